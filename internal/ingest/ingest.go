@@ -1,0 +1,237 @@
+// Package ingest holds what the per-format readers share: line-numbered row
+// errors, header lookup by column name and strict field parsers. Readers
+// live in sub-packages (ingest/ucdp, ingest/acled) and never touch a
+// database: they turn rows into aftermath.Event values.
+package ingest
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftermath"
+)
+
+// RowError is a problem with one field of one row. Its text names the file,
+// the line the row starts on and the column, so a user can find it.
+type RowError struct {
+	File   string
+	Line   int
+	Column string // "" when the problem is with the row as a whole
+	Value  string
+	Msg    string // e.g. "is not a number"
+}
+
+func (e *RowError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: column %q: %q %s", e.File, e.Line, e.Column, e.Value, e.Msg)
+}
+
+// Reader is what every format reader offers the importer.
+type Reader interface {
+	// Next returns the next event, io.EOF at the end, a *RowError for a bad
+	// row (the reader can go on after it) or another error (it cannot).
+	Next() (*aftermath.Event, error)
+	// Line is the line the last row returned (or rejected) starts on.
+	Line() int
+	// Header is the header row as published; Raw the last row's fields.
+	Header() []string
+	Raw() []string
+}
+
+// ErrNoVersion is returned when neither the file name nor --version gives a
+// dataset version.
+var ErrNoVersion = errors.New("no dataset version")
+
+// CSV wraps encoding/csv with what all readers need: header lookup by
+// lower-cased name and the start line of each record.
+type CSV struct {
+	File   string
+	r      *csv.Reader
+	header []string
+	index  map[string]int
+	rec    []string
+	line   int
+}
+
+// NewCSV reads the header row. A byte-order mark before it is dropped.
+func NewCSV(r io.Reader, file string) (*CSV, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1 // checked per row, to name the line
+	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%s: the file is empty", file)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	c := &CSV{File: file, r: cr, header: append([]string(nil), head...), index: map[string]int{}}
+	if len(c.header) > 0 {
+		c.header[0] = strings.TrimPrefix(c.header[0], "\ufeff")
+	}
+	for i, h := range c.header {
+		k := strings.ToLower(strings.TrimSpace(h))
+		if _, dup := c.index[k]; !dup && k != "" {
+			c.index[k] = i
+		}
+	}
+	return c, nil
+}
+
+// Has reports whether the header has the column (case-insensitive).
+func (c *CSV) Has(name string) bool { _, ok := c.index[name]; return ok }
+
+// Require returns an error naming the first missing column.
+func (c *CSV) Require(names ...string) error {
+	for _, n := range names {
+		if !c.Has(n) {
+			return fmt.Errorf("%s:1: the header has no column %q; is this the right kind of file?", c.File, n)
+		}
+	}
+	return nil
+}
+
+// Header returns the header as published.
+func (c *CSV) Header() []string { return c.header }
+
+// Raw returns the fields of the current row.
+func (c *CSV) Raw() []string { return c.rec }
+
+// Line returns the line the current row starts on.
+func (c *CSV) Line() int { return c.line }
+
+// Next advances to the next row. It returns io.EOF at the end, a *RowError
+// for a row with the wrong number of fields, or a parse error of the file.
+func (c *CSV) Next() error {
+	rec, err := c.r.Read()
+	if err == io.EOF {
+		return io.EOF
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("%s:%d: %v", c.File, pe.StartLine, pe.Err)
+		}
+		return fmt.Errorf("%s: %w", c.File, err)
+	}
+	c.rec = rec
+	c.line, _ = c.r.FieldPos(0)
+	if len(rec) != len(c.header) {
+		return &RowError{File: c.File, Line: c.line,
+			Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(c.header))}
+	}
+	return nil
+}
+
+// Get returns the current row's value of a column ("" if the header lacks it).
+func (c *CSV) Get(name string) string {
+	if i, ok := c.index[name]; ok {
+		return c.rec[i]
+	}
+	return ""
+}
+
+// Err builds a RowError for a column of the current row.
+func (c *CSV) Err(column, value, msg string) *RowError {
+	return &RowError{File: c.File, Line: c.line, Column: column, Value: value, Msg: msg}
+}
+
+// Int parses an integer column. Empty counts as 0 unless required. Values
+// such as "12.0" that some exports write for whole numbers are accepted.
+func (c *CSV) Int(column string, required bool) (int, error) {
+	v := strings.TrimSpace(c.Get(column))
+	if v == "" {
+		if required {
+			return 0, c.Err(column, v, "is empty; a number is required")
+		}
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err == nil {
+		return n, nil
+	}
+	f, ferr := strconv.ParseFloat(v, 64)
+	if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1e15 {
+		return 0, c.Err(column, v, "is not a number")
+	}
+	return int(f), nil
+}
+
+// Count parses a non-negative count column such as deaths.
+func (c *CSV) Count(column string, required bool) (int, error) {
+	n, err := c.Int(column, required)
+	if err == nil && n < 0 {
+		return 0, c.Err(column, c.Get(column), "is negative; a count cannot be")
+	}
+	return n, err
+}
+
+// Coord parses a latitude (limit 90) or longitude (limit 180); empty gives nil.
+func (c *CSV) Coord(column string, limit float64) (*float64, error) {
+	v := strings.TrimSpace(c.Get(column))
+	if v == "" {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) {
+		return nil, c.Err(column, v, "is not a number")
+	}
+	if f < -limit || f > limit {
+		return nil, c.Err(column, v, fmt.Sprintf("is outside -%g to %g", limit, limit))
+	}
+	return &f, nil
+}
+
+// dateLayouts are the date forms found in published UCDP and ACLED files.
+var dateLayouts = []string{
+	"2006-01-02",
+	"2006-01-02 15:04:05.000",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04:05Z",
+	"2006-01-02T15:04:05",
+	"2 January 2006",
+	"02 January 2006",
+	"2-Jan-06",
+	"02-Jan-06",
+	"2-January-2006",
+}
+
+// Date parses a date column in any published form and returns YYYY-MM-DD.
+func (c *CSV) Date(column string, required bool) (string, error) {
+	v := strings.TrimSpace(c.Get(column))
+	if v == "" {
+		if required {
+			return "", c.Err(column, v, "is empty; a date is required")
+		}
+		return "", nil
+	}
+	if d, ok := ParseDate(v); ok {
+		return d, nil
+	}
+	return "", c.Err(column, v, "is not a date (expected e.g. 2021-03-02 or 2 March 2021)")
+}
+
+// ParseDate returns v as YYYY-MM-DD when it is a date in a known layout.
+func ParseDate(v string) (string, bool) {
+	// Fast path for the common ISO form, with or without a time part.
+	if len(v) >= 10 && v[4] == '-' && v[7] == '-' && (len(v) == 10 || v[10] == ' ' || v[10] == 'T') {
+		if t, err := time.Parse("2006-01-02", v[:10]); err == nil {
+			return t.Format("2006-01-02"), true
+		}
+		return "", false
+	}
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return t.Format("2006-01-02"), true
+		}
+	}
+	return "", false
+}
