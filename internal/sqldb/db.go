@@ -1,0 +1,252 @@
+// Package sqldb is Aftermath's one hand-written SQL layer. The same queries
+// run on SQLite (modernc.org/sqlite, the embedded default) and PostgreSQL
+// (pgx); they are written with ? placeholders and rebound for PostgreSQL.
+// Where the two dialects differ, the difference is in this package only.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// Drivers.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is an open Aftermath database.
+type DB struct {
+	Driver string
+	// write is the only connection that writes on SQLite (SQLite allows one
+	// writer at a time; one connection avoids SQLITE_BUSY between our own
+	// goroutines). On PostgreSQL write and read are the same pool.
+	write *sql.DB
+	read  *sql.DB
+	// Now gives the time stored in records; tests replace it.
+	Now func() time.Time
+	dsn string
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens (creating if needed, for SQLite) the database that dsn names:
+// a file path for SQLite or a postgres:// URL. It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }, dsn: dsn}
+	var err error
+	if IsPostgres(dsn) {
+		db.Driver = Postgres
+		if db.write, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+		}
+		db.write.SetMaxOpenConns(16)
+		db.write.SetMaxIdleConns(4)
+		db.read = db.write
+	} else {
+		db.Driver = SQLite
+		if dsn == "" {
+			return nil, fmt.Errorf("open: empty database path")
+		}
+		pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		if db.write, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_txlock=immediate"); err != nil {
+			return nil, fmt.Errorf("open %s: %w", dsn, err)
+		}
+		db.write.SetMaxOpenConns(1)
+		db.write.SetConnMaxIdleTime(0)
+		if db.read, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&mode=ro"); err != nil {
+			db.write.Close()
+			return nil, fmt.Errorf("open %s: %w", dsn, err)
+		}
+		db.read.SetMaxOpenConns(8)
+	}
+	// The writer connects first, so a new SQLite file exists before readers open it.
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+	}
+	return db, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if rerr := db.read.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Name is the database for messages, with any password removed.
+func (db *DB) Name() string { return redact(db.dsn) }
+
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		return u.String()
+	}
+	return dsn
+}
+
+// rebind turns ? placeholders into $1, $2 … for PostgreSQL. Queries in this
+// package never put a ? inside a string literal.
+func (db *DB) rebind(q string) string {
+	if db.Driver != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Migration is one embedded schema change.
+type Migration struct {
+	Version string // file name without .sql, e.g. 0001_foundation
+	SQL     string
+}
+
+// Migrations lists this driver's migrations in order.
+func (db *DB) Migrations() ([]Migration, error) {
+	dir := path.Join("migrations", db.Driver)
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return nil, err
+	}
+	var ms []Migration
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		b, err := migrations.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Migration{Version: strings.TrimSuffix(e.Name(), ".sql"), SQL: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	return ms, nil
+}
+
+// Migrate applies the migrations not yet applied, each in its own
+// transaction, and returns the versions it applied. Migrations only go
+// forward. On PostgreSQL an advisory lock lets several processes start at
+// once.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	ms, err := db.Migrations()
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	var applied []string
+	for _, m := range ms {
+		done, err := db.applyMigration(ctx, m)
+		if err != nil {
+			return applied, fmt.Errorf("migrate %s: %w", m.Version, err)
+		}
+		if done {
+			applied = append(applied, m.Version)
+		}
+	}
+	return applied, nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, m Migration) (bool, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	if db.Driver == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(4701)`); err != nil {
+			return false, err
+		}
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM schema_migrations WHERE version = ?`), m.Version).Scan(&n); err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`),
+		m.Version, db.Now().Format(time.RFC3339)); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// Pending returns the migrations not yet applied.
+func (db *DB) Pending(ctx context.Context) ([]string, error) {
+	ms, err := db.Migrations()
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	rows, err := db.read.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err == nil {
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			have[v] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	// A missing schema_migrations table means nothing is applied yet.
+	var pending []string
+	for _, m := range ms {
+		if !have[m.Version] {
+			pending = append(pending, m.Version)
+		}
+	}
+	return pending, nil
+}

@@ -1,0 +1,673 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftermath"
+	"aftermath/internal/geo"
+)
+
+// Import is one import run: a single transaction, so a failed or killed run
+// leaves the database as it was, and running it again gives exact totals.
+type Import struct {
+	db        *DB
+	tx        *sql.Tx
+	ctx       context.Context
+	dataset   string
+	datasetID int64
+	versionID int64
+	version   string
+	file      string
+	sha256    string
+	newVer    bool
+	// versions maps every stored version id of the dataset to its version
+	// string, to keep newer data when an older release is imported.
+	versions map[int64]string
+	counts   aftermath.ImportCounts
+	aggs     map[aggKey]*aggVal
+	places   map[placeKey]int64
+	actors   map[string]int64 // alias name → actor id for this dataset
+	actorsX  map[string]int64 // external id → actor id
+	stmts    map[string]*sql.Stmt
+}
+
+type aggKey struct {
+	country, admin1, month, violence string
+	year                             int
+}
+
+type aggVal struct{ events, best, low, high, civ int64 }
+
+type placeKey struct {
+	kind   string
+	parent int64
+	name   string
+}
+
+// BeginImport starts an import of one file of a dataset version.
+func (db *DB) BeginImport(ctx context.Context, dataset, version, file, sha string) (*Import, error) {
+	if version == "" {
+		return nil, aftermath.Errorf(aftermath.EINVALID, "import %s: no dataset version", file)
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin import: %w", err)
+	}
+	im := &Import{db: db, tx: tx, ctx: ctx, dataset: dataset, version: version, file: file, sha256: sha,
+		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, places: map[placeKey]int64{},
+		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}}
+	if err := im.begin(); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("begin import of %s: %w", file, err)
+	}
+	return im, nil
+}
+
+func (im *Import) q(query string) string { return im.db.rebind(query) }
+
+func (im *Import) begin() error {
+	ctx, tx := im.ctx, im.tx
+	if _, err := tx.ExecContext(ctx, im.q(`INSERT INTO datasets (name, title) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`),
+		im.dataset, datasetTitles[im.dataset]); err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, im.q(`SELECT id FROM datasets WHERE name = ?`), im.dataset).Scan(&im.datasetID); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, im.q(`INSERT INTO dataset_versions (dataset_id, version, first_imported_at) VALUES (?, ?, ?) ON CONFLICT (dataset_id, version) DO NOTHING`),
+		im.datasetID, im.version, im.db.Now().Format(time.RFC3339))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		im.newVer = true
+	}
+	rows, err := tx.QueryContext(ctx, im.q(`SELECT id, version FROM dataset_versions WHERE dataset_id = ?`), im.datasetID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return err
+		}
+		im.versions[id] = v
+		if v == im.version {
+			im.versionID = id
+		}
+	}
+	return rows.Err()
+}
+
+var datasetTitles = map[string]string{
+	aftermath.DatasetUCDP:  "UCDP Georeferenced Event Dataset (GED)",
+	aftermath.DatasetACLED: "Armed Conflict Location & Event Data (ACLED)",
+}
+
+// CompareVersions orders dataset versions by their numeric parts:
+// 21.01.21.12 < 22.0.2 < 23.1. Non-numeric parts compare as text.
+func CompareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) || i < len(pb); i++ {
+		var x, y string
+		if i < len(pa) {
+			x = pa[i]
+		}
+		if i < len(pb) {
+			y = pb[i]
+		}
+		nx, ex := strconv.Atoi(x)
+		ny, ey := strconv.Atoi(y)
+		switch {
+		case ex == nil && ey == nil && nx != ny:
+			if nx < ny {
+				return -1
+			}
+			return 1
+		case (ex != nil || ey != nil) && x != y:
+			return strings.Compare(x, y)
+		}
+	}
+	return 0
+}
+
+// Counts is what the import has done so far.
+func (im *Import) Counts() aftermath.ImportCounts { return im.counts }
+
+// Rejected counts a row the caller refused (with --skip-bad-rows).
+func (im *Import) Rejected() { im.counts.Read++; im.counts.Rejected++ }
+
+// Hash returns the content hash that decides whether a stored event
+// changed: the first 8 bytes of a SHA-256 over every stored field.
+func Hash(e *aftermath.Event) int64 {
+	h := sha256.New()
+	var buf []byte
+	str := func(s string) {
+		buf = binary.AppendUvarint(buf[:0], uint64(len(s)))
+		h.Write(buf)
+		h.Write([]byte(s))
+	}
+	num := func(n int) { buf = binary.AppendVarint(buf[:0], int64(n)); h.Write(buf) }
+	flt := func(f *float64) {
+		if f == nil {
+			h.Write([]byte{0})
+			return
+		}
+		buf = binary.BigEndian.AppendUint64(append(buf[:0], 1), math.Float64bits(*f))
+		h.Write(buf)
+	}
+	for _, s := range []string{e.NativeID, e.RelID, e.DateStart, e.DateEnd, e.ViolenceType, e.SubEventType,
+		e.DisorderType, e.CodeStatus, e.ConflictID, e.ConflictName, e.DyadID, e.DyadName, e.Country, e.Region,
+		e.Admin1, e.Admin2, e.Admin3, e.Location, e.SourceText, e.Notes, e.Tags} {
+		str(s)
+	}
+	for _, n := range []int{e.Year, e.DatePrecision, e.Clarity, e.CountryGW, e.CountryISO, e.WherePrecision,
+		e.DeathsA, e.DeathsB, e.DeathsCivilians, e.DeathsUnknown, e.DeathsLow, e.DeathsBest, e.DeathsHigh, e.SourceCount} {
+		num(n)
+	}
+	if e.CivilianTargeting {
+		num(1)
+	} else {
+		num(0)
+	}
+	flt(e.Latitude)
+	flt(e.Longitude)
+	num(len(e.Actors))
+	for _, a := range e.Actors {
+		str(a.Role)
+		str(a.Name)
+		str(a.ExternalID)
+		str(a.Inter)
+	}
+	keys := make([]string, 0, len(e.Extra))
+	for k := range e.Extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		str(k)
+		str(e.Extra[k])
+	}
+	return int64(binary.BigEndian.Uint64(h.Sum(nil)[:8]))
+}
+
+// existing is what the import needs to know of a stored event.
+type existing struct {
+	id        int64
+	hash      int64
+	versionID int64
+	key       aggKey
+	val       aggVal
+}
+
+const eventColumns = `dataset_id, version_id, native_id, content_hash, relid, year, date_start, date_end,
+	date_precision, violence_type, sub_event_type, disorder_type, code_status, clarity, conflict_id,
+	conflict_name, dyad_id, dyad_name, country, country_gw, country_iso, place_id, region, admin1, admin2,
+	admin3, location, latitude, longitude, where_precision, deaths_a, deaths_b, deaths_civilians,
+	deaths_unknown, deaths_low, deaths_best, deaths_high, civilian_targeting, source_count, source_text,
+	notes, tags, extra`
+
+var nEventColumns = strings.Count(eventColumns, ",") + 1
+
+// Add stores a batch of events, each read from the file in order. Events
+// must have distinct native ids within one import (the caller checks).
+func (im *Import) Add(batch []*aftermath.Event) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	found, err := im.lookup(batch)
+	if err != nil {
+		return err
+	}
+	var fresh []*aftermath.Event
+	var freshArgs [][]any
+	for _, e := range batch {
+		im.counts.Read++
+		e.Dataset, e.Version = im.dataset, im.version
+		hash := Hash(e)
+		old, ok := found[e.NativeID]
+		if ok && (old.hash == hash || CompareVersions(im.versions[old.versionID], im.version) > 0) {
+			im.counts.Unchanged++
+			continue
+		}
+		args, err := im.eventArgs(e, hash)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fresh = append(fresh, e)
+			freshArgs = append(freshArgs, args)
+			continue
+		}
+		if err := im.update(old, e, args); err != nil {
+			return err
+		}
+	}
+	return im.insert(fresh, freshArgs)
+}
+
+func (im *Import) lookup(batch []*aftermath.Event) (map[string]existing, error) {
+	ids := make([]any, 0, len(batch)+1)
+	ids = append(ids, im.datasetID)
+	for _, e := range batch {
+		ids = append(ids, e.NativeID)
+	}
+	st, err := im.stmt("lookup", len(batch), func(n int) string {
+		return `SELECT id, native_id, content_hash, version_id, country, admin1, year, date_start, violence_type,
+			deaths_best, deaths_low, deaths_high, deaths_civilians
+			FROM events WHERE dataset_id = ? AND native_id IN (` + placeholders(n) + `)`
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(im.ctx, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("look up events: %w", err)
+	}
+	defer rows.Close()
+	found := map[string]existing{}
+	for rows.Next() {
+		var x existing
+		var native, dateStart string
+		if err := rows.Scan(&x.id, &native, &x.hash, &x.versionID, &x.key.country, &x.key.admin1, &x.key.year,
+			&dateStart, &x.key.violence, &x.val.best, &x.val.low, &x.val.high, &x.val.civ); err != nil {
+			return nil, err
+		}
+		x.key.month = month(dateStart)
+		x.val.events = 1
+		found[native] = x
+	}
+	return found, rows.Err()
+}
+
+func month(date string) string {
+	if len(date) < 7 {
+		return ""
+	}
+	return date[:7]
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// stmt prepares (once per size) a statement whose text depends on a count.
+func (im *Import) stmt(name string, n int, text func(int) string) (*sql.Stmt, error) {
+	k := name + "/" + strconv.Itoa(n)
+	if st, ok := im.stmts[k]; ok {
+		return st, nil
+	}
+	st, err := im.tx.PrepareContext(im.ctx, im.q(text(n)))
+	if err != nil {
+		return nil, fmt.Errorf("prepare %s: %w", name, err)
+	}
+	im.stmts[k] = st
+	return st, nil
+}
+
+func (im *Import) eventArgs(e *aftermath.Event, hash int64) ([]any, error) {
+	placeID, err := im.place(e)
+	if err != nil {
+		return nil, err
+	}
+	extra := "{}"
+	if len(e.Extra) > 0 {
+		b, err := json.Marshal(e.Extra)
+		if err != nil {
+			return nil, err
+		}
+		extra = string(b)
+	}
+	var lat, lon any
+	if e.Latitude != nil {
+		lat = *e.Latitude
+	}
+	if e.Longitude != nil {
+		lon = *e.Longitude
+	}
+	return []any{im.datasetID, im.versionID, e.NativeID, hash, e.RelID, e.Year, e.DateStart, e.DateEnd,
+		e.DatePrecision, e.ViolenceType, e.SubEventType, e.DisorderType, e.CodeStatus, e.Clarity, e.ConflictID,
+		e.ConflictName, e.DyadID, e.DyadName, e.Country, e.CountryGW, e.CountryISO, placeID, e.Region, e.Admin1,
+		e.Admin2, e.Admin3, e.Location, lat, lon, e.WherePrecision, e.DeathsA, e.DeathsB, e.DeathsCivilians,
+		e.DeathsUnknown, e.DeathsLow, e.DeathsBest, e.DeathsHigh, e.CivilianTargeting, e.SourceCount,
+		e.SourceText, e.Notes, e.Tags, extra}, nil
+}
+
+// insertRows is how many events one multi-row INSERT carries: enough to
+// amortise the statement, few enough for SQLite's and PostgreSQL's limits
+// on bound parameters.
+const insertRows = 64
+
+func (im *Import) insert(events []*aftermath.Event, args [][]any) error {
+	for len(events) > 0 {
+		n := min(len(events), insertRows)
+		st, err := im.stmt("insert", n, func(n int) string {
+			row := "(" + placeholders(nEventColumns) + ")"
+			return `INSERT INTO events (` + eventColumns + `) VALUES ` +
+				strings.TrimSuffix(strings.Repeat(row+",", n), ",") + ` RETURNING id, native_id`
+		})
+		if err != nil {
+			return err
+		}
+		flat := make([]any, 0, n*nEventColumns)
+		for _, a := range args[:n] {
+			flat = append(flat, a...)
+		}
+		rows, err := st.QueryContext(im.ctx, flat...)
+		if err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+		ids := make(map[string]int64, n)
+		for rows.Next() {
+			var id int64
+			var native string
+			if err := rows.Scan(&id, &native); err != nil {
+				rows.Close()
+				return err
+			}
+			ids[native] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+		for _, e := range events[:n] {
+			if err := im.linkActors(ids[e.NativeID], e); err != nil {
+				return err
+			}
+			im.addAgg(e, 1)
+			im.counts.Inserted++
+		}
+		events, args = events[n:], args[n:]
+	}
+	return nil
+}
+
+func (im *Import) update(old existing, e *aftermath.Event, args []any) error {
+	set := strings.Split(strings.NewReplacer("\n", "", "\t", "").Replace(eventColumns), ",")
+	st, err := im.stmt("update", 1, func(int) string {
+		var b strings.Builder
+		b.WriteString("UPDATE events SET ")
+		for i, c := range set {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strings.TrimSpace(c) + " = ?")
+		}
+		b.WriteString(" WHERE id = ?")
+		return b.String()
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := st.ExecContext(im.ctx, append(args, old.id)...); err != nil {
+		return fmt.Errorf("update event %s: %w", e.NativeID, err)
+	}
+	if _, err := im.tx.ExecContext(im.ctx, im.q(`DELETE FROM event_actors WHERE event_id = ?`), old.id); err != nil {
+		return err
+	}
+	if err := im.linkActors(old.id, e); err != nil {
+		return err
+	}
+	im.agg(old.key, old.val, -1)
+	im.addAgg(e, 1)
+	im.counts.Updated++
+	return nil
+}
+
+func (im *Import) addAgg(e *aftermath.Event, sign int64) {
+	civ := int64(e.DeathsCivilians)
+	im.agg(aggKey{country: e.Country, admin1: e.Admin1, month: month(e.DateStart), violence: e.ViolenceType, year: e.Year},
+		aggVal{events: 1, best: int64(e.DeathsBest), low: int64(e.DeathsLow), high: int64(e.DeathsHigh), civ: civ}, sign)
+}
+
+func (im *Import) agg(k aggKey, v aggVal, sign int64) {
+	a := im.aggs[k]
+	if a == nil {
+		a = &aggVal{}
+		im.aggs[k] = a
+	}
+	a.events += sign * v.events
+	a.best += sign * v.best
+	a.low += sign * v.low
+	a.high += sign * v.high
+	a.civ += sign * v.civ
+}
+
+func (im *Import) linkActors(eventID int64, e *aftermath.Event) error {
+	if len(e.Actors) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 4*len(e.Actors))
+	seen := map[[2]any]bool{}
+	for _, a := range e.Actors {
+		id, err := im.actor(a)
+		if err != nil {
+			return err
+		}
+		k := [2]any{a.Role, id}
+		if seen[k] { // the same actor listed twice in one role
+			continue
+		}
+		seen[k] = true
+		args = append(args, eventID, id, a.Role, a.Inter)
+	}
+	st, err := im.stmt("actors", len(args)/4, func(n int) string {
+		return `INSERT INTO event_actors (event_id, actor_id, role, inter) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?),", n), ",")
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := st.ExecContext(im.ctx, args...); err != nil {
+		return fmt.Errorf("link actors of event %s: %w", e.NativeID, err)
+	}
+	return nil
+}
+
+// actor finds or creates the actor a dataset names, by its external id
+// first (UCDP ids survive renaming) and then by the dataset's spelling.
+func (im *Import) actor(a aftermath.EventActor) (int64, error) {
+	if a.ExternalID != "" {
+		if id, ok := im.actorsX[a.ExternalID]; ok {
+			return id, im.alias(id, a.Name)
+		}
+	}
+	if id, ok := im.actors[a.Name]; ok {
+		return id, nil
+	}
+	ctx, tx := im.ctx, im.tx
+	var id int64
+	var err error
+	if a.ExternalID != "" {
+		err = tx.QueryRowContext(ctx, im.q(`SELECT actor_id FROM actor_external_ids WHERE scheme = ? AND value = ?`), im.dataset, a.ExternalID).Scan(&id)
+	}
+	if id == 0 {
+		err = tx.QueryRowContext(ctx, im.q(`SELECT actor_id FROM actor_aliases WHERE dataset = ? AND name = ?`), im.dataset, a.Name).Scan(&id)
+	}
+	if err != nil && err != sql.ErrNoRows {
+		return 0, fmt.Errorf("find actor %q: %w", a.Name, err)
+	}
+	if id == 0 {
+		if err := tx.QueryRowContext(ctx, im.q(`INSERT INTO actors (name) VALUES (?) RETURNING id`), a.Name).Scan(&id); err != nil {
+			return 0, fmt.Errorf("add actor %q: %w", a.Name, err)
+		}
+	}
+	if a.ExternalID != "" {
+		if _, err := tx.ExecContext(ctx, im.q(`INSERT INTO actor_external_ids (actor_id, scheme, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), id, im.dataset, a.ExternalID); err != nil {
+			return 0, err
+		}
+		im.actorsX[a.ExternalID] = id
+	}
+	return id, im.alias(id, a.Name)
+}
+
+func (im *Import) alias(id int64, name string) error {
+	if _, ok := im.actors[name]; ok {
+		return nil
+	}
+	if _, err := im.tx.ExecContext(im.ctx, im.q(`INSERT INTO actor_aliases (actor_id, dataset, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), id, im.dataset, name); err != nil {
+		return fmt.Errorf("add alias %q: %w", name, err)
+	}
+	im.actors[name] = id
+	return nil
+}
+
+// place returns the most specific place of the event (admin-2, admin-1 or
+// country), creating the chain as needed. Countries are one record across
+// datasets, matched by their codes; admin areas keep the data's spelling.
+func (im *Import) place(e *aftermath.Event) (any, error) {
+	c, known := geo.ByGW(e.CountryGW)
+	if !known || e.CountryGW == 0 {
+		c, known = geo.ByNumeric(e.CountryISO)
+		known = known && e.CountryISO != 0
+	}
+	name := strings.TrimSpace(e.Country)
+	if known {
+		name = c.Name
+	} else {
+		c = geo.Country{GW: e.CountryGW, Numeric: e.CountryISO}
+	}
+	if name == "" {
+		return nil, nil
+	}
+	id, err := im.placeID(placeKey{kind: aftermath.PlaceCountry, name: name}, c)
+	if err != nil || e.Admin1 == "" {
+		return id, err
+	}
+	id, err = im.placeID(placeKey{kind: aftermath.PlaceAdmin1, parent: id, name: e.Admin1}, geo.Country{})
+	if err != nil || e.Admin2 == "" {
+		return id, err
+	}
+	return im.placeID(placeKey{kind: aftermath.PlaceAdmin2, parent: id, name: e.Admin2}, geo.Country{})
+}
+
+func (im *Import) placeID(k placeKey, c geo.Country) (int64, error) {
+	if id, ok := im.places[k]; ok {
+		return id, nil
+	}
+	var parent any
+	if k.parent != 0 {
+		parent = k.parent
+	}
+	var id int64
+	err := im.tx.QueryRowContext(im.ctx, im.q(`SELECT id FROM places WHERE kind = ? AND COALESCE(parent_id, 0) = ? AND name = ?`), k.kind, k.parent, k.name).Scan(&id)
+	if err == sql.ErrNoRows {
+		err = im.tx.QueryRowContext(im.ctx, im.q(`INSERT INTO places (kind, name, parent_id, iso_alpha3, iso_numeric, gw_code) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+			k.kind, k.name, parent, c.Alpha3, c.Numeric, c.GW).Scan(&id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("place %s %q: %w", k.kind, k.name, err)
+	}
+	im.places[k] = id
+	return id, nil
+}
+
+// Commit writes the aggregate changes and the import record, then commits.
+// When the run changed nothing and this file was imported before, it rolls
+// back instead, so re-importing a file leaves the database as it was.
+func (im *Import) Commit() (aftermath.ImportCounts, error) {
+	defer im.closeStmts()
+	ctx, tx := im.ctx, im.tx
+	if im.counts.Inserted+im.counts.Updated == 0 && !im.newVer {
+		var n int
+		if err := tx.QueryRowContext(ctx, im.q(`SELECT count(*) FROM imports WHERE version_id = ? AND sha256 = ?`), im.versionID, im.sha256).Scan(&n); err != nil {
+			tx.Rollback()
+			return im.counts, err
+		}
+		if n > 0 {
+			return im.counts, tx.Rollback()
+		}
+	}
+	if err := im.flushAggs(); err != nil {
+		tx.Rollback()
+		return im.counts, err
+	}
+	c := im.counts
+	if _, err := tx.ExecContext(ctx, im.q(`INSERT INTO imports (version_id, file_name, sha256, imported_at, rows_read, inserted, updated, unchanged, rejected)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), im.versionID, im.file, im.sha256, im.db.Now().Format(time.RFC3339),
+		c.Read, c.Inserted, c.Updated, c.Unchanged, c.Rejected); err != nil {
+		tx.Rollback()
+		return c, fmt.Errorf("record import: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return c, fmt.Errorf("commit import: %w", err)
+	}
+	return c, nil
+}
+
+func (im *Import) flushAggs() error {
+	keys := make([]aggKey, 0, len(im.aggs))
+	for k, v := range im.aggs {
+		if *v != (aggVal{}) {
+			keys = append(keys, k)
+		}
+	}
+	// A fixed order keeps concurrent PostgreSQL imports from deadlocking.
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.country != b.country {
+			return a.country < b.country
+		}
+		if a.admin1 != b.admin1 {
+			return a.admin1 < b.admin1
+		}
+		if a.year != b.year {
+			return a.year < b.year
+		}
+		if a.month != b.month {
+			return a.month < b.month
+		}
+		return a.violence < b.violence
+	})
+	st, err := im.tx.PrepareContext(im.ctx, im.q(`INSERT INTO monthly_aggregates (dataset_id, country, admin1, year, month, violence_type,
+		events, deaths_best, deaths_low, deaths_high, deaths_civilians) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dataset_id, country, admin1, year, month, violence_type) DO UPDATE SET
+		events = monthly_aggregates.events + excluded.events,
+		deaths_best = monthly_aggregates.deaths_best + excluded.deaths_best,
+		deaths_low = monthly_aggregates.deaths_low + excluded.deaths_low,
+		deaths_high = monthly_aggregates.deaths_high + excluded.deaths_high,
+		deaths_civilians = monthly_aggregates.deaths_civilians + excluded.deaths_civilians`))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, k := range keys {
+		v := im.aggs[k]
+		if _, err := st.ExecContext(im.ctx, im.datasetID, k.country, k.admin1, k.year, k.month, k.violence,
+			v.events, v.best, v.low, v.high, v.civ); err != nil {
+			return fmt.Errorf("update monthly aggregates: %w", err)
+		}
+	}
+	_, err = im.tx.ExecContext(im.ctx, im.q(`DELETE FROM monthly_aggregates WHERE dataset_id = ? AND events = 0`), im.datasetID)
+	return err
+}
+
+// Rollback abandons the import; the database is as it was before.
+func (im *Import) Rollback() error {
+	im.closeStmts()
+	err := im.tx.Rollback()
+	if err == sql.ErrTxDone {
+		return nil
+	}
+	return err
+}
+
+func (im *Import) closeStmts() {
+	for k, st := range im.stmts {
+		st.Close()
+		delete(im.stmts, k)
+	}
+}

@@ -1,0 +1,155 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"aftermath"
+)
+
+// ActorByAlias returns the actor a dataset spells so, with its aliases,
+// external ids and parent relations, or ENOTFOUND.
+func (db *DB) ActorByAlias(ctx context.Context, dataset, name string) (*aftermath.Actor, error) {
+	var id int64
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT actor_id FROM actor_aliases WHERE dataset = ? AND name = ?`), dataset, name).Scan(&id)
+	if err == sql.ErrNoRows {
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no actor called %q in %s", name, dataset)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find actor %q: %w", name, err)
+	}
+	return db.Actor(ctx, id)
+}
+
+// Actor returns one actor or ENOTFOUND.
+func (db *DB) Actor(ctx context.Context, id int64) (*aftermath.Actor, error) {
+	a := &aftermath.Actor{ID: id}
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT name, kind FROM actors WHERE id = ?`), id).Scan(&a.Name, &a.Kind)
+	if err == sql.ErrNoRows {
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no actor %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("actor %d: %w", id, err)
+	}
+	err = db.each(ctx, `SELECT dataset, name FROM actor_aliases WHERE actor_id = ? ORDER BY dataset, name`, []any{id}, func(r *sql.Rows) error {
+		var al aftermath.ActorAlias
+		err := r.Scan(&al.Dataset, &al.Name)
+		a.Aliases = append(a.Aliases, al)
+		return err
+	})
+	if err == nil {
+		err = db.each(ctx, `SELECT scheme, value FROM actor_external_ids WHERE actor_id = ? ORDER BY scheme, value`, []any{id}, func(r *sql.Rows) error {
+			var x aftermath.ExternalID
+			err := r.Scan(&x.Scheme, &x.Value)
+			a.ExternalIDs = append(a.ExternalIDs, x)
+			return err
+		})
+	}
+	if err == nil {
+		err = db.each(ctx, `SELECT parent_id, kind, start_date, end_date FROM actor_relations WHERE actor_id = ? ORDER BY start_date, id`, []any{id}, func(r *sql.Rows) error {
+			var rel aftermath.ActorRelation
+			err := r.Scan(&rel.ParentID, &rel.Kind, &rel.Start, &rel.End)
+			a.Parents = append(a.Parents, rel)
+			return err
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("actor %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// AddActorRelation places an actor under a parent for a span of dates.
+func (db *DB) AddActorRelation(ctx context.Context, actorID int64, rel aftermath.ActorRelation) error {
+	switch rel.Kind {
+	case aftermath.RelationCommand, aftermath.RelationAdministrative, aftermath.RelationInformal:
+	default:
+		return aftermath.Errorf(aftermath.EINVALID, "relation kind %q is not command, administrative or informal", rel.Kind)
+	}
+	if actorID == rel.ParentID {
+		return aftermath.Errorf(aftermath.EINVALID, "an actor cannot be its own parent")
+	}
+	if rel.Start != "" && rel.End != "" && rel.End < rel.Start {
+		return aftermath.Errorf(aftermath.EINVALID, "relation ends (%s) before it starts (%s)", rel.End, rel.Start)
+	}
+	_, err := db.write.ExecContext(ctx, db.rebind(`INSERT INTO actor_relations (actor_id, parent_id, kind, start_date, end_date) VALUES (?, ?, ?, ?, ?)`),
+		actorID, rel.ParentID, rel.Kind, rel.Start, rel.End)
+	if err != nil {
+		return fmt.Errorf("add relation %d → %d: %w", actorID, rel.ParentID, err)
+	}
+	return nil
+}
+
+// Places lists places of a kind under a parent (0: countries).
+func (db *DB) Places(ctx context.Context, kind string, parentID int64) ([]aftermath.Place, error) {
+	var out []aftermath.Place
+	err := db.each(ctx, `SELECT id, kind, name, COALESCE(parent_id, 0), iso_alpha3, iso_numeric, gw_code FROM places
+		WHERE kind = ? AND COALESCE(parent_id, 0) = ? ORDER BY name`, []any{kind, parentID}, func(r *sql.Rows) error {
+		var p aftermath.Place
+		err := r.Scan(&p.ID, &p.Kind, &p.Name, &p.ParentID, &p.ISOAlpha3, &p.ISONumeric, &p.GWCode)
+		out = append(out, p)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list places: %w", err)
+	}
+	return out, nil
+}
+
+// CreateSource stores a source and sets its id.
+func (db *DB) CreateSource(ctx context.Context, s *aftermath.Source) error {
+	if s.Title == "" {
+		return aftermath.Errorf(aftermath.EINVALID, "a source needs a title")
+	}
+	err := db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO sources (title, publisher, date, url, archive_sha256, reliability, language)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), s.Title, s.Publisher, s.Date, s.URL, s.ArchiveSHA256, s.Reliability, s.Language).Scan(&s.ID)
+	if err != nil {
+		return fmt.Errorf("create source %q: %w", s.Title, err)
+	}
+	return nil
+}
+
+// AddCitation attaches a source to a field of a record and sets its id.
+func (db *DB) AddCitation(ctx context.Context, c *aftermath.Citation) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	err := db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO citations (record_type, record_id, field, source_id, page, quote, confidence)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), c.RecordType, c.RecordID, c.Field, c.SourceID, c.Page, c.Quote, c.Confidence).Scan(&c.ID)
+	if err != nil {
+		return fmt.Errorf("add citation to %s %d %s: %w", c.RecordType, c.RecordID, c.Field, err)
+	}
+	return nil
+}
+
+// Citations lists the citations on a record, by field.
+func (db *DB) Citations(ctx context.Context, recordType string, recordID int64) ([]aftermath.Citation, error) {
+	var out []aftermath.Citation
+	err := db.each(ctx, `SELECT id, record_type, record_id, field, source_id, page, quote, confidence FROM citations
+		WHERE record_type = ? AND record_id = ? ORDER BY field, id`, []any{recordType, recordID}, func(r *sql.Rows) error {
+		var c aftermath.Citation
+		err := r.Scan(&c.ID, &c.RecordType, &c.RecordID, &c.Field, &c.SourceID, &c.Page, &c.Quote, &c.Confidence)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list citations: %w", err)
+	}
+	return out, nil
+}
+
+// each runs a read query and calls fn for every row.
+func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,247 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftermath"
+)
+
+// Datasets lists the datasets with their versions and imports, newest
+// import first.
+func (db *DB) Datasets(ctx context.Context) ([]aftermath.Dataset, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT d.id, d.name, d.title,
+		(SELECT count(*) FROM events e WHERE e.dataset_id = d.id) FROM datasets d ORDER BY d.name`)
+	if err != nil {
+		return nil, fmt.Errorf("list datasets: %w", err)
+	}
+	var out []aftermath.Dataset
+	for rows.Next() {
+		var d aftermath.Dataset
+		if err := rows.Scan(&d.ID, &d.Name, &d.Title, &d.Events); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Versions, err = db.imports(ctx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) imports(ctx context.Context, datasetID int64) ([]aftermath.DatasetVersion, error) {
+	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT v.id, v.version, i.file_name, i.sha256, i.imported_at,
+		i.rows_read, i.inserted, i.updated, i.unchanged, i.rejected
+		FROM imports i JOIN dataset_versions v ON v.id = i.version_id
+		WHERE v.dataset_id = ? ORDER BY i.id DESC`), datasetID)
+	if err != nil {
+		return nil, fmt.Errorf("list imports: %w", err)
+	}
+	defer rows.Close()
+	var out []aftermath.DatasetVersion
+	for rows.Next() {
+		v := aftermath.DatasetVersion{DatasetID: datasetID}
+		var at string
+		c := &v.Counts
+		if err := rows.Scan(&v.ID, &v.Version, &v.FileName, &v.SHA256, &at, &c.Read, &c.Inserted, &c.Updated, &c.Unchanged, &c.Rejected); err != nil {
+			return nil, err
+		}
+		v.ImportedAt, _ = time.Parse(time.RFC3339, at)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// statsColumns maps a --by key to its aggregate column and how to render it.
+var statsColumns = map[string]string{
+	"dataset":       "d.name",
+	"country":       "a.country",
+	"admin1":        "a.admin1",
+	"year":          "a.year",
+	"month":         "a.month",
+	"violence_type": "a.violence_type",
+}
+
+// Stats sums the monthly aggregates grouped by the filter's keys. Rows are
+// sorted by the keys (byte order, numbers as numbers), the same on both
+// databases whatever their collation.
+func (db *DB) Stats(ctx context.Context, f aftermath.StatsFilter) ([]aftermath.StatsRow, error) {
+	var cols []string
+	for _, k := range f.By {
+		c, ok := statsColumns[k]
+		if !ok {
+			return nil, aftermath.Errorf(aftermath.EINVALID, "unknown key %q; use %s", k, strings.Join(aftermath.StatsKeys, ","))
+		}
+		cols = append(cols, c)
+	}
+	q := `SELECT `
+	for _, c := range cols {
+		q += c + ", "
+	}
+	q += `count(*), COALESCE(sum(a.events), 0), COALESCE(sum(a.deaths_best), 0), COALESCE(sum(a.deaths_low), 0),
+		COALESCE(sum(a.deaths_high), 0), COALESCE(sum(a.deaths_civilians), 0)
+		FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id`
+	var args []any
+	if f.Dataset != "" {
+		q += ` WHERE d.name = ?`
+		args = append(args, f.Dataset)
+	}
+	if len(cols) > 0 {
+		q += ` GROUP BY ` + strings.Join(cols, ", ")
+	}
+	rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	defer rows.Close()
+	var out []aftermath.StatsRow
+	for rows.Next() {
+		r := aftermath.StatsRow{Keys: make([]string, len(cols))}
+		var groups int64
+		dest := make([]any, 0, len(cols)+6)
+		for i := range cols {
+			dest = append(dest, &r.Keys[i])
+		}
+		dest = append(dest, &groups, &r.Events, &r.DeathsBest, &r.DeathsLow, &r.DeathsHigh, &r.DeathsCivilians)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if groups == 0 { // no aggregates at all: no row rather than a row of zeros
+			continue
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	numeric := make([]bool, len(f.By))
+	for i, k := range f.By {
+		numeric[i] = k == "year"
+	}
+	slices.SortFunc(out, func(a, b aftermath.StatsRow) int {
+		for i := range a.Keys {
+			if numeric[i] {
+				x, _ := strconv.Atoi(a.Keys[i])
+				y, _ := strconv.Atoi(b.Keys[i])
+				if x != y {
+					return x - y
+				}
+				continue
+			}
+			if c := strings.Compare(a.Keys[i], b.Keys[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// EventFilter selects events to list.
+type EventFilter struct {
+	Dataset string
+	Country string
+	Limit   int
+	Offset  int
+}
+
+// Events lists events, newest first.
+func (db *DB) Events(ctx context.Context, f EventFilter) ([]aftermath.Event, error) {
+	q := `SELECT e.id, d.name, v.version, e.native_id, e.year, e.date_start, e.date_end, e.violence_type,
+		e.country, e.admin1, e.admin2, e.location, e.latitude, e.longitude, e.deaths_low, e.deaths_best,
+		e.deaths_high, e.deaths_civilians
+		FROM events e JOIN datasets d ON d.id = e.dataset_id JOIN dataset_versions v ON v.id = e.version_id WHERE 1 = 1`
+	var args []any
+	if f.Dataset != "" {
+		q += ` AND d.name = ?`
+		args = append(args, f.Dataset)
+	}
+	if f.Country != "" {
+		q += ` AND e.country = ?`
+		args = append(args, f.Country)
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	q += ` ORDER BY e.date_start DESC, e.id DESC LIMIT ? OFFSET ?`
+	args = append(args, f.Limit, f.Offset)
+	rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	var out []aftermath.Event
+	for rows.Next() {
+		var e aftermath.Event
+		var lat, lon sql.NullFloat64
+		if err := rows.Scan(&e.ID, &e.Dataset, &e.Version, &e.NativeID, &e.Year, &e.DateStart, &e.DateEnd, &e.ViolenceType,
+			&e.Country, &e.Admin1, &e.Admin2, &e.Location, &lat, &lon, &e.DeathsLow, &e.DeathsBest, &e.DeathsHigh, &e.DeathsCivilians); err != nil {
+			return nil, err
+		}
+		if lat.Valid {
+			e.Latitude = &lat.Float64
+		}
+		if lon.Valid {
+			e.Longitude = &lon.Float64
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Event returns one event with its actors, or ENOTFOUND.
+func (db *DB) Event(ctx context.Context, dataset, nativeID string) (*aftermath.Event, error) {
+	var e aftermath.Event
+	var id int64
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT e.id, v.version, e.year, e.date_start, e.violence_type, e.country, e.admin1,
+		e.deaths_best, e.deaths_civilians, e.source_text FROM events e JOIN datasets d ON d.id = e.dataset_id
+		JOIN dataset_versions v ON v.id = e.version_id WHERE d.name = ? AND e.native_id = ?`), dataset, nativeID).
+		Scan(&id, &e.Version, &e.Year, &e.DateStart, &e.ViolenceType, &e.Country, &e.Admin1, &e.DeathsBest, &e.DeathsCivilians, &e.SourceText)
+	if err == sql.ErrNoRows {
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no %s event %q", dataset, nativeID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("event %s %s: %w", dataset, nativeID, err)
+	}
+	e.ID, e.Dataset, e.NativeID = id, dataset, nativeID
+	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT ea.role, a.name, ea.inter FROM event_actors ea
+		JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = ? ORDER BY ea.role, a.name`), id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a aftermath.EventActor
+		if err := rows.Scan(&a.Role, &a.Name, &a.Inter); err != nil {
+			return nil, err
+		}
+		e.Actors = append(e.Actors, a)
+	}
+	return &e, rows.Err()
+}
+
+// Counts returns the number of rows in each table, for checks and tests.
+func (db *DB) Counts(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, t := range []string{"datasets", "dataset_versions", "imports", "events", "event_actors", "actors",
+		"actor_aliases", "actor_external_ids", "places", "monthly_aggregates", "sources", "citations"} {
+		var n int64
+		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM `+t).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", t, err)
+		}
+		out[t] = n
+	}
+	return out, nil
+}
