@@ -1,0 +1,208 @@
+// Package cli is the aftermath command line: one flag.FlagSet per
+// subcommand, wired to the real services, so that tests drive exactly what
+// users run.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"aftermath"
+	"aftermath/internal/sqldb"
+)
+
+// Env is what a command may use from its surroundings; nothing is global.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "serve the web pages (datasets and their events)", runServe},
+		{"migrate", "bring the database schema up to date", runMigrate},
+		{"import", "import event data: aftermath import ucdp|acled FILE…", runImport},
+		{"stats", "sum events and deaths from the monthly aggregates", runStats},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// Version is set at build time with -ldflags "-X aftermath/internal/cli.Version=…".
+var Version = "dev"
+
+// ExitError carries the exit status a failure should produce.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// Exit statuses: 2 for wrong usage or input, 1 for everything else.
+const (
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// Run runs the command line args (without the program name).
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return &ExitError{Code: exitUsage, Err: errors.New("no command given")}
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, env, args[1:])
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
+		}
+	}
+	usage(stderr)
+	return &ExitError{Code: exitUsage, Err: fmt.Errorf("unknown command %q", args[0])}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "aftermath: evidence, voices and accountability for security interventions\n\nUsage: aftermath COMMAND [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'aftermath COMMAND --help' for a command's flags.\n")
+	fmt.Fprintf(w, "The database is a SQLite file (default aftermath.db) or a postgres:// URL,\ngiven by --db or AFTERMATH_DB.\n")
+}
+
+// newFlags makes a FlagSet whose --help prints the command's synopsis and
+// flags to stdout.
+func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fs.SetOutput(env.Stdout)
+		fmt.Fprintf(env.Stdout, "Usage: aftermath %s\n\n", synopsis)
+		fs.PrintDefaults()
+		fs.SetOutput(env.Stderr)
+	}
+	return fs
+}
+
+// parse parses flags, turning flag errors into usage exits.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &ExitError{Code: exitUsage, Err: err}
+	}
+	return nil
+}
+
+func dbFlag(fs *flag.FlagSet, env *Env) *string {
+	def := env.Getenv("AFTERMATH_DB")
+	if def == "" {
+		def = "aftermath.db"
+	}
+	return fs.String("db", def, "database: a SQLite file path or a postgres:// URL (env AFTERMATH_DB)")
+}
+
+// openDB opens and migrates the database: every command works on a
+// current schema, and a new SQLite file is ready to use.
+func openDB(ctx context.Context, dsn string) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func runMigrate(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "migrate", "migrate [--db DB] [--status]")
+	dsn := dbFlag(fs, env)
+	status := fs.Bool("status", false, "list pending migrations without applying them")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := sqldb.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *status {
+		pending, err := db.Pending(ctx)
+		if err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			fmt.Fprintln(env.Stdout, "up to date")
+		}
+		for _, p := range pending {
+			fmt.Fprintln(env.Stdout, "pending", p)
+		}
+		return nil
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(env.Stdout, "%s: up to date\n", db.Name())
+	}
+	for _, v := range applied {
+		fmt.Fprintf(env.Stdout, "%s: applied %s\n", db.Name(), v)
+	}
+	return nil
+}
+
+func runVersion(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "version", "version")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "aftermath", Version)
+	return nil
+}
+
+// ExitCode maps an error from Run to a process exit status.
+func ExitCode(err error) int {
+	var ee *ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.Code
+	case aftermath.ErrorCode(err) == aftermath.EINVALID:
+		return exitUsage
+	default:
+		return exitFailure
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

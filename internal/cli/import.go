@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"aftermath"
+	"aftermath/internal/importer"
+)
+
+func runImport(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "import", `import ucdp|acled [flags] FILE…
+
+Imports UCDP GED (CSV, or the ZIP as UCDP distributes it) or ACLED CSV
+exports. Each file is one transaction: a bad row stops that file's import
+and leaves the database as it was. Importing the same file again changes
+nothing; a newer version updates the events that changed.`)
+	dsn := dbFlag(fs, env)
+	version := fs.String("version", "", "dataset version (UCDP: taken from the file name when it has one, e.g. GEDEvent_v23_1 → 23.1; ACLED: the last YYYY-MM-DD date in the file name, as ACLED names exports, else required)")
+	skip := fs.Bool("skip-bad-rows", false, "import the good rows and write the bad ones, with the reason, to a rejects file")
+	rejectsPath := fs.String("rejects", "", "rejects file for --skip-bad-rows (default NAME.rejected.csv in the current folder)")
+	quiet := fs.Bool("quiet", false, "no progress bar, even on a terminal")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		fs.Usage()
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: say which dataset: ucdp or acled")}
+	}
+	dataset := args[0]
+	if dataset != aftermath.DatasetUCDP && dataset != aftermath.DatasetACLED {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: unknown dataset %q; use ucdp or acled", dataset)}
+	}
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import %s: no file given", dataset)}
+	}
+	if *rejectsPath != "" && len(files) > 1 {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: --rejects names one file; import one input at a time with it")}
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	opt := importer.Options{Dataset: dataset, Version: *version, SkipBadRows: *skip, RejectsPath: *rejectsPath}
+	var bar *progressBar
+	if !*quiet && isTerminal(env.Stderr) {
+		bar = &progressBar{w: env.Stderr, start: time.Now()}
+		opt.Progress = bar.update
+	}
+	for _, f := range files {
+		res, err := importer.Import(ctx, db, f, opt)
+		if bar != nil {
+			bar.clear()
+		}
+		if err != nil {
+			return fmt.Errorf("%w (nothing from this file was imported)", err)
+		}
+		c := res.Counts
+		fmt.Fprintf(env.Stdout, "%s: %s %s: read %d, inserted %d, updated %d, unchanged %d, rejected %d\n",
+			f, dataset, res.Version, c.Read, c.Inserted, c.Updated, c.Unchanged, c.Rejected)
+		if res.RejectsPath != "" {
+			fmt.Fprintf(env.Stdout, "%s: rejected rows written to %s\n", f, res.RejectsPath)
+		}
+	}
+	return nil
+}
+
+// progressBar draws one line on a terminal, redrawn at most every 200 ms.
+type progressBar struct {
+	w     io.Writer
+	start time.Time
+	last  time.Time
+	drawn bool
+}
+
+func (p *progressBar) update(file string, done, total int64, c aftermath.ImportCounts) {
+	now := time.Now()
+	if now.Sub(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = now
+	pct := 0.0
+	if total > 0 {
+		pct = 100 * float64(done) / float64(total)
+	}
+	const width = 30
+	fill := int(pct / 100 * width)
+	fill = max(0, min(fill, width))
+	rate := float64(c.Read) / max(now.Sub(p.start).Seconds(), 1e-3)
+	fmt.Fprintf(p.w, "\r[%s%s] %5.1f%% %d rows, %.0f rows/s ", strings.Repeat("#", fill), strings.Repeat(".", width-fill), pct, c.Read, rate)
+	p.drawn = true
+}
+
+func (p *progressBar) clear() {
+	if p.drawn {
+		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 70))
+		p.drawn = false
+	}
+}

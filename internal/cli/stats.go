@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"aftermath"
+)
+
+var statsValues = []string{"events", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians"}
+
+func runStats(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "stats", `stats [--db DB] [--dataset ucdp|acled] [--by KEYS] [--format table|csv|json]
+
+Sums events and deaths from the monthly aggregates, grouped by KEYS, a comma
+list drawn from dataset,country,admin1,year,month,violence_type. Rows are
+sorted by the keys. violence_type is state-based, non-state or one-sided for
+UCDP and ACLED's event_type for ACLED; year is the dataset's year column;
+month is YYYY-MM of the event's start date.`)
+	dsn := dbFlag(fs, env)
+	dataset := fs.String("dataset", "", "only this dataset: ucdp or acled (default: all)")
+	by := fs.String("by", "", "comma list of keys to group by (default: one total row)")
+	format := fs.String("format", "table", "output format: table, csv or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unexpected argument %q", fs.Arg(0))}
+	}
+	f := aftermath.StatsFilter{Dataset: *dataset}
+	if *dataset != "" && *dataset != aftermath.DatasetUCDP && *dataset != aftermath.DatasetACLED {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unknown dataset %q; use ucdp or acled", *dataset)}
+	}
+	if strings.TrimSpace(*by) != "" {
+		for _, k := range strings.Split(*by, ",") {
+			k = strings.TrimSpace(k)
+			if !slices.Contains(aftermath.StatsKeys, k) {
+				return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unknown key %q in --by; use %s", k, strings.Join(aftermath.StatsKeys, ","))}
+			}
+			if slices.Contains(f.By, k) {
+				return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: key %q given twice in --by", k)}
+			}
+			f.By = append(f.By, k)
+		}
+	}
+	if *format != "table" && *format != "csv" && *format != "json" {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unknown format %q; use table, csv or json", *format)}
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.Stats(ctx, f)
+	if err != nil {
+		return err
+	}
+	header := append(slices.Clone(f.By), statsValues...)
+	switch *format {
+	case "csv":
+		w := csv.NewWriter(env.Stdout)
+		w.Write(header)
+		for _, r := range rows {
+			w.Write(append(slices.Clone(r.Keys), values(r)...))
+		}
+		w.Flush()
+		return w.Error()
+	case "json":
+		out := make([]map[string]any, 0, len(rows))
+		for _, r := range rows {
+			m := map[string]any{}
+			for i, k := range f.By {
+				if k == "year" {
+					n, _ := strconv.Atoi(r.Keys[i])
+					m[k] = n
+				} else {
+					m[k] = r.Keys[i]
+				}
+			}
+			m["events"], m["deaths_best"], m["deaths_low"] = r.Events, r.DeathsBest, r.DeathsLow
+			m["deaths_high"], m["deaths_civilians"] = r.DeathsHigh, r.DeathsCivilians
+			out = append(out, m)
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	default:
+		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, strings.Join(header, "\t")+"\t")
+		for _, r := range rows {
+			fmt.Fprintln(tw, strings.Join(append(slices.Clone(r.Keys), values(r)...), "\t")+"\t")
+		}
+		return tw.Flush()
+	}
+}
+
+func values(r aftermath.StatsRow) []string {
+	return []string{strconv.FormatInt(r.Events, 10), strconv.FormatInt(r.DeathsBest, 10), strconv.FormatInt(r.DeathsLow, 10),
+		strconv.FormatInt(r.DeathsHigh, 10), strconv.FormatInt(r.DeathsCivilians, 10)}
+}

@@ -1,0 +1,310 @@
+// Package importer runs an import: it opens a CSV or a ZIP as published,
+// hashes it, reads it with the format's reader in a stream, and hands
+// batches to one database transaction. A bad row stops the import and
+// leaves the database as it was, unless SkipBadRows is set, in which case
+// the row goes to a rejects file.
+package importer
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"aftermath"
+	"aftermath/internal/ingest"
+	"aftermath/internal/ingest/acled"
+	"aftermath/internal/ingest/ucdp"
+	"aftermath/internal/sqldb"
+)
+
+// Options of one import.
+type Options struct {
+	Dataset     string // aftermath.DatasetUCDP or DatasetACLED
+	Version     string // overrides the version found in the file name
+	SkipBadRows bool
+	RejectsPath string // where rejected rows go; default FILE.rejected.csv beside the input
+	// Progress is told how far the import is, when not nil.
+	Progress func(file string, done, total int64, counts aftermath.ImportCounts)
+}
+
+// Result is the outcome of importing one file.
+type Result struct {
+	File        string
+	Version     string
+	SHA256      string
+	Counts      aftermath.ImportCounts
+	RejectsPath string // set when rows were rejected
+}
+
+// batchSize is how many rows one lookup-and-insert round carries.
+const batchSize = 512
+
+// Import imports one file into db.
+func Import(ctx context.Context, db *sqldb.DB, file string, opt Options) (*Result, error) {
+	sum, err := fileSHA256(file)
+	if err != nil {
+		return nil, err
+	}
+	version := opt.Version
+	if version == "" {
+		version = versionFromName(opt.Dataset, file)
+	}
+	if version == "" {
+		return nil, aftermath.Errorf(aftermath.EINVALID,
+			"%s: the file name does not give the %s version; say which with --version (for example --version 23.1)", file, opt.Dataset)
+	}
+	src, err := openData(file)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+
+	res := &Result{File: file, Version: version, SHA256: sum}
+	im, err := db.BeginImport(ctx, opt.Dataset, version, filepath.Base(file), sum)
+	if err != nil {
+		return nil, err
+	}
+	defer im.Rollback() // a no-op after Commit
+	rej := &rejects{path: opt.RejectsPath, input: file}
+	if err := run(ctx, im, src, opt, rej); err != nil {
+		rej.abandon()
+		return nil, err
+	}
+	if err := rej.close(); err != nil {
+		return nil, err
+	}
+	if res.Counts, err = im.Commit(); err != nil {
+		return nil, err
+	}
+	if res.Counts.Rejected > 0 {
+		res.RejectsPath = rej.path
+	}
+	return res, nil
+}
+
+func run(ctx context.Context, im *sqldb.Import, src *dataFile, opt Options, rej *rejects) error {
+	var rd ingest.Reader
+	var err error
+	switch opt.Dataset {
+	case aftermath.DatasetUCDP:
+		rd, err = ucdp.NewReader(src, src.name)
+	case aftermath.DatasetACLED:
+		rd, err = acled.NewReader(src, src.name)
+	default:
+		err = aftermath.Errorf(aftermath.EINVALID, "unknown dataset %q", opt.Dataset)
+	}
+	if err != nil {
+		return err
+	}
+	// Native ids seen in this file, as 64-bit hashes: a few bytes per row
+	// rather than the ids themselves, to keep memory bounded on large files.
+	seen := map[uint64]struct{}{}
+	seed := maphash.MakeSeed()
+	batch := make([]*aftermath.Event, 0, batchSize)
+	flush := func() error {
+		err := im.Add(batch)
+		batch = batch[:0]
+		if opt.Progress != nil {
+			opt.Progress(src.name, src.done(), src.size, im.Counts())
+		}
+		return err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		e, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err == nil {
+			h := maphash.String(seed, e.NativeID)
+			if _, dup := seen[h]; dup {
+				err = &ingest.RowError{File: src.name, Line: rd.Line(), Column: idColumn(opt.Dataset), Value: e.NativeID,
+					Msg: "appears twice in this file"}
+			} else {
+				seen[h] = struct{}{}
+			}
+		}
+		var rowErr *ingest.RowError
+		if errors.As(err, &rowErr) && opt.SkipBadRows {
+			if werr := rej.write(rd.Header(), rd.Raw(), rowErr); werr != nil {
+				return werr
+			}
+			im.Rejected()
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		batch = append(batch, e)
+		if len(batch) == batchSize {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+func idColumn(dataset string) string {
+	if dataset == aftermath.DatasetACLED {
+		return "event_id_cnty"
+	}
+	return "id"
+}
+
+// acledDate finds the dates in ACLED export names such as
+// 2021-01-01-2024-06-30-Mali.csv; the last one is the export's end date.
+var acledDate = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
+
+func versionFromName(dataset, file string) string {
+	if dataset == aftermath.DatasetUCDP {
+		return ucdp.VersionFromName(file)
+	}
+	if m := acledDate.FindAllString(filepath.Base(file), -1); len(m) > 0 {
+		return m[len(m)-1]
+	}
+	return ""
+}
+
+func fileSHA256(file string) (string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", file, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// dataFile is the CSV inside a file: the file itself, or the one CSV entry
+// of a ZIP as UCDP distributes it.
+type dataFile struct {
+	io.Reader
+	name   string // for messages: file, or file.zip/entry.csv
+	size   int64
+	n      int64
+	closer []io.Closer
+}
+
+func (d *dataFile) Read(p []byte) (int, error) {
+	n, err := d.Reader.Read(p)
+	d.n += int64(n)
+	return n, err
+}
+
+func (d *dataFile) done() int64 { return d.n }
+
+func (d *dataFile) Close() error {
+	var err error
+	for i := len(d.closer) - 1; i >= 0; i-- {
+		if cerr := d.closer[i].Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+func openData(file string) (*dataFile, error) {
+	if !strings.EqualFold(filepath.Ext(file), ".zip") {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return &dataFile{Reader: f, name: file, size: st.Size(), closer: []io.Closer{f}}, nil
+	}
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a readable ZIP: %w", file, err)
+	}
+	var csvs []*zip.File
+	for _, f := range zr.File {
+		base := path.Base(f.Name)
+		// Skip what archivers add: __MACOSX/ resource forks, ._ and dot files, folders.
+		if f.FileInfo().IsDir() || strings.HasPrefix(f.Name, "__MACOSX/") || strings.HasPrefix(base, ".") {
+			continue
+		}
+		if strings.EqualFold(path.Ext(base), ".csv") {
+			csvs = append(csvs, f)
+		}
+	}
+	if len(csvs) != 1 {
+		zr.Close()
+		return nil, aftermath.Errorf(aftermath.EINVALID, "%s: expected one CSV file in the ZIP, found %d", file, len(csvs))
+	}
+	rc, err := csvs[0].Open()
+	if err != nil {
+		zr.Close()
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return &dataFile{Reader: rc, name: file + "/" + csvs[0].Name, size: int64(csvs[0].UncompressedSize64),
+		closer: []io.Closer{zr, rc}}, nil
+}
+
+// rejects writes refused rows, as published plus the reason, to a CSV that
+// is created only when the first row is refused.
+type rejects struct {
+	path, input string
+	f           *os.File
+	w           *csv.Writer
+}
+
+func (r *rejects) write(header, raw []string, why *ingest.RowError) error {
+	if r.w == nil {
+		if r.path == "" {
+			base := strings.TrimSuffix(filepath.Base(r.input), filepath.Ext(r.input))
+			r.path = base + ".rejected.csv"
+		}
+		f, err := os.Create(r.path)
+		if err != nil {
+			return fmt.Errorf("rejects file: %w", err)
+		}
+		r.f, r.w = f, csv.NewWriter(f)
+		if err := r.w.Write(append([]string{"line", "error"}, header...)); err != nil {
+			return err
+		}
+	}
+	row := append([]string{fmt.Sprint(why.Line), why.Error()}, raw...)
+	return r.w.Write(row)
+}
+
+func (r *rejects) close() error {
+	if r.w == nil {
+		return nil
+	}
+	r.w.Flush()
+	if err := r.w.Error(); err != nil {
+		r.f.Close()
+		return fmt.Errorf("rejects file: %w", err)
+	}
+	return r.f.Close()
+}
+
+// abandon removes a rejects file of an import that failed, so that no file
+// describes an import that did not happen.
+func (r *rejects) abandon() {
+	if r.f != nil {
+		r.f.Close()
+		os.Remove(r.path)
+	}
+}

@@ -1,0 +1,120 @@
+// Package web serves Aftermath's pages. For now a plain page lists the
+// imported datasets and their events; the full application grows here.
+package web
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"aftermath"
+	"aftermath/internal/sqldb"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Server holds what handlers need; there is no global state.
+type Server struct {
+	db    *sqldb.DB
+	pages *template.Template
+	log   *slog.Logger
+}
+
+// New parses the embedded templates, failing at start if one is broken.
+func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
+	t, err := template.ParseFS(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Server{db: db, pages: t, log: log}, nil
+}
+
+// Handler returns the routes with security headers on every response.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(assets, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /{$}", s.home)
+	return secure(mux)
+}
+
+func secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("X-Frame-Options", "DENY")
+		h.ServeHTTP(w, r)
+	})
+}
+
+const pageSize = 100
+
+type homePage struct {
+	Datasets   []aftermath.Dataset
+	Events     []aftermath.Event
+	Filter     sqldb.EventFilter
+	From       int
+	Prev, Next string
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	p := homePage{Filter: sqldb.EventFilter{Dataset: q.Get("dataset"), Country: q.Get("country"), Limit: pageSize}}
+	if off, err := strconv.Atoi(q.Get("offset")); err == nil && off > 0 {
+		p.Filter.Offset = off
+	}
+	var err error
+	if p.Datasets, err = s.db.Datasets(ctx); err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	if len(p.Datasets) > 0 {
+		if p.Events, err = s.db.Events(ctx, p.Filter); err != nil {
+			s.fail(ctx, w, err)
+			return
+		}
+	}
+	p.From = p.Filter.Offset + 1
+	link := func(off int) string {
+		v := url.Values{}
+		if p.Filter.Dataset != "" {
+			v.Set("dataset", p.Filter.Dataset)
+		}
+		if p.Filter.Country != "" {
+			v.Set("country", p.Filter.Country)
+		}
+		if off > 0 {
+			v.Set("offset", strconv.Itoa(off))
+		}
+		return "/?" + v.Encode()
+	}
+	if p.Filter.Offset > 0 {
+		p.Prev = link(max(0, p.Filter.Offset-pageSize))
+	}
+	if len(p.Events) == pageSize {
+		p.Next = link(p.Filter.Offset + pageSize)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := s.pages.ExecuteTemplate(w, "home.html", p); err != nil {
+		s.log.ErrorContext(ctx, "render home", "err", err)
+	}
+}
+
+// fail logs the cause and shows a message that reveals nothing of it.
+func (s *Server) fail(ctx context.Context, w http.ResponseWriter, err error) {
+	s.log.ErrorContext(ctx, "request failed", "err", err)
+	http.Error(w, "Something went wrong on our side; it has been logged.", http.StatusInternalServerError)
+}
