@@ -245,3 +245,48 @@ func (db *DB) Counts(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, nil
 }
+
+// dumpTables are the tables Dump reads, in order.
+var dumpTables = []string{"datasets", "dataset_versions", "imports", "places", "actors", "actor_aliases",
+	"actor_external_ids", "actor_relations", "events", "event_actors", "sources", "citations", "monthly_aggregates"}
+
+// Dump returns every row of every table as text, each table's rows sorted.
+// Tests use it to check that a failed or repeated import changed nothing.
+func (db *DB) Dump(ctx context.Context) ([]string, error) {
+	var out []string
+	for _, t := range dumpTables {
+		rows, err := db.read.QueryContext(ctx, `SELECT * FROM `+t)
+		if err != nil {
+			return nil, fmt.Errorf("dump %s: %w", t, err)
+		}
+		cols, _ := rows.Columns()
+		var lines []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			var b strings.Builder
+			b.WriteString(t)
+			for _, v := range vals {
+				if bs, ok := v.([]byte); ok {
+					v = string(bs)
+				}
+				fmt.Fprintf(&b, "|%v", v)
+			}
+			lines = append(lines, b.String())
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		slices.Sort(lines)
+		out = append(out, lines...)
+	}
+	return out, nil
+}
