@@ -250,3 +250,27 @@ func (db *DB) Pending(ctx context.Context) ([]string, error) {
 	}
 	return pending, nil
 }
+
+// IntegrityCheck returns "ok" when SQLite finds the file and its foreign
+// keys sound, else its first complaint. PostgreSQL checks itself: "ok".
+func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	if db.Driver != SQLite {
+		return "ok", nil
+	}
+	var msg string
+	if err := db.write.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&msg); err != nil {
+		return "", err
+	}
+	if msg != "ok" {
+		return msg, nil
+	}
+	rows, err := db.write.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		return "foreign key violations", nil
+	}
+	return "ok", rows.Err()
+}

@@ -129,7 +129,7 @@ CREATE TABLE event_actors (
 	role     TEXT NOT NULL,
 	inter    TEXT NOT NULL,
 	PRIMARY KEY (event_id, role, actor_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX event_actors_actor ON event_actors (actor_id);
 
 CREATE TABLE sources (

@@ -1,0 +1,256 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"aftermath/internal/cli"
+	"aftermath/internal/sqldb"
+	"aftermath/internal/sqldb/sqldbtest"
+)
+
+// TestMain lets a test start the real command in a child process (to kill
+// it): with AFTERMATH_CLI_CHILD set, the test binary runs cli.Run instead.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("AFTERMATH_CLI_CHILD"); args != "" {
+		err := cli.Run(context.Background(), strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+		if err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+		}
+		os.Exit(cli.ExitCode(err))
+	}
+	os.Exit(m.Run())
+}
+
+func run(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := cli.Run(context.Background(), args, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	return out.String(), errb.String(), err
+}
+
+const fixture = "../importer/testdata/GEDEvent_v23_1.csv"
+
+func TestStatsCSV(t *testing.T) {
+	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
+		t.Run(driver, func(t *testing.T) {
+			dsn := sqldbtest.DSN(t, driver)
+			if _, _, err := run(t, "import", "ucdp", "--db", dsn, fixture); err != nil {
+				t.Fatal(err)
+			}
+			out, _, err := run(t, "stats", "--db", dsn, "--by", "country,year,violence_type", "--format", "csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := `country,year,violence_type,events,deaths_best,deaths_low,deaths_high,deaths_civilians
+Mali,2023,non-state,1,10,8,14,0
+Mali,2023,one-sided,1,12,10,15,12
+Mali,2023,state-based,1,7,7,9,0
+Somalia,2023,one-sided,1,22,20,30,20
+Somalia,2023,state-based,1,5,5,5,1
+`
+			if out != want {
+				t.Errorf("stats csv:\n%s\nwant:\n%s", out, want)
+			}
+			// Keys in the order given, rows sorted by them.
+			out, _, err = run(t, "stats", "--db", dsn, "--dataset", "ucdp", "--by", "violence_type,month", "--format", "csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = `violence_type,month,events,deaths_best,deaths_low,deaths_high,deaths_civilians
+non-state,2023-02,1,10,8,14,0
+one-sided,2023-01,1,12,10,15,12
+one-sided,2023-03,1,22,20,30,20
+state-based,2023-01,1,7,7,9,0
+state-based,2023-02,1,5,5,5,1
+`
+			if out != want {
+				t.Errorf("stats csv:\n%s\nwant:\n%s", out, want)
+			}
+			out, _, err = run(t, "stats", "--db", dsn, "--by", "dataset,year", "--format", "json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rows []map[string]any
+			if err := json.Unmarshal([]byte(out), &rows); err != nil {
+				t.Fatalf("json: %v\n%s", err, out)
+			}
+			if len(rows) != 1 || rows[0]["dataset"] != "ucdp" || rows[0]["year"] != float64(2023) || rows[0]["events"] != float64(5) || rows[0]["deaths_best"] != float64(56) {
+				t.Errorf("json rows = %v", rows)
+			}
+			out, _, err = run(t, "stats", "--db", dsn)
+			if err != nil || !strings.Contains(out, "events") || !strings.Contains(out, "56") {
+				t.Errorf("table = %q, %v", out, err)
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"stats", "--db", db, "--by", "country,planet"}, `unknown key "planet"`},
+		{[]string{"stats", "--db", db, "--format", "xml"}, `unknown format "xml"`},
+		{[]string{"stats", "--db", db, "--dataset", "gtd"}, `unknown dataset "gtd"`},
+		{[]string{"import", "sipri", "--db", db, "x.csv"}, `unknown dataset "sipri"`},
+		{[]string{"import", "ucdp", "--db", db}, "no file given"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+	} {
+		_, _, err := run(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.msg) || cli.ExitCode(err) != 2 {
+			t.Errorf("%v: error %v (exit %d), want %q and exit 2", tc.args, err, cli.ExitCode(err), tc.msg)
+		}
+	}
+}
+
+func TestHelpExplainsEveryFlag(t *testing.T) {
+	flags := map[string][]string{
+		"serve":   {"-db", "-addr"},
+		"migrate": {"-db", "-status"},
+		"import":  {"-db", "-version", "-skip-bad-rows", "-rejects", "-quiet"},
+		"stats":   {"-db", "-dataset", "-by", "-format"},
+		"version": {},
+	}
+	for cmd, fl := range flags {
+		args := []string{cmd, "--help"}
+		if cmd == "import" {
+			args = []string{cmd, "ucdp", "--help"}
+		}
+		out, _, err := run(t, args...)
+		if err != nil {
+			t.Errorf("%s --help: %v", cmd, err)
+		}
+		if !strings.Contains(out, "Usage: aftermath "+cmd) {
+			t.Errorf("%s --help lacks its synopsis:\n%s", cmd, out)
+		}
+		for _, f := range fl {
+			if !strings.Contains(out, "  "+f+" ") && !strings.Contains(out, "  "+f+"\n") {
+				t.Errorf("%s --help does not explain %s:\n%s", cmd, f, out)
+			}
+		}
+	}
+	out, _, err := run(t, "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cmd := range flags {
+		if !strings.Contains(out, "  "+cmd+" ") {
+			t.Errorf("aftermath --help does not list %s", cmd)
+		}
+	}
+}
+
+func TestImportSummaryAndBadRow(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	out, _, err := run(t, "import", "ucdp", "--db", db, fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fixture + ": ucdp 23.1: read 5, inserted 5, updated 0, unchanged 0, rejected 0\n"; out != want {
+		t.Errorf("summary = %q, want %q", out, want)
+	}
+	bad := "../importer/testdata/GEDEvent_v23_1_bad.csv"
+	_, _, err = run(t, "import", "ucdp", "--db", db, bad)
+	if err == nil || !strings.HasPrefix(err.Error(), bad+`:3: column "best": "abc" is not a number`) || cli.ExitCode(err) != 1 {
+		t.Errorf("bad row: %v", err)
+	}
+}
+
+// TestKillAndRerun kills an import part way and checks that the database is
+// consistent and that running the import again gives exact totals.
+func TestKillAndRerun(t *testing.T) {
+	ged := sqldbtest.SharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip")
+	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
+		t.Run(driver, func(t *testing.T) {
+			// A reference import tells how long a whole run takes here.
+			ref := sqldbtest.DSN(t, driver)
+			start := time.Now()
+			if _, _, err := run(t, "import", "ucdp", "--db", ref, ged); err != nil {
+				t.Fatal(err)
+			}
+			full := time.Since(start)
+			want, _, err := run(t, "stats", "--db", ref, "--by", "country,admin1,month,violence_type", "--format", "csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			dsn := sqldbtest.DSN(t, driver)
+			killed := false
+			for _, frac := range []float64{0.5, 0.3, 0.15} {
+				cmd := exec.Command(os.Args[0], "-test.run=^$")
+				cmd.Env = append(os.Environ(), "AFTERMATH_CLI_CHILD="+strings.Join([]string{"import", "ucdp", "--db", dsn, ged}, "\x1f"))
+				var out bytes.Buffer
+				cmd.Stdout = &out
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(time.Duration(frac * float64(full)))
+				cmd.Process.Signal(syscall.SIGKILL)
+				cmd.Wait()
+				if out.Len() == 0 { // it printed no summary: killed mid-import
+					killed = true
+					break
+				}
+				t.Logf("import finished within %.0f%% of a full run; trying earlier", frac*100)
+				dsn = sqldbtest.DSN(t, driver)
+			}
+			if !killed {
+				t.Fatal("could not kill the import before it finished")
+			}
+			db, err := sqldb.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if driver == sqldb.SQLite {
+				if msg := integrity(t, db); msg != "ok" {
+					t.Fatalf("integrity_check after kill: %s", msg)
+				}
+			}
+			if _, err := db.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			counts, err := db.Counts(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if counts["events"] != 0 || counts["monthly_aggregates"] != 0 || counts["imports"] != 0 {
+				t.Fatalf("after the kill the database holds part of the import: %v", counts)
+			}
+			out, _, err := run(t, "import", "ucdp", "--db", dsn, ged)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasSuffix(out, "read 17407, inserted 17407, updated 0, unchanged 0, rejected 0\n") {
+				t.Errorf("rerun summary: %s", out)
+			}
+			got, _, err := run(t, "stats", "--db", dsn, "--by", "country,admin1,month,violence_type", "--format", "csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("stats after kill and rerun differ from a clean import")
+			}
+		})
+	}
+}
+
+func integrity(t *testing.T, db *sqldb.DB) string {
+	t.Helper()
+	msg, err := db.IntegrityCheck(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg
+}
