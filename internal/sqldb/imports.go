@@ -21,6 +21,7 @@ import (
 // leaves the database as it was, and running it again gives exact totals.
 type Import struct {
 	db        *DB
+	conn      *sql.Conn
 	tx        *sql.Tx
 	ctx       context.Context
 	dataset   string
@@ -42,6 +43,7 @@ type Import struct {
 	actors   map[string]int64 // alias name → actor id for this dataset
 	actorsX  map[string]int64 // external id → actor id
 	stmts    map[string]*sql.Stmt
+	nextID   map[string]int64 // SQLite: the last id drawn per table
 }
 
 type aggKey struct {
@@ -62,15 +64,22 @@ func (db *DB) BeginImport(ctx context.Context, dataset, version, file, sha strin
 	if version == "" {
 		return nil, aftermath.Errorf(aftermath.EINVALID, "import %s: no dataset version", file)
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	// A connection of our own, so that PostgreSQL's COPY can run on the
+	// same connection as the transaction.
+	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin import: %w", err)
 	}
-	im := &Import{db: db, tx: tx, ctx: ctx, dataset: dataset, version: version, file: file, sha256: sha,
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("begin import: %w", err)
+	}
+	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, dataset: dataset, version: version, file: file, sha256: sha,
 		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, places: map[placeKey]int64{},
-		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}}
+		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, nextID: map[string]int64{}}
 	if err := im.begin(); err != nil {
-		tx.Rollback()
+		im.Rollback()
 		return nil, fmt.Errorf("begin import of %s: %w", file, err)
 	}
 	return im, nil
@@ -116,6 +125,9 @@ func (im *Import) begin() error {
 		return err
 	}
 	im.empty = any == 0
+	if err := im.preload(); err != nil {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, im.q(`SELECT id, version FROM dataset_versions WHERE dataset_id = ?`), im.datasetID)
 	if err != nil {
 		return err
@@ -255,6 +267,9 @@ func (im *Import) Add(batch []*aftermath.Event) error {
 	}
 	found, err := im.lookup(batch)
 	if err != nil {
+		return err
+	}
+	if err := im.resolve(batch); err != nil {
 		return err
 	}
 	var fresh []*aftermath.Event
@@ -437,6 +452,9 @@ func appendJSONString(b []byte, s string) []byte {
 const insertRows = 64
 
 func (im *Import) insert(events []*aftermath.Event, args [][]any) error {
+	if im.db.Driver == Postgres {
+		return im.copyEvents(events, args)
+	}
 	for len(events) > 0 {
 		n := min(len(events), insertRows)
 		st, err := im.stmt("insert", n, func(n int) string {
@@ -469,20 +487,26 @@ func (im *Import) insert(events []*aftermath.Event, args [][]any) error {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("insert events: %w", err)
 		}
-		var links []any
-		for _, e := range events[:n] {
-			if links, err = im.actorLinks(links, ids[e.NativeID], e); err != nil {
-				return err
-			}
-			im.addAgg(e, 1)
-			im.counts.Inserted++
-		}
-		if err := im.insertLinks(links); err != nil {
+		if err := im.inserted(events[:n], ids); err != nil {
 			return err
 		}
 		events, args = events[n:], args[n:]
 	}
 	return nil
+}
+
+// inserted links the actors of newly inserted events and counts them.
+func (im *Import) inserted(events []*aftermath.Event, ids map[string]int64) error {
+	var links []any
+	var err error
+	for _, e := range events {
+		if links, err = im.actorLinks(links, ids[e.NativeID], e); err != nil {
+			return err
+		}
+		im.addAgg(e, 1)
+		im.counts.Inserted++
+	}
+	return im.insertLinks(links)
 }
 
 func (im *Import) update(old existing, e *aftermath.Event, args []any) error {
@@ -567,9 +591,16 @@ const linkRows = 256
 // insertLinks writes collected event_actors rows in multi-row INSERTs: one
 // round trip per few hundred links rather than one per event.
 func (im *Import) insertLinks(args []any) error {
+	if im.db.Driver == Postgres && len(args) > 0 {
+		rows := make([][]any, 0, len(args)/4)
+		for i := 0; i < len(args); i += 4 {
+			rows = append(rows, args[i:i+4])
+		}
+		return im.copyRows("event_actors", []string{"event_id", "actor_id", "role", "inter"}, rows)
+	}
 	for len(args) > 0 {
 		n := min(len(args)/4, linkRows)
-		st, err := im.stmt("actors", n, func(n int) string {
+		st, err := im.stmt("links", n, func(n int) string {
 			return `INSERT INTO event_actors (event_id, actor_id, role, inter) VALUES ` +
 				strings.TrimSuffix(strings.Repeat("(?,?,?,?),", n), ",")
 		})
@@ -584,102 +615,289 @@ func (im *Import) insertLinks(args []any) error {
 	return nil
 }
 
-// actor finds or creates the actor a dataset names, by its external id
-// first (UCDP ids survive renaming) and then by the dataset's spelling.
+// actor returns the id of an actor resolve has made sure of: by the
+// dataset's own id first (UCDP ids survive renaming), then by its spelling.
 func (im *Import) actor(a aftermath.EventActor) (int64, error) {
-	if a.ExternalID != "" {
-		if id, ok := im.actorsX[a.ExternalID]; ok {
-			return id, im.alias(id, a.Name)
-		}
+	if id, ok := im.actorsX[a.ExternalID]; ok && a.ExternalID != "" {
+		return id, nil
 	}
 	if id, ok := im.actors[a.Name]; ok {
 		return id, nil
 	}
-	ctx, tx := im.ctx, im.tx
-	var id int64
-	var err error
-	if a.ExternalID != "" {
-		err = tx.QueryRowContext(ctx, im.q(`SELECT actor_id FROM actor_external_ids WHERE scheme = ? AND value = ?`), im.dataset, a.ExternalID).Scan(&id)
-	}
-	if id == 0 {
-		err = tx.QueryRowContext(ctx, im.q(`SELECT actor_id FROM actor_aliases WHERE dataset = ? AND name = ?`), im.dataset, a.Name).Scan(&id)
-	}
-	if err != nil && err != sql.ErrNoRows {
-		return 0, fmt.Errorf("find actor %q: %w", a.Name, err)
-	}
-	if id == 0 {
-		if err := tx.QueryRowContext(ctx, im.q(`INSERT INTO actors (name) VALUES (?) RETURNING id`), a.Name).Scan(&id); err != nil {
-			return 0, fmt.Errorf("add actor %q: %w", a.Name, err)
-		}
-	}
-	if a.ExternalID != "" {
-		if _, err := tx.ExecContext(ctx, im.q(`INSERT INTO actor_external_ids (actor_id, scheme, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), id, im.dataset, a.ExternalID); err != nil {
-			return 0, err
-		}
-		im.actorsX[a.ExternalID] = id
-	}
-	return id, im.alias(id, a.Name)
+	return 0, fmt.Errorf("actor %q was not resolved", a.Name)
 }
 
-func (im *Import) alias(id int64, name string) error {
-	if _, ok := im.actors[name]; ok {
-		return nil
+// countryOf returns the key and codes of an event's country place.
+// Countries are one record across datasets, matched by their codes; a
+// country the code table does not know keeps the data's spelling.
+func countryOf(e *aftermath.Event) (placeKey, geo.Country) {
+	c, known := geo.ByGW(e.CountryGW)
+	if !known {
+		c, known = geo.ByNumeric(e.CountryISO)
 	}
-	if _, err := im.tx.ExecContext(im.ctx, im.q(`INSERT INTO actor_aliases (actor_id, dataset, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), id, im.dataset, name); err != nil {
-		return fmt.Errorf("add alias %q: %w", name, err)
+	if !known {
+		return placeKey{kind: aftermath.PlaceCountry, name: strings.TrimSpace(e.Country)},
+			geo.Country{GW: e.CountryGW, Numeric: e.CountryISO}
 	}
-	im.actors[name] = id
-	return nil
+	return placeKey{kind: aftermath.PlaceCountry, name: c.Name}, c
 }
 
 // place returns the most specific place of the event (admin-2, admin-1 or
-// country), creating the chain as needed. Countries are one record across
-// datasets, matched by their codes; admin areas keep the data's spelling.
+// country) from the places resolve created.
 func (im *Import) place(e *aftermath.Event) (any, error) {
-	c, known := geo.ByGW(e.CountryGW)
-	if !known || e.CountryGW == 0 {
-		c, known = geo.ByNumeric(e.CountryISO)
-		known = known && e.CountryISO != 0
-	}
-	name := strings.TrimSpace(e.Country)
-	if known {
-		name = c.Name
-	} else {
-		c = geo.Country{GW: e.CountryGW, Numeric: e.CountryISO}
-	}
-	if name == "" {
+	k, _ := countryOf(e)
+	if k.name == "" {
 		return nil, nil
 	}
-	id, err := im.placeID(placeKey{kind: aftermath.PlaceCountry, name: name}, c)
-	if err != nil || e.Admin1 == "" {
-		return id, err
+	id := im.places[k]
+	if e.Admin1 != "" {
+		id = im.places[placeKey{aftermath.PlaceAdmin1, id, e.Admin1}]
+		if e.Admin2 != "" {
+			id = im.places[placeKey{aftermath.PlaceAdmin2, id, e.Admin2}]
+		}
 	}
-	id, err = im.placeID(placeKey{kind: aftermath.PlaceAdmin1, parent: id, name: e.Admin1}, geo.Country{})
-	if err != nil || e.Admin2 == "" {
-		return id, err
+	if id == 0 {
+		return nil, fmt.Errorf("place of event %s was not resolved", e.NativeID)
 	}
-	return im.placeID(placeKey{kind: aftermath.PlaceAdmin2, parent: id, name: e.Admin2}, geo.Country{})
+	return id, nil
 }
 
-func (im *Import) placeID(k placeKey, c geo.Country) (int64, error) {
-	if id, ok := im.places[k]; ok {
-		return id, nil
+// preload reads the dataset's actor names and ids and every place, so that
+// resolving a batch needs no look-ups, only inserts of what is new. Both
+// are bounded by the number of actors and places, not of events.
+func (im *Import) preload() error {
+	load := func(q string, arg []any, fn func(*sql.Rows) error) error {
+		rows, err := im.tx.QueryContext(im.ctx, im.q(q), arg...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := fn(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
 	}
-	var parent any
-	if k.parent != 0 {
-		parent = k.parent
+	err := load(`SELECT name, actor_id FROM actor_aliases WHERE dataset = ?`, []any{im.dataset}, func(r *sql.Rows) error {
+		var name string
+		var id int64
+		err := r.Scan(&name, &id)
+		im.actors[name] = id
+		return err
+	})
+	if err == nil {
+		err = load(`SELECT value, actor_id FROM actor_external_ids WHERE scheme = ?`, []any{im.dataset}, func(r *sql.Rows) error {
+			var v string
+			var id int64
+			err := r.Scan(&v, &id)
+			im.actorsX[v] = id
+			return err
+		})
 	}
-	var id int64
-	err := im.tx.QueryRowContext(im.ctx, im.q(`SELECT id FROM places WHERE kind = ? AND COALESCE(parent_id, 0) = ? AND name = ?`), k.kind, k.parent, k.name).Scan(&id)
-	if err == sql.ErrNoRows {
-		err = im.tx.QueryRowContext(im.ctx, im.q(`INSERT INTO places (kind, name, parent_id, iso_alpha3, iso_numeric, gw_code) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
-			k.kind, k.name, parent, c.Alpha3, c.Numeric, c.GW).Scan(&id)
+	if err == nil {
+		err = load(`SELECT id, kind, COALESCE(parent_id, 0), name FROM places`, nil, func(r *sql.Rows) error {
+			var k placeKey
+			var id int64
+			err := r.Scan(&id, &k.kind, &k.parent, &k.name)
+			im.places[k] = id
+			return err
+		})
 	}
-	if err != nil {
-		return 0, fmt.Errorf("place %s %q: %w", k.kind, k.name, err)
+	return err
+}
+
+// resolve creates the places and actors a batch names that have no record
+// yet, in a few multi-row statements per batch.
+func (im *Import) resolve(batch []*aftermath.Event) error {
+	// Places, level by level, since each level needs its parent's id.
+	var rows [][]any
+	add := func(k placeKey, c geo.Country) (int64, bool) {
+		if id, ok := im.places[k]; ok {
+			return id, false
+		}
+		var parent any
+		if k.parent != 0 {
+			parent = k.parent
+		}
+		rows = append(rows, []any{int64(0), k.kind, k.name, parent, c.Alpha3, c.Numeric, c.GW})
+		im.places[k] = -int64(len(rows)) // placeholder until ids are drawn
+		return 0, true
 	}
-	im.places[k] = id
-	return id, nil
+	for level := 0; level < 3; level++ {
+		rows = rows[:0]
+		for _, e := range batch {
+			k, c := countryOf(e)
+			if k.name == "" {
+				continue
+			}
+			id, _ := im.places[k]
+			switch level {
+			case 0:
+				add(k, c)
+			case 1:
+				if e.Admin1 != "" {
+					add(placeKey{aftermath.PlaceAdmin1, id, e.Admin1}, geo.Country{})
+				}
+			case 2:
+				if e.Admin1 != "" && e.Admin2 != "" {
+					id1 := im.places[placeKey{aftermath.PlaceAdmin1, id, e.Admin1}]
+					add(placeKey{aftermath.PlaceAdmin2, id1, e.Admin2}, geo.Country{})
+				}
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		ids, err := im.allocIDs("places", len(rows))
+		if err != nil {
+			return err
+		}
+		for i, r := range rows {
+			r[0] = ids[i]
+			parent, _ := r[3].(int64)
+			im.places[placeKey{r[1].(string), parent, r[2].(string)}] = ids[i]
+		}
+		if err := im.insertMany("places", []string{"id", "kind", "name", "parent_id", "iso_alpha3", "iso_numeric", "gw_code"}, rows, ""); err != nil {
+			return err
+		}
+	}
+
+	// Actors: new ones, and new spellings or ids of known ones. Actors new
+	// in this batch are referred to by pointer until their ids are drawn.
+	var actors, aliases, extIDs [][]any
+	pendN, pendX := map[string]*int64{}, map[string]*int64{}
+	for _, e := range batch {
+		for _, a := range e.Actors {
+			var byX, byN any
+			if a.ExternalID != "" {
+				if id, ok := im.actorsX[a.ExternalID]; ok {
+					byX = id
+				} else if p, ok := pendX[a.ExternalID]; ok {
+					byX = p
+				}
+			}
+			if id, ok := im.actors[a.Name]; ok {
+				byN = id
+			} else if p, ok := pendN[a.Name]; ok {
+				byN = p
+			}
+			switch {
+			case byX != nil && byN == nil:
+				aliases = append(aliases, []any{byX, im.dataset, a.Name})
+				if id, ok := byX.(int64); ok {
+					im.actors[a.Name] = id
+				} else {
+					pendN[a.Name] = byX.(*int64)
+				}
+			case byX == nil && byN != nil && a.ExternalID != "":
+				extIDs = append(extIDs, []any{byN, im.dataset, a.ExternalID})
+				if id, ok := byN.(int64); ok {
+					im.actorsX[a.ExternalID] = id
+				} else {
+					pendX[a.ExternalID] = byN.(*int64)
+				}
+			case byX == nil && byN == nil:
+				p := new(int64)
+				actors = append(actors, []any{p, a.Name})
+				aliases = append(aliases, []any{p, im.dataset, a.Name})
+				pendN[a.Name] = p
+				if a.ExternalID != "" {
+					extIDs = append(extIDs, []any{p, im.dataset, a.ExternalID})
+					pendX[a.ExternalID] = p
+				}
+			}
+		}
+	}
+	if len(actors) > 0 {
+		ids, err := im.allocIDs("actors", len(actors))
+		if err != nil {
+			return err
+		}
+		for i, r := range actors {
+			*r[0].(*int64) = ids[i]
+		}
+		for _, set := range [][][]any{actors, aliases, extIDs} {
+			for _, r := range set {
+				if p, ok := r[0].(*int64); ok {
+					r[0] = *p
+				}
+			}
+		}
+		for name, p := range pendN {
+			im.actors[name] = *p
+		}
+		for x, p := range pendX {
+			im.actorsX[x] = *p
+		}
+	}
+	if err := im.insertMany("actors", []string{"id", "name"}, actors, ""); err != nil {
+		return err
+	}
+	if err := im.insertMany("actor_aliases", []string{"actor_id", "dataset", "name"}, aliases, " ON CONFLICT DO NOTHING"); err != nil {
+		return err
+	}
+	return im.insertMany("actor_external_ids", []string{"actor_id", "scheme", "value"}, extIDs, " ON CONFLICT DO NOTHING")
+}
+
+// allocIDs draws n ids for new rows of a table. On PostgreSQL they come
+// from the identity sequence; on SQLite, whose one writer this transaction
+// is, they follow the largest id in use.
+func (im *Import) allocIDs(table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if im.db.Driver == Postgres {
+		rows, err := im.tx.QueryContext(im.ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, $1)`, n)
+		if err != nil {
+			return nil, fmt.Errorf("allocate %s ids: %w", table, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	}
+	next, ok := im.nextID[table]
+	if !ok {
+		if err := im.tx.QueryRowContext(im.ctx, `SELECT COALESCE(max(id), 0) FROM `+table).Scan(&next); err != nil {
+			return nil, fmt.Errorf("allocate %s ids: %w", table, err)
+		}
+	}
+	for i := 0; i < n; i++ {
+		next++
+		ids = append(ids, next)
+	}
+	im.nextID[table] = next
+	return ids, nil
+}
+
+// insertMany inserts rows with multi-row INSERTs of at most a few thousand
+// parameters each.
+func (im *Import) insertMany(table string, cols []string, rows [][]any, suffix string) error {
+	per := max(1, 4000/len(cols))
+	for len(rows) > 0 {
+		n := min(len(rows), per)
+		st, err := im.stmt("many:"+table+suffix, n, func(n int) string {
+			row := "(" + placeholders(len(cols)) + ")"
+			return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` +
+				strings.TrimSuffix(strings.Repeat(row+",", n), ",") + suffix
+		})
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, n*len(cols))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := st.ExecContext(im.ctx, args...); err != nil {
+			return fmt.Errorf("add %s: %w", table, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 // Commit writes the aggregate changes and the import record, then commits.
@@ -710,9 +928,11 @@ func (im *Import) Commit() (aftermath.ImportCounts, error) {
 		return c, fmt.Errorf("record import: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
+		im.conn.Close()
 		return c, fmt.Errorf("commit import: %w", err)
 	}
 	im.restoreCache()
+	im.conn.Close()
 	return c, nil
 }
 
@@ -740,24 +960,21 @@ func (im *Import) flushAggs() error {
 		}
 		return a.violence < b.violence
 	})
-	st, err := im.tx.PrepareContext(im.ctx, im.q(`INSERT INTO monthly_aggregates (dataset_id, country, admin1, year, month, violence_type,
-		events, deaths_best, deaths_low, deaths_high, deaths_civilians) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (dataset_id, country, admin1, year, month, violence_type) DO UPDATE SET
+	rows := make([][]any, 0, len(keys))
+	for _, k := range keys {
+		v := im.aggs[k]
+		rows = append(rows, []any{im.datasetID, k.country, k.admin1, k.year, k.month, k.violence, v.events, v.best, v.low, v.high, v.civ})
+	}
+	err := im.insertMany("monthly_aggregates", []string{"dataset_id", "country", "admin1", "year", "month", "violence_type",
+		"events", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians"}, rows,
+		` ON CONFLICT (dataset_id, country, admin1, year, month, violence_type) DO UPDATE SET
 		events = monthly_aggregates.events + excluded.events,
 		deaths_best = monthly_aggregates.deaths_best + excluded.deaths_best,
 		deaths_low = monthly_aggregates.deaths_low + excluded.deaths_low,
 		deaths_high = monthly_aggregates.deaths_high + excluded.deaths_high,
-		deaths_civilians = monthly_aggregates.deaths_civilians + excluded.deaths_civilians`))
+		deaths_civilians = monthly_aggregates.deaths_civilians + excluded.deaths_civilians`)
 	if err != nil {
-		return err
-	}
-	defer st.Close()
-	for _, k := range keys {
-		v := im.aggs[k]
-		if _, err := st.ExecContext(im.ctx, im.datasetID, k.country, k.admin1, k.year, k.month, k.violence,
-			v.events, v.best, v.low, v.high, v.civ); err != nil {
-			return fmt.Errorf("update monthly aggregates: %w", err)
-		}
+		return fmt.Errorf("update monthly aggregates: %w", err)
 	}
 	_, err = im.tx.ExecContext(im.ctx, im.q(`DELETE FROM monthly_aggregates WHERE dataset_id = ? AND events = 0`), im.datasetID)
 	return err
@@ -768,9 +985,11 @@ func (im *Import) Rollback() error {
 	im.closeStmts()
 	err := im.tx.Rollback()
 	if err == sql.ErrTxDone { // committed, or rolled back already
-		return nil
+		err = nil
+	} else {
+		im.restoreCache()
 	}
-	im.restoreCache()
+	im.conn.Close()
 	return err
 }
 
@@ -778,7 +997,7 @@ func (im *Import) Rollback() error {
 // lives on in a server.
 func (im *Import) restoreCache() {
 	if im.db.Driver == SQLite {
-		im.db.write.ExecContext(context.Background(), `PRAGMA cache_size = -2000`)
+		im.conn.ExecContext(context.Background(), `PRAGMA cache_size = -2000`)
 	}
 }
 
