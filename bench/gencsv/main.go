@@ -18,7 +18,17 @@ func main() {
 	in := flag.String("in", "", "real GED file (.csv or .csv.zip)")
 	out := flag.String("out", "", "CSV to write")
 	rows := flag.Int("rows", 522000, "rows to write at least")
+	count := flag.String("count", "", "only print the number of data rows in this CSV")
 	flag.Parse()
+	if *count != "" {
+		n, err := countRows(*count)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gencsv:", err)
+			os.Exit(1)
+		}
+		fmt.Println(n)
+		return
+	}
 	if err := run(*in, *out, *rows); err != nil {
 		fmt.Fprintln(os.Stderr, "gencsv:", err)
 		os.Exit(1)
@@ -91,4 +101,26 @@ func run(in, out string, want int) error {
 		return err
 	}
 	return f.Close()
+}
+
+// countRows counts CSV records (quoted newlines make wc -l wrong).
+func countRows(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	n := -1 // the header
+	for {
+		_, err := r.Read()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
 }

@@ -213,13 +213,11 @@ func TestKillAndRerun(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			if driver == sqldb.SQLite {
-				if msg := integrity(t, db); msg != "ok" {
-					t.Fatalf("integrity_check after kill: %s", msg)
-				}
-			}
 			if _, err := db.Migrate(context.Background()); err != nil {
 				t.Fatal(err)
+			}
+			if msg := integrity(t, db); msg != "ok" {
+				t.Fatalf("integrity check after kill: %s", msg)
 			}
 			counts, err := db.Counts(context.Background())
 			if err != nil {
@@ -234,6 +232,9 @@ func TestKillAndRerun(t *testing.T) {
 			}
 			if !strings.HasSuffix(out, "read 17407, inserted 17407, updated 0, unchanged 0, rejected 0\n") {
 				t.Errorf("rerun summary: %s", out)
+			}
+			if msg := integrity(t, db); msg != "ok" {
+				t.Errorf("integrity check after rerun: %s", msg)
 			}
 			got, _, err := run(t, "stats", "--db", dsn, "--by", "country,admin1,month,violence_type", "--format", "csv")
 			if err != nil {

@@ -33,3 +33,29 @@ func TestExtraJSONMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestIntegrityCheckFindsOrphans(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, t.TempDir()+"/o.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := db.IntegrityCheck(ctx); err != nil || msg != "ok" {
+		t.Fatalf("new database: %s %v", msg, err)
+	}
+	// Foreign keys off for this one statement's sake, as if a writer had
+	// skipped them: the check must still see the dangling link.
+	if _, err := db.write.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO event_actors (event_id, actor_id, role, inter) VALUES (99, 98, 'side_a', '')`); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := db.IntegrityCheck(ctx); err != nil || msg == "ok" {
+		t.Errorf("orphan link not found: %s %v", msg, err)
+	}
+}

@@ -82,6 +82,14 @@ func Open(t testing.TB, driver string) *sqldb.DB {
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	// Whatever a test did, it must leave no dangling references (runs
+	// before the Close above: cleanups run last-in first-out).
+	t.Cleanup(func() {
+		msg, err := db.IntegrityCheck(context.Background())
+		if err != nil || msg != "ok" {
+			t.Errorf("integrity check after the test: %s %v", msg, err)
+		}
+	})
 	return db
 }
 
