@@ -162,6 +162,10 @@ type Event struct {
 	Tags        string
 
 	Extra map[string]string
+
+	// ContentHash identifies the stored content, to tell a changed event
+	// from an unchanged one on re-import; 0 until computed.
+	ContentHash int64
 }
 
 // Month returns the YYYY-MM of the event's start date.

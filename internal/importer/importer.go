@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 
 	"aftermath"
 	"aftermath/internal/ingest"
@@ -93,6 +94,15 @@ func Import(ctx context.Context, db *sqldb.DB, file string, opt Options) (*Resul
 	return res, nil
 }
 
+// chunk is a batch of parsed events and the rows refused before it.
+type chunk struct {
+	events   []*aftermath.Event
+	rejected int
+}
+
+// run reads and parses in one goroutine while this one writes to the
+// database, so that on two cores parsing and hashing overlap with SQLite's
+// or PostgreSQL's work.
 func run(ctx context.Context, im *sqldb.Import, src *dataFile, opt Options, rej *rejects) error {
 	var rd ingest.Reader
 	var err error
@@ -107,18 +117,52 @@ func run(ctx context.Context, im *sqldb.Import, src *dataFile, opt Options, rej 
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan chunk, 2)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		readErr <- read(ctx, rd, src.name, opt, rej, chunks)
+	}()
+	var werr error
+	for c := range chunks {
+		if werr != nil {
+			continue // drain, so the reader can finish
+		}
+		for range c.rejected {
+			im.Rejected()
+		}
+		werr = im.Add(c.events)
+		if werr != nil {
+			cancel()
+		}
+		if opt.Progress != nil {
+			opt.Progress(src.name, src.done(), src.size, im.Counts())
+		}
+	}
+	if rerr := <-readErr; rerr != nil && (werr == nil || !errors.Is(rerr, context.Canceled)) {
+		return rerr
+	}
+	return werr
+}
+
+// read parses rows into batches: it catches ids repeated in the file,
+// refuses bad rows (or stops at the first one) and hashes each event.
+func read(ctx context.Context, rd ingest.Reader, name string, opt Options, rej *rejects, out chan<- chunk) error {
 	// Native ids seen in this file, as 64-bit hashes: a few bytes per row
 	// rather than the ids themselves, to keep memory bounded on large files.
 	seen := map[uint64]struct{}{}
 	seed := maphash.MakeSeed()
-	batch := make([]*aftermath.Event, 0, batchSize)
-	flush := func() error {
-		err := im.Add(batch)
-		batch = batch[:0]
-		if opt.Progress != nil {
-			opt.Progress(src.name, src.done(), src.size, im.Counts())
+	c := chunk{events: make([]*aftermath.Event, 0, batchSize)}
+	send := func() error {
+		select {
+		case out <- c:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		return err
+		c = chunk{events: make([]*aftermath.Event, 0, batchSize)}
+		return nil
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -131,7 +175,7 @@ func run(ctx context.Context, im *sqldb.Import, src *dataFile, opt Options, rej 
 		if err == nil {
 			h := maphash.String(seed, e.NativeID)
 			if _, dup := seen[h]; dup {
-				err = &ingest.RowError{File: src.name, Line: rd.Line(), Column: idColumn(opt.Dataset), Value: e.NativeID,
+				err = &ingest.RowError{File: name, Line: rd.Line(), Column: idColumn(opt.Dataset), Value: e.NativeID,
 					Msg: "appears twice in this file"}
 			} else {
 				seen[h] = struct{}{}
@@ -142,20 +186,21 @@ func run(ctx context.Context, im *sqldb.Import, src *dataFile, opt Options, rej 
 			if werr := rej.write(rd.Header(), rd.Raw(), rowErr); werr != nil {
 				return werr
 			}
-			im.Rejected()
+			c.rejected++
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		batch = append(batch, e)
-		if len(batch) == batchSize {
-			if err := flush(); err != nil {
+		e.ContentHash = sqldb.Hash(e)
+		c.events = append(c.events, e)
+		if len(c.events) == batchSize {
+			if err := send(); err != nil {
 				return err
 			}
 		}
 	}
-	return flush()
+	return send()
 }
 
 func idColumn(dataset string) string {
@@ -198,17 +243,17 @@ type dataFile struct {
 	io.Reader
 	name   string // for messages: file, or file.zip/entry.csv
 	size   int64
-	n      int64
+	n      atomic.Int64 // bytes read, for progress, read from another goroutine
 	closer []io.Closer
 }
 
 func (d *dataFile) Read(p []byte) (int, error) {
 	n, err := d.Reader.Read(p)
-	d.n += int64(n)
+	d.n.Add(int64(n))
 	return n, err
 }
 
-func (d *dataFile) done() int64 { return d.n }
+func (d *dataFile) done() int64 { return d.n.Load() }
 
 func (d *dataFile) Close() error {
 	var err error

@@ -277,7 +277,10 @@ func (im *Import) Add(batch []*aftermath.Event) error {
 	for _, e := range batch {
 		im.counts.Read++
 		e.Dataset, e.Version = im.dataset, im.version
-		hash := Hash(e)
+		hash := e.ContentHash
+		if hash == 0 {
+			hash = Hash(e)
+		}
 		old, ok := found[e.NativeID]
 		if ok && (old.hash == hash || CompareVersions(im.versions[old.versionID], im.version) > 0) {
 			im.counts.Unchanged++
