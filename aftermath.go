@@ -65,7 +65,7 @@ type Dataset struct {
 	Name     string
 	Title    string
 	Versions []DatasetVersion
-	Events   int64 // events currently stored
+	Events   int64 // events currently stored (from the monthly aggregates)
 }
 
 // DatasetVersion is one imported release of a dataset: the file it came

@@ -16,7 +16,7 @@ import (
 // import first.
 func (db *DB) Datasets(ctx context.Context) ([]aftermath.Dataset, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT d.id, d.name, d.title,
-		(SELECT count(*) FROM events e WHERE e.dataset_id = d.id) FROM datasets d ORDER BY d.name`)
+		(SELECT COALESCE(sum(a.events), 0) FROM monthly_aggregates a WHERE a.dataset_id = d.id) FROM datasets d ORDER BY d.name`)
 	if err != nil {
 		return nil, fmt.Errorf("list datasets: %w", err)
 	}
