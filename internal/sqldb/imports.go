@@ -34,6 +34,8 @@ type Import struct {
 	// empty is true when the dataset had no events as the import began: then
 	// no row can exist already and lookups are skipped.
 	empty bool
+	// indexesDropped is true while deferredIndexes are dropped.
+	indexesDropped bool
 	// versions maps every stored version id of the dataset to its version
 	// string, to keep newer data when an older release is imported.
 	versions map[int64]string
@@ -104,13 +106,6 @@ func (im *Import) begin() error {
 	if n, _ := res.RowsAffected(); n > 0 {
 		im.newVer = true
 	}
-	if im.db.Driver == SQLite {
-		// A page cache large enough that SQLite does not spill and rewrite
-		// dirty pages mid-transaction; it is the bound on import memory.
-		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -`+strconv.Itoa(importCacheKiB)); err != nil {
-			return err
-		}
-	}
 	if im.db.Driver == Postgres {
 		// Events inserted in this transaction are not in the planner's
 		// statistics; a cached generic plan would scan them all on every
@@ -125,6 +120,9 @@ func (im *Import) begin() error {
 		return err
 	}
 	im.empty = any == 0
+	if err := im.deferIndexes(); err != nil {
+		return err
+	}
 	if err := im.preload(); err != nil {
 		return err
 	}
@@ -147,8 +145,45 @@ func (im *Import) begin() error {
 	return rows.Err()
 }
 
-// importCacheKiB is SQLite's page cache during an import.
-var importCacheKiB = 65536
+// deferredIndexes are secondary indexes on the event tables that an import
+// into an empty events table drops and builds again after loading: one
+// sorted build is cheaper than half a million random inserts. Their
+// definitions must match the migrations; TestDeferredIndexesMatchSchema
+// checks that they do.
+var deferredIndexes = []struct{ name, create string }{
+	{"events_date", `CREATE INDEX events_date ON events (dataset_id, date_start)`},
+	{"event_actors_actor", `CREATE INDEX event_actors_actor ON event_actors (actor_id)`},
+}
+
+// deferIndexes drops the deferred indexes when no event is stored at all.
+// On PostgreSQL this locks the (empty) event tables until the import
+// commits, so readers wait for the first import instead of seeing nothing.
+func (im *Import) deferIndexes() error {
+	var n int
+	if err := im.tx.QueryRowContext(im.ctx, `SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1) x`).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	for _, ix := range deferredIndexes {
+		if _, err := im.tx.ExecContext(im.ctx, `DROP INDEX `+ix.name); err != nil {
+			return fmt.Errorf("defer index %s: %w", ix.name, err)
+		}
+	}
+	im.indexesDropped = true
+	return nil
+}
+
+func (im *Import) restoreIndexes() error {
+	if !im.indexesDropped {
+		return nil
+	}
+	for _, ix := range deferredIndexes {
+		if _, err := im.tx.ExecContext(im.ctx, ix.create); err != nil {
+			return fmt.Errorf("build index %s: %w", ix.name, err)
+		}
+	}
+	im.indexesDropped = false
+	return nil
+}
 
 var datasetTitles = map[string]string{
 	aftermath.DatasetUCDP:  "UCDP Georeferenced Event Dataset (GED)",
@@ -923,6 +958,10 @@ func (im *Import) Commit() (aftermath.ImportCounts, error) {
 		im.Rollback()
 		return im.counts, err
 	}
+	if err := im.restoreIndexes(); err != nil {
+		im.Rollback()
+		return im.counts, err
+	}
 	c := im.counts
 	if _, err := tx.ExecContext(ctx, im.q(`INSERT INTO imports (version_id, file_name, sha256, imported_at, rows_read, inserted, updated, unchanged, rejected)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), im.versionID, im.file, im.sha256, im.db.Now().Format(time.RFC3339),
@@ -934,7 +973,6 @@ func (im *Import) Commit() (aftermath.ImportCounts, error) {
 		im.conn.Close()
 		return c, fmt.Errorf("commit import: %w", err)
 	}
-	im.restoreCache()
 	im.conn.Close()
 	return c, nil
 }
@@ -989,19 +1027,9 @@ func (im *Import) Rollback() error {
 	err := im.tx.Rollback()
 	if err == sql.ErrTxDone { // committed, or rolled back already
 		err = nil
-	} else {
-		im.restoreCache()
 	}
 	im.conn.Close()
 	return err
-}
-
-// restoreCache gives back the import's page cache: the writer connection
-// lives on in a server.
-func (im *Import) restoreCache() {
-	if im.db.Driver == SQLite {
-		im.conn.ExecContext(context.Background(), `PRAGMA cache_size = -2000`)
-	}
 }
 
 func (im *Import) closeStmts() {

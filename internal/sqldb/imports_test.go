@@ -86,3 +86,43 @@ func TestImportResolvesActorsAndPlaces(t *testing.T) {
 		}
 	})
 }
+
+// indexDefs lists the index definitions the database reports.
+func indexDefs(t *testing.T, db *sqldb.DB) string {
+	t.Helper()
+	defs, err := db.IndexDefinitions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(defs)
+}
+
+func TestDeferredIndexesMatchSchema(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		before := indexDefs(t, db)
+		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "abc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := im.Add([]*aftermath.Event{ev("1", "Mali", 432, "Mopti", side(aftermath.RoleSideA, "Government of Mali", "94"))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := im.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if after := indexDefs(t, db); after != before {
+			t.Errorf("an import into an empty database changed the indexes:\nbefore %s\nafter  %s", before, after)
+		}
+		// A failed first import must give the indexes back too.
+		db2 := sqldbtest.Open(t, db.Driver)
+		im, err = db2.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "abc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		im.Rollback()
+		if after := indexDefs(t, db2); after != before {
+			t.Errorf("a rolled-back import changed the indexes:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+}

@@ -290,3 +290,21 @@ func (db *DB) Dump(ctx context.Context) ([]string, error) {
 	}
 	return out, nil
 }
+
+// IndexDefinitions returns the definition of every index, sorted, so tests
+// can check that imports leave the schema as the migrations made it.
+func (db *DB) IndexDefinitions(ctx context.Context) ([]string, error) {
+	q := `SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`
+	if db.Driver == Postgres {
+		q = `SELECT indexname || ': ' || replace(indexdef, schemaname || '.', '') FROM pg_indexes WHERE schemaname = current_schema()`
+	}
+	var out []string
+	err := db.each(ctx, q, nil, func(r *sql.Rows) error {
+		var s string
+		err := r.Scan(&s)
+		out = append(out, s)
+		return err
+	})
+	slices.Sort(out)
+	return out, err
+}
