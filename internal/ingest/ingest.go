@@ -235,3 +235,42 @@ func ParseDate(v string) (string, bool) {
 	}
 	return "", false
 }
+
+// Parser parses columns of the current row in turn and keeps the first
+// error, so that a reader can list its columns without checking each; the
+// columns after a failure are not parsed.
+type Parser struct {
+	c   *CSV
+	Err error
+}
+
+// Parser starts parsing the current row.
+func (c *CSV) Parser() *Parser { return &Parser{c: c} }
+
+// Int parses an integer column into dst.
+func (p *Parser) Int(dst *int, column string, required bool) {
+	if p.Err == nil {
+		*dst, p.Err = p.c.Int(column, required)
+	}
+}
+
+// Count parses a non-negative count column into dst.
+func (p *Parser) Count(dst *int, column string, required bool) {
+	if p.Err == nil {
+		*dst, p.Err = p.c.Count(column, required)
+	}
+}
+
+// Date parses a date column into dst as YYYY-MM-DD.
+func (p *Parser) Date(dst *string, column string, required bool) {
+	if p.Err == nil {
+		*dst, p.Err = p.c.Date(column, required)
+	}
+}
+
+// Coord parses a coordinate column into dst (nil when empty).
+func (p *Parser) Coord(dst **float64, column string, limit float64) {
+	if p.Err == nil {
+		*dst, p.Err = p.c.Coord(column, limit)
+	}
+}

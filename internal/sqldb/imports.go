@@ -704,18 +704,8 @@ func (im *Import) place(e *aftermath.Event) (any, error) {
 // resolving a batch needs no look-ups, only inserts of what is new. Both
 // are bounded by the number of actors and places, not of events.
 func (im *Import) preload() error {
-	load := func(q string, arg []any, fn func(*sql.Rows) error) error {
-		rows, err := im.tx.QueryContext(im.ctx, im.q(q), arg...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := fn(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+	load := func(q string, args []any, fn func(*sql.Rows) error) error {
+		return eachRow(im.ctx, im.tx, im.q(q), args, fn)
 	}
 	err := load(`SELECT name, actor_id FROM actor_aliases WHERE dataset = ?`, []any{im.dataset}, func(r *sql.Rows) error {
 		var name string

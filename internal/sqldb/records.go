@@ -141,7 +141,12 @@ func (db *DB) Citations(ctx context.Context, recordType string, recordID int64) 
 
 // each runs a read query and calls fn for every row.
 func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
+	return eachRow(ctx, db.read, db.rebind(q), args, fn)
+}
+
+// eachRow runs a query (already rebound) on q and calls fn for every row.
+func eachRow(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}

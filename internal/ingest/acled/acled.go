@@ -309,36 +309,19 @@ func (r *Reader) event() (*aftermath.Event, error) {
 	if ev.NativeID == "" {
 		return nil, c.Err("event_id_cnty", "", "is empty; an event id is required")
 	}
-	var err error
-	// set keeps the first error and skips the parsing after it.
-	set := func(dst *int, col string, count, req bool) {
-		if err != nil {
-			return
-		}
-		if count {
-			*dst, err = c.Count(col, req)
-		} else {
-			*dst, err = c.Int(col, req)
-		}
-	}
-	set(&ev.Year, "year", false, true)
-	if err == nil {
-		ev.DateStart, err = c.Date("event_date", true)
-		ev.DateEnd = ev.DateStart
-	}
-	set(&ev.DatePrecision, "time_precision", false, false)
-	set(&ev.CountryISO, "iso", false, false)
-	set(&ev.CountryGW, "gwno", false, false)
-	set(&ev.WherePrecision, "geo_precision", false, false)
-	if err == nil {
-		ev.Latitude, err = c.Coord("latitude", 90)
-	}
-	if err == nil {
-		ev.Longitude, err = c.Coord("longitude", 180)
-	}
-	set(&ev.DeathsBest, "fatalities", true, true)
-	if err != nil {
-		return nil, err
+	p := c.Parser()
+	p.Int(&ev.Year, "year", true)
+	p.Date(&ev.DateStart, "event_date", true)
+	ev.DateEnd = ev.DateStart
+	p.Int(&ev.DatePrecision, "time_precision", false)
+	p.Int(&ev.CountryISO, "iso", false)
+	p.Int(&ev.CountryGW, "gwno", false)
+	p.Int(&ev.WherePrecision, "geo_precision", false)
+	p.Coord(&ev.Latitude, "latitude", 90)
+	p.Coord(&ev.Longitude, "longitude", 180)
+	p.Count(&ev.DeathsBest, "fatalities", true)
+	if p.Err != nil {
+		return nil, p.Err
 	}
 	// ACLED publishes one fatality figure, so it is also the low and high.
 	ev.DeathsLow, ev.DeathsHigh = ev.DeathsBest, ev.DeathsBest

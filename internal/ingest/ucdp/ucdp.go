@@ -75,60 +75,43 @@ func (r *Reader) Next() (*aftermath.Event, error) {
 		return nil, err
 	}
 	e := &aftermath.Event{Dataset: aftermath.DatasetUCDP}
-	var err error
-	// set keeps the first error and skips further parsing work.
-	set := func(dst *int, col string, count, req bool) {
-		if err != nil {
-			return
-		}
-		if count {
-			*dst, err = c.Count(col, req)
-		} else {
-			*dst, err = c.Int(col, req)
-		}
-	}
+	p := c.Parser()
 	e.NativeID = strings.TrimSpace(c.Get("id"))
 	if e.NativeID == "" {
 		return nil, c.Err("id", "", "is empty; every event needs its UCDP id")
 	}
-	set(&e.Year, "year", false, true)
-	if err == nil {
+	p.Int(&e.Year, "year", true)
+	if p.Err == nil {
 		tv := strings.TrimSpace(c.Get("type_of_violence"))
 		if e.ViolenceType = violence[tv]; e.ViolenceType == "" {
-			err = c.Err("type_of_violence", tv, "is not 1, 2 or 3")
+			p.Err = c.Err("type_of_violence", tv, "is not 1, 2 or 3")
 		}
 	}
-	if err == nil {
-		e.DateStart, err = c.Date("date_start", true)
-	}
-	if err == nil {
-		e.DateEnd, err = c.Date("date_end", false)
+	p.Date(&e.DateStart, "date_start", true)
+	p.Date(&e.DateEnd, "date_end", false)
+	if p.Err == nil {
 		if e.DateEnd == "" {
 			e.DateEnd = e.DateStart
 		} else if e.DateEnd < e.DateStart {
-			err = c.Err("date_end", c.Get("date_end"), "is before date_start")
+			p.Err = c.Err("date_end", c.Get("date_end"), "is before date_start")
 		}
 	}
-	set(&e.DatePrecision, "date_prec", false, false)
-	set(&e.WherePrecision, "where_prec", false, false)
-	set(&e.Clarity, "event_clarity", false, false)
-	set(&e.CountryGW, "country_id", false, false)
-	set(&e.SourceCount, "number_of_sources", true, false)
-	set(&e.DeathsA, "deaths_a", true, false)
-	set(&e.DeathsB, "deaths_b", true, false)
-	set(&e.DeathsCivilians, "deaths_civilians", true, false)
-	set(&e.DeathsUnknown, "deaths_unknown", true, false)
-	set(&e.DeathsBest, "best", true, true)
-	set(&e.DeathsLow, "low", true, true)
-	set(&e.DeathsHigh, "high", true, true)
-	if err == nil {
-		e.Latitude, err = c.Coord("latitude", 90)
-	}
-	if err == nil {
-		e.Longitude, err = c.Coord("longitude", 180)
-	}
-	if err != nil {
-		return nil, err
+	p.Int(&e.DatePrecision, "date_prec", false)
+	p.Int(&e.WherePrecision, "where_prec", false)
+	p.Int(&e.Clarity, "event_clarity", false)
+	p.Int(&e.CountryGW, "country_id", false)
+	p.Count(&e.SourceCount, "number_of_sources", false)
+	p.Count(&e.DeathsA, "deaths_a", false)
+	p.Count(&e.DeathsB, "deaths_b", false)
+	p.Count(&e.DeathsCivilians, "deaths_civilians", false)
+	p.Count(&e.DeathsUnknown, "deaths_unknown", false)
+	p.Count(&e.DeathsBest, "best", true)
+	p.Count(&e.DeathsLow, "low", true)
+	p.Count(&e.DeathsHigh, "high", true)
+	p.Coord(&e.Latitude, "latitude", 90)
+	p.Coord(&e.Longitude, "longitude", 180)
+	if p.Err != nil {
+		return nil, p.Err
 	}
 	// low ≤ best ≤ high is not checked: released candidate files break it
 	// (GED 21.01.21.12 line 7 has best 6, low 7), and users must be able to
