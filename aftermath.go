@@ -206,8 +206,8 @@ type Actor struct {
 
 // ActorAlias is how one dataset spells an actor.
 type ActorAlias struct {
-	Dataset string
-	Name    string
+	Dataset string `json:"dataset"`
+	Name    string `json:"name"`
 }
 
 // ExternalID is an actor's identifier in another scheme (for example
@@ -242,26 +242,27 @@ const (
 
 // Source is where a fact comes from.
 type Source struct {
-	ID            int64
-	Title         string
-	Publisher     string
-	Date          string
-	URL           string
-	ArchiveSHA256 string
-	Reliability   string
-	Language      string
+	ID            int64  `json:"id"`
+	Identifier    string `json:"identifier,omitempty"` // the document's own identifier, e.g. "S/RES/2100 (2013)"
+	Title         string `json:"title"`
+	Publisher     string `json:"publisher,omitempty"`
+	Date          string `json:"date,omitempty"`
+	URL           string `json:"url,omitempty"`
+	ArchiveSHA256 string `json:"archive_sha256,omitempty"`
+	Reliability   string `json:"reliability,omitempty"`
+	Language      string `json:"language,omitempty"`
 }
 
 // Citation attaches a source to one field of one record.
 type Citation struct {
-	ID         int64
-	RecordType string // "event", "actor", "intervention" …
-	RecordID   int64
-	Field      string
-	SourceID   int64
-	Page       string
-	Quote      string
-	Confidence string
+	ID         int64  `json:"id,omitempty"`
+	RecordType string `json:"record_type,omitempty"` // "event", "actor", "intervention" …
+	RecordID   int64  `json:"record_id,omitempty"`
+	Field      string `json:"field"`
+	SourceID   int64  `json:"source_id"`
+	Page       string `json:"page,omitempty"`
+	Quote      string `json:"quote,omitempty"`
+	Confidence string `json:"confidence"`
 }
 
 // Validate checks the fields every citation needs.

@@ -102,8 +102,8 @@ func (db *DB) CreateSource(ctx context.Context, s *aftermath.Source) error {
 	if s.Title == "" {
 		return aftermath.Errorf(aftermath.EINVALID, "a source needs a title")
 	}
-	err := db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO sources (title, publisher, date, url, archive_sha256, reliability, language)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), s.Title, s.Publisher, s.Date, s.URL, s.ArchiveSHA256, s.Reliability, s.Language).Scan(&s.ID)
+	err := db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO sources (identifier, title, publisher, date, url, archive_sha256, reliability, language)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), s.Identifier, s.Title, s.Publisher, s.Date, s.URL, s.ArchiveSHA256, s.Reliability, s.Language).Scan(&s.ID)
 	if err != nil {
 		return fmt.Errorf("create source %q: %w", s.Title, err)
 	}

@@ -134,6 +134,7 @@ CREATE INDEX event_actors_actor ON event_actors (actor_id);
 
 CREATE TABLE sources (
 	id             INTEGER PRIMARY KEY,
+	identifier     TEXT NOT NULL DEFAULT '',
 	title          TEXT NOT NULL,
 	publisher      TEXT NOT NULL DEFAULT '',
 	date           TEXT NOT NULL DEFAULT '',

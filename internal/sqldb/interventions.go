@@ -1,0 +1,323 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftermath"
+)
+
+// CreateIntervention stores a new intervention with its actors, area,
+// phases and citations, and sets its id. ECONFLICT if the slug is taken.
+func (db *DB) CreateIntervention(ctx context.Context, iv *aftermath.Intervention) error {
+	if err := iv.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM interventions WHERE slug = ?`), iv.Slug).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return aftermath.Errorf(aftermath.ECONFLICT, "an intervention %q exists already", iv.Slug)
+		}
+		now := db.Now().Format(time.RFC3339)
+		cols, args := interventionRow(iv)
+		err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO interventions (slug, `+cols+`, created_at, updated_at)
+			VALUES (?, `+placeholders(len(args))+`, ?, ?) RETURNING id`), append(append([]any{iv.Slug}, args...), now, now)...).Scan(&iv.ID)
+		if err != nil {
+			return fmt.Errorf("create intervention %s: %w", iv.Slug, err)
+		}
+		return db.writeInterventionParts(ctx, tx, iv)
+	})
+}
+
+// UpdateIntervention replaces every field of a stored intervention
+// (found by iv.ID) with iv's. ENOTFOUND if there is none.
+func (db *DB) UpdateIntervention(ctx context.Context, iv *aftermath.Intervention) error {
+	if err := iv.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var other int64
+		err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM interventions WHERE slug = ?`), iv.Slug).Scan(&other)
+		if err == nil && other != iv.ID {
+			return aftermath.Errorf(aftermath.ECONFLICT, "another intervention is called %q", iv.Slug)
+		}
+		if err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		cols, args := interventionRow(iv)
+		set := strings.ReplaceAll(cols, ",", " = ?,") + " = ?"
+		res, err := tx.ExecContext(ctx, db.rebind(`UPDATE interventions SET slug = ?, `+set+`, updated_at = ? WHERE id = ?`),
+			append(append([]any{iv.Slug}, args...), db.Now().Format(time.RFC3339), iv.ID)...)
+		if err != nil {
+			return fmt.Errorf("update intervention %d: %w", iv.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %d", iv.ID)
+		}
+		for _, t := range []string{"intervention_actors", "intervention_areas", "intervention_phases"} {
+			if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM `+t+` WHERE intervention_id = ?`), iv.ID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM citations WHERE record_type = 'intervention' AND record_id = ?`), iv.ID); err != nil {
+			return err
+		}
+		return db.writeInterventionParts(ctx, tx, iv)
+	})
+}
+
+// DeleteIntervention removes an intervention and its citations.
+func (db *DB) DeleteIntervention(ctx context.Context, id int64) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM citations WHERE record_type = 'intervention' AND record_id = ?`), id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM interventions WHERE id = ?`), id)
+		if err != nil {
+			return fmt.Errorf("delete intervention %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %d", id)
+		}
+		return nil
+	})
+}
+
+func interventionRow(iv *aftermath.Intervention) (string, []any) {
+	inst, _ := json.Marshal(nonNil(iv.Instruments))
+	obj, _ := json.Marshal(nonNil(iv.Objectives))
+	var amount any
+	var currency, note string
+	var year int
+	if b := iv.Budget; b != nil {
+		amount, currency, year, note = b.Amount, b.Currency, b.Year, b.Note
+	}
+	return "name, instruments, objectives, budget_amount, budget_currency, budget_year, budget_note, notes",
+		[]any{iv.Name, string(inst), string(obj), amount, currency, year, note, iv.Notes}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (db *DB) writeInterventionParts(ctx context.Context, tx *sql.Tx, iv *aftermath.Intervention) error {
+	for role, list := range map[string][]aftermath.InterventionActor{"backer": iv.Backers, "partner": iv.PartnerForces} {
+		for i, a := range list {
+			var id int64
+			err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO intervention_actors (intervention_id, role, position, name, start_date, end_date)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), iv.ID, role, i, a.Name, a.Start, a.End).Scan(&id)
+			if err != nil {
+				return fmt.Errorf("intervention %s: %s %q: %w", iv.Slug, role, a.Name, err)
+			}
+			for _, al := range a.Aliases {
+				if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO intervention_actor_aliases (intervention_actor_id, dataset, name)
+					VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), id, al.Dataset, al.Name); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for i, ar := range iv.Area {
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO intervention_areas (intervention_id, position, country, admin1) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`), iv.ID, i, ar.Country, ar.Admin1); err != nil {
+			return err
+		}
+	}
+	for i, p := range iv.Phases {
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO intervention_phases (intervention_id, position, name, start_date, end_date) VALUES (?, ?, ?, ?, ?)`),
+			iv.ID, i, p.Name, p.Start, p.End); err != nil {
+			return err
+		}
+	}
+	for i := range iv.Citations {
+		c := &iv.Citations[i]
+		c.RecordType, c.RecordID = "intervention", iv.ID
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM sources WHERE id = ?`), c.SourceID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return aftermath.Errorf(aftermath.EINVALID, "intervention %s: citation of %s: no source %d", iv.Slug, c.Field, c.SourceID)
+		}
+		err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO citations (record_type, record_id, field, source_id, page, quote, confidence)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), c.RecordType, c.RecordID, c.Field, c.SourceID, c.Page, c.Quote, c.Confidence).Scan(&c.ID)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FindIntervention returns an intervention by id, or by slug when ref is
+// not a number. ENOTFOUND if there is none.
+func (db *DB) FindIntervention(ctx context.Context, ref string) (*aftermath.Intervention, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return db.Intervention(ctx, id)
+	}
+	var id int64
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id FROM interventions WHERE slug = ?`), ref).Scan(&id)
+	if err == sql.ErrNoRows {
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %q", ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return db.Intervention(ctx, id)
+}
+
+// Intervention returns one intervention with everything attached, its
+// backers' and partners' links to dataset actors included.
+func (db *DB) Intervention(ctx context.Context, id int64) (*aftermath.Intervention, error) {
+	iv := &aftermath.Intervention{ID: id}
+	var inst, obj string
+	var amount sql.NullFloat64
+	var currency, note string
+	var year int
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT slug, name, instruments, objectives, budget_amount, budget_currency, budget_year, budget_note, notes
+		FROM interventions WHERE id = ?`), id).Scan(&iv.Slug, &iv.Name, &inst, &obj, &amount, &currency, &year, &note, &iv.Notes)
+	if err == sql.ErrNoRows {
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("intervention %d: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(inst), &iv.Instruments); err != nil {
+		return nil, fmt.Errorf("intervention %d instruments: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(obj), &iv.Objectives); err != nil {
+		return nil, fmt.Errorf("intervention %d objectives: %w", id, err)
+	}
+	if amount.Valid {
+		iv.Budget = &aftermath.Budget{Amount: amount.Float64, Currency: currency, Year: year, Note: note}
+	}
+	actorRows := map[int64]*aftermath.InterventionActor{}
+	type ref struct {
+		id   int64
+		role string
+	}
+	var order []ref
+	var actors []aftermath.InterventionActor
+	err = db.each(ctx, `SELECT id, role, name, start_date, end_date FROM intervention_actors WHERE intervention_id = ? ORDER BY role, position`, []any{id}, func(r *sql.Rows) error {
+		var a aftermath.InterventionActor
+		var x ref
+		err := r.Scan(&x.id, &x.role, &a.Name, &a.Start, &a.End)
+		actors = append(actors, a)
+		order = append(order, x)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range actors {
+		actorRows[order[i].id] = &actors[i]
+	}
+	err = db.each(ctx, `SELECT ia.intervention_actor_id, ia.dataset, ia.name, COALESCE(aa.actor_id, 0) FROM intervention_actor_aliases ia
+		JOIN intervention_actors x ON x.id = ia.intervention_actor_id
+		LEFT JOIN actor_aliases aa ON aa.dataset = ia.dataset AND aa.name = ia.name
+		WHERE x.intervention_id = ? ORDER BY ia.dataset, ia.name`, []any{id}, func(r *sql.Rows) error {
+		var xid, actorID int64
+		var al aftermath.ActorAlias
+		if err := r.Scan(&xid, &al.Dataset, &al.Name, &actorID); err != nil {
+			return err
+		}
+		a := actorRows[xid]
+		a.Aliases = append(a.Aliases, al)
+		if actorID != 0 {
+			a.ActorIDs = append(a.ActorIDs, actorID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range order {
+		if x.role == "backer" {
+			iv.Backers = append(iv.Backers, actors[i])
+		} else {
+			iv.PartnerForces = append(iv.PartnerForces, actors[i])
+		}
+	}
+	err = db.each(ctx, `SELECT country, admin1 FROM intervention_areas WHERE intervention_id = ? ORDER BY position`, []any{id}, func(r *sql.Rows) error {
+		var a aftermath.AreaRef
+		err := r.Scan(&a.Country, &a.Admin1)
+		iv.Area = append(iv.Area, a)
+		return err
+	})
+	if err == nil {
+		err = db.each(ctx, `SELECT name, start_date, end_date FROM intervention_phases WHERE intervention_id = ? ORDER BY position`, []any{id}, func(r *sql.Rows) error {
+			var p aftermath.Phase
+			err := r.Scan(&p.Name, &p.Start, &p.End)
+			iv.Phases = append(iv.Phases, p)
+			return err
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if iv.Citations, err = db.Citations(ctx, "intervention", id); err != nil {
+		return nil, err
+	}
+	return iv, nil
+}
+
+// Interventions lists every intervention, by name.
+func (db *DB) Interventions(ctx context.Context) ([]aftermath.Intervention, error) {
+	var ids []int64
+	err := db.each(ctx, `SELECT id FROM interventions ORDER BY name, id`, nil, func(r *sql.Rows) error {
+		var id int64
+		err := r.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list interventions: %w", err)
+	}
+	out := make([]aftermath.Intervention, 0, len(ids))
+	for _, id := range ids {
+		iv, err := db.Intervention(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *iv)
+	}
+	return out, nil
+}
+
+// SourceByIdentifier returns the source with a document identifier, or
+// ENOTFOUND.
+func (db *DB) SourceByIdentifier(ctx context.Context, identifier string) (*aftermath.Source, error) {
+	s := &aftermath.Source{}
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, identifier, title, publisher, date, url, archive_sha256, reliability, language
+		FROM sources WHERE identifier = ?`), identifier).Scan(&s.ID, &s.Identifier, &s.Title, &s.Publisher, &s.Date, &s.URL, &s.ArchiveSHA256, &s.Reliability, &s.Language)
+	if err == sql.ErrNoRows {
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no source %q", identifier)
+	}
+	return s, err
+}
+
+// inTx runs fn in a write transaction, committing when it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
