@@ -35,6 +35,7 @@ func commands() []command {
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"import", "import event data: aftermath import ucdp|acled FILE…", runImport},
 		{"stats", "sum events and deaths from the monthly aggregates", runStats},
+		{"intervention", "record and list interventions: add|edit|list|show", runIntervention},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -255,3 +255,43 @@ func integrity(t *testing.T, db *sqldb.DB) string {
 	}
 	return msg
 }
+
+func TestInterventionCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	out, _, err := run(t, "intervention", "add", "--db", db, "--slug", "operation-serval", "--name", "Operation Serval",
+		"--start", "2013-01-11", "--end", "2014-07-31", "--backer", "France", "--partner", "Malian armed forces",
+		"--instrument", "troops", "--instrument", "air-drone-strikes", "--country", "mli")
+	if err != nil || out != "intervention 1 operation-serval added\n" {
+		t.Fatalf("add: %q %v", out, err)
+	}
+	_, _, err = run(t, "intervention", "add", "--db", db, "--slug", "bad", "--name", "Bad", "--start", "2013-01-11", "--instrument", "diplomacy")
+	if err == nil || !strings.Contains(err.Error(), `instrument "diplomacy"`) || cli.ExitCode(err) != 2 {
+		t.Errorf("bad instrument: %v", err)
+	}
+	if out, _, err = run(t, "intervention", "edit", "operation-serval", "--db", db, "--end", "2014-07-15"); err != nil {
+		t.Fatalf("edit: %v", err)
+	}
+	out, _, err = run(t, "intervention", "list", "--db", db)
+	if err != nil || !strings.Contains(out, "operation-serval  2013-01-11  2014-07-15  MLI   Operation Serval") {
+		t.Errorf("list: %q %v", out, err)
+	}
+	out, _, err = run(t, "intervention", "show", "1", "--db", db, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var iv struct {
+		Slug        string
+		Instruments []string
+		Backers     []struct{ Name string }
+	}
+	if err := json.Unmarshal([]byte(out), &iv); err != nil || iv.Slug != "operation-serval" || len(iv.Instruments) != 2 || iv.Backers[0].Name != "France" {
+		t.Errorf("show json: %v %s", err, out)
+	}
+	out, _, err = run(t, "intervention", "show", "operation-serval", "--db", db)
+	if err != nil || !strings.Contains(out, "backer: France") || !strings.Contains(out, "phase: 2013-01-11 – 2014-07-15") {
+		t.Errorf("show text: %q %v", out, err)
+	}
+	if _, _, err := run(t, "intervention", "show", "nothing", "--db", db); err == nil || !strings.Contains(err.Error(), `no intervention "nothing"`) {
+		t.Errorf("show missing: %v", err)
+	}
+}

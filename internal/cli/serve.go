@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"aftermath/internal/web"
@@ -16,6 +18,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "serve", "serve [--db DB] [--addr HOST:PORT]\n\nServes the web pages until interrupted.")
 	dsn := dbFlag(fs, env)
 	addr := fs.String("addr", "localhost:8080", "address to listen on, HOST:PORT (port 0 picks a free one)")
+	tokenFile := fs.String("api-token-file", "", "file holding the bearer token that API writes need (until accounts exist); without it the API is read-only")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -24,8 +27,18 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	token := ""
+	if *tokenFile != "" {
+		b, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			return err
+		}
+		if token = strings.TrimSpace(string(b)); len(token) < 16 {
+			return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: the token in %s is shorter than 16 characters", *tokenFile)}
+		}
+	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
-	srv, err := web.New(db, log)
+	srv, err := web.New(db, log, token)
 	if err != nil {
 		return err
 	}

@@ -297,14 +297,23 @@ func (db *DB) Interventions(ctx context.Context) ([]aftermath.Intervention, erro
 	return out, nil
 }
 
+// Source returns a source by id, or ENOTFOUND.
+func (db *DB) Source(ctx context.Context, id int64) (*aftermath.Source, error) {
+	return db.source(ctx, `id = ?`, id)
+}
+
 // SourceByIdentifier returns the source with a document identifier, or
 // ENOTFOUND.
 func (db *DB) SourceByIdentifier(ctx context.Context, identifier string) (*aftermath.Source, error) {
+	return db.source(ctx, `identifier = ?`, identifier)
+}
+
+func (db *DB) source(ctx context.Context, where string, arg any) (*aftermath.Source, error) {
 	s := &aftermath.Source{}
 	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, identifier, title, publisher, date, url, archive_sha256, reliability, language
-		FROM sources WHERE identifier = ?`), identifier).Scan(&s.ID, &s.Identifier, &s.Title, &s.Publisher, &s.Date, &s.URL, &s.ArchiveSHA256, &s.Reliability, &s.Language)
+		FROM sources WHERE `+where), arg).Scan(&s.ID, &s.Identifier, &s.Title, &s.Publisher, &s.Date, &s.URL, &s.ArchiveSHA256, &s.Reliability, &s.Language)
 	if err == sql.ErrNoRows {
-		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no source %q", identifier)
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no source %v", arg)
 	}
 	return s, err
 }

@@ -24,15 +24,19 @@ type Server struct {
 	db    *sqldb.DB
 	pages *template.Template
 	log   *slog.Logger
+	// writeToken, when set, is the bearer token that API writes need.
+	writeToken string
 }
 
 // New parses the embedded templates, failing at start if one is broken.
-func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
+// writeToken is the bearer token API writes need; "" makes the API
+// read-only.
+func New(db *sqldb.DB, log *slog.Logger, writeToken string) (*Server, error) {
 	t, err := template.ParseFS(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	return &Server{db: db, pages: t, log: log}, nil
+	return &Server{db: db, pages: t, log: log, writeToken: writeToken}, nil
 }
 
 // Handler returns the routes with security headers on every response.
@@ -45,6 +49,7 @@ func (s *Server) Handler() http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /{$}", s.home)
+	s.routesAPI(mux)
 	return secure(mux)
 }
 

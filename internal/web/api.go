@@ -1,0 +1,164 @@
+package web
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"aftermath"
+)
+
+// statusOf is the one table from error codes to HTTP statuses.
+var statusOf = map[string]int{
+	aftermath.EINVALID:  http.StatusBadRequest,
+	aftermath.ENOTFOUND: http.StatusNotFound,
+	aftermath.ECONFLICT: http.StatusConflict,
+	aftermath.EINTERNAL: http.StatusInternalServerError,
+	eforbidden:          http.StatusForbidden,
+}
+
+// eforbidden is the web layer's own code until accounts arrive.
+const eforbidden = "forbidden"
+
+func (s *Server) routesAPI(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/interventions", s.apiInterventions)
+	mux.HandleFunc("POST /api/v1/interventions", s.writer(s.apiCreateIntervention))
+	mux.HandleFunc("GET /api/v1/interventions/{id}", s.apiIntervention)
+	mux.HandleFunc("PUT /api/v1/interventions/{id}", s.writer(s.apiUpdateIntervention))
+	mux.HandleFunc("DELETE /api/v1/interventions/{id}", s.writer(s.apiDeleteIntervention))
+}
+
+// writer guards a changing endpoint. Until accounts and personal tokens
+// exist, writes need the token given to 'serve --api-token-file'; with none
+// configured, the API is read-only.
+func (s *Server) writer(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if s.writeToken == "" || !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.writeToken)) != 1 {
+			s.apiError(w, r, aftermath.Errorf(eforbidden, "changes through the API need a valid bearer token"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	code := aftermath.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	msg := err.Error()
+	var ae *aftermath.Error
+	if !errors.As(err, &ae) {
+		// Not one of ours: log the cause, show nothing of it.
+		s.log.ErrorContext(r.Context(), "api", "path", r.URL.Path, "err", err)
+		code, msg = aftermath.EINTERNAL, "internal error; it has been logged"
+	}
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %q", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+func decodeIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Intervention, error) {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	iv := &aftermath.Intervention{}
+	if err := dec.Decode(iv); err != nil {
+		return nil, aftermath.Errorf(aftermath.EINVALID, "request body: %v", err)
+	}
+	return iv, nil
+}
+
+func (s *Server) apiInterventions(w http.ResponseWriter, r *http.Request) {
+	ivs, err := s.db.Interventions(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if ivs == nil {
+		ivs = []aftermath.Intervention{}
+	}
+	writeJSON(w, http.StatusOK, ivs)
+}
+
+func (s *Server) apiIntervention(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		var iv *aftermath.Intervention
+		if iv, err = s.db.Intervention(r.Context(), id); err == nil {
+			writeJSON(w, http.StatusOK, iv)
+			return
+		}
+	}
+	s.apiError(w, r, err)
+}
+
+func (s *Server) apiCreateIntervention(w http.ResponseWriter, r *http.Request) {
+	iv, err := decodeIntervention(w, r)
+	if err == nil {
+		iv.ID = 0
+		err = s.db.CreateIntervention(r.Context(), iv)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/interventions/"+strconv.FormatInt(iv.ID, 10))
+	s.apiInterventionStatus(w, r, iv.ID, http.StatusCreated)
+}
+
+func (s *Server) apiUpdateIntervention(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var iv *aftermath.Intervention
+	if err == nil {
+		iv, err = decodeIntervention(w, r)
+	}
+	if err == nil {
+		iv.ID = id
+		err = s.db.UpdateIntervention(r.Context(), iv)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.apiInterventionStatus(w, r, id, http.StatusOK)
+}
+
+func (s *Server) apiInterventionStatus(w http.ResponseWriter, r *http.Request, id int64, status int) {
+	iv, err := s.db.Intervention(r.Context(), id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, status, iv)
+}
+
+func (s *Server) apiDeleteIntervention(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = s.db.DeleteIntervention(r.Context(), id)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

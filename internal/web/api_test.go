@@ -1,0 +1,94 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"aftermath"
+	"aftermath/internal/sqldb"
+	"aftermath/internal/sqldb/sqldbtest"
+	"aftermath/internal/web"
+)
+
+const token = "test-token-0123456789"
+
+func call(t *testing.T, h http.Handler, method, url, auth, body string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest(method, url, strings.NewReader(body))
+	if auth != "" {
+		req.Header.Set("Authorization", "Bearer "+auth)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	b, _ := io.ReadAll(rec.Result().Body)
+	return rec.Code, string(b)
+}
+
+func TestInterventionAPI(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		src := &aftermath.Source{Identifier: "S/RES/2100 (2013)", Title: "Resolution 2100 (2013)"}
+		if err := db.CreateSource(context.Background(), src); err != nil {
+			t.Fatal(err)
+		}
+		srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := srv.Handler()
+		body := `{"slug":"minusma","name":"MINUSMA","backers":[{"name":"United Nations"}],"partner_forces":[],
+			"instruments":["troops"],"area":[{"country":"MLI"}],"phases":[{"start":"2013-07-01","end":"2023-12-31"}],
+			"objectives":[],"citations":[{"field":"name","source_id":` + jsonNum(src.ID) + `,"confidence":"high"}]}`
+
+		if code, out := call(t, h, "POST", "/api/v1/interventions", "", body); code != 403 || !strings.Contains(out, `"forbidden"`) {
+			t.Errorf("POST without token: %d %s", code, out)
+		}
+		if code, _ := call(t, h, "POST", "/api/v1/interventions", "wrong-token-0123456789", body); code != 403 {
+			t.Errorf("POST with a wrong token: %d", code)
+		}
+		code, out := call(t, h, "POST", "/api/v1/interventions", token, body)
+		if code != 201 {
+			t.Fatalf("POST: %d %s", code, out)
+		}
+		var iv aftermath.Intervention
+		if err := json.Unmarshal([]byte(out), &iv); err != nil || iv.ID == 0 || iv.Slug != "minusma" || len(iv.Citations) != 1 {
+			t.Fatalf("created: %v %s", err, out)
+		}
+		id := jsonNum(iv.ID)
+		if code, out := call(t, h, "GET", "/api/v1/interventions", "", ""); code != 200 || !strings.Contains(out, `"slug": "minusma"`) {
+			t.Errorf("GET list: %d %s", code, out)
+		}
+		if code, out := call(t, h, "POST", "/api/v1/interventions", token, body); code != 409 || !strings.Contains(out, `"conflict"`) {
+			t.Errorf("POST duplicate: %d %s", code, out)
+		}
+		if code, out := call(t, h, "POST", "/api/v1/interventions", token, `{"slug":"x","colour":"red"}`); code != 400 || !strings.Contains(out, "colour") {
+			t.Errorf("POST unknown field: %d %s", code, out)
+		}
+		upd := strings.Replace(body, `"name":"MINUSMA"`, `"name":"MINUSMA (UN)"`, 1)
+		if code, out := call(t, h, "PUT", "/api/v1/interventions/"+id, token, upd); code != 200 || !strings.Contains(out, "MINUSMA (UN)") {
+			t.Errorf("PUT: %d %s", code, out)
+		}
+		if code, _ := call(t, h, "PUT", "/api/v1/interventions/"+id, "", upd); code != 403 {
+			t.Errorf("PUT without token: %d", code)
+		}
+		if code, out := call(t, h, "GET", "/api/v1/interventions/"+id, "", ""); code != 200 || !strings.Contains(out, "MINUSMA (UN)") {
+			t.Errorf("GET one: %d %s", code, out)
+		}
+		if code, _ := call(t, h, "DELETE", "/api/v1/interventions/"+id, token, ""); code != 204 {
+			t.Errorf("DELETE: %d", code)
+		}
+		if code, out := call(t, h, "GET", "/api/v1/interventions/"+id, "", ""); code != 404 || !strings.Contains(out, `"not_found"`) {
+			t.Errorf("GET deleted: %d %s", code, out)
+		}
+		if code, _ := call(t, h, "GET", "/api/v1/interventions/abc", "", ""); code != 404 {
+			t.Errorf("GET bad id: %d", code)
+		}
+	})
+}
+
+func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
