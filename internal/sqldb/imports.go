@@ -46,6 +46,9 @@ type Import struct {
 	actorsX  map[string]int64 // external id → actor id
 	stmts    map[string]*sql.Stmt
 	nextID   map[string]int64 // SQLite: the last id drawn per table
+	// countryISO3 maps the dataset's country spellings to ISO 3166-1
+	// alpha-3, so that analysis can select an area by code.
+	countryISO3 map[string]string
 }
 
 type aggKey struct {
@@ -79,7 +82,7 @@ func (db *DB) BeginImport(ctx context.Context, dataset, version, file, sha strin
 	}
 	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, dataset: dataset, version: version, file: file, sha256: sha,
 		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, places: map[placeKey]int64{},
-		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, nextID: map[string]int64{}}
+		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, nextID: map[string]int64{}, countryISO3: map[string]string{}}
 	if err := im.begin(); err != nil {
 		im.Rollback()
 		return nil, fmt.Errorf("begin import of %s: %w", file, err)
@@ -584,6 +587,10 @@ func (im *Import) update(old existing, e *aftermath.Event, args []any) error {
 }
 
 func (im *Import) addAgg(e *aftermath.Event, sign int64) {
+	if _, ok := im.countryISO3[e.Country]; !ok {
+		_, c := countryOf(e)
+		im.countryISO3[e.Country] = c.Alpha3
+	}
 	civ := int64(e.DeathsCivilians)
 	im.agg(aggKey{country: e.Country, admin1: e.Admin1, month: month(e.DateStart), violence: e.ViolenceType, year: e.Year},
 		aggVal{events: 1, best: int64(e.DeathsBest), low: int64(e.DeathsLow), high: int64(e.DeathsHigh), civ: civ}, sign)
@@ -994,11 +1001,13 @@ func (im *Import) flushAggs() error {
 	rows := make([][]any, 0, len(keys))
 	for _, k := range keys {
 		v := im.aggs[k]
-		rows = append(rows, []any{im.datasetID, k.country, k.admin1, k.year, k.month, k.violence, v.events, v.best, v.low, v.high, v.civ})
+		rows = append(rows, []any{im.datasetID, k.country, im.countryISO3[k.country], k.admin1, k.year, k.month, k.violence,
+			v.events, v.best, v.low, v.high, v.civ})
 	}
-	err := im.insertMany("monthly_aggregates", []string{"dataset_id", "country", "admin1", "year", "month", "violence_type",
+	err := im.insertMany("monthly_aggregates", []string{"dataset_id", "country", "country_iso3", "admin1", "year", "month", "violence_type",
 		"events", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians"}, rows,
 		` ON CONFLICT (dataset_id, country, admin1, year, month, violence_type) DO UPDATE SET
+		country_iso3 = CASE WHEN excluded.country_iso3 <> '' THEN excluded.country_iso3 ELSE monthly_aggregates.country_iso3 END,
 		events = monthly_aggregates.events + excluded.events,
 		deaths_best = monthly_aggregates.deaths_best + excluded.deaths_best,
 		deaths_low = monthly_aggregates.deaths_low + excluded.deaths_low,

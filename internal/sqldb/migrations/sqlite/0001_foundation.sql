@@ -162,6 +162,7 @@ CREATE INDEX citations_source ON citations (source_id);
 CREATE TABLE monthly_aggregates (
 	dataset_id       INTEGER NOT NULL REFERENCES datasets(id),
 	country          TEXT NOT NULL,
+	country_iso3     TEXT NOT NULL DEFAULT '', -- ISO 3166-1 alpha-3, '' when unknown
 	admin1           TEXT NOT NULL,
 	year             INTEGER NOT NULL,
 	month            TEXT NOT NULL,
@@ -173,3 +174,4 @@ CREATE TABLE monthly_aggregates (
 	deaths_civilians INTEGER NOT NULL,
 	PRIMARY KEY (dataset_id, country, admin1, year, month, violence_type)
 );
+CREATE INDEX monthly_aggregates_area ON monthly_aggregates (dataset_id, country_iso3, month);

@@ -1,0 +1,110 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"aftermath"
+)
+
+// AreaFilter selects monthly aggregates for an area and period.
+type AreaFilter struct {
+	Dataset string
+	// Area lists countries (ISO 3166-1 alpha-3) and, where Admin1 is set,
+	// one admin-1 area of that country as the dataset spells it.
+	Area          []aftermath.AreaRef
+	From, To      string   // YYYY-MM, inclusive; "" for open
+	ViolenceTypes []string // empty for all
+}
+
+// MonthTotal is one month of summed aggregates.
+type MonthTotal struct {
+	Month           string // YYYY-MM
+	Events          int64
+	DeathsBest      int64
+	DeathsLow       int64
+	DeathsHigh      int64
+	DeathsCivilians int64
+}
+
+func (f AreaFilter) where() (string, []any, error) {
+	if f.Dataset == "" {
+		return "", nil, aftermath.Errorf(aftermath.EINVALID, "say which dataset")
+	}
+	if len(f.Area) == 0 {
+		return "", nil, aftermath.Errorf(aftermath.EINVALID, "an area needs at least one country")
+	}
+	w := []string{"d.name = ?"}
+	args := []any{f.Dataset}
+	var area []string
+	for _, a := range f.Area {
+		if a.Admin1 == "" {
+			area = append(area, "a.country_iso3 = ?")
+			args = append(args, a.Country)
+		} else {
+			area = append(area, "(a.country_iso3 = ? AND a.admin1 = ?)")
+			args = append(args, a.Country, a.Admin1)
+		}
+	}
+	w = append(w, "("+strings.Join(area, " OR ")+")")
+	if f.From != "" {
+		w = append(w, "a.month >= ?")
+		args = append(args, f.From)
+	}
+	if f.To != "" {
+		w = append(w, "a.month <= ?")
+		args = append(args, f.To)
+	}
+	if len(f.ViolenceTypes) > 0 {
+		w = append(w, "a.violence_type IN ("+placeholders(len(f.ViolenceTypes))+")")
+		for _, v := range f.ViolenceTypes {
+			args = append(args, v)
+		}
+	}
+	return strings.Join(w, " AND "), args, nil
+}
+
+// MonthlyTotals sums the monthly aggregates of an area by month. Months
+// without events are absent; callers fill the calendar.
+func (db *DB) MonthlyTotals(ctx context.Context, f AreaFilter) ([]MonthTotal, error) {
+	where, args, err := f.where()
+	if err != nil {
+		return nil, err
+	}
+	var out []MonthTotal
+	err = db.each(ctx, `SELECT a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
+		FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id WHERE `+where+` GROUP BY a.month ORDER BY a.month`, args,
+		func(r *sql.Rows) error {
+			var m MonthTotal
+			err := r.Scan(&m.Month, &m.Events, &m.DeathsBest, &m.DeathsLow, &m.DeathsHigh, &m.DeathsCivilians)
+			out = append(out, m)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("monthly totals: %w", err)
+	}
+	return out, nil
+}
+
+// Spread counts, per year, the admin-1 areas of the area that had events.
+func (db *DB) Spread(ctx context.Context, f AreaFilter) (map[int]int, error) {
+	where, args, err := f.where()
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]int{}
+	err = db.each(ctx, `SELECT a.year, count(DISTINCT a.country_iso3 || '/' || a.admin1) FROM monthly_aggregates a
+		JOIN datasets d ON d.id = a.dataset_id WHERE `+where+` AND a.admin1 <> '' AND a.events > 0 GROUP BY a.year`, args,
+		func(r *sql.Rows) error {
+			var y, n int
+			err := r.Scan(&y, &n)
+			out[y] = n
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("spread: %w", err)
+	}
+	return out, nil
+}

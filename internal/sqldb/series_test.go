@@ -1,0 +1,61 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"aftermath"
+	"aftermath/internal/sqldb"
+	"aftermath/internal/sqldb/sqldbtest"
+)
+
+func TestMonthlyTotalsAndSpread(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		mk := func(id, date, country string, gw int, adm1, vt string, best, civ int) *aftermath.Event {
+			e := ev(id, country, gw, adm1)
+			e.DateStart, e.DateEnd, e.Year, e.ViolenceType = date, date, 2000+int(date[2]-'0')*10+int(date[3]-'0'), vt
+			e.DeathsBest, e.DeathsLow, e.DeathsHigh, e.DeathsCivilians = best, best, best, civ
+			return e
+		}
+		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = im.Add([]*aftermath.Event{
+			mk("1", "2013-01-05", "Mali", 432, "Mopti", aftermath.ViolenceStateBased, 10, 0),
+			mk("2", "2013-01-20", "Mali", 432, "Gao", aftermath.ViolenceOneSided, 5, 5),
+			mk("3", "2013-03-02", "Mali", 432, "Mopti", aftermath.ViolenceStateBased, 7, 1),
+			mk("4", "2014-02-02", "Mali", 432, "Kidal", aftermath.ViolenceStateBased, 1, 0),
+			mk("5", "2013-01-09", "Niger", 436, "Tillaberi", aftermath.ViolenceStateBased, 100, 0),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := im.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		f := sqldb.AreaFilter{Dataset: aftermath.DatasetUCDP, Area: []aftermath.AreaRef{{Country: "MLI"}}}
+		got, err := db.MonthlyTotals(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != "[{2013-01 2 15 15 15 5} {2013-03 1 7 7 7 1} {2014-02 1 1 1 1 0}]" {
+			t.Errorf("Mali totals = %v", got)
+		}
+		f.Area = []aftermath.AreaRef{{Country: "MLI", Admin1: "Mopti"}, {Country: "NER"}}
+		f.From, f.To, f.ViolenceTypes = "2013-01", "2013-12", []string{aftermath.ViolenceStateBased}
+		got, _ = db.MonthlyTotals(ctx, f)
+		if fmt.Sprint(got) != "[{2013-01 2 110 110 110 0} {2013-03 1 7 7 7 1}]" {
+			t.Errorf("Mopti + Niger state-based 2013 = %v", got)
+		}
+		spread, err := db.Spread(ctx, sqldb.AreaFilter{Dataset: aftermath.DatasetUCDP, Area: []aftermath.AreaRef{{Country: "MLI"}}})
+		if err != nil || fmt.Sprint(spread) != "map[2013:2 2014:1]" {
+			t.Errorf("spread = %v %v", spread, err)
+		}
+		if _, err := db.MonthlyTotals(ctx, sqldb.AreaFilter{Dataset: aftermath.DatasetUCDP}); aftermath.ErrorCode(err) != aftermath.EINVALID {
+			t.Errorf("no area: %v", err)
+		}
+	})
+}
