@@ -295,3 +295,29 @@ func TestInterventionCommands(t *testing.T) {
 		t.Errorf("show missing: %v", err)
 	}
 }
+
+func TestInterventionSuggestLinksActors(t *testing.T) {
+	ged := sqldbtest.SharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip")
+	conflicts := sqldbtest.SharedData(t, "ucdp/UcdpPrioConflict_v24_1.csv")
+	db := filepath.Join(t.TempDir(), "a.db")
+	if _, _, err := run(t, "import", "ucdp", "--db", db, ged); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "intervention", "add", "--db", db, "--slug", "barkhane", "--name", "Operation Barkhane",
+		"--start", "2014-08-01", "--end", "2022-11-09", "--backer", "France", "--partner", "Malian armed forces", "--country", "MLI"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, "intervention", "suggest", "barkhane", "--db", db, "--conflicts", conflicts, "--apply")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"backer   France", "Government of France", "2014,2015", "Government of Mali", "added 2 names"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("suggest output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = run(t, "intervention", "show", "barkhane", "--db", db)
+	if err != nil || !strings.Contains(out, `ucdp: "Government of Mali" [1 linked dataset actors]`) {
+		t.Errorf("after --apply: %v\n%s", err, out)
+	}
+}

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"aftermath"
+	"aftermath/internal/actorlink"
+	"aftermath/internal/ingest/ucdpprio"
 	"aftermath/internal/sqldb"
 )
 
@@ -28,12 +31,14 @@ func runIntervention(ctx context.Context, env *Env, args []string) error {
 		return interventionList(ctx, env, args[1:])
 	case "show":
 		return interventionShow(ctx, env, args[1:])
+	case "suggest":
+		return interventionSuggest(ctx, env, args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprint(env.Stdout, interventionUsage)
 		return nil
 	}
 	fmt.Fprint(env.Stderr, interventionUsage)
-	return &ExitError{Code: exitUsage, Err: fmt.Errorf("intervention: say add, edit, list or show")}
+	return &ExitError{Code: exitUsage, Err: fmt.Errorf("intervention: say add, edit, list, show or suggest")}
 }
 
 const interventionUsage = `Usage: aftermath intervention add|edit|list|show [flags]
@@ -42,6 +47,7 @@ const interventionUsage = `Usage: aftermath intervention add|edit|list|show [fla
   edit  ID|SLUG (--json FILE | field flags)                     change one
   list  [--format table|json]                                   list them
   show  ID|SLUG [--format text|json]                            show one with its citations
+  suggest ID|SLUG [--conflicts FILE] [--apply]                  suggest dataset names of its actors
 
 The JSON form is the one GET /api/v1/interventions/{id} returns; citations
 name a stored source by source_id. Run 'aftermath intervention add --help'.
@@ -301,4 +307,76 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+func interventionSuggest(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "intervention suggest", `intervention suggest ID|SLUG [--conflicts FILE] [--apply]
+
+Suggests the names UCDP and ACLED use for the intervention's backers and
+partner forces: from the UCDP/PRIO Armed Conflict Dataset (states that
+joined a side of a conflict in the area during the intervention) and from
+the datasets' naming of state forces among the imported actors.`)
+	dsn := dbFlag(fs, env)
+	conflicts := fs.String("conflicts", "", "UCDP/PRIO Armed Conflict Dataset CSV (e.g. UcdpPrioConflict_v24_1.csv)")
+	apply := fs.Bool("apply", false, "add every suggestion to the intervention's actors")
+	ref, rest := splitRef(args)
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	if ref == "" {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("intervention suggest: say which intervention (id or slug)")}
+	}
+	var cys []ucdpprio.ConflictYear
+	if *conflicts != "" {
+		f, err := os.Open(*conflicts)
+		if err != nil {
+			return err
+		}
+		cys, err = ucdpprio.Read(f, *conflicts)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	iv, err := db.FindIntervention(ctx, ref)
+	if err != nil {
+		return err
+	}
+	var lookupErr error
+	cands := func(dataset, prefix string) []string {
+		names, err := db.AliasesWithPrefix(ctx, dataset, prefix)
+		if err != nil && lookupErr == nil {
+			lookupErr = err
+		}
+		return names
+	}
+	sugs := actorlink.Suggest(iv, cys, cands)
+	if lookupErr != nil {
+		return lookupErr
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROLE\tACTOR\tDATASET\tNAME\tYEARS\tWHY")
+	for _, s := range sugs {
+		var years []string
+		for _, y := range s.Years {
+			years = append(years, strconv.Itoa(y))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Role, s.Actor, s.Alias.Dataset, s.Alias.Name, strings.Join(years, ","), s.Reason)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if *apply && len(sugs) > 0 {
+		actorlink.Apply(iv, sugs)
+		if err := db.UpdateIntervention(ctx, iv); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "added %d names to intervention %s\n", len(sugs), iv.Slug)
+	}
+	return nil
 }

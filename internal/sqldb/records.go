@@ -158,3 +158,20 @@ func eachRow(ctx context.Context, q querier, query string, args []any, fn func(*
 	}
 	return rows.Err()
 }
+
+// AliasesWithPrefix lists a dataset's actor spellings that start with
+// prefix, sorted.
+func (db *DB) AliasesWithPrefix(ctx context.Context, dataset, prefix string) ([]string, error) {
+	var out []string
+	err := db.each(ctx, `SELECT name FROM actor_aliases WHERE dataset = ? AND substr(name, 1, ?) = ? ORDER BY name`,
+		[]any{dataset, len([]rune(prefix)), prefix}, func(r *sql.Rows) error {
+			var n string
+			err := r.Scan(&n)
+			out = append(out, n)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("actor names: %w", err)
+	}
+	return out, nil
+}
