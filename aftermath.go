@@ -106,6 +106,29 @@ type EventActor struct {
 	Name       string
 	ExternalID string // the dataset's own actor id, when it has one (UCDP side_a_new_id)
 	Inter      string // ACLED inter code as published ("1" or "State forces")
+	Kind       string // one of the Kind constants, as the dataset suggests
+}
+
+// Actor kinds, as far as the datasets tell them apart: UCDP by its naming
+// ("Government of …", "Civilians"), ACLED by its inter codes.
+const (
+	KindState      = "state"
+	KindArmedGroup = "armed-group"
+	KindCivilians  = "civilians"
+	KindOther      = "other"
+)
+
+// PrimaryActor is the actor Aftermath counts an event against as its
+// perpetrator: UCDP's side A (the government in state-based conflict, the
+// perpetrator in one-sided violence) or ACLED's actor 1 (the initiator).
+// Nil when the event names none.
+func (e *Event) PrimaryActor() *EventActor {
+	for i := range e.Actors {
+		if r := e.Actors[i].Role; r == RoleSideA || r == RoleActor1 {
+			return &e.Actors[i]
+		}
+	}
+	return nil
 }
 
 // Event is one conflict event as a dataset reports it. Fields keep the

@@ -261,6 +261,35 @@ var orphanChecks = map[string]string{
 	"event_actors.actor_id": `SELECT count(*) FROM event_actors l WHERE NOT EXISTS (SELECT 1 FROM actors a WHERE a.id = l.actor_id)`,
 }
 
+// aggregateChecks recount the aggregates from the events: every group
+// that differs, either way, is a fault of the importer.
+var aggregateChecks = map[string]string{
+	"monthly_aggregates": `SELECT count(*) FROM (
+		SELECT * FROM (SELECT dataset_id, country, admin1, year, substr(date_start, 1, 7) AS month, violence_type, count(*) AS events,
+			sum(deaths_best) AS best, sum(deaths_low) AS low, sum(deaths_high) AS high, sum(deaths_civilians) AS civ
+			FROM events GROUP BY dataset_id, country, admin1, year, substr(date_start, 1, 7), violence_type) e
+		EXCEPT SELECT dataset_id, country, admin1, year, month, violence_type, events, deaths_best, deaths_low, deaths_high, deaths_civilians FROM monthly_aggregates
+		UNION ALL
+		SELECT * FROM (SELECT dataset_id, country, admin1, year, month, violence_type, events, deaths_best, deaths_low, deaths_high, deaths_civilians FROM monthly_aggregates
+		EXCEPT SELECT dataset_id, country, admin1, year, substr(date_start, 1, 7), violence_type, count(*),
+			sum(deaths_best), sum(deaths_low), sum(deaths_high), sum(deaths_civilians)
+			FROM events GROUP BY dataset_id, country, admin1, year, substr(date_start, 1, 7), violence_type) m) x`,
+	"actor_monthly_aggregates": `SELECT count(*) FROM (
+		SELECT * FROM (SELECT e.dataset_id, l.actor_id, e.admin1, e.year, substr(e.date_start, 1, 7) AS month, e.violence_type, count(*) AS events,
+			sum(e.deaths_best) AS best, sum(e.deaths_civilians) AS civ
+			FROM events e JOIN event_actors l ON l.event_id = e.id AND l.role IN ('side_a', 'actor1')
+			GROUP BY e.dataset_id, l.actor_id, e.admin1, e.year, substr(e.date_start, 1, 7), e.violence_type) e
+		EXCEPT SELECT dataset_id, actor_id, admin1, year, month, violence_type, sum(events), sum(deaths_best), sum(deaths_civilians)
+			FROM actor_monthly_aggregates GROUP BY dataset_id, actor_id, admin1, year, month, violence_type
+		UNION ALL
+		SELECT * FROM (SELECT dataset_id, actor_id, admin1, year, month, violence_type, sum(events), sum(deaths_best), sum(deaths_civilians)
+			FROM actor_monthly_aggregates GROUP BY dataset_id, actor_id, admin1, year, month, violence_type
+		EXCEPT SELECT e.dataset_id, l.actor_id, e.admin1, e.year, substr(e.date_start, 1, 7), e.violence_type, count(*),
+			sum(e.deaths_best), sum(e.deaths_civilians)
+			FROM events e JOIN event_actors l ON l.event_id = e.id AND l.role IN ('side_a', 'actor1')
+			GROUP BY e.dataset_id, l.actor_id, e.admin1, e.year, substr(e.date_start, 1, 7), e.violence_type) m) x`,
+}
+
 // IntegrityCheck returns "ok" when the database is sound: SQLite's own
 // integrity and foreign-key checks, and on both databases a search for
 // event rows whose references point nowhere. Otherwise it returns the
@@ -282,6 +311,15 @@ func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 		rows.Close()
 		if bad {
 			return "foreign key violations", nil
+		}
+	}
+	for name, q := range aggregateChecks {
+		var n int64
+		if err := db.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			return "", fmt.Errorf("%s: %w", name, err)
+		}
+		if n > 0 {
+			return fmt.Sprintf("%s: %d groups differ from a recount of the events", name, n), nil
 		}
 	}
 	names := make([]string, 0, len(orphanChecks))

@@ -41,6 +41,7 @@ type Import struct {
 	versions map[int64]string
 	counts   aftermath.ImportCounts
 	aggs     map[aggKey]*aggVal
+	actorAgg map[actorAggKey]*aggVal
 	places   map[placeKey]int64
 	actors   map[string]int64 // alias name → actor id for this dataset
 	actorsX  map[string]int64 // external id → actor id
@@ -57,6 +58,14 @@ type aggKey struct {
 }
 
 type aggVal struct{ events, best, low, high, civ int64 }
+
+// actorAggKey keys the per-actor monthly aggregates: the events an actor
+// was the primary actor (perpetrator) of.
+type actorAggKey struct {
+	actor                         int64
+	iso3, admin1, month, violence string
+	year                          int
+}
 
 type placeKey struct {
 	kind   string
@@ -81,7 +90,7 @@ func (db *DB) BeginImport(ctx context.Context, dataset, version, file, sha strin
 		return nil, fmt.Errorf("begin import: %w", err)
 	}
 	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, dataset: dataset, version: version, file: file, sha256: sha,
-		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, places: map[placeKey]int64{},
+		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, actorAgg: map[actorAggKey]*aggVal{}, places: map[placeKey]int64{},
 		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, nextID: map[string]int64{}, countryISO3: map[string]string{}}
 	if err := im.begin(); err != nil {
 		im.Rollback()
@@ -286,6 +295,8 @@ type existing struct {
 	versionID int64
 	key       aggKey
 	val       aggVal
+	primary   int64  // the primary actor's id, 0 if none
+	iso3      string // country code, for the actor aggregates
 }
 
 const eventColumns = `dataset_id, version_id, native_id, content_hash, relid, year, date_start, date_end,
@@ -351,7 +362,8 @@ func (im *Import) lookup(batch []*aftermath.Event) (map[string]existing, error) 
 	}
 	st, err := im.stmt("lookup", len(batch), func(n int) string {
 		return `SELECT id, native_id, content_hash, version_id, country, admin1, year, date_start, violence_type,
-			deaths_best, deaths_low, deaths_high, deaths_civilians
+			deaths_best, deaths_low, deaths_high, deaths_civilians, country_gw, country_iso,
+			COALESCE((SELECT min(l.actor_id) FROM event_actors l WHERE l.event_id = events.id AND l.role IN ('side_a', 'actor1')), 0)
 			FROM events WHERE dataset_id = ? AND native_id IN (` + placeholders(n) + `)`
 	})
 	if err != nil {
@@ -366,11 +378,14 @@ func (im *Import) lookup(batch []*aftermath.Event) (map[string]existing, error) 
 	for rows.Next() {
 		var x existing
 		var native, dateStart string
+		var gw, iso int
 		if err := rows.Scan(&x.id, &native, &x.hash, &x.versionID, &x.key.country, &x.key.admin1, &x.key.year,
-			&dateStart, &x.key.violence, &x.val.best, &x.val.low, &x.val.high, &x.val.civ); err != nil {
+			&dateStart, &x.key.violence, &x.val.best, &x.val.low, &x.val.high, &x.val.civ, &gw, &iso, &x.primary); err != nil {
 			return nil, err
 		}
 		x.key.month = month(dateStart)
+		_, c := countryOf(&aftermath.Event{Country: x.key.country, CountryGW: gw, CountryISO: iso})
+		x.iso3 = c.Alpha3
 		x.val.events = 1
 		found[native] = x
 	}
@@ -544,7 +559,9 @@ func (im *Import) inserted(events []*aftermath.Event, ids map[string]int64) erro
 		if links, err = im.actorLinks(links, ids[e.NativeID], e); err != nil {
 			return err
 		}
-		im.addAgg(e, 1)
+		if err := im.addAgg(e, 1); err != nil {
+			return err
+		}
 		im.counts.Inserted++
 	}
 	return im.insertLinks(links)
@@ -581,19 +598,48 @@ func (im *Import) update(old existing, e *aftermath.Event, args []any) error {
 		return err
 	}
 	im.agg(old.key, old.val, -1)
-	im.addAgg(e, 1)
+	if old.primary != 0 {
+		im.addActorAgg(old.primary, old.iso3, old.key, old.val, -1)
+	}
+	if err := im.addAgg(e, 1); err != nil {
+		return err
+	}
 	im.counts.Updated++
 	return nil
 }
 
-func (im *Import) addAgg(e *aftermath.Event, sign int64) {
-	if _, ok := im.countryISO3[e.Country]; !ok {
+func (im *Import) addAgg(e *aftermath.Event, sign int64) error {
+	iso3, ok := im.countryISO3[e.Country]
+	if !ok {
 		_, c := countryOf(e)
-		im.countryISO3[e.Country] = c.Alpha3
+		iso3 = c.Alpha3
+		im.countryISO3[e.Country] = iso3
 	}
-	civ := int64(e.DeathsCivilians)
-	im.agg(aggKey{country: e.Country, admin1: e.Admin1, month: month(e.DateStart), violence: e.ViolenceType, year: e.Year},
-		aggVal{events: 1, best: int64(e.DeathsBest), low: int64(e.DeathsLow), high: int64(e.DeathsHigh), civ: civ}, sign)
+	k := aggKey{country: e.Country, admin1: e.Admin1, month: month(e.DateStart), violence: e.ViolenceType, year: e.Year}
+	v := aggVal{events: 1, best: int64(e.DeathsBest), low: int64(e.DeathsLow), high: int64(e.DeathsHigh), civ: int64(e.DeathsCivilians)}
+	im.agg(k, v, sign)
+	if p := e.PrimaryActor(); p != nil {
+		id, err := im.actor(*p)
+		if err != nil {
+			return err
+		}
+		im.addActorAgg(id, iso3, k, v, sign)
+	}
+	return nil
+}
+
+func (im *Import) addActorAgg(actor int64, iso3 string, k aggKey, v aggVal, sign int64) {
+	ak := actorAggKey{actor: actor, iso3: iso3, admin1: k.admin1, month: k.month, violence: k.violence, year: k.year}
+	a := im.actorAgg[ak]
+	if a == nil {
+		a = &aggVal{}
+		im.actorAgg[ak] = a
+	}
+	a.events += sign * v.events
+	a.best += sign * v.best
+	a.low += sign * v.low
+	a.high += sign * v.high
+	a.civ += sign * v.civ
 }
 
 func (im *Import) agg(k aggKey, v aggVal, sign int64) {
@@ -834,7 +880,7 @@ func (im *Import) resolve(batch []*aftermath.Event) error {
 				}
 			case byX == nil && byN == nil:
 				p := new(int64)
-				actors = append(actors, []any{p, a.Name})
+				actors = append(actors, []any{p, a.Name, a.Kind})
 				aliases = append(aliases, []any{p, im.dataset, a.Name})
 				pendN[a.Name] = p
 				if a.ExternalID != "" {
@@ -866,7 +912,7 @@ func (im *Import) resolve(batch []*aftermath.Event) error {
 			im.actorsX[x] = *p
 		}
 	}
-	if err := im.insertMany("actors", []string{"id", "name"}, actors, ""); err != nil {
+	if err := im.insertMany("actors", []string{"id", "name", "kind"}, actors, ""); err != nil {
 		return err
 	}
 	if err := im.insertMany("actor_aliases", []string{"actor_id", "dataset", "name"}, aliases, " ON CONFLICT DO NOTHING"); err != nil {
@@ -1016,7 +1062,44 @@ func (im *Import) flushAggs() error {
 	if err != nil {
 		return fmt.Errorf("update monthly aggregates: %w", err)
 	}
+	if err := im.flushActorAggs(); err != nil {
+		return err
+	}
 	_, err = im.tx.ExecContext(im.ctx, im.q(`DELETE FROM monthly_aggregates WHERE dataset_id = ? AND events = 0`), im.datasetID)
+	return err
+}
+
+func (im *Import) flushActorAggs() error {
+	keys := make([]actorAggKey, 0, len(im.actorAgg))
+	for k, v := range im.actorAgg {
+		if *v != (aggVal{}) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.actor != b.actor {
+			return a.actor < b.actor
+		}
+		return fmt.Sprint(a) < fmt.Sprint(b)
+	})
+	rows := make([][]any, 0, len(keys))
+	for _, k := range keys {
+		v := im.actorAgg[k]
+		rows = append(rows, []any{im.datasetID, k.actor, k.iso3, k.admin1, k.year, k.month, k.violence, v.events, v.best, v.low, v.high, v.civ})
+	}
+	err := im.insertMany("actor_monthly_aggregates", []string{"dataset_id", "actor_id", "country_iso3", "admin1", "year", "month",
+		"violence_type", "events", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians"}, rows,
+		` ON CONFLICT (dataset_id, actor_id, country_iso3, admin1, year, month, violence_type) DO UPDATE SET
+		events = actor_monthly_aggregates.events + excluded.events,
+		deaths_best = actor_monthly_aggregates.deaths_best + excluded.deaths_best,
+		deaths_low = actor_monthly_aggregates.deaths_low + excluded.deaths_low,
+		deaths_high = actor_monthly_aggregates.deaths_high + excluded.deaths_high,
+		deaths_civilians = actor_monthly_aggregates.deaths_civilians + excluded.deaths_civilians`)
+	if err != nil {
+		return fmt.Errorf("update actor aggregates: %w", err)
+	}
+	_, err = im.tx.ExecContext(im.ctx, im.q(`DELETE FROM actor_monthly_aggregates WHERE dataset_id = ? AND events = 0`), im.datasetID)
 	return err
 }
 

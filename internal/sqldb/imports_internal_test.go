@@ -2,7 +2,10 @@ package sqldb
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+
+	"aftermath"
 )
 
 func TestExtraJSONMatchesEncodingJSON(t *testing.T) {
@@ -57,5 +60,41 @@ func TestIntegrityCheckFindsOrphans(t *testing.T) {
 	}
 	if msg, err := db.IntegrityCheck(ctx); err != nil || msg == "ok" {
 		t.Errorf("orphan link not found: %s %v", msg, err)
+	}
+}
+
+func TestIntegrityCheckRecountsAggregates(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, t.TempDir()+"/a.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	im, err := db.BeginImport(ctx, "ucdp", "1", "f.csv", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &aftermath.Event{NativeID: "1", Year: 2020, DateStart: "2020-02-03", DateEnd: "2020-02-03", ViolenceType: "state-based",
+		Country: "Mali", CountryGW: 432, DeathsBest: 4, Actors: []aftermath.EventActor{{Role: "side_a", Name: "Government of Mali"}}}
+	if err := im.Add([]*aftermath.Event{e}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"monthly_aggregates", "actor_monthly_aggregates"} {
+		if msg, err := db.IntegrityCheck(ctx); err != nil || msg != "ok" {
+			t.Fatalf("before tampering with %s: %s %v", table, msg, err)
+		}
+		if _, err := db.write.ExecContext(ctx, `UPDATE `+table+` SET deaths_best = deaths_best + 1`); err != nil {
+			t.Fatal(err)
+		}
+		if msg, _ := db.IntegrityCheck(ctx); !strings.Contains(msg, table) {
+			t.Errorf("a wrong %s passed the check: %q", table, msg)
+		}
+		db.write.ExecContext(ctx, `UPDATE `+table+` SET deaths_best = deaths_best - 1`)
 	}
 }

@@ -108,3 +108,55 @@ func (db *DB) Spread(ctx context.Context, f AreaFilter) (map[int]int, error) {
 	}
 	return out, nil
 }
+
+// ActorSelect picks primary actors: those with the given ids, or those of
+// the given kinds other than the excluded ids. An empty select picks none.
+type ActorSelect struct {
+	IDs        []int64
+	Kinds      []string
+	ExcludeIDs []int64
+}
+
+// ActorMonthlyTotals sums by month the events of an area whose primary
+// actor (UCDP side A, ACLED actor 1) the select picks.
+func (db *DB) ActorMonthlyTotals(ctx context.Context, f AreaFilter, sel ActorSelect) ([]MonthTotal, error) {
+	if len(sel.IDs) == 0 && len(sel.Kinds) == 0 {
+		return nil, nil
+	}
+	where, args, err := f.where()
+	if err != nil {
+		return nil, err
+	}
+	var pick string
+	if len(sel.IDs) > 0 {
+		pick = "a.actor_id IN (" + placeholders(len(sel.IDs)) + ")"
+		for _, id := range sel.IDs {
+			args = append(args, id)
+		}
+	} else {
+		pick = "a.actor_id IN (SELECT id FROM actors WHERE kind IN (" + placeholders(len(sel.Kinds)) + "))"
+		for _, k := range sel.Kinds {
+			args = append(args, k)
+		}
+		if len(sel.ExcludeIDs) > 0 {
+			pick += " AND a.actor_id NOT IN (" + placeholders(len(sel.ExcludeIDs)) + ")"
+			for _, id := range sel.ExcludeIDs {
+				args = append(args, id)
+			}
+		}
+	}
+	// The area filter speaks of country_iso3 like the country aggregates.
+	var out []MonthTotal
+	err = db.each(ctx, `SELECT a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
+		FROM actor_monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id WHERE `+where+` AND `+pick+`
+		GROUP BY a.month ORDER BY a.month`, args, func(r *sql.Rows) error {
+		var m MonthTotal
+		err := r.Scan(&m.Month, &m.Events, &m.DeathsBest, &m.DeathsLow, &m.DeathsHigh, &m.DeathsCivilians)
+		out = append(out, m)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("actor monthly totals: %w", err)
+	}
+	return out, nil
+}

@@ -14,7 +14,11 @@ func TestMonthlyTotalsAndSpread(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		mk := func(id, date, country string, gw int, adm1, vt string, best, civ int) *aftermath.Event {
-			e := ev(id, country, gw, adm1)
+			a := aftermath.EventActor{Role: aftermath.RoleSideA, Name: "Government of " + country, Kind: aftermath.KindState}
+			if vt == aftermath.ViolenceOneSided {
+				a = aftermath.EventActor{Role: aftermath.RoleSideA, Name: "JNIM", Kind: aftermath.KindArmedGroup}
+			}
+			e := ev(id, country, gw, adm1, a)
 			e.DateStart, e.DateEnd, e.Year, e.ViolenceType = date, date, 2000+int(date[2]-'0')*10+int(date[3]-'0'), vt
 			e.DeathsBest, e.DeathsLow, e.DeathsHigh, e.DeathsCivilians = best, best, best, civ
 			return e
@@ -53,6 +57,21 @@ func TestMonthlyTotalsAndSpread(t *testing.T) {
 		spread, err := db.Spread(ctx, sqldb.AreaFilter{Dataset: aftermath.DatasetUCDP, Area: []aftermath.AreaRef{{Country: "MLI"}}})
 		if err != nil || fmt.Sprint(spread) != "map[2013:2 2014:1]" {
 			t.Errorf("spread = %v %v", spread, err)
+		}
+		// Perpetrator split: events 1, 3, 4 have the Malian government as
+		// side A, event 2 an armed group.
+		gov, err := db.ActorByAlias(ctx, aftermath.DatasetUCDP, "Government of Mali")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mali := sqldb.AreaFilter{Dataset: aftermath.DatasetUCDP, Area: []aftermath.AreaRef{{Country: "MLI"}}}
+		got, err = db.ActorMonthlyTotals(ctx, mali, sqldb.ActorSelect{IDs: []int64{gov.ID}})
+		if err != nil || fmt.Sprint(got) != "[{2013-01 1 10 10 10 0} {2013-03 1 7 7 7 1} {2014-02 1 1 1 1 0}]" {
+			t.Errorf("by the Malian government: %v %v", got, err)
+		}
+		got, _ = db.ActorMonthlyTotals(ctx, mali, sqldb.ActorSelect{Kinds: []string{aftermath.KindArmedGroup}, ExcludeIDs: []int64{gov.ID}})
+		if fmt.Sprint(got) != "[{2013-01 1 5 5 5 5}]" {
+			t.Errorf("by armed groups: %v", got)
 		}
 		if _, err := db.MonthlyTotals(ctx, sqldb.AreaFilter{Dataset: aftermath.DatasetUCDP}); aftermath.ErrorCode(err) != aftermath.EINVALID {
 			t.Errorf("no area: %v", err)

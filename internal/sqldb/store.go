@@ -248,7 +248,7 @@ func (db *DB) Counts(ctx context.Context) (map[string]int64, error) {
 
 // dumpTables are the tables Dump reads, in order.
 var dumpTables = []string{"datasets", "dataset_versions", "imports", "places", "actors", "actor_aliases",
-	"actor_external_ids", "actor_relations", "events", "event_actors", "sources", "citations", "monthly_aggregates",
+	"actor_external_ids", "actor_relations", "events", "event_actors", "sources", "citations", "monthly_aggregates", "actor_monthly_aggregates",
 	"interventions", "intervention_actors", "intervention_actor_aliases", "intervention_areas", "intervention_phases"}
 
 // Dump returns every row of every table as text, each table's rows sorted.

@@ -265,7 +265,7 @@ func (r *Reader) actors(actorCol, assocCol, interCol, role, assocRole string) ([
 	}
 	var out []aftermath.EventActor
 	if name := strings.TrimSpace(r.c.Get(actorCol)); name != "" {
-		out = append(out, aftermath.EventActor{Role: role, Name: name, Inter: inter})
+		out = append(out, aftermath.EventActor{Role: role, Name: name, Inter: inter, Kind: interKind(inter)})
 	}
 	for a := range strings.SplitSeq(r.c.Get(assocCol), ";") {
 		if a = strings.TrimSpace(a); a != "" {
@@ -273,6 +273,22 @@ func (r *Reader) actors(actorCol, assocCol, interCol, role, assocRole string) ([
 		}
 	}
 	return out, nil
+}
+
+// interKind maps ACLED's actor type (inter code) to an actor kind:
+// 1 state forces; 2 rebel groups, 3 political and 4 identity militias are
+// armed groups; 7 civilians; 5 rioters, 6 protesters, 8 external/other
+// forces and unknown codes are "other".
+func interKind(v string) string {
+	switch strings.ToLower(strings.TrimSuffix(v, ".0")) {
+	case "1", "state forces":
+		return aftermath.KindState
+	case "2", "3", "4", "rebel group", "political militia", "identity militia":
+		return aftermath.KindArmedGroup
+	case "7", "civilians":
+		return aftermath.KindCivilians
+	}
+	return aftermath.KindOther
 }
 
 // validInter accepts an empty code (no such actor), the numbers 0-8 (also

@@ -133,10 +133,10 @@ func (r *Reader) Next() (*aftermath.Event, error) {
 	e.SourceText = c.Get("source_article")
 	e.CivilianTargeting = e.ViolenceType == aftermath.ViolenceOneSided
 	if a := strings.TrimSpace(c.Get("side_a")); a != "" {
-		e.Actors = append(e.Actors, aftermath.EventActor{Role: aftermath.RoleSideA, Name: a, ExternalID: c.Get("side_a_new_id")})
+		e.Actors = append(e.Actors, aftermath.EventActor{Role: aftermath.RoleSideA, Name: a, ExternalID: c.Get("side_a_new_id"), Kind: kind(a)})
 	}
 	if b := strings.TrimSpace(c.Get("side_b")); b != "" {
-		e.Actors = append(e.Actors, aftermath.EventActor{Role: aftermath.RoleSideB, Name: b, ExternalID: c.Get("side_b_new_id")})
+		e.Actors = append(e.Actors, aftermath.EventActor{Role: aftermath.RoleSideB, Name: b, ExternalID: c.Get("side_b_new_id"), Kind: kind(b)})
 	}
 	raw, head := c.Raw(), c.Header()
 	for _, i := range r.extra {
@@ -148,6 +148,19 @@ func (r *Reader) Next() (*aftermath.Event, error) {
 		}
 	}
 	return e, nil
+}
+
+// kind follows UCDP's naming: state actors are "Government of X", the
+// victims of one-sided violence "Civilians"; every other side is an
+// organised armed group.
+func kind(name string) string {
+	switch {
+	case strings.HasPrefix(name, "Government of "):
+		return aftermath.KindState
+	case name == "Civilians":
+		return aftermath.KindCivilians
+	}
+	return aftermath.KindArmedGroup
 }
 
 var (

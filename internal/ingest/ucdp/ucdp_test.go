@@ -70,7 +70,7 @@ func TestReadsColumnsByName(t *testing.T) {
 		*e.Latitude != 14.5 || *e.Longitude != -4.2 || !e.CivilianTargeting {
 		t.Errorf("event = %+v", e)
 	}
-	if len(e.Actors) != 2 || e.Actors[0] != (aftermath.EventActor{Role: aftermath.RoleSideA, Name: "JNIM", ExternalID: "1253"}) {
+	if len(e.Actors) != 2 || e.Actors[0] != (aftermath.EventActor{Role: aftermath.RoleSideA, Name: "JNIM", ExternalID: "1253", Kind: aftermath.KindArmedGroup}) || e.Actors[1].Kind != aftermath.KindCivilians {
 		t.Errorf("actors = %+v", e.Actors)
 	}
 	// Unmapped columns are kept; geom_wkt repeats lat/lon and is dropped.

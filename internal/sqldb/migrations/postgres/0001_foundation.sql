@@ -179,3 +179,21 @@ CREATE TABLE monthly_aggregates (
 	PRIMARY KEY (dataset_id, country, admin1, year, month, violence_type)
 );
 CREATE INDEX monthly_aggregates_area ON monthly_aggregates (dataset_id, country_iso3, month);
+
+-- The same, per primary actor (UCDP side A, ACLED actor 1): what the forces
+-- an intervention backs did, without scanning events.
+CREATE TABLE actor_monthly_aggregates (
+	dataset_id       BIGINT NOT NULL REFERENCES datasets(id),
+	actor_id         BIGINT NOT NULL REFERENCES actors(id),
+	country_iso3     TEXT NOT NULL,
+	admin1           TEXT NOT NULL,
+	year             INTEGER NOT NULL,
+	month            TEXT NOT NULL,
+	violence_type    TEXT NOT NULL,
+	events           BIGINT NOT NULL,
+	deaths_best      BIGINT NOT NULL,
+	deaths_low       BIGINT NOT NULL,
+	deaths_high      BIGINT NOT NULL,
+	deaths_civilians BIGINT NOT NULL,
+	PRIMARY KEY (dataset_id, actor_id, country_iso3, admin1, year, month, violence_type)
+);

@@ -175,3 +175,21 @@ CREATE TABLE monthly_aggregates (
 	PRIMARY KEY (dataset_id, country, admin1, year, month, violence_type)
 );
 CREATE INDEX monthly_aggregates_area ON monthly_aggregates (dataset_id, country_iso3, month);
+
+-- The same, per primary actor (UCDP side A, ACLED actor 1): what the forces
+-- an intervention backs did, without scanning events.
+CREATE TABLE actor_monthly_aggregates (
+	dataset_id       INTEGER NOT NULL REFERENCES datasets(id),
+	actor_id         INTEGER NOT NULL REFERENCES actors(id),
+	country_iso3     TEXT NOT NULL,
+	admin1           TEXT NOT NULL,
+	year             INTEGER NOT NULL,
+	month            TEXT NOT NULL,
+	violence_type    TEXT NOT NULL,
+	events           INTEGER NOT NULL,
+	deaths_best      INTEGER NOT NULL,
+	deaths_low       INTEGER NOT NULL,
+	deaths_high      INTEGER NOT NULL,
+	deaths_civilians INTEGER NOT NULL,
+	PRIMARY KEY (dataset_id, actor_id, country_iso3, admin1, year, month, violence_type)
+);
