@@ -35,7 +35,8 @@ func commands() []command {
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"import", "import event data: aftermath import ucdp|acled FILE…", runImport},
 		{"stats", "sum events and deaths from the monthly aggregates", runStats},
-		{"intervention", "record and list interventions: add|edit|list|show", runIntervention},
+		{"intervention", "record and list interventions: add|edit|list|show|suggest", runIntervention},
+		{"seed", "load the starter catalog of interventions and their sources", runSeed},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"aftermath"
 	"aftermath/internal/cli"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
@@ -319,5 +320,39 @@ func TestInterventionSuggestLinksActors(t *testing.T) {
 	out, _, err = run(t, "intervention", "show", "barkhane", "--db", db)
 	if err != nil || !strings.Contains(out, `ucdp: "Government of Mali" [1 linked dataset actors]`) {
 		t.Errorf("after --apply: %v\n%s", err, out)
+	}
+}
+
+func TestSeedLoadsTheCatalogOnce(t *testing.T) {
+	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
+		t.Run(driver, func(t *testing.T) {
+			dsn := sqldbtest.DSN(t, driver)
+			out, _, err := run(t, "seed", "--db", dsn)
+			if err != nil || !strings.HasPrefix(out, "catalog: 12 interventions added, 0 already present") {
+				t.Fatalf("seed: %q %v", out, err)
+			}
+			out, _, err = run(t, "seed", "--db", dsn)
+			if err != nil || !strings.HasPrefix(out, "catalog: 0 interventions added, 12 already present") {
+				t.Fatalf("second seed: %q %v", out, err)
+			}
+			out, _, err = run(t, "intervention", "show", "minusma", "--db", dsn, "--format", "json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var iv aftermath.Intervention
+			if err := json.Unmarshal([]byte(out), &iv); err != nil {
+				t.Fatal(err)
+			}
+			// Every field that has a value is cited.
+			cited := map[string]bool{}
+			for _, c := range iv.Citations {
+				cited[c.Field] = true
+			}
+			for _, f := range []string{"name", "backers", "partner_forces", "instruments", "area", "phases", "objectives"} {
+				if !cited[f] {
+					t.Errorf("minusma: field %s is not cited", f)
+				}
+			}
+		})
 	}
 }

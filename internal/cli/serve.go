@@ -38,6 +38,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
+	// A new database starts with the starter catalog.
+	if ivs, err := db.Interventions(ctx); err != nil {
+		return err
+	} else if len(ivs) == 0 {
+		added, _, err := seedCatalog(ctx, db)
+		if err != nil {
+			return err
+		}
+		log.Info("loaded the starter catalog", "interventions", added)
+	}
 	srv, err := web.New(db, log, token)
 	if err != nil {
 		return err

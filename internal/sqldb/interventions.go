@@ -330,3 +330,17 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+// InterventionByName returns the intervention with this name (compared
+// without regard to case), or ENOTFOUND.
+func (db *DB) InterventionByName(ctx context.Context, name string) (*aftermath.Intervention, error) {
+	var id int64
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id FROM interventions WHERE lower(name) = lower(?) ORDER BY id LIMIT 1`), name).Scan(&id)
+	if err == sql.ErrNoRows {
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %q", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return db.Intervention(ctx, id)
+}

@@ -160,3 +160,42 @@ func (db *DB) ActorMonthlyTotals(ctx context.Context, f AreaFilter, sel ActorSel
 	}
 	return out, nil
 }
+
+// Coverage returns the first and last month with events in a dataset, as
+// the range its monthly series can speak for ("" when it has none).
+func (db *DB) Coverage(ctx context.Context, dataset string) (string, string, error) {
+	var first, last sql.NullString
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT min(a.month), max(a.month) FROM monthly_aggregates a
+		JOIN datasets d ON d.id = a.dataset_id WHERE d.name = ?`), dataset).Scan(&first, &last)
+	if err != nil {
+		return "", "", fmt.Errorf("coverage of %s: %w", dataset, err)
+	}
+	return first.String, last.String, nil
+}
+
+// CountryMonthlyTotals sums's monthly totals per country (alpha-3)
+// for a period, for choosing and filling comparison units.
+func (db *DB) CountryMonthlyTotals(ctx context.Context, dataset, from, to string, violenceTypes []string) (map[string][]MonthTotal, error) {
+	q := `SELECT a.country_iso3, a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
+		FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id
+		WHERE d.name = ? AND a.month >= ? AND a.month <= ? AND a.country_iso3 <> ''`
+	args := []any{dataset, from, to}
+	if len(violenceTypes) > 0 {
+		q += ` AND a.violence_type IN (` + placeholders(len(violenceTypes)) + `)`
+		for _, v := range violenceTypes {
+			args = append(args, v)
+		}
+	}
+	out := map[string][]MonthTotal{}
+	err := db.each(ctx, q+` GROUP BY a.country_iso3, a.month ORDER BY a.country_iso3, a.month`, args, func(r *sql.Rows) error {
+		var c string
+		var m MonthTotal
+		err := r.Scan(&c, &m.Month, &m.Events, &m.DeathsBest, &m.DeathsLow, &m.DeathsHigh, &m.DeathsCivilians)
+		out[c] = append(out[c], m)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("country totals: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"aftermath"
+	"aftermath/internal/catalog"
+	"aftermath/internal/sqldb"
+)
+
+func runSeed(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "seed", `seed [--db DB]
+
+Loads the starter catalog of interventions shipped with Aftermath, with the
+sources every field cites. Interventions already stored (by slug) and
+sources already stored (by document identifier) are left as they are, so
+running it again adds only what is missing.`)
+	dsn := dbFlag(fs, env)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	added, kept, err := seedCatalog(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "catalog: %d interventions added, %d already present\n", added, kept)
+	return nil
+}
+
+// seedCatalog stores the catalog's sources and interventions that are not
+// stored yet.
+func seedCatalog(ctx context.Context, db *sqldb.DB) (added, kept int, err error) {
+	cat, err := catalog.Load()
+	if err != nil {
+		return 0, 0, fmt.Errorf("catalog: %w", err)
+	}
+	sourceIDs := map[string]int64{}
+	for _, s := range cat.Sources {
+		stored, err := db.SourceByIdentifier(ctx, s.Identifier)
+		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+			src := s.Source
+			if err := db.CreateSource(ctx, &src); err != nil {
+				return added, kept, err
+			}
+			stored = &src
+		} else if err != nil {
+			return added, kept, err
+		}
+		sourceIDs[s.Key] = stored.ID
+	}
+	for _, e := range cat.Interventions {
+		if _, err := db.FindIntervention(ctx, e.Slug); err == nil {
+			kept++
+			continue
+		} else if aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
+			return added, kept, err
+		}
+		iv := e.Intervention
+		iv.Citations = nil
+		for _, c := range e.Cited {
+			iv.Citations = append(iv.Citations, aftermath.Citation{Field: c.Field, SourceID: sourceIDs[c.SourceKey],
+				Page: c.Page, Quote: c.Quote, Confidence: c.Confidence})
+		}
+		if err := db.CreateIntervention(ctx, &iv); err != nil {
+			return added, kept, fmt.Errorf("catalog %s: %w", e.Slug, err)
+		}
+		added++
+	}
+	return added, kept, nil
+}
