@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -354,5 +356,128 @@ func TestSeedLoadsTheCatalogOnce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAnalyzeITSFile(t *testing.T) {
+	// y = 3 + 0.5t + 4·D + 1.5·D·(t − 12), semicolon-separated, rows out
+	// of order and one with an empty outcome.
+	var b strings.Builder
+	b.WriteString("month;killed\n")
+	for tt := 23; tt >= 0; tt-- {
+		y := 3 + 0.5*float64(tt)
+		if tt >= 12 {
+			y += 4 + 1.5*float64(tt-12)
+		}
+		fmt.Fprintf(&b, "%d;%g\n", tt, y)
+	}
+	b.WriteString("24;\n")
+	path := filepath.Join(t.TempDir(), "series.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	out, _, err := run(t, "analyze", "its", "--series", path, "--time", "month", "--outcome", "killed", "--break", "12", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Coefficients map[string]float64 `json:"coefficients"`
+		StdErrors    map[string]float64 `json:"std_errors"`
+		N            int                `json:"n"`
+		HACLags      int                `json:"hac_lags"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := map[string]float64{"intercept": 3, "trend": 0.5, "level_change": 4, "slope_change": 1.5}
+	for k, v := range want {
+		if math.Abs(res.Coefficients[k]-v) > 1e-9 {
+			t.Errorf("%s = %v, want %v", k, res.Coefficients[k], v)
+		}
+		if _, ok := res.StdErrors[k]; !ok {
+			t.Errorf("no standard error for %s", k)
+		}
+	}
+	if res.N != 24 || res.HACLags != 2 { // floor(4·(24/100)^(2/9)) = 2
+		t.Errorf("n = %d, hac_lags = %d", res.N, res.HACLags)
+	}
+	out, _, err = run(t, "analyze", "its", "--series", path, "--time", "month", "--outcome", "killed", "--break", "12", "--break", "18", "--hac-lags", "0")
+	if err != nil || !strings.Contains(out, `"level_change_2"`) || !strings.Contains(out, `"hac_lags": 0`) {
+		t.Errorf("two breaks, no lags: %v\n%s", err, out)
+	}
+	_, _, err = run(t, "analyze", "its", "--series", path, "--time", "month", "--outcome", "nothing", "--break", "12")
+	if err == nil || !strings.Contains(err.Error(), "nothing") {
+		t.Errorf("unknown column: %v", err)
+	}
+}
+
+func TestAnalyzeSynthFile(t *testing.T) {
+	// The treated unit is exactly 0.3·A + 0.7·B; C and D are decoys.
+	var b strings.Builder
+	b.WriteString("unit,year,rate\n")
+	for y := 1; y <= 20; y++ {
+		a, bb := 10+math.Sin(float64(y)), 20+0.5*float64(y)
+		c, d := 5+0.1*float64(y*y%7), 40-float64(y)
+		tr := 0.3*a + 0.7*bb
+		if y > 14 {
+			tr += 3 // the effect
+		}
+		for _, u := range []struct {
+			n string
+			v float64
+		}{{"T", tr}, {"A", a}, {"B", bb}, {"C", c}, {"D", d}} {
+			fmt.Fprintf(&b, "%s,%d,%.12g\n", u.n, y, u.v)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "panel.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	out, _, err := run(t, "analyze", "synth", "--panel", path, "--unit", "unit", "--time", "year", "--outcome", "rate",
+		"--treated", "T", "--treatment-time", "15", "--predictor", "rate:1-14", "--predictor", "rate:7", "--placebos", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Weights  map[string]float64 `json:"weights"`
+		RMSPEPre float64            `json:"rmspe_pre"`
+		Gaps     map[string]float64 `json:"gaps"`
+		PlaceboP *float64           `json:"placebo_p"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if math.Abs(res.Weights["A"]-0.3) > 1e-4 || math.Abs(res.Weights["B"]-0.7) > 1e-4 || res.RMSPEPre > 1e-3 {
+		t.Errorf("weights %v, pre RMSPE %v", res.Weights, res.RMSPEPre)
+	}
+	if g := res.Gaps["16"]; math.Abs(g-3) > 1e-2 {
+		t.Errorf("gap at 16 = %v, want 3", g)
+	}
+	if res.PlaceboP == nil || *res.PlaceboP != 0.2 { // the treated unit ranks first of 5
+		t.Errorf("placebo p = %v", res.PlaceboP)
+	}
+	if _, _, err := run(t, "analyze", "synth", "--panel", path, "--unit", "unit", "--time", "year", "--outcome", "rate",
+		"--treated", "T", "--treatment-time", "15", "--predictor", "rate:x"); err == nil || cli.ExitCode(err) != 2 {
+		t.Errorf("bad predictor: %v", err)
+	}
+}
+
+func TestAnalyzeSeededIntervention(t *testing.T) {
+	ged := sqldbtest.SharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip")
+	db := filepath.Join(t.TempDir(), "a.db")
+	for _, args := range [][]string{{"import", "ucdp", "--db", db, ged}, {"seed", "--db", db}} {
+		if _, _, err := run(t, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _, err := run(t, "analyze", "intervention", "minusma", "--db", db, "--outcome", "deaths_best")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"minusma: ucdp deaths_best, window 2021-01 to 2021-12", "Harm by partner forces", "Method:", "Caveat:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	// By name too, as JSON.
+	out, _, err = run(t, "analyze", "intervention", "Operation Serval (Opération Serval)", "--db", db, "--format", "json")
+	if err == nil || !strings.Contains(err.Error(), "does not cover") {
+		t.Errorf("Serval (2013–2014) against 2021 data: %v %s", err, out)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"aftermath"
+	"aftermath/internal/impact"
 )
 
 // statusOf is the one table from error codes to HTTP statuses.
@@ -29,6 +30,51 @@ func (s *Server) routesAPI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/interventions/{id}", s.apiIntervention)
 	mux.HandleFunc("PUT /api/v1/interventions/{id}", s.writer(s.apiUpdateIntervention))
 	mux.HandleFunc("DELETE /api/v1/interventions/{id}", s.writer(s.apiDeleteIntervention))
+	mux.HandleFunc("GET /api/v1/interventions/{id}/impact", s.apiImpact)
+}
+
+// apiImpact runs impact.Analyze: ?method=summary|its|did|synth|all,
+// &dataset=, &outcome=, &compare=ISO3,…, &donors=ISO3,…, &violence_type=,
+// &hac_lags=, &placebos=true.
+func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var iv *aftermath.Intervention
+	if err == nil {
+		iv, err = s.db.Intervention(r.Context(), id)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	list := func(k string) []string {
+		var out []string
+		for _, v := range strings.Split(q.Get(k), ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	opt := impact.Options{Dataset: q.Get("dataset"), Outcome: q.Get("outcome"), Method: q.Get("method"),
+		Comparison: list("compare"), Donors: list("donors"), ViolenceTypes: list("violence_type"), Placebos: q.Get("placebos") == "true"}
+	if v := q.Get("hac_lags"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			s.apiError(w, r, aftermath.Errorf(aftermath.EINVALID, "hac_lags %q is not a whole number ≥ 0", v))
+			return
+		}
+		opt.HACLags = n
+		if n == 0 {
+			opt.HACLags = -1
+		}
+	}
+	rep, err := impact.Analyze(r.Context(), s.db, iv, opt)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
 }
 
 // writer guards a changing endpoint. Until accounts and personal tokens

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"aftermath"
+	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 	"aftermath/internal/web"
@@ -92,3 +93,49 @@ func TestInterventionAPI(t *testing.T) {
 }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestImpactAPI(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	ctx := context.Background()
+	if _, err := importer.Import(ctx, db, "../importer/testdata/GEDEvent_v23_1.csv", importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
+		t.Fatal(err)
+	}
+	iv := &aftermath.Intervention{Slug: "x", Name: "X", Area: []aftermath.AreaRef{{Country: "MLI"}},
+		Phases: []aftermath.Phase{{Start: "2023-02-01"}}}
+	if err := db.CreateIntervention(ctx, iv); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), "")
+	h := srv.Handler()
+	code, out := call(t, h, "GET", "/api/v1/interventions/"+jsonNum(iv.ID)+"/impact?method=summary&outcome=deaths_best", "", "")
+	if code != 200 {
+		t.Fatalf("impact: %d %s", code, out)
+	}
+	var rep struct {
+		Window [2]string
+		Series []struct {
+			Month string
+			Total int64
+		}
+		Summary []struct {
+			Name  string
+			Total int64
+		}
+		Method string
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	// Mali: 7 + 12 best deaths in January, 10 in February, none in March
+	// (the data's last month, when only Somalia had events).
+	if rep.Window != [2]string{"2023-01", "2023-03"} || len(rep.Series) != 3 || rep.Series[0].Total != 19 || rep.Series[1].Total != 10 ||
+		rep.Series[2].Total != 0 || rep.Method == "" || len(rep.Summary) != 2 || rep.Summary[0].Total != 19 {
+		t.Errorf("report: %+v", rep)
+	}
+	if code, out := call(t, h, "GET", "/api/v1/interventions/"+jsonNum(iv.ID)+"/impact?method=magic", "", ""); code != 400 || !strings.Contains(out, "magic") {
+		t.Errorf("bad method: %d %s", code, out)
+	}
+	if code, _ := call(t, h, "GET", "/api/v1/interventions/999/impact", "", ""); code != 404 {
+		t.Errorf("missing intervention: %d", code)
+	}
+}

@@ -1,0 +1,369 @@
+package cli
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"aftermath"
+	"aftermath/internal/analysis"
+	"aftermath/internal/impact"
+)
+
+func runAnalyze(ctx context.Context, env *Env, args []string) error {
+	sub := ""
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	switch sub {
+	case "intervention":
+		return analyzeIntervention(ctx, env, args[1:])
+	case "its":
+		return analyzeITS(ctx, env, args[1:])
+	case "synth":
+		return analyzeSynth(ctx, env, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprint(env.Stdout, analyzeUsage)
+		return nil
+	}
+	fmt.Fprint(env.Stderr, analyzeUsage)
+	return &ExitError{Code: exitUsage, Err: fmt.Errorf("analyze: say intervention, its or synth")}
+}
+
+const analyzeUsage = `Usage: aftermath analyze intervention|its|synth [flags]
+
+  intervention ID|NAME  what followed an intervention, from the event store
+  its                   interrupted time series on a CSV series
+  synth                 synthetic control on a CSV panel
+
+Run 'aftermath analyze SUBCOMMAND --help' for the flags.
+`
+
+// commaList splits "a,b" into its parts, dropping empty ones.
+func commaList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func analyzeIntervention(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "analyze intervention", `analyze intervention ID|NAME [--dataset ucdp|acled] [--outcome events|deaths_best|deaths_civilians] [--method summary|its|did|synth|all] [--format table|json]
+
+Measures what followed an intervention in its area: the monthly series split
+by perpetrator class, before / during / after summaries, harm by the partner
+forces, spread, and the chosen method. NAME is the slug or the name.`)
+	dsn := dbFlag(fs, env)
+	dataset := fs.String("dataset", aftermath.DatasetUCDP, "dataset: ucdp or acled")
+	outcome := fs.String("outcome", "events", "outcome: events, deaths_best or deaths_civilians")
+	method := fs.String("method", "summary", "method: summary, its, did, synth or all")
+	format := fs.String("format", "table", "table or json")
+	compare := fs.String("compare", "", "comparison area for did: ISO 3166-1 alpha-3 codes, comma-separated")
+	donors := fs.String("donors", "", "donor countries for synth (alpha-3, comma-separated); default: the 40 with most events")
+	violence := fs.String("violence-type", "", "only these violence types, comma-separated (e.g. one-sided)")
+	hacLags := fs.Int("hac-lags", -1, "Newey-West lags for its and did (default: floor(4·(n/100)^(2/9)))")
+	placebos := fs.Bool("placebos", false, "synth: run in-space placebo tests")
+	ref, rest := splitRef(args)
+	if err := parse(fs, rest); err != nil {
+		return err
+	}
+	if ref == "" {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("analyze intervention: say which intervention")}
+	}
+	opt := impact.Options{Dataset: *dataset, Outcome: *outcome, Method: *method, Comparison: commaList(strings.ToUpper(*compare)),
+		Donors: commaList(strings.ToUpper(*donors)), ViolenceTypes: commaList(*violence), Placebos: *placebos, HACLags: lagsOption(*hacLags)}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	iv, err := db.FindIntervention(ctx, ref)
+	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+		iv, err = db.InterventionByName(ctx, ref)
+	}
+	if err != nil {
+		return err
+	}
+	rep, err := impact.Analyze(ctx, db, iv, opt)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return writeJSON(env.Stdout, rep)
+	}
+	return writeReport(env.Stdout, rep)
+}
+
+// lagsOption maps --hac-lags to analysis.ITSOptions.HACLags: unset (-1)
+// means the default rule, 0 means no lags.
+func lagsOption(v int) int {
+	switch {
+	case v < 0:
+		return 0
+	case v == 0:
+		return -1
+	}
+	return v
+}
+
+func writeReport(w io.Writer, r *impact.Report) error {
+	fmt.Fprintf(w, "%s: %s %s, window %s to %s (data covers %s to %s)\n\n", r.Intervention, r.Dataset, r.Outcome,
+		r.Window[0], r.Window[1], r.Coverage[0], r.Coverage[1])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "period\tfrom\tto\tmonths\ttotal\tmonthly mean\t")
+	for _, p := range r.Summary {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.2f\t\n", p.Name, p.From, p.To, p.Months, p.Total, p.MonthlyMean)
+	}
+	tw.Flush()
+	if h := r.Harm; h != nil {
+		fmt.Fprintf(w, "\nHarm by partner forces (support began %s): events %d before, %d from then; civilian deaths %d before, %d from then.\n",
+			h.SupportBegan, h.EventsBefore, h.EventsAfter, h.CiviliansBefore, h.CiviliansAfter)
+	}
+	for name, res := range map[string]any{"Interrupted time series": r.ITS, "Difference-in-differences": r.DiD, "Synthetic control": r.Synth} {
+		if res != nil {
+			fmt.Fprintf(w, "\n%s:\n", name)
+			writeJSON(w, res)
+		}
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "\nNot run: %s\n", s)
+	}
+	fmt.Fprintf(w, "\nMethod: %s\n", r.Method)
+	for _, c := range r.Caveats {
+		fmt.Fprintf(w, "Caveat: %s\n", c)
+	}
+	return nil
+}
+
+func readTable(path string) (*analysis.Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return analysis.ReadTable(f, path)
+}
+
+func analyzeITS(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "analyze its", `analyze its --series FILE --time COL --outcome COL --break T [--break T2…] [--hac-lags N] [--model ols|count|auto] [--format json|table]
+
+Interrupted time series by segmented OLS,
+  y_t = b0 + b1·t + Σ_k (c_k·D_kt + d_k·D_kt·(t − T_k)),  D_kt = 1 when t ≥ T_k,
+with t in the units of the time column, and Newey-West standard errors
+(Bartlett weights, lag floor(4·(n/100)^(2/9)) unless --hac-lags says).
+The file is CSV with a header, comma, semicolon or tab separated; rows
+with an empty time or outcome are left out.`)
+	series := fs.String("series", "", "CSV file with the series")
+	timeCol := fs.String("time", "", "time column (numbers)")
+	outcome := fs.String("outcome", "", "outcome column")
+	var breaks listFlag
+	fs.Var(&breaks, "break", "a break time T (repeat for more)")
+	hacLags := fs.Int("hac-lags", -1, "Newey-West lags (default: floor(4·(n/100)^(2/9)); 0: none)")
+	model := fs.String("model", "ols", "ols; count (Poisson, or negative binomial when overdispersed); auto (count when counts are small)")
+	format := fs.String("format", "json", "json or table")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *series == "" || *timeCol == "" || *outcome == "" || len(breaks) == 0 {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("analyze its: --series, --time, --outcome and at least one --break are required")}
+	}
+	var bs []float64
+	for _, b := range breaks {
+		v, err := strconv.ParseFloat(b, 64)
+		if err != nil {
+			return &ExitError{Code: exitUsage, Err: fmt.Errorf("analyze its: --break %q is not a number", b)}
+		}
+		bs = append(bs, v)
+	}
+	t, err := readTable(*series)
+	if err != nil {
+		return err
+	}
+	ts, err := t.Float(*timeCol)
+	if err != nil {
+		return err
+	}
+	ys, err := t.Float(*outcome)
+	if err != nil {
+		return err
+	}
+	type pt struct{ t, y float64 }
+	var pts []pt
+	for i := range ts {
+		if !math.IsNaN(ts[i]) && !math.IsNaN(ys[i]) {
+			pts = append(pts, pt{ts[i], ys[i]})
+		}
+	}
+	slices.SortFunc(pts, func(a, b pt) int { return cmp.Compare(a.t, b.t) })
+	times, y := make([]float64, len(pts)), make([]float64, len(pts))
+	for i, p := range pts {
+		times[i], y[i] = p.t, p.y
+	}
+	opt := analysis.ITSOptions{HACLags: lagsOption(*hacLags), TimeUnit: *timeCol}
+	var res any
+	switch {
+	case *model == "count" || (*model == "auto" && analysis.RecommendCountModel(y)):
+		res, err = analysis.ITSPoisson(times, y, bs, opt)
+	case *model == "ols" || *model == "auto":
+		res, err = analysis.ITS(times, y, bs, opt)
+	default:
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("analyze its: unknown --model %q", *model)}
+	}
+	if err != nil {
+		return aftermath.Errorf(aftermath.EINVALID, "analyze its: %v", err)
+	}
+	return writeResult(env.Stdout, *format, res)
+}
+
+// writeResult prints an analysis result as JSON, or its coefficients and
+// method as a table.
+func writeResult(w io.Writer, format string, res any) error {
+	if format == "json" {
+		return writeJSON(w, res)
+	}
+	if format != "table" {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("unknown format %q; use json or table", format)}
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if coef, ok := m["coefficients"].(map[string]any); ok {
+		se, _ := m["std_errors"].(map[string]any)
+		fmt.Fprintln(tw, "term\testimate\tstd. error\t")
+		for _, k := range orderedKeys(b, "coefficients") {
+			fmt.Fprintf(tw, "%s\t%.6g\t%.6g\t\n", k, coef[k], se[k])
+		}
+	}
+	if wts, ok := m["weights"].(map[string]any); ok {
+		fmt.Fprintln(tw, "donor\tweight\t")
+		for _, k := range orderedKeys(b, "weights") {
+			fmt.Fprintf(tw, "%s\t%.4f\t\n", k, wts[k])
+		}
+		fmt.Fprintf(tw, "pre-period RMSPE\t%.6g\t\n", m["rmspe_pre"])
+		if p, ok := m["placebo_p"].(float64); ok {
+			fmt.Fprintf(tw, "placebo p-value\t%.4f\t\n", p)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nMethod: %v\n", m["method"])
+	return nil
+}
+
+// orderedKeys returns the keys of an object member in the order the JSON
+// gives them (maps lose it).
+func orderedKeys(doc []byte, member string) []string {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(doc, &raw) != nil {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw[member]))
+	var keys []string
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return keys
+		}
+	}
+	return keys
+}
+
+func analyzeSynth(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "analyze synth", `analyze synth --panel FILE --unit COL --time COL --outcome COL --treated UNIT --treatment-time T [--predictor COL:FROM-TO …] [--placebos] [--format json|table]
+
+Synthetic control (Abadie, Diamond & Hainmueller 2010): donor weights
+(non-negative, summing to one) fitted on standardised predictor means, with
+predictor weights chosen to minimise the pre-period outcome error; the
+pre-period RMSPE, the gap series and, with --placebos, in-space placebo tests
+whose post/pre RMSPE-ratio rank gives a p-value. A predictor COL:FROM-TO is
+the mean of COL over those times; COL:T is its value at T. Without
+predictors: the mean pre-period outcome and the outcome at the first,
+middle and last pre-period times.`)
+	panel := fs.String("panel", "", "CSV panel file")
+	unit := fs.String("unit", "", "unit column")
+	timeCol := fs.String("time", "", "time column (numbers)")
+	outcome := fs.String("outcome", "", "outcome column")
+	treated := fs.String("treated", "", "the treated unit")
+	tt := fs.Float64("treatment-time", math.NaN(), "first treated time")
+	var preds, donors listFlag
+	fs.Var(&preds, "predictor", "COL:FROM-TO or COL:T (repeat for more)")
+	fs.Var(&donors, "donor", "a donor unit (repeat; default: every other unit)")
+	placebos := fs.Bool("placebos", false, "run in-space placebo tests")
+	format := fs.String("format", "json", "json or table")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *panel == "" || *unit == "" || *timeCol == "" || *outcome == "" || *treated == "" || math.IsNaN(*tt) {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("analyze synth: --panel, --unit, --time, --outcome, --treated and --treatment-time are required")}
+	}
+	spec := analysis.SynthSpec{Treated: *treated, TreatmentTime: *tt, Donors: donors, Placebos: *placebos, Seed: 1}
+	var covs []string
+	for _, p := range preds {
+		pr, err := parsePredictor(p)
+		if err != nil {
+			return &ExitError{Code: exitUsage, Err: err}
+		}
+		spec.Predictors = append(spec.Predictors, pr)
+		if pr.Column != *outcome && !slices.Contains(covs, pr.Column) {
+			covs = append(covs, pr.Column)
+		}
+	}
+	t, err := readTable(*panel)
+	if err != nil {
+		return err
+	}
+	p, err := t.Panel(*unit, *timeCol, *outcome, covs)
+	if err != nil {
+		return err
+	}
+	res, err := analysis.Synth(p, spec)
+	if err != nil {
+		return aftermath.Errorf(aftermath.EINVALID, "analyze synth: %v", err)
+	}
+	return writeResult(env.Stdout, *format, res)
+}
+
+// parsePredictor reads COL:FROM-TO or COL:T.
+func parsePredictor(v string) (analysis.Predictor, error) {
+	col, span, ok := strings.Cut(v, ":")
+	if !ok || col == "" || span == "" {
+		return analysis.Predictor{}, fmt.Errorf("--predictor %q: use COL:FROM-TO or COL:T", v)
+	}
+	from, to := span, span
+	// The separator is a hyphen after the first character, so that a
+	// negative start time still reads.
+	if i := strings.Index(span[1:], "-"); i >= 0 {
+		from, to = span[:i+1], span[i+2:]
+	}
+	a, err1 := strconv.ParseFloat(from, 64)
+	b, err2 := strconv.ParseFloat(to, 64)
+	if err1 != nil || err2 != nil || b < a {
+		return analysis.Predictor{}, fmt.Errorf("--predictor %q: FROM and TO must be numbers with FROM ≤ TO", v)
+	}
+	return analysis.Predictor{Column: col, From: a, To: b}, nil
+}

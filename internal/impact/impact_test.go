@@ -1,0 +1,88 @@
+package impact_test
+
+import (
+	"context"
+	"testing"
+
+	"aftermath"
+	"aftermath/internal/impact"
+	"aftermath/internal/importer"
+	"aftermath/internal/sqldb"
+	"aftermath/internal/sqldb/sqldbtest"
+)
+
+// TestRealDataSeriesMatchStats imports the shared GED releases, records an
+// intervention in Mali and checks the analysed series against the stats
+// the same aggregates give, month by month, and that the partner forces
+// link to the dataset's actor.
+func TestRealDataSeriesMatchStats(t *testing.T) {
+	files := []string{
+		sqldbtest.SharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip"),
+		sqldbtest.SharedData(t, "ucdp/GEDEvent_v22_0_2.csv.zip"),
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		for _, f := range files {
+			if _, err := importer.Import(ctx, db, f, importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		iv := &aftermath.Intervention{Slug: "test-mali", Name: "Test support to Mali",
+			Backers:       []aftermath.InterventionActor{{Name: "France"}},
+			PartnerForces: []aftermath.InterventionActor{{Name: "Malian forces", Aliases: []aftermath.ActorAlias{{Dataset: "ucdp", Name: "Government of Mali"}}}},
+			Area:          []aftermath.AreaRef{{Country: "MLI"}},
+			Phases:        []aftermath.Phase{{Name: "support", Start: "2021-07-01", End: "2021-12-31"}}}
+		if err := db.CreateIntervention(ctx, iv); err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := db.Intervention(ctx, iv.ID)
+		for _, outcome := range []string{"events", "deaths_best", "deaths_civilians"} {
+			rep, err := impact.Analyze(ctx, db, stored, impact.Options{Dataset: "ucdp", Outcome: outcome, Method: "its"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Window != [2]string{"2021-01", "2022-02"} {
+				t.Fatalf("window = %v", rep.Window)
+			}
+			rows, err := db.Stats(ctx, aftermath.StatsFilter{Dataset: "ucdp", By: []string{"country", "month"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int64{}
+			for _, r := range rows {
+				if r.Keys[0] == "Mali" {
+					want[r.Keys[1]] = map[string]int64{"events": r.Events, "deaths_best": r.DeathsBest, "deaths_civilians": r.DeathsCivilians}[outcome]
+				}
+			}
+			var sum int64
+			for _, m := range rep.Series {
+				if m.Total != want[m.Month] {
+					t.Errorf("%s %s: series %d, stats %d", outcome, m.Month, m.Total, want[m.Month])
+				}
+				if m.Partner+m.Intervening+m.ArmedGroups+m.Others != m.Total || m.Others < 0 {
+					t.Errorf("%s %s: classes do not add up: %+v", outcome, m.Month, m)
+				}
+				sum += m.Total
+			}
+			if outcome == "deaths_best" && sum != 727+213+372+want["2022-01"]+want["2022-02"] {
+				t.Errorf("Mali best deaths over the window = %d", sum)
+			}
+			if rep.ITS == nil {
+				t.Errorf("%s: its did not run: %v", outcome, rep.Skipped)
+			}
+			if rep.Harm == nil || rep.Harm.LinkedActors != 1 || rep.Harm.EventsBefore+rep.Harm.EventsAfter == 0 {
+				t.Errorf("harm by partner forces: %+v", rep.Harm)
+			}
+		}
+		rep, err := impact.Analyze(ctx, db, stored, impact.Options{Dataset: "ucdp", Method: "all", Comparison: []string{"NER"}, MaxDonors: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.DiD == nil || rep.Synth == nil {
+			t.Errorf("all methods: did %v synth %v skipped %v", rep.DiD != nil, rep.Synth != nil, rep.Skipped)
+		}
+		if _, err := impact.Analyze(ctx, db, stored, impact.Options{Dataset: "ucdp", Method: "did"}); aftermath.ErrorCode(err) != aftermath.EINVALID {
+			t.Errorf("did without comparison: %v", err)
+		}
+	})
+}
