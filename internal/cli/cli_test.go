@@ -475,6 +475,11 @@ func TestAnalyzeSeededIntervention(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
 	}
+	// The catalog's partner forces link to the imported dataset actors.
+	out, _, err = run(t, "intervention", "show", "minusma", "--db", db)
+	if err != nil || !strings.Contains(out, `ucdp: "Government of Mali" [1 linked dataset actors]`) {
+		t.Errorf("minusma partner forces are not linked: %v\n%s", err, out)
+	}
 	// By name too, as JSON.
 	out, _, err = run(t, "analyze", "intervention", "Operation Serval (Opération Serval)", "--db", db, "--format", "json")
 	if err == nil || !strings.Contains(err.Error(), "does not cover") {

@@ -81,6 +81,7 @@ type Report struct {
 	Coverage     [2]string      `json:"coverage"` // first and last month the dataset covers
 	Window       [2]string      `json:"window"`
 	Series       []Month        `json:"series"`
+	Yearly       []Month        `json:"yearly"` // the series summed by calendar year (Month holds YYYY)
 	Summary      []Period       `json:"summary"`
 	Harm         *Harm          `json:"harm_by_partner_forces,omitempty"`
 	Spread       map[string]int `json:"spread_admin1_areas_per_year"`
@@ -186,6 +187,7 @@ func Analyze(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt 
 		m := &r.Series[i]
 		m.Others = m.Total - m.Partner - m.Intervening - m.ArmedGroups
 	}
+	r.Yearly = yearly(r.Series)
 	r.Summary = summarize(r.Series, iv, from, to)
 	spread, err := db.Spread(ctx, f)
 	if err != nil {
@@ -214,6 +216,23 @@ func Analyze(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt 
 		return nil, err
 	}
 	return r, nil
+}
+
+func yearly(series []Month) []Month {
+	var out []Month
+	for _, m := range series {
+		y := m.Month[:4]
+		if len(out) == 0 || out[len(out)-1].Month != y {
+			out = append(out, Month{Month: y})
+		}
+		o := &out[len(out)-1]
+		o.Total += m.Total
+		o.Partner += m.Partner
+		o.Intervening += m.Intervening
+		o.ArmedGroups += m.ArmedGroups
+		o.Others += m.Others
+	}
+	return out
 }
 
 func actorIDs(list []aftermath.InterventionActor) []int64 {

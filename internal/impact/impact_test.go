@@ -67,6 +67,9 @@ func TestRealDataSeriesMatchStats(t *testing.T) {
 			if outcome == "deaths_best" && sum != 727+213+372+want["2022-01"]+want["2022-02"] {
 				t.Errorf("Mali best deaths over the window = %d", sum)
 			}
+			if len(rep.Yearly) != 2 || rep.Yearly[0].Month != "2021" || rep.Yearly[0].Total+rep.Yearly[1].Total != sum {
+				t.Errorf("%s: yearly %+v does not sum to %d", outcome, rep.Yearly, sum)
+			}
 			if rep.ITS == nil {
 				t.Errorf("%s: its did not run: %v", outcome, rep.Skipped)
 			}
