@@ -18,6 +18,7 @@ func main() {
 	in := flag.String("in", "", "real GED file (.csv or .csv.zip)")
 	out := flag.String("out", "", "CSV to write")
 	rows := flag.Int("rows", 522000, "rows to write at least")
+	years := flag.Int("shift-years", 0, "shift copy k back by k mod N years (dates and year column), to spread copies over N years")
 	count := flag.String("count", "", "only print the number of data rows in this CSV")
 	flag.Parse()
 	if *count != "" {
@@ -29,7 +30,7 @@ func main() {
 		fmt.Println(n)
 		return
 	}
-	if err := run(*in, *out, *rows); err != nil {
+	if err := run(*in, *out, *rows, *years); err != nil {
 		fmt.Fprintln(os.Stderr, "gencsv:", err)
 		os.Exit(1)
 	}
@@ -51,7 +52,7 @@ func open(path string) (io.ReadCloser, error) {
 	return nil, fmt.Errorf("%s: no CSV inside", path)
 }
 
-func run(in, out string, want int) error {
+func run(in, out string, want, years int) error {
 	rc, err := open(in)
 	if err != nil {
 		return err
@@ -63,12 +64,18 @@ func run(in, out string, want int) error {
 	}
 	head, body := recs[0], recs[1:]
 	idCol, relCol := -1, -1
+	var dateCols []int
+	yearCol := -1
 	for i, h := range head {
 		switch h {
 		case "id":
 			idCol = i
 		case "relid":
 			relCol = i
+		case "date_start", "date_end":
+			dateCols = append(dateCols, i)
+		case "year":
+			yearCol = i
 		}
 	}
 	if idCol < 0 || len(body) == 0 {
@@ -91,6 +98,20 @@ func run(in, out string, want int) error {
 			r[idCol] = strconv.Itoa(id + copyNo*10_000_000)
 			if relCol >= 0 {
 				r[relCol] += "-" + strconv.Itoa(copyNo)
+			}
+			if years > 0 {
+				if shift := copyNo % years; shift > 0 {
+					for _, c := range append(dateCols, yearCol) {
+						if c < 0 || len(r[c]) < 4 {
+							continue
+						}
+						y, err := strconv.Atoi(r[c][:4])
+						if err != nil {
+							return fmt.Errorf("row %s: %q is not a dated value", r[idCol], r[c])
+						}
+						r[c] = strconv.Itoa(y-shift) + r[c][4:]
+					}
+				}
 			}
 			w.Write(r)
 			n++

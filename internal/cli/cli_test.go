@@ -480,6 +480,38 @@ func TestAnalyzeSeededIntervention(t *testing.T) {
 	if err != nil || !strings.Contains(out, `ucdp: "Government of Mali" [1 linked dataset actors]`) {
 		t.Errorf("minusma partner forces are not linked: %v\n%s", err, out)
 	}
+	// The seeded MINUSMA's series equal what stats says of Mali, month by month.
+	out, _, err = run(t, "analyze", "intervention", "minusma", "--db", db, "--outcome", "deaths_civilians", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Series []struct {
+			Month string
+			Total int64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	stats, _, err := run(t, "stats", "--db", db, "--by", "country,month", "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, line := range strings.Split(stats, "\n") {
+		if f := strings.Split(line, ","); len(f) == 7 && f[0] == "Mali" {
+			want[f[1]] = f[6]
+		}
+	}
+	if len(rep.Series) != 12 || len(want) != 12 {
+		t.Fatalf("series of %d months, stats of %d", len(rep.Series), len(want))
+	}
+	for _, m := range rep.Series {
+		if fmt.Sprint(m.Total) != want[m.Month] {
+			t.Errorf("%s: analysed %d civilian deaths, stats %s", m.Month, m.Total, want[m.Month])
+		}
+	}
 	// By name too, as JSON.
 	out, _, err = run(t, "analyze", "intervention", "Operation Serval (Opération Serval)", "--db", db, "--format", "json")
 	if err == nil || !strings.Contains(err.Error(), "does not cover") {

@@ -348,8 +348,20 @@ func (im *Import) Add(batch []*aftermath.Event) error {
 			return err
 		}
 	}
-	return im.insert(fresh, freshArgs)
+	if err := im.insert(fresh, freshArgs); err != nil {
+		return err
+	}
+	// Aggregate changes wait in memory; past this many groups they are
+	// written, so memory stays bounded however long the file.
+	if len(im.aggs)+len(im.actorAgg) > maxPendingAggs {
+		return im.flushAggs()
+	}
+	return nil
 }
+
+// maxPendingAggs bounds the aggregate groups held in memory (about 200
+// bytes each).
+var maxPendingAggs = 50_000
 
 func (im *Import) lookup(batch []*aftermath.Event) (map[string]existing, error) {
 	if im.empty {
@@ -997,7 +1009,11 @@ func (im *Import) Commit() (aftermath.ImportCounts, error) {
 			return im.counts, im.Rollback()
 		}
 	}
-	if err := im.flushAggs(); err != nil {
+	err := im.flushAggs()
+	if err == nil {
+		err = im.dropEmptyAggs()
+	}
+	if err != nil {
 		im.Rollback()
 		return im.counts, err
 	}
@@ -1062,11 +1078,18 @@ func (im *Import) flushAggs() error {
 	if err != nil {
 		return fmt.Errorf("update monthly aggregates: %w", err)
 	}
-	if err := im.flushActorAggs(); err != nil {
-		return err
+	clear(im.aggs)
+	return im.flushActorAggs()
+}
+
+// dropEmptyAggs removes the aggregate rows that updates left at zero.
+func (im *Import) dropEmptyAggs() error {
+	for _, t := range []string{"monthly_aggregates", "actor_monthly_aggregates"} {
+		if _, err := im.tx.ExecContext(im.ctx, im.q(`DELETE FROM `+t+` WHERE dataset_id = ? AND events = 0`), im.datasetID); err != nil {
+			return err
+		}
 	}
-	_, err = im.tx.ExecContext(im.ctx, im.q(`DELETE FROM monthly_aggregates WHERE dataset_id = ? AND events = 0`), im.datasetID)
-	return err
+	return nil
 }
 
 func (im *Import) flushActorAggs() error {
@@ -1099,8 +1122,8 @@ func (im *Import) flushActorAggs() error {
 	if err != nil {
 		return fmt.Errorf("update actor aggregates: %w", err)
 	}
-	_, err = im.tx.ExecContext(im.ctx, im.q(`DELETE FROM actor_monthly_aggregates WHERE dataset_id = ? AND events = 0`), im.datasetID)
-	return err
+	clear(im.actorAgg)
+	return nil
 }
 
 // Rollback abandons the import; the database is as it was before.
