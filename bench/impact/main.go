@@ -45,7 +45,7 @@ func run(dsn, slug string, n int) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), "")
+	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}

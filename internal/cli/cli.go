@@ -37,6 +37,8 @@ func commands() []command {
 		{"stats", "sum events and deaths from the monthly aggregates", runStats},
 		{"intervention", "record and list interventions: add|edit|list|show|suggest", runIntervention},
 		{"seed", "load the starter catalog of interventions and their sources", runSeed},
+		{"user", "manage accounts: add|list|disable", runUser},
+		{"token", "create a personal API token: token create", runToken},
 		{"analyze", "measure what followed an intervention; ITS and synthetic control on CSV files", runAnalyze},
 		{"version", "print the version", runVersion},
 	}

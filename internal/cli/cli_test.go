@@ -518,3 +518,40 @@ func TestAnalyzeSeededIntervention(t *testing.T) {
 		t.Errorf("Serval (2013–2014) against 2021 data: %v %s", err, out)
 	}
 }
+
+func TestUserAndTokenCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	runIn := func(stdin string, args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		err := cli.Run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(string) string { return "" })
+		return out.String(), err
+	}
+	out, err := runIn("a long enough password\n", "user", "add", "--db", db, "--email", "Sara@Example.org", "--name", "Sara", "--org", "sahel-watch", "--role", "editor", "--password-stdin")
+	if err != nil || out != "user 1 sara@example.org added (editor in sahel-watch)\n" {
+		t.Fatalf("user add: %q %v", out, err)
+	}
+	if _, err := runIn("short\n", "user", "add", "--db", db, "--email", "x@example.org", "--name", "X", "--org", "o", "--role", "viewer", "--password-stdin"); err == nil || cli.ExitCode(err) != 2 {
+		t.Errorf("short password: %v", err)
+	}
+	if _, err := runIn("a long enough password\n", "user", "add", "--db", db, "--email", "x@example.org", "--name", "X", "--org", "o", "--role", "viewer"); err == nil || !strings.Contains(err.Error(), "--password-stdin") {
+		t.Errorf("password not from stdin: %v", err)
+	}
+	tok, err := runIn("", "token", "create", "--db", db, "--email", "sara@example.org", "--name", "scripts")
+	if err != nil || !strings.HasPrefix(tok, "aft_") {
+		t.Fatalf("token create: %q %v", tok, err)
+	}
+	out, err = runIn("", "user", "list", "--db", db)
+	if err != nil || !strings.Contains(out, "sara@example.org  Sara  editor@sahel-watch  no             active") {
+		t.Errorf("user list: %q %v", out, err)
+	}
+	if out, err = runIn("", "user", "disable", "sara@example.org", "--db", db); err != nil || !strings.Contains(out, "disabled") {
+		t.Errorf("user disable: %q %v", out, err)
+	}
+	out, _ = runIn("", "user", "list", "--db", db)
+	if !strings.Contains(out, "disabled") {
+		t.Errorf("after disable: %q", out)
+	}
+	if _, err := runIn("", "token", "create", "--db", db, "--email", "sara@example.org", "--name", "more"); err == nil {
+		t.Error("a disabled user got a token")
+	}
+}

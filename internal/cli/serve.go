@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
 	"aftermath/internal/web"
@@ -18,7 +16,6 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "serve", "serve [--db DB] [--addr HOST:PORT]\n\nServes the web pages until interrupted.")
 	dsn := dbFlag(fs, env)
 	addr := fs.String("addr", "localhost:8080", "address to listen on, HOST:PORT (port 0 picks a free one)")
-	tokenFile := fs.String("api-token-file", "", "file holding the bearer token that API writes need (until accounts exist); without it the API is read-only")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -27,16 +24,6 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	token := ""
-	if *tokenFile != "" {
-		b, err := os.ReadFile(*tokenFile)
-		if err != nil {
-			return err
-		}
-		if token = strings.TrimSpace(string(b)); len(token) < 16 {
-			return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: the token in %s is shorter than 16 characters", *tokenFile)}
-		}
-	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
 	// A new database starts with the starter catalog.
 	if ivs, err := db.Interventions(ctx); err != nil {
@@ -48,7 +35,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		}
 		log.Info("loaded the starter catalog", "interventions", added)
 	}
-	srv, err := web.New(db, log, token)
+	srv, err := web.New(db, log)
 	if err != nil {
 		return err
 	}

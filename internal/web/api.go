@@ -1,7 +1,6 @@
 package web
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"aftermath"
+	"aftermath/internal/auth"
 	"aftermath/internal/impact"
 )
 
@@ -19,17 +19,21 @@ var statusOf = map[string]int{
 	aftermath.ECONFLICT: http.StatusConflict,
 	aftermath.EINTERNAL: http.StatusInternalServerError,
 	eforbidden:          http.StatusForbidden,
+	eunauthorized:       http.StatusUnauthorized,
 }
 
-// eforbidden is the web layer's own code until accounts arrive.
-const eforbidden = "forbidden"
+// Codes of the web layer's own refusals.
+const (
+	eforbidden    = "forbidden"
+	eunauthorized = "unauthorized"
+)
 
 func (s *Server) routesAPI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/interventions", s.apiInterventions)
-	mux.HandleFunc("POST /api/v1/interventions", s.writer(s.apiCreateIntervention))
+	mux.HandleFunc("POST /api/v1/interventions", s.may(auth.ActionWriteInterventions, s.apiCreateIntervention))
 	mux.HandleFunc("GET /api/v1/interventions/{id}", s.apiIntervention)
-	mux.HandleFunc("PUT /api/v1/interventions/{id}", s.writer(s.apiUpdateIntervention))
-	mux.HandleFunc("DELETE /api/v1/interventions/{id}", s.writer(s.apiDeleteIntervention))
+	mux.HandleFunc("PUT /api/v1/interventions/{id}", s.may(auth.ActionWriteInterventions, s.apiUpdateIntervention))
+	mux.HandleFunc("DELETE /api/v1/interventions/{id}", s.may(auth.ActionWriteInterventions, s.apiDeleteIntervention))
 	mux.HandleFunc("GET /api/v1/interventions/{id}/impact", s.apiImpact)
 }
 
@@ -77,14 +81,27 @@ func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rep)
 }
 
-// writer guards a changing endpoint. Until accounts and personal tokens
-// exist, writes need the token given to 'serve --api-token-file'; with none
-// configured, the API is read-only.
-func (s *Server) writer(h http.HandlerFunc) http.HandlerFunc {
+// may guards an API endpoint: the caller's personal API token
+// (Authorization: Bearer …) must belong to a user whom the policy allows
+// the action. 401 without a valid token, 403 without the role.
+func (s *Server) may(action string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if s.writeToken == "" || !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.writeToken)) != 1 {
-			s.apiError(w, r, aftermath.Errorf(eforbidden, "changes through the API need a valid bearer token"))
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || tok == "" {
+			s.apiError(w, r, aftermath.Errorf(eunauthorized, "this needs a personal API token: Authorization: Bearer TOKEN"))
+			return
+		}
+		u, err := s.db.APITokenUser(r.Context(), auth.HashToken(strings.TrimSpace(tok)))
+		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+			s.apiError(w, r, aftermath.Errorf(eunauthorized, "the API token is unknown or revoked"))
+			return
+		}
+		if err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+		if !auth.Can(u, action) {
+			s.apiError(w, r, aftermath.Errorf(eforbidden, "your role does not allow this (%s)", action))
 			return
 		}
 		h(w, r)

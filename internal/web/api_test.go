@@ -11,13 +11,27 @@ import (
 	"testing"
 
 	"aftermath"
+	"aftermath/internal/auth"
 	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 	"aftermath/internal/web"
 )
 
-const token = "test-token-0123456789"
+// apiToken creates a user with a role and returns a personal API token.
+func apiToken(t *testing.T, db *sqldb.DB, email, role string) string {
+	t.Helper()
+	hash, _ := auth.HashPassword("a long enough password")
+	u, err := db.CreateUser(context.Background(), sqldb.NewUser{Email: email, Name: email, PasswordHash: hash, OrgSlug: "org", Role: role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := auth.NewToken(auth.APITokenPrefix)
+	if err := db.CreateAPIToken(context.Background(), u.ID, "test", auth.HashToken(tok)); err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
 
 func call(t *testing.T, h http.Handler, method, url, auth, body string) (int, string) {
 	t.Helper()
@@ -37,20 +51,25 @@ func TestInterventionAPI(t *testing.T) {
 		if err := db.CreateSource(context.Background(), src); err != nil {
 			t.Fatal(err)
 		}
-		srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), token)
+		srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		h := srv.Handler()
+		token := apiToken(t, db, "editor@example.org", aftermath.RoleEditor)
+		viewer := apiToken(t, db, "viewer@example.org", aftermath.RoleViewer)
 		body := `{"slug":"minusma","name":"MINUSMA","backers":[{"name":"United Nations"}],"partner_forces":[],
 			"instruments":["troops"],"area":[{"country":"MLI"}],"phases":[{"start":"2013-07-01","end":"2023-12-31"}],
 			"objectives":[],"citations":[{"field":"name","source_id":` + jsonNum(src.ID) + `,"confidence":"high"}]}`
 
-		if code, out := call(t, h, "POST", "/api/v1/interventions", "", body); code != 403 || !strings.Contains(out, `"forbidden"`) {
+		if code, out := call(t, h, "POST", "/api/v1/interventions", "", body); code != 401 || !strings.Contains(out, `"unauthorized"`) {
 			t.Errorf("POST without token: %d %s", code, out)
 		}
-		if code, _ := call(t, h, "POST", "/api/v1/interventions", "wrong-token-0123456789", body); code != 403 {
+		if code, _ := call(t, h, "POST", "/api/v1/interventions", "aft_wrongtoken", body); code != 401 {
 			t.Errorf("POST with a wrong token: %d", code)
+		}
+		if code, out := call(t, h, "POST", "/api/v1/interventions", viewer, body); code != 403 || !strings.Contains(out, `"forbidden"`) {
+			t.Errorf("POST as a viewer: %d %s", code, out)
 		}
 		code, out := call(t, h, "POST", "/api/v1/interventions", token, body)
 		if code != 201 {
@@ -74,8 +93,11 @@ func TestInterventionAPI(t *testing.T) {
 		if code, out := call(t, h, "PUT", "/api/v1/interventions/"+id, token, upd); code != 200 || !strings.Contains(out, "MINUSMA (UN)") {
 			t.Errorf("PUT: %d %s", code, out)
 		}
-		if code, _ := call(t, h, "PUT", "/api/v1/interventions/"+id, "", upd); code != 403 {
+		if code, _ := call(t, h, "PUT", "/api/v1/interventions/"+id, "", upd); code != 401 {
 			t.Errorf("PUT without token: %d", code)
+		}
+		if code, _ := call(t, h, "DELETE", "/api/v1/interventions/"+id, viewer, ""); code != 403 {
+			t.Errorf("DELETE as a viewer: %d", code)
 		}
 		if code, out := call(t, h, "GET", "/api/v1/interventions/"+id, "", ""); code != 200 || !strings.Contains(out, "MINUSMA (UN)") {
 			t.Errorf("GET one: %d %s", code, out)
@@ -105,7 +127,7 @@ func TestImpactAPI(t *testing.T) {
 	if err := db.CreateIntervention(ctx, iv); err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), "")
+	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	h := srv.Handler()
 	code, out := call(t, h, "GET", "/api/v1/interventions/"+jsonNum(iv.ID)+"/impact?method=summary&outcome=deaths_best", "", "")
 	if code != 200 {

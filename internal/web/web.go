@@ -24,19 +24,15 @@ type Server struct {
 	db    *sqldb.DB
 	pages *template.Template
 	log   *slog.Logger
-	// writeToken, when set, is the bearer token that API writes need.
-	writeToken string
 }
 
 // New parses the embedded templates, failing at start if one is broken.
-// writeToken is the bearer token API writes need; "" makes the API
-// read-only.
-func New(db *sqldb.DB, log *slog.Logger, writeToken string) (*Server, error) {
+func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
 	t, err := template.ParseFS(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	return &Server{db: db, pages: t, log: log, writeToken: writeToken}, nil
+	return &Server{db: db, pages: t, log: log}, nil
 }
 
 // Handler returns the routes with security headers on every response.

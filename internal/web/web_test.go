@@ -27,7 +27,7 @@ func get(t *testing.T, h http.Handler, url string) (*http.Response, string) {
 
 func TestHomeListsDatasetsAndEvents(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), "")
+	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
