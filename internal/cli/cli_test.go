@@ -3,13 +3,25 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"io"
 	"math"
+	"math/big"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -119,7 +131,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestHelpExplainsEveryFlag(t *testing.T) {
 	flags := map[string][]string{
-		"serve":   {"-db", "-addr"},
+		"serve":   {"-db", "-addr", "-tls-cert", "-tls-key", "-secure-cookies"},
 		"migrate": {"-db", "-status"},
 		"import":  {"-db", "-version", "-skip-bad-rows", "-rejects", "-quiet"},
 		"stats":   {"-db", "-dataset", "-by", "-format"},
@@ -554,4 +566,89 @@ func TestUserAndTokenCommands(t *testing.T) {
 	if _, err := runIn("", "token", "create", "--db", db, "--email", "sara@example.org", "--name", "more"); err == nil {
 		t.Error("a disabled user got a token")
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a command writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestServeTLS runs the real serve command over TLS on 127.0.0.1 and stops
+// it by cancelling its context, as a signal would.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	kb, _ := x509.MarshalECPrivateKey(key)
+	os.WriteFile(filepath.Join(dir, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- cli.Run(ctx, []string{"serve", "--db", filepath.Join(dir, "a.db"), "--addr", "127.0.0.1:0",
+			"--tls-cert", filepath.Join(dir, "cert.pem"), "--tls-key", filepath.Join(dir, "key.pem")}, strings.NewReader(""), out, io.Discard, func(string) string { return "" })
+	}()
+	var addr string
+	for i := 0; i < 200 && addr == ""; i++ {
+		if m := regexp.MustCompile(`https://(127\.0\.0\.1:\d+)`).FindStringSubmatch(out.String()); m != nil {
+			addr = m[1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if addr == "" {
+		cancel()
+		t.Fatalf("serve did not start: %q", out.String())
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(must(x509.ParseCertificate(der)))
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	res, err := c.Get("https://" + addr + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Errorf("login over TLS: %d, HSTS %q", res.StatusCode, res.Header.Get("Strict-Transport-Security"))
+	}
+	for _, ck := range res.Cookies() {
+		if !ck.Secure || !ck.HttpOnly {
+			t.Errorf("cookie %s over TLS: Secure %v HttpOnly %v", ck.Name, ck.Secure, ck.HttpOnly)
+		}
+	}
+	// A new database was seeded with the catalog on start.
+	res, err = c.Get("https://" + addr + "/api/v1/interventions")
+	if err == nil {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(b), `"slug": "minusma"`) {
+			t.Errorf("catalog not seeded on serve")
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve stopped with %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -16,8 +16,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "serve", "serve [--db DB] [--addr HOST:PORT]\n\nServes the web pages until interrupted.")
 	dsn := dbFlag(fs, env)
 	addr := fs.String("addr", "localhost:8080", "address to listen on, HOST:PORT (port 0 picks a free one)")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
+	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
+	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure; use behind a reverse proxy that terminates TLS")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: give both --tls-cert and --tls-key, or neither")}
 	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
@@ -43,11 +49,22 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	srv.SecureCookies(*secureCookies)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	fmt.Fprintf(env.Stdout, "aftermath: serving %s on http://%s\n", db.Name(), ln.Addr())
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(env.Stdout, "aftermath: serving %s on %s://%s\n", db.Name(), scheme, ln.Addr())
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if *tlsCert != "" {
+			errc <- hs.ServeTLS(ln, *tlsCert, *tlsKey)
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

@@ -21,10 +21,16 @@ var assets embed.FS
 
 // Server holds what handlers need; there is no global state.
 type Server struct {
-	db    *sqldb.DB
-	pages *template.Template
-	log   *slog.Logger
+	db      *sqldb.DB
+	pages   *template.Template
+	log     *slog.Logger
+	limiter *rateLimiter
+	secure  bool
 }
+
+// SecureCookies marks cookies Secure; set it when a TLS proxy sits in
+// front (the server sets it by itself when it speaks TLS).
+func (s *Server) SecureCookies(on bool) { s.secure = on }
 
 // New parses the embedded templates, failing at start if one is broken.
 func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
@@ -32,7 +38,7 @@ func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{db: db, pages: t, log: log}, nil
+	return &Server{db: db, pages: t, log: log, limiter: newRateLimiter(10)}, nil
 }
 
 // Handler returns the routes with security headers on every response.
@@ -45,8 +51,11 @@ func (s *Server) Handler() http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.checkCSRF(s.login))
+	mux.HandleFunc("POST /logout", s.checkCSRF(s.logout))
 	s.routesAPI(mux)
-	return secure(mux)
+	return secure(s.withSession(mux))
 }
 
 func secure(h http.Handler) http.Handler {
@@ -56,6 +65,9 @@ func secure(h http.Handler) http.Handler {
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
 		hd.Set("X-Frame-Options", "DENY")
+		if r.TLS != nil {
+			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		h.ServeHTTP(w, r)
 	})
 }
@@ -63,6 +75,8 @@ func secure(h http.Handler) http.Handler {
 const pageSize = 100
 
 type homePage struct {
+	User       *aftermath.User
+	CSRF       string
 	Datasets   []aftermath.Dataset
 	Events     []aftermath.Event
 	Filter     sqldb.EventFilter
@@ -73,7 +87,10 @@ type homePage struct {
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	p := homePage{Filter: sqldb.EventFilter{Dataset: q.Get("dataset"), Country: q.Get("country"), Limit: pageSize}}
+	p := homePage{User: userOf(ctx), Filter: sqldb.EventFilter{Dataset: q.Get("dataset"), Country: q.Get("country"), Limit: pageSize}}
+	if p.User != nil {
+		p.CSRF = s.csrfToken(w, r)
+	}
 	if off, err := strconv.Atoi(q.Get("offset")); err == nil && off > 0 {
 		p.Filter.Offset = off
 	}

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"aftermath"
+	"aftermath/internal/auth"
+)
+
+type loginPage struct {
+	CSRF, Next, Email, Message string
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	s.renderLogin(w, r, http.StatusOK, loginPage{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, p loginPage) {
+	p.CSRF = s.csrfToken(w, r)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := s.pages.ExecuteTemplate(w, "login.html", p); err != nil {
+		s.log.ErrorContext(r.Context(), "render login", "err", err)
+	}
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	p := loginPage{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
+	if !s.limiter.allow(clientIP(r), time.Now()) {
+		p.Message = "Too many sign-in attempts from your address. Wait a minute and try again."
+		s.renderLogin(w, r, http.StatusTooManyRequests, p)
+		return
+	}
+	svc := auth.Service{DB: s.db, Now: s.db.Now}
+	u, err := svc.Login(r.Context(), p.Email, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
+	switch {
+	case errors.Is(err, auth.ErrSecondFactor):
+		p.Message = "This account uses a second factor: enter the password again with the code from your authenticator app."
+		s.renderLogin(w, r, http.StatusUnauthorized, p)
+		return
+	case aftermath.ErrorCode(err) == aftermath.EINVALID:
+		p.Message = err.Error()
+		s.renderLogin(w, r, http.StatusUnauthorized, p)
+		return
+	case err != nil:
+		s.fail(r.Context(), w, err)
+		return
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		s.fail(r.Context(), w, err)
+		return
+	}
+	http.Redirect(w, r, p.Next, http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.endSession(w, r); err != nil {
+		s.fail(r.Context(), w, err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// safeNext keeps redirects after sign-in on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	return next
+}
+
+// clientIP is the peer address; behind a proxy every request shares it,
+// which only makes the limit stricter.
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return host
+}
+
+// rateLimiter allows a burst of attempts per address, refilled over a
+// minute: with the per-account lockout it slows password guessing.
+type rateLimiter struct {
+	mu      sync.Mutex
+	burst   float64
+	perSec  float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newRateLimiter(perMinute int) *rateLimiter {
+	return &rateLimiter{burst: float64(perMinute), perSec: float64(perMinute) / 60, buckets: map[string]*bucket{}}
+}
+
+func (l *rateLimiter) allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		if len(l.buckets) > 100_000 { // bound memory under a flood of addresses
+			clear(l.buckets)
+		}
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.perSec)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}

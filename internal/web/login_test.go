@@ -1,0 +1,132 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"aftermath"
+	"aftermath/internal/auth"
+	"aftermath/internal/sqldb"
+	"aftermath/internal/sqldb/sqldbtest"
+	"aftermath/internal/web"
+)
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func TestSignInAndOut(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	hash, _ := auth.HashPassword("a long enough password")
+	u, err := db.CreateUser(context.Background(), sqldb.NewUser{Email: "nadia@example.org", Name: "Nadia", PasswordHash: hash, OrgSlug: "org", Role: aftermath.RoleResearcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(path string) (int, string) {
+		res, err := c.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	post := func(path string, form url.Values) (*http.Response, string) {
+		res, err := c.PostForm(ts.URL+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+	code, page := get("/login?next=/?dataset=ucdp")
+	m := csrfRE.FindStringSubmatch(page)
+	if code != 200 || m == nil {
+		t.Fatalf("login form: %d", code)
+	}
+	token := m[1]
+	form := url.Values{"email": {"nadia@example.org"}, "password": {"a long enough password"}, "next": {"/?dataset=ucdp"}}
+	if res, _ := post("/login", form); res.StatusCode != 403 {
+		t.Errorf("sign-in without the CSRF token: %d", res.StatusCode)
+	}
+	form.Set("csrf", token)
+	form.Set("password", "wrong password here")
+	if res, body := post("/login", form); res.StatusCode != 401 || !strings.Contains(body, "wrong") {
+		t.Errorf("wrong password: %d", res.StatusCode)
+	}
+	form.Set("password", "a long enough password")
+	res, _ := post("/login", form)
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/?dataset=ucdp" {
+		t.Fatalf("sign-in: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	var session *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == "aftermath_session" {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie: %+v", session)
+	}
+	if _, err := db.SessionUser(context.Background(), auth.HashToken(session.Value)); err != nil {
+		t.Errorf("the session is not in the database: %v", err)
+	}
+	_, page = get("/")
+	if !strings.Contains(page, "Signed in as Nadia") {
+		t.Errorf("home after sign-in lacks the user")
+	}
+	// Sign out needs the token too, then the session is gone.
+	if res, _ := post("/logout", url.Values{}); res.StatusCode != 403 {
+		t.Errorf("sign-out without token: %d", res.StatusCode)
+	}
+	token = csrfRE.FindStringSubmatch(page)[1]
+	if res, _ := post("/logout", url.Values{"csrf": {token}}); res.StatusCode != 303 {
+		t.Errorf("sign-out: %d", res.StatusCode)
+	}
+	if _, err := db.SessionUser(context.Background(), auth.HashToken(session.Value)); aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
+		t.Errorf("session survives sign-out: %v", err)
+	}
+	if _, page = get("/"); strings.Contains(page, "Signed in as") {
+		t.Error("still signed in after sign-out")
+	}
+	// An off-site next is ignored.
+	form.Set("next", "//evil.example/")
+	if res, _ := post("/login", form); res.Header.Get("Location") != "/" {
+		t.Errorf("open redirect: %s", res.Header.Get("Location"))
+	}
+	_ = u
+}
+
+func TestSignInRateLimit(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := srv.Handler()
+	const tok = "0123456789abcdef0123456789abcdef0123"
+	last := 0
+	for i := 0; i < 12; i++ {
+		req := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"csrf": {tok}, "email": {"x@example.org"}, "password": {"p"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "aftermath_csrf", Value: tok})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		last = rec.Code
+		if i < 10 && rec.Code != 401 {
+			t.Fatalf("attempt %d: %d", i+1, rec.Code)
+		}
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("12th attempt from one address: %d, want 429", last)
+	}
+}

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"time"
+
+	"aftermath"
+	"aftermath/internal/auth"
+)
+
+// Cookie names. Sessions live in the database, so several serve processes
+// behind one load balancer share them.
+const (
+	sessionCookie = "aftermath_session"
+	csrfCookie    = "aftermath_csrf"
+	csrfField     = "csrf"
+	sessionLength = 12 * time.Hour
+)
+
+type ctxKey int
+
+const userKey ctxKey = iota
+
+// userOf returns the signed-in user of a request, nil when anonymous.
+func userOf(ctx context.Context) *aftermath.User {
+	u, _ := ctx.Value(userKey).(*aftermath.User)
+	return u
+}
+
+// withSession puts the session's user, if any, in the request context.
+func (s *Server) withSession(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			u, err := s.db.SessionUser(r.Context(), auth.HashToken(c.Value))
+			if err == nil {
+				r = r.WithContext(context.WithValue(r.Context(), userKey, u))
+			} else if aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
+				s.fail(r.Context(), w, err)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// csrfToken returns the request's CSRF token, setting the cookie that
+// holds it when there is none yet (double-submit: a form's hidden field
+// must equal the cookie, which another site can neither read nor set).
+func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	tok, err := auth.NewToken("")
+	if err != nil {
+		return ""
+	}
+	s.setCookie(w, r, csrfCookie, tok, 0)
+	// Later reads in this request see it too.
+	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: tok})
+	return tok
+}
+
+// checkCSRF refuses a state-changing form request whose token does not
+// match the cookie's.
+func (s *Server) checkCSRF(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(csrfCookie)
+		form := r.PostFormValue(csrfField)
+		if err != nil || len(c.Value) < 32 || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
+			http.Error(w, "Forbidden: the form's security token is missing or out of date. Reload the page and try again.", http.StatusForbidden)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// setCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the server
+// speaks TLS or sits behind a TLS proxy (serve --secure-cookies). maxAge 0
+// makes a browser-session cookie; negative deletes it.
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.secure || r.TLS != nil})
+}
+
+// startSession signs the user in on this browser.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *aftermath.User) error {
+	tok, err := auth.NewToken(auth.SessionPrefix)
+	if err != nil {
+		return err
+	}
+	if err := s.db.CreateSession(r.Context(), u.ID, auth.HashToken(tok), s.db.Now().Add(sessionLength)); err != nil {
+		return err
+	}
+	s.setCookie(w, r, sessionCookie, tok, int(sessionLength/time.Second))
+	return nil
+}
+
+// endSession signs out: the session row goes, and the cookie with it.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.db.DeleteSession(r.Context(), auth.HashToken(c.Value)); err != nil {
+			return err
+		}
+	}
+	s.setCookie(w, r, sessionCookie, "", -1)
+	return nil
+}
