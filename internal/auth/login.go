@@ -24,6 +24,13 @@ var ErrBadCredentials = aftermath.Errorf(aftermath.EINVALID, "the email, passwor
 // is needed.
 var ErrSecondFactor = errors.New("second factor required")
 
+// LockedError refuses sign-in to a locked account, whatever the password.
+type LockedError struct{ Until time.Time }
+
+func (e *LockedError) Error() string {
+	return "too many failed sign-ins: this account is locked until " + e.Until.UTC().Format("2006-01-02 15:04") + " UTC"
+}
+
 // dummyHash is verified for unknown emails so that a missing account takes
 // as long to refuse as a wrong password.
 var dummyHash, _ = HashPassword("not a password of anyone")
@@ -47,8 +54,7 @@ func (s *Service) Login(ctx context.Context, email, password, code string) (*aft
 		return nil, err
 	}
 	if now.Before(c.LockedUntil) {
-		return nil, aftermath.Errorf(aftermath.EINVALID, "too many failed sign-ins: this account is locked until %s UTC",
-			c.LockedUntil.UTC().Format("2006-01-02 15:04"))
+		return nil, &LockedError{Until: c.LockedUntil}
 	}
 	fail := func() (*aftermath.User, error) {
 		if err := s.DB.RecordLogin(ctx, c.UserID, false, MaxFailedLogins, now.Add(LockoutFor)); err != nil {

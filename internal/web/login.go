@@ -7,45 +7,45 @@ import (
 	"sync"
 	"time"
 
-	"aftermath"
 	"aftermath/internal/auth"
 )
 
 type loginPage struct {
-	CSRF, Next, Email, Message string
+	page
+	Next, Email, Message string
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	s.renderLogin(w, r, http.StatusOK, loginPage{Next: safeNext(r.URL.Query().Get("next"))})
+	s.renderLogin(w, r, http.StatusOK, loginPage{Next: safeNext(r.URL.Query().Get("next"))}, "")
 }
 
-func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, p loginPage) {
-	p.CSRF = s.csrfToken(w, r)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if err := s.pages.ExecuteTemplate(w, "login.html", p); err != nil {
-		s.log.ErrorContext(r.Context(), "render login", "err", err)
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, p loginPage, msgKey string, args ...any) {
+	p.page = s.newPage(w, r, "nav.sign_in")
+	if msgKey != "" {
+		p.Message = p.L.T(msgKey, args...)
 	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, "login.html", p)
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	p := loginPage{Email: r.PostFormValue("email"), Next: safeNext(r.PostFormValue("next"))}
 	if !s.limiter.allow(clientIP(r), time.Now()) {
-		p.Message = "Too many sign-in attempts from your address. Wait a minute and try again."
-		s.renderLogin(w, r, http.StatusTooManyRequests, p)
+		s.renderLogin(w, r, http.StatusTooManyRequests, p, "auth.rate_limited")
 		return
 	}
 	svc := auth.Service{DB: s.db, Now: s.db.Now}
 	u, err := svc.Login(r.Context(), p.Email, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
+	var locked *auth.LockedError
 	switch {
 	case errors.Is(err, auth.ErrSecondFactor):
-		p.Message = "This account uses a second factor: enter the password again with the code from your authenticator app."
-		s.renderLogin(w, r, http.StatusUnauthorized, p)
+		s.renderLogin(w, r, http.StatusUnauthorized, p, "auth.second_factor")
 		return
-	case aftermath.ErrorCode(err) == aftermath.EINVALID:
-		p.Message = err.Error()
-		s.renderLogin(w, r, http.StatusUnauthorized, p)
+	case errors.As(err, &locked):
+		s.renderLogin(w, r, http.StatusUnauthorized, p, "auth.locked", "time", locked.Until.UTC().Format("2006-01-02 15:04"))
+		return
+	case errors.Is(err, auth.ErrBadCredentials):
+		s.renderLogin(w, r, http.StatusUnauthorized, p, "auth.failed")
 		return
 	case err != nil:
 		s.fail(r.Context(), w, err)

@@ -69,7 +69,7 @@ func (s *Server) checkCSRF(h http.HandlerFunc) http.HandlerFunc {
 		c, err := r.Cookie(csrfCookie)
 		form := r.PostFormValue(csrfField)
 		if err != nil || len(c.Value) < 32 || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
-			http.Error(w, "Forbidden: the form's security token is missing or out of date. Reload the page and try again.", http.StatusForbidden)
+			http.Error(w, s.bundle.Negotiate(r).T("error.csrf"), http.StatusForbidden)
 			return
 		}
 		h(w, r)

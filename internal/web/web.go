@@ -12,7 +12,10 @@ import (
 	"net/url"
 	"strconv"
 
+	"fmt"
+
 	"aftermath"
+	"aftermath/internal/i18n"
 	"aftermath/internal/sqldb"
 )
 
@@ -26,6 +29,7 @@ type Server struct {
 	log     *slog.Logger
 	limiter *rateLimiter
 	secure  bool
+	bundle  *i18n.Bundle
 }
 
 // SecureCookies marks cookies Secure; set it when a TLS proxy sits in
@@ -34,11 +38,78 @@ func (s *Server) SecureCookies(on bool) { s.secure = on }
 
 // New parses the embedded templates, failing at start if one is broken.
 func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
-	t, err := template.ParseFS(assets, "templates/*.html")
+	t, err := template.New("").Funcs(funcs).ParseFS(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	return &Server{db: db, pages: t, log: log, limiter: newRateLimiter(10)}, nil
+	return &Server{db: db, pages: t, log: log, limiter: newRateLimiter(10), bundle: i18n.Default()}, nil
+}
+
+// funcs are the template helpers; they take the page's locale so that
+// numbers and labels follow the reader's language.
+var funcs = template.FuncMap{
+	"num": func(l *i18n.Locale, v any) string {
+		switch n := v.(type) {
+		case int:
+			return l.Number(float64(n), 0)
+		case int64:
+			return l.Number(float64(n), 0)
+		case float64:
+			return l.Number(n, 2)
+		}
+		return fmt.Sprint(v)
+	},
+	// label translates a stored code ("violence." + "one-sided"); a value
+	// the catalog does not know (ACLED's event types) shows as stored.
+	"label": func(l *i18n.Locale, prefix, value string) string {
+		if t := l.T(prefix + value); t != prefix+value {
+			return t
+		}
+		return value
+	},
+	"langURL": func(u *url.URL, tag string) string {
+		q := u.Query()
+		q.Set("lang", tag)
+		return u.Path + "?" + q.Encode()
+	},
+}
+
+// page is what every page's template needs.
+type page struct {
+	L     *i18n.Locale
+	Langs []*i18n.Locale
+	User  *aftermath.User
+	CSRF  string
+	URL   *url.URL
+	Title string
+}
+
+// newPage negotiates the language (remembering a ?lang= choice in a
+// cookie) and fills what the layout needs.
+func (s *Server) newPage(w http.ResponseWriter, r *http.Request, titleKey string) page {
+	if tag := r.URL.Query().Get("lang"); tag != "" {
+		if l, ok := s.bundle.Lookup(tag); ok {
+			http.SetCookie(w, &http.Cookie{Name: i18n.CookieName, Value: l.Tag(), Path: "/", MaxAge: 365 * 24 * 3600,
+				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure || r.TLS != nil})
+		}
+	}
+	p := page{L: s.bundle.Negotiate(r), User: userOf(r.Context()), URL: r.URL}
+	for _, tag := range s.bundle.Languages() {
+		p.Langs = append(p.Langs, s.bundle.Locale(tag))
+	}
+	p.Title = p.L.T(titleKey)
+	p.CSRF = s.csrfToken(w, r)
+	return p
+}
+
+// render writes a page with the headers every HTML answer needs.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Vary", "Cookie, Accept-Language")
+	w.WriteHeader(status)
+	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
+		s.log.ErrorContext(r.Context(), "render", "page", name, "err", err)
+	}
 }
 
 // Handler returns the routes with security headers on every response.
@@ -75,8 +146,7 @@ func secure(h http.Handler) http.Handler {
 const pageSize = 100
 
 type homePage struct {
-	User       *aftermath.User
-	CSRF       string
+	page
 	Datasets   []aftermath.Dataset
 	Events     []aftermath.Event
 	Filter     sqldb.EventFilter
@@ -87,10 +157,7 @@ type homePage struct {
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	p := homePage{User: userOf(ctx), Filter: sqldb.EventFilter{Dataset: q.Get("dataset"), Country: q.Get("country"), Limit: pageSize}}
-	if p.User != nil {
-		p.CSRF = s.csrfToken(w, r)
-	}
+	p := homePage{page: s.newPage(w, r, "datasets.title"), Filter: sqldb.EventFilter{Dataset: q.Get("dataset"), Country: q.Get("country"), Limit: pageSize}}
 	if off, err := strconv.Atoi(q.Get("offset")); err == nil && off > 0 {
 		p.Filter.Offset = off
 	}
@@ -125,10 +192,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	if len(p.Events) == pageSize {
 		p.Next = link(p.Filter.Offset + pageSize)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := s.pages.ExecuteTemplate(w, "home.html", p); err != nil {
-		s.log.ErrorContext(ctx, "render home", "err", err)
-	}
+	s.render(w, r, http.StatusOK, "home.html", p)
 }
 
 // fail logs the cause and shows a message that reveals nothing of it.

@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -40,7 +43,7 @@ func TestHomeListsDatasetsAndEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, body = get(t, h, "/")
-	for _, want := range []string{"UCDP Georeferenced Event Dataset", "GEDEvent_v23_1.csv", "23.1", "5 events stored", "1005", "2023-03-01", "20 / 22 / 30", "CC BY 4.0"} {
+	for _, want := range []string{"UCDP Georeferenced Event Dataset", "GEDEvent_v23_1.csv", "23.1", "5 events stored", "1005", "2023-03-01", "<td>20</td><td>22</td><td>30</td>", "CC BY 4.0"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("home page lacks %q", want)
 		}
@@ -67,5 +70,65 @@ func TestHomeListsDatasetsAndEvents(t *testing.T) {
 	}
 	if res, _ := get(t, h, "/nothing-here"); res.StatusCode != 404 {
 		t.Errorf("unknown path: %d", res.StatusCode)
+	}
+}
+
+func TestPagesInThreeLanguages(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	if _, err := importer.Import(context.Background(), db, "../importer/testdata/GEDEvent_v23_1.csv", importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := srv.Handler()
+	for _, tc := range []struct {
+		lang, accept, html, word string
+	}{
+		{"", "", `<html lang="en" dir="ltr">`, "Datasets"},
+		{"fr", "", `<html lang="fr" dir="ltr">`, "Jeux de données"},
+		{"ar", "", `<html lang="ar" dir="rtl">`, "مجموعات البيانات"},
+		{"", "ar-EG,ar;q=0.9,en;q=0.5", `<html lang="ar" dir="rtl">`, "مجموعات البيانات"},
+		{"", "fr-CA, en;q=0.5", `<html lang="fr" dir="ltr">`, "Jeux de données"},
+	} {
+		for _, path := range []string{"/", "/login"} {
+			url := path
+			if tc.lang != "" {
+				url += "?lang=" + tc.lang
+			}
+			req := httptest.NewRequest("GET", url, nil)
+			if tc.accept != "" {
+				req.Header.Set("Accept-Language", tc.accept)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			body := rec.Body.String()
+			if rec.Code != 200 || !strings.Contains(body, tc.html) {
+				t.Errorf("%s lang=%q accept=%q: %d, no %s", path, tc.lang, tc.accept, rec.Code, tc.html)
+			}
+			if path == "/" && !strings.Contains(body, tc.word) {
+				t.Errorf("%s lang=%q accept=%q: no %q", path, tc.lang, tc.accept, tc.word)
+			}
+			if tc.lang != "" && !strings.Contains(rec.Header().Get("Set-Cookie")+strings.Join(rec.Header().Values("Set-Cookie"), ";"), "lang="+tc.lang) {
+				t.Errorf("?lang=%s was not remembered in a cookie", tc.lang)
+			}
+		}
+	}
+}
+
+// TestTemplatesHaveNoLiteralText fails when a template shows words that do
+// not come from the message catalog.
+func TestTemplatesHaveNoLiteralText(t *testing.T) {
+	files, err := filepath.Glob("templates/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatal("no templates", err)
+	}
+	actions := regexp.MustCompile(`(?s)\{\{.*?\}\}`)
+	tags := regexp.MustCompile(`(?s)<[^>]*>`)
+	words := regexp.MustCompile(`\p{L}{2,}`)
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		text := tags.ReplaceAllString(actions.ReplaceAllString(string(b), " "), " ")
+		if w := words.FindAllString(text, -1); len(w) > 0 {
+			t.Errorf("%s shows literal words %q; put them in internal/i18n/messages", f, w)
+		}
 	}
 }
