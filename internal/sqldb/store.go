@@ -149,46 +149,91 @@ func (db *DB) Stats(ctx context.Context, f aftermath.StatsFilter) ([]aftermath.S
 	return out, nil
 }
 
-// EventFilter selects events to list.
+// EventFilter selects events. Empty fields select everything.
 type EventFilter struct {
-	Dataset string
-	Country string
-	Limit   int
-	Offset  int
+	Dataset      string
+	Country      string // as the dataset spells it
+	Admin1       string
+	From, To     string // YYYY-MM-DD, on date_start, inclusive
+	ViolenceType string
+	Actor        string // an actor's name as the dataset spells it, in any role
+	DeathsMin    int    // best estimate; 0 for no lower bound
+	DeathsMax    int    // best estimate; 0 for no upper bound
+	Limit        int    // Events only: 1 to 1000, default 100
+	Offset       int
 }
+
+func (f EventFilter) where() (string, []any) {
+	w := []string{"1 = 1"}
+	var args []any
+	add := func(cond string, v any) {
+		w = append(w, cond)
+		args = append(args, v)
+	}
+	if f.Dataset != "" {
+		add("d.name = ?", f.Dataset)
+	}
+	if f.Country != "" {
+		add("e.country = ?", f.Country)
+	}
+	if f.Admin1 != "" {
+		add("e.admin1 = ?", f.Admin1)
+	}
+	if f.From != "" {
+		add("e.date_start >= ?", f.From)
+	}
+	if f.To != "" {
+		add("e.date_start <= ?", f.To)
+	}
+	if f.ViolenceType != "" {
+		add("e.violence_type = ?", f.ViolenceType)
+	}
+	if f.Actor != "" {
+		add(`e.id IN (SELECT l.event_id FROM event_actors l JOIN actor_aliases a ON a.actor_id = l.actor_id WHERE a.name = ?)`, f.Actor)
+	}
+	if f.DeathsMin > 0 {
+		add("e.deaths_best >= ?", f.DeathsMin)
+	}
+	if f.DeathsMax > 0 {
+		add("e.deaths_best <= ?", f.DeathsMax)
+	}
+	return strings.Join(w, " AND "), args
+}
+
+const eventListColumns = `e.id, d.name, v.version, e.native_id, e.year, e.date_start, e.date_end, e.violence_type,
+	e.country, e.admin1, e.admin2, e.location, e.latitude, e.longitude, e.deaths_low, e.deaths_best,
+	e.deaths_high, e.deaths_civilians, e.where_precision, e.date_precision
+	FROM events e JOIN datasets d ON d.id = e.dataset_id JOIN dataset_versions v ON v.id = e.version_id`
 
 // Events lists events, newest first.
 func (db *DB) Events(ctx context.Context, f EventFilter) ([]aftermath.Event, error) {
-	q := `SELECT e.id, d.name, v.version, e.native_id, e.year, e.date_start, e.date_end, e.violence_type,
-		e.country, e.admin1, e.admin2, e.location, e.latitude, e.longitude, e.deaths_low, e.deaths_best,
-		e.deaths_high, e.deaths_civilians
-		FROM events e JOIN datasets d ON d.id = e.dataset_id JOIN dataset_versions v ON v.id = e.version_id WHERE 1 = 1`
-	var args []any
-	if f.Dataset != "" {
-		q += ` AND d.name = ?`
-		args = append(args, f.Dataset)
-	}
-	if f.Country != "" {
-		q += ` AND e.country = ?`
-		args = append(args, f.Country)
-	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	q += ` ORDER BY e.date_start DESC, e.id DESC LIMIT ? OFFSET ?`
-	args = append(args, f.Limit, f.Offset)
-	rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	defer rows.Close()
 	var out []aftermath.Event
-	for rows.Next() {
+	err := db.eachEvent(ctx, f, ` LIMIT ? OFFSET ?`, []any{f.Limit, f.Offset}, func(e *aftermath.Event) error {
+		out = append(out, *e)
+		return nil
+	})
+	return out, err
+}
+
+// EachEvent streams every event the filter selects, newest first, for
+// downloads of any size.
+func (db *DB) EachEvent(ctx context.Context, f EventFilter, fn func(*aftermath.Event) error) error {
+	return db.eachEvent(ctx, f, "", nil, fn)
+}
+
+func (db *DB) eachEvent(ctx context.Context, f EventFilter, tail string, tailArgs []any, fn func(*aftermath.Event) error) error {
+	where, args := f.where()
+	q := `SELECT ` + eventListColumns + ` WHERE ` + where + ` ORDER BY e.date_start DESC, e.id DESC` + tail
+	err := db.each(ctx, q, append(args, tailArgs...), func(r *sql.Rows) error {
 		var e aftermath.Event
 		var lat, lon sql.NullFloat64
-		if err := rows.Scan(&e.ID, &e.Dataset, &e.Version, &e.NativeID, &e.Year, &e.DateStart, &e.DateEnd, &e.ViolenceType,
-			&e.Country, &e.Admin1, &e.Admin2, &e.Location, &lat, &lon, &e.DeathsLow, &e.DeathsBest, &e.DeathsHigh, &e.DeathsCivilians); err != nil {
-			return nil, err
+		if err := r.Scan(&e.ID, &e.Dataset, &e.Version, &e.NativeID, &e.Year, &e.DateStart, &e.DateEnd, &e.ViolenceType,
+			&e.Country, &e.Admin1, &e.Admin2, &e.Location, &lat, &lon, &e.DeathsLow, &e.DeathsBest, &e.DeathsHigh,
+			&e.DeathsCivilians, &e.WherePrecision, &e.DatePrecision); err != nil {
+			return err
 		}
 		if lat.Valid {
 			e.Latitude = &lat.Float64
@@ -196,9 +241,23 @@ func (db *DB) Events(ctx context.Context, f EventFilter) ([]aftermath.Event, err
 		if lon.Valid {
 			e.Longitude = &lon.Float64
 		}
-		out = append(out, e)
+		return fn(&e)
+	})
+	if err != nil {
+		return fmt.Errorf("list events: %w", err)
 	}
-	return out, rows.Err()
+	return nil
+}
+
+// CountEvents counts the events the filter selects.
+func (db *DB) CountEvents(ctx context.Context, f EventFilter) (int64, error) {
+	where, args := f.where()
+	var n int64
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM events e JOIN datasets d ON d.id = e.dataset_id WHERE `+where), args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count events: %w", err)
+	}
+	return n, nil
 }
 
 // Event returns one event with its actors, or ENOTFOUND.
