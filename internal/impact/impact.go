@@ -271,21 +271,29 @@ func summarize(series []Month, iv *aftermath.Intervention, from, to string) []Pe
 		}
 		return p
 	}
+	// Periods are cut to the window; one wholly outside it is left out.
+	var out []Period
+	add := func(name, a, b string) {
+		a, b = max(a, from), min(b, to)
+		if a <= b {
+			out = append(out, sum(name, a, b))
+		}
+	}
 	start := month(iv.Start())
-	out := []Period{sum("before", from, addMonths(start, -1))}
+	add("before", from, addMonths(start, -1))
 	for i, ph := range iv.Phases {
 		name := ph.Name
 		if name == "" {
 			name = "phase " + strconv.Itoa(i+1)
 		}
 		end := month(ph.End)
-		if end == "" || end > to {
+		if end == "" {
 			end = to
 		}
-		out = append(out, sum(name, month(ph.Start), end))
+		add(name, month(ph.Start), end)
 	}
 	if end := month(iv.End()); end != "" && end < to {
-		out = append(out, sum("after", addMonths(end, 1), to))
+		add("after", addMonths(end, 1), to)
 	}
 	return out
 }

@@ -67,6 +67,9 @@ var funcs = template.FuncMap{
 		}
 		return value
 	},
+	// isolate keeps a left-to-right value (a date like 2013-07) whole
+	// inside right-to-left text, with Unicode directional isolates.
+	"isolate": func(v string) string { return "\u2066" + v + "\u2069" },
 	"langURL": func(u *url.URL, tag string) string {
 		q := u.Query()
 		q.Set("lang", tag)
@@ -122,6 +125,12 @@ func (s *Server) Handler() http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /events", s.events)
+	mux.HandleFunc("GET /events.csv", s.eventsDownload("csv"))
+	mux.HandleFunc("GET /events.hxl.csv", s.eventsDownload("hxl"))
+	mux.HandleFunc("GET /events.geojson", s.eventsDownload("geojson"))
+	mux.HandleFunc("GET /interventions", s.interventions)
+	mux.HandleFunc("GET /interventions/{slug}", s.intervention)
 	mux.HandleFunc("GET /login", s.loginForm)
 	mux.HandleFunc("POST /login", s.checkCSRF(s.login))
 	mux.HandleFunc("POST /logout", s.checkCSRF(s.logout))
@@ -193,6 +202,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		p.Next = link(p.Filter.Offset + pageSize)
 	}
 	s.render(w, r, http.StatusOK, "home.html", p)
+}
+
+// notFound answers 404 with a page in the reader's language.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(w, r, "error.not_found.title")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write([]byte(p.L.T("error.not_found") + "\n"))
 }
 
 // fail logs the cause and shows a message that reveals nothing of it.
