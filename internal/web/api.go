@@ -28,13 +28,14 @@ const (
 	eunauthorized = "unauthorized"
 )
 
-func (s *Server) routesAPI(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/interventions", s.apiInterventions)
-	mux.HandleFunc("POST /api/v1/interventions", s.may(auth.ActionWriteInterventions, s.apiCreateIntervention))
-	mux.HandleFunc("GET /api/v1/interventions/{id}", s.apiIntervention)
-	mux.HandleFunc("PUT /api/v1/interventions/{id}", s.may(auth.ActionWriteInterventions, s.apiUpdateIntervention))
-	mux.HandleFunc("DELETE /api/v1/interventions/{id}", s.may(auth.ActionWriteInterventions, s.apiDeleteIntervention))
-	mux.HandleFunc("GET /api/v1/interventions/{id}/impact", s.apiImpact)
+func (s *Server) routesAPI(r *router) {
+	w := auth.ActionWriteInterventions
+	r.handle("GET /api/v1/interventions", Public, s.apiInterventions)
+	r.handle("POST /api/v1/interventions", w, s.may(w, s.apiCreateIntervention))
+	r.handle("GET /api/v1/interventions/{id}", Public, s.apiIntervention)
+	r.handle("PUT /api/v1/interventions/{id}", w, s.may(w, s.apiUpdateIntervention))
+	r.handle("DELETE /api/v1/interventions/{id}", w, s.may(w, s.apiDeleteIntervention))
+	r.handle("GET /api/v1/interventions/{id}/impact", Public, s.apiImpact)
 }
 
 // apiImpact runs impact.Analyze: ?method=summary|its|did|synth|all,

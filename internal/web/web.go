@@ -30,6 +30,7 @@ type Server struct {
 	limiter *rateLimiter
 	secure  bool
 	bundle  *i18n.Bundle
+	routes  []Route
 }
 
 // SecureCookies marks cookies Secure; set it when a TLS proxy sits in
@@ -119,23 +120,48 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(assets, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	r := &router{mux: mux}
+	r.handle("GET /static/", Public, http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
+	r.handle("GET /healthz", Public, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /{$}", s.home)
-	mux.HandleFunc("GET /events", s.events)
-	mux.HandleFunc("GET /events.csv", s.eventsDownload("csv"))
-	mux.HandleFunc("GET /events.hxl.csv", s.eventsDownload("hxl"))
-	mux.HandleFunc("GET /events.geojson", s.eventsDownload("geojson"))
-	mux.HandleFunc("GET /interventions", s.interventions)
-	mux.HandleFunc("GET /interventions/{slug}", s.intervention)
-	mux.HandleFunc("GET /login", s.loginForm)
-	mux.HandleFunc("POST /login", s.checkCSRF(s.login))
-	mux.HandleFunc("POST /logout", s.checkCSRF(s.logout))
-	s.routesAPI(mux)
+	r.handle("GET /{$}", Public, s.home)
+	r.handle("GET /events", Public, s.events)
+	r.handle("GET /events.csv", Public, s.eventsDownload("csv"))
+	r.handle("GET /events.hxl.csv", Public, s.eventsDownload("hxl"))
+	r.handle("GET /events.geojson", Public, s.eventsDownload("geojson"))
+	r.handle("GET /interventions", Public, s.interventions)
+	r.handle("GET /interventions/{slug}", Public, s.intervention)
+	r.handle("GET /login", Public, s.loginForm)
+	r.handle("POST /login", Form, s.checkCSRF(s.login))
+	r.handle("POST /logout", Form, s.checkCSRF(s.logout))
+	s.routesAPI(r)
+	s.routes = r.routes
 	return secure(s.withSession(mux))
+}
+
+// Access classes of routes, for the role × route test.
+const (
+	Public = "public" // anyone; shows public records only
+	Form   = "form"   // a browser form: needs the CSRF token
+)
+
+// Route is a registered route and who may use it: Public, Form, or an
+// auth action that a bearer token's user must be allowed.
+type Route struct{ Pattern, Access string }
+
+// Routes lists every route the handler serves (after Handler is called).
+func (s *Server) Routes() []Route { return s.routes }
+
+type router struct {
+	mux    *http.ServeMux
+	routes []Route
+}
+
+func (r *router) handle(pattern, access string, h http.HandlerFunc) {
+	r.mux.HandleFunc(pattern, h)
+	r.routes = append(r.routes, Route{pattern, access})
 }
 
 func secure(h http.Handler) http.Handler {

@@ -1,0 +1,117 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+
+	"aftermath"
+	"aftermath/internal/auth"
+	"aftermath/internal/web"
+)
+
+// TestEveryRouteForEveryRole walks every registered route as an anonymous
+// visitor and as a member of each role, with a session and an API token,
+// and checks the answer against the route's access class. A new route
+// without a known class fails here.
+func TestEveryRouteForEveryRole(t *testing.T) {
+	_, db := fixtureServer(t)
+	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	ctx := context.Background()
+	iv, err := db.FindIntervention(ctx, "test-mission")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type principal struct {
+		name, token, session string
+		user                 *aftermath.User
+	}
+	people := []principal{{name: "anonymous"}}
+	for _, role := range aftermath.Roles {
+		tok := apiToken(t, db, role+"@example.org", role)
+		u, _ := db.UserByEmail(ctx, role+"@example.org")
+		sess, _ := auth.NewToken(auth.SessionPrefix)
+		if err := db.CreateSession(ctx, u.ID, auth.HashToken(sess), db.Now().Add(3600e9)); err != nil {
+			t.Fatal(err)
+		}
+		people = append(people, principal{name: role, token: tok, session: sess, user: u})
+	}
+	// Reads first, deletes last, so that writes do not remove what later
+	// requests read.
+	routes := srv.Routes()
+	rank := map[string]int{"GET": 0, "POST": 1, "PUT": 2, "DELETE": 3}
+	sort.SliceStable(routes, func(i, j int) bool {
+		return rank[strings.Fields(routes[i].Pattern)[0]] < rank[strings.Fields(routes[j].Pattern)[0]]
+	})
+	if len(routes) < 15 {
+		t.Fatalf("only %d routes registered", len(routes))
+	}
+	body := `{"slug":"x-` + "%s" + `","name":"X","area":[{"country":"MLI"}],"phases":[{"start":"2020-01-01"}],"instruments":[],"objectives":[],"backers":[],"partner_forces":[],"citations":[]}`
+	for _, rt := range routes {
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		path = strings.NewReplacer("{$}", "", "{slug}", "test-mission", "{id}", jsonNum(iv.ID)).Replace(path)
+		if strings.HasSuffix(path, "/static/") {
+			path += "site.css"
+		}
+		for _, p := range people {
+			var rb io.Reader
+			if method == "POST" || method == "PUT" {
+				rb = strings.NewReader(strings.Replace(body, "%s", p.name, 1))
+			}
+			req := httptest.NewRequest(method, path, rb)
+			if p.token != "" {
+				req.Header.Set("Authorization", "Bearer "+p.token)
+				req.AddCookie(&http.Cookie{Name: "aftermath_session", Value: p.session})
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			code := rec.Code
+			switch rt.Access {
+			case web.Public:
+				if code != http.StatusOK {
+					t.Errorf("%s as %s: %d, want 200", rt.Pattern, p.name, code)
+				}
+			case web.Form:
+				// No CSRF token in these requests: refused, whoever asks.
+				if code != http.StatusForbidden {
+					t.Errorf("%s as %s without CSRF token: %d, want 403", rt.Pattern, p.name, code)
+				}
+			default:
+				want := http.StatusForbidden
+				switch {
+				case p.user == nil:
+					want = http.StatusUnauthorized
+				case auth.Can(p.user, rt.Access):
+					want = 0 // allowed: any answer but 401/403
+				}
+				if want != 0 && code != want {
+					t.Errorf("%s as %s: %d, want %d", rt.Pattern, p.name, code, want)
+				}
+				if want == 0 && (code == http.StatusUnauthorized || code == http.StatusForbidden || code >= 500) {
+					t.Errorf("%s as %s (allowed): %d", rt.Pattern, p.name, code)
+				}
+			}
+			if rt.Access != web.Public && rt.Access != web.Form && !slicesContains(auth.Actions(), rt.Access) {
+				t.Errorf("%s has access %q, which is no class and no action", rt.Pattern, rt.Access)
+			}
+		}
+	}
+}
+
+func slicesContains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
