@@ -164,6 +164,8 @@ func (im *Import) begin() error {
 // checks that they do.
 var deferredIndexes = []struct{ name, create string }{
 	{"events_date", `CREATE INDEX events_date ON events (dataset_id, date_start)`},
+	{"events_recent", `CREATE INDEX events_recent ON events (date_start, id)`},
+	{"events_country", `CREATE INDEX events_country ON events (country, date_start)`},
 	{"event_actors_actor", `CREATE INDEX event_actors_actor ON event_actors (actor_id)`},
 }
 

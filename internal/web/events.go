@@ -75,12 +75,16 @@ func filterQuery(f sqldb.EventFilter) url.Values {
 	return v
 }
 
+// countLimit caps counting events that the aggregates cannot count.
+const countLimit = 10_000
+
 type eventsPage struct {
 	page
 	F               sqldb.EventFilter
 	Datasets        []aftermath.Dataset
 	Events          []aftermath.Event
 	Total, From, To int64
+	Exact           bool // false: Total is a lower bound (countLimit)
 	Query           template.URL
 	Prev, Next      string
 	Map             template.HTML
@@ -99,7 +103,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		p.Events, err = s.db.Events(ctx, f)
 	}
 	if err == nil {
-		p.Total, err = s.db.CountEvents(ctx, f)
+		p.Total, p.Exact, err = s.db.CountEvents(ctx, f, countLimit)
 	}
 	if err != nil {
 		s.fail(ctx, w, err)
@@ -118,7 +122,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if f.Offset > 0 {
 		p.Prev = link(max(0, f.Offset-pageSize))
 	}
-	if int64(f.Offset+len(p.Events)) < p.Total {
+	if len(p.Events) == pageSize && (int64(f.Offset+len(p.Events)) < p.Total || !p.Exact) {
 		p.Next = link(f.Offset + pageSize)
 	}
 	p.Map = s.eventsMap(p.L.T("analysis.map"), p.L.T("data.credit.ucdp"), p.L.Dir() == "rtl", p.Events)

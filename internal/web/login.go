@@ -21,6 +21,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, p loginPage, msgKey string, args ...any) {
 	p.page = s.newPage(w, r, "nav.sign_in")
+	p.CSRF = s.csrfToken(w, r)
 	if msgKey != "" {
 		p.Message = p.L.T(msgKey, args...)
 	}

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"fmt"
 
@@ -31,6 +30,7 @@ type Server struct {
 	secure  bool
 	bundle  *i18n.Bundle
 	routes  []Route
+	cache   *pageCache
 }
 
 // SecureCookies marks cookies Secure; set it when a TLS proxy sits in
@@ -43,7 +43,8 @@ func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{db: db, pages: t, log: log, limiter: newRateLimiter(10), bundle: i18n.Default()}, nil
+	return &Server{db: db, pages: t, log: log, limiter: newRateLimiter(10), bundle: i18n.Default(),
+		cache: newPageCache(2000, cacheTTL)}, nil
 }
 
 // funcs are the template helpers; they take the page's locale so that
@@ -102,7 +103,9 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, titleKey string
 		p.Langs = append(p.Langs, s.bundle.Locale(tag))
 	}
 	p.Title = p.L.T(titleKey)
-	p.CSRF = s.csrfToken(w, r)
+	if p.User != nil { // the sign-out form; anonymous pages set no cookie and can be cached
+		p.CSRF = s.csrfToken(w, r)
+	}
 	return p
 }
 
@@ -126,13 +129,13 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	r.handle("GET /{$}", Public, s.home)
-	r.handle("GET /events", Public, s.events)
+	r.handle("GET /{$}", Public, s.cached(s.home))
+	r.handle("GET /events", Public, s.cached(s.events))
 	r.handle("GET /events.csv", Public, s.eventsDownload("csv"))
 	r.handle("GET /events.hxl.csv", Public, s.eventsDownload("hxl"))
 	r.handle("GET /events.geojson", Public, s.eventsDownload("geojson"))
-	r.handle("GET /interventions", Public, s.interventions)
-	r.handle("GET /interventions/{slug}", Public, s.intervention)
+	r.handle("GET /interventions", Public, s.cached(s.interventions))
+	r.handle("GET /interventions/{slug}", Public, s.cached(s.intervention))
 	r.handle("GET /login", Public, s.loginForm)
 	r.handle("POST /login", Form, s.checkCSRF(s.login))
 	r.handle("POST /logout", Form, s.checkCSRF(s.logout))
@@ -182,50 +185,15 @@ const pageSize = 100
 
 type homePage struct {
 	page
-	Datasets   []aftermath.Dataset
-	Events     []aftermath.Event
-	Filter     sqldb.EventFilter
-	From       int
-	Prev, Next string
+	Datasets []aftermath.Dataset
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	q := r.URL.Query()
-	p := homePage{page: s.newPage(w, r, "datasets.title"), Filter: sqldb.EventFilter{Dataset: q.Get("dataset"), Country: q.Get("country"), Limit: pageSize}}
-	if off, err := strconv.Atoi(q.Get("offset")); err == nil && off > 0 {
-		p.Filter.Offset = off
-	}
+	p := homePage{page: s.newPage(w, r, "datasets.title")}
 	var err error
-	if p.Datasets, err = s.db.Datasets(ctx); err != nil {
-		s.fail(ctx, w, err)
+	if p.Datasets, err = s.db.Datasets(r.Context()); err != nil {
+		s.fail(r.Context(), w, err)
 		return
-	}
-	if len(p.Datasets) > 0 {
-		if p.Events, err = s.db.Events(ctx, p.Filter); err != nil {
-			s.fail(ctx, w, err)
-			return
-		}
-	}
-	p.From = p.Filter.Offset + 1
-	link := func(off int) string {
-		v := url.Values{}
-		if p.Filter.Dataset != "" {
-			v.Set("dataset", p.Filter.Dataset)
-		}
-		if p.Filter.Country != "" {
-			v.Set("country", p.Filter.Country)
-		}
-		if off > 0 {
-			v.Set("offset", strconv.Itoa(off))
-		}
-		return "/?" + v.Encode()
-	}
-	if p.Filter.Offset > 0 {
-		p.Prev = link(max(0, p.Filter.Offset-pageSize))
-	}
-	if len(p.Events) == pageSize {
-		p.Next = link(p.Filter.Offset + pageSize)
 	}
 	s.render(w, r, http.StatusOK, "home.html", p)
 }

@@ -11,8 +11,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"aftermath"
+	"aftermath/internal/auth"
 	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
@@ -34,6 +36,7 @@ func TestHomeListsDatasetsAndEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.SetCacheTTL(0) // the page must change right after the import
 	h := srv.Handler()
 	res, body := get(t, h, "/")
 	if res.StatusCode != 200 || !strings.Contains(body, "No data imported yet") {
@@ -43,7 +46,13 @@ func TestHomeListsDatasetsAndEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, body = get(t, h, "/")
-	for _, want := range []string{"UCDP Georeferenced Event Dataset", "GEDEvent_v23_1.csv", "23.1", "5 events stored", "1005", "2023-03-01", "<td>20</td><td>22</td><td>30</td>", "CC BY 4.0"} {
+	for _, want := range []string{"UCDP Georeferenced Event Dataset", "GEDEvent_v23_1.csv", "23.1", "5 events stored", "CC BY 4.0"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("home page lacks %q", want)
+		}
+	}
+	_, body = get(t, h, "/events")
+	for _, want := range []string{"1005", "2023-03-01", "<td>20</td><td>22</td><td>30</td>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("home page lacks %q", want)
 		}
@@ -56,12 +65,12 @@ func TestHomeListsDatasetsAndEvents(t *testing.T) {
 	if !strings.Contains(res.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
 		t.Errorf("CSP = %s", res.Header.Get("Content-Security-Policy"))
 	}
-	_, body = get(t, h, "/?country=Somalia")
+	_, body = get(t, h, "/events?country=Somalia")
 	if !strings.Contains(body, "1004") || strings.Contains(body, "<td>1001</td>") {
 		t.Errorf("country filter did not filter: %s", body)
 	}
 	// Text from the data is escaped, never interpreted.
-	_, body = get(t, h, "/?country=%3Cscript%3E")
+	_, body = get(t, h, "/events?country=%3Cscript%3E")
 	if strings.Contains(body, "<script>") {
 		t.Error("filter value was not escaped")
 	}
@@ -130,5 +139,36 @@ func TestTemplatesHaveNoLiteralText(t *testing.T) {
 		if w := words.FindAllString(text, -1); len(w) > 0 {
 			t.Errorf("%s shows literal words %q; put them in internal/i18n/messages", f, w)
 		}
+	}
+}
+
+func TestPublicPagesAreCachedForAnonymousVisitors(t *testing.T) {
+	h, db := fixtureServer(t)
+	hash, _ := auth.HashPassword("a long enough password")
+	u, _ := db.CreateUser(context.Background(), sqldb.NewUser{Email: "a@example.org", Name: "A", PasswordHash: hash, OrgSlug: "o", Role: "viewer"})
+	sess, _ := auth.NewToken(auth.SessionPrefix)
+	db.CreateSession(context.Background(), u.ID, auth.HashToken(sess), db.Now().Add(time.Hour))
+	do := func(accept string, signedIn bool) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/interventions/test-mission", nil)
+		req.Header.Set("Accept-Language", accept)
+		if signedIn {
+			req.AddCookie(&http.Cookie{Name: "aftermath_session", Value: sess})
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	first, second := do("en", false), do("en", false)
+	if first.Header().Get("X-Cache") != "" || second.Header().Get("X-Cache") != "hit" || first.Body.String() != second.Body.String() {
+		t.Errorf("second anonymous request: X-Cache %q", second.Header().Get("X-Cache"))
+	}
+	if second.Header().Get("Content-Security-Policy") == "" || len(second.Header().Values("Set-Cookie")) != 0 {
+		t.Errorf("cached answer headers: %v", second.Header())
+	}
+	if fr := do("fr", false); fr.Header().Get("X-Cache") == "hit" || !strings.Contains(fr.Body.String(), `lang="fr"`) {
+		t.Error("the French page came from the English cache entry")
+	}
+	if me := do("en", true); me.Header().Get("X-Cache") == "hit" || !strings.Contains(me.Body.String(), "A") {
+		t.Error("a signed-in user got a cached page")
 	}
 }

@@ -122,6 +122,9 @@ CREATE TABLE events (
 	UNIQUE (dataset_id, native_id)
 );
 CREATE INDEX events_date ON events (dataset_id, date_start);
+-- The events explorer lists newest first, with or without a country.
+CREATE INDEX events_recent ON events (date_start, id);
+CREATE INDEX events_country ON events (country, date_start);
 
 CREATE TABLE event_actors (
 	event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,

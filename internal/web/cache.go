@@ -1,0 +1,119 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// pageCache keeps rendered public pages for anonymous visitors for a short
+// time: under load every visitor of a popular page shares one rendering.
+// Pages may lag an import by up to cacheTTL; signed-in users always get
+// fresh pages.
+type pageCache struct {
+	mu      sync.Mutex
+	entries map[string]cachedPage
+	max     int
+	ttl     time.Duration
+}
+
+type cachedPage struct {
+	header  http.Header
+	body    []byte
+	expires time.Time
+}
+
+const cacheTTL = 30 * time.Second
+
+func newPageCache(maxEntries int, ttl time.Duration) *pageCache {
+	return &pageCache{entries: map[string]cachedPage{}, max: maxEntries, ttl: ttl}
+}
+
+func (c *pageCache) get(key string, now time.Time) (cachedPage, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if ok && now.After(e.expires) {
+		delete(c.entries, key)
+		ok = false
+	}
+	return e, ok
+}
+
+func (c *pageCache) put(key string, e cachedPage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.max {
+		// Full: drop everything expired, and if that is not enough, all.
+		now := time.Now()
+		for k, v := range c.entries {
+			if now.After(v.expires) {
+				delete(c.entries, k)
+			}
+		}
+		if len(c.entries) >= c.max {
+			clear(c.entries)
+		}
+	}
+	c.entries[key] = e
+}
+
+// bufferedResponse records a handler's answer so it can be cached.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+func (b *bufferedResponse) WriteHeader(s int) {
+	if b.status == 0 {
+		b.status = s
+	}
+}
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// maxCachedPage keeps large answers (downloads) out of the cache.
+const maxCachedPage = 512 << 10
+
+// SetCacheTTL sets how long public pages are kept; 0 turns caching off.
+func (s *Server) SetCacheTTL(d time.Duration) { s.cache.ttl = d }
+
+// cached serves a public page from the cache to anonymous visitors.
+func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.cache.ttl <= 0 || userOf(r.Context()) != nil || r.URL.Query().Has("lang") {
+			h(w, r)
+			return
+		}
+		key := s.bundle.Negotiate(r).Tag() + " " + r.URL.RequestURI()
+		now := time.Now()
+		if e, ok := s.cache.get(key, now); ok {
+			for k, v := range e.header {
+				w.Header()[k] = v
+			}
+			w.Header().Set("X-Cache", "hit")
+			w.Write(e.body)
+			return
+		}
+		rec := &bufferedResponse{header: http.Header{}}
+		h(rec, r)
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		if rec.status == http.StatusOK && rec.header.Get("Set-Cookie") == "" && rec.body.Len() <= maxCachedPage {
+			s.cache.put(key, cachedPage{header: rec.header.Clone(), body: bytes.Clone(rec.body.Bytes()), expires: now.Add(s.cache.ttl)})
+		}
+		w.WriteHeader(rec.status)
+		w.Write(rec.body.Bytes())
+	}
+}
