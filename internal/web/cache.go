@@ -102,16 +102,26 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 			w.Write(e.body)
 			return
 		}
-		rec := &bufferedResponse{header: http.Header{}}
-		h(rec, r)
-		for k, v := range rec.header {
-			w.Header()[k] = v
+		// Concurrent misses of one page wait for a single rendering rather
+		// than all rendering it (a stampede when a popular page expires).
+		v, _, shared := s.flight.Do(key, func() (any, error) {
+			rec := &bufferedResponse{header: http.Header{}}
+			h(rec, r)
+			if rec.status == 0 {
+				rec.status = http.StatusOK
+			}
+			if rec.status == http.StatusOK && rec.header.Get("Set-Cookie") == "" && rec.body.Len() <= maxCachedPage {
+				s.cache.put(key, cachedPage{header: rec.header.Clone(), body: bytes.Clone(rec.body.Bytes()), expires: now.Add(s.cache.ttl)})
+			}
+			return rec, nil
+		})
+		rec := v.(*bufferedResponse)
+		if shared && rec.header.Get("Set-Cookie") != "" {
+			h(w, r) // never hand one visitor's cookies to another
+			return
 		}
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		if rec.status == http.StatusOK && rec.header.Get("Set-Cookie") == "" && rec.body.Len() <= maxCachedPage {
-			s.cache.put(key, cachedPage{header: rec.header.Clone(), body: bytes.Clone(rec.body.Bytes()), expires: now.Add(s.cache.ttl)})
+		for k, vals := range rec.header {
+			w.Header()[k] = vals
 		}
 		w.WriteHeader(rec.status)
 		w.Write(rec.body.Bytes())

@@ -13,6 +13,8 @@ import (
 
 	"fmt"
 
+	"golang.org/x/sync/singleflight"
+
 	"aftermath"
 	"aftermath/internal/i18n"
 	"aftermath/internal/sqldb"
@@ -31,6 +33,7 @@ type Server struct {
 	bundle  *i18n.Bundle
 	routes  []Route
 	cache   *pageCache
+	flight  singleflight.Group
 }
 
 // SecureCookies marks cookies Secure; set it when a TLS proxy sits in

@@ -1,0 +1,95 @@
+// Command load sends a bounded number of GET requests with a fixed number
+// of concurrent clients to pages of a server on this machine and prints
+// latency percentiles. It refuses any host but loopback.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"sync"
+	"time"
+)
+
+func main() {
+	base := flag.String("base", "http://127.0.0.1:8080", "server to load (loopback only)")
+	clients := flag.Int("c", 200, "concurrent clients")
+	total := flag.Int("n", 20000, "requests per page")
+	limit := flag.Duration("max", 2*time.Minute, "stop after this long whatever is left")
+	flag.Parse()
+	u, err := url.Parse(*base)
+	if err != nil || !loopback(u.Hostname()) {
+		fmt.Fprintln(os.Stderr, "load: only 127.0.0.0/8 or ::1 may be loaded")
+		os.Exit(2)
+	}
+	fmt.Printf("%d concurrent clients, %d requests per page, at most %s per page\n\n", *clients, *total, *limit)
+	fmt.Println("| page | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
+	tr := &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	for _, path := range flag.Args() {
+		run(client, *base+path, path, *clients, *total, *limit)
+	}
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func run(c *http.Client, url, name string, clients, total int, limit time.Duration) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	errs := 0
+	jobs := make(chan struct{})
+	stop := time.Now().Add(limit)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				t := time.Now()
+				res, err := c.Get(url)
+				ok := err == nil && res.StatusCode == 200
+				if err == nil {
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+				}
+				d := time.Since(t)
+				mu.Lock()
+				if ok {
+					lat = append(lat, d)
+				} else {
+					errs++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < total && time.Now().Before(stop); i++ {
+		jobs <- struct{}{}
+	}
+	close(jobs)
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		fmt.Printf("| %s | 0 | | | | | | %d |\n", name, errs)
+		return
+	}
+	pct := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	fmt.Printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %d |\n", name, len(lat)+errs, float64(len(lat))/elapsed.Seconds(),
+		pct(0.5), pct(0.95), pct(0.99), float64(lat[len(lat)-1].Microseconds())/1000, errs)
+}
