@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"aftermath"
 	"aftermath/internal/auth"
@@ -128,5 +129,71 @@ func TestSignInRateLimit(t *testing.T) {
 	}
 	if last != http.StatusTooManyRequests {
 		t.Errorf("12th attempt from one address: %d, want 429", last)
+	}
+}
+
+func TestEnrolSecondFactorThenSignInWithIt(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	hash, _ := auth.HashPassword("a long enough password")
+	if _, err := db.CreateUser(context.Background(), sqldb.NewUser{Email: "omar@example.org", Name: "Omar", PasswordHash: hash, OrgSlug: "org", Role: aftermath.RoleEditor}); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	do := func(method, path string, form url.Values) (int, string) {
+		var res *http.Response
+		var err error
+		if method == "GET" {
+			res, err = c.Get(ts.URL + path)
+		} else {
+			res, err = c.PostForm(ts.URL+path, form)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	signIn := func(code string) (int, string) {
+		_, page := do("GET", "/login", nil)
+		return do("POST", "/login", url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "email": {"omar@example.org"},
+			"password": {"a long enough password"}, "code": {code}, "next": {"/account"}})
+	}
+	if code, page := signIn(""); code != 200 || !strings.Contains(page, "No second factor yet") {
+		t.Fatalf("account page after sign-in: %d", code)
+	}
+	_, page := do("GET", "/account", nil)
+	code, page := do("POST", "/account/totp/start", url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}})
+	m := regexp.MustCompile(`name="secret" value="([A-Z2-7]+)"`).FindStringSubmatch(page)
+	if code != 200 || m == nil || !strings.Contains(page, "<svg") {
+		t.Fatalf("enrolment page: %d", code)
+	}
+	secret := m[1]
+	form := url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "secret": {secret}, "code": {"000000"}}
+	if _, page := do("POST", "/account/totp/confirm", form); !strings.Contains(page, "does not match") {
+		t.Error("a wrong code enrolled the factor")
+	}
+	totp, _ := auth.TOTPCode(secret, time.Now())
+	form.Set("code", totp)
+	_, page = do("POST", "/account/totp/confirm", form)
+	codes := regexp.MustCompile(`<code>([a-z2-9]{5}-[a-z2-9]{5})</code>`).FindAllStringSubmatch(page, -1)
+	if len(codes) != 10 {
+		t.Fatalf("recovery codes shown: %d", len(codes))
+	}
+	do("POST", "/logout", url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}})
+	if code, page := signIn(""); code != 401 || !strings.Contains(page, "second factor") {
+		t.Errorf("sign-in without a code: %d", code)
+	}
+	if code, page := signIn(totp); code != 200 || !strings.Contains(page, "A second factor is enrolled") {
+		t.Errorf("sign-in with the TOTP code: %d", code)
+	}
+	_, page = do("GET", "/account", nil)
+	do("POST", "/logout", url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}})
+	if code, _ := signIn(codes[0][1]); code != 200 {
+		t.Errorf("sign-in with a recovery code: %d", code)
 	}
 }

@@ -80,6 +80,14 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 				if code != http.StatusOK {
 					t.Errorf("%s as %s: %d, want 200", rt.Pattern, p.name, code)
 				}
+			case web.SignedIn:
+				want := http.StatusOK
+				if p.user == nil {
+					want = http.StatusSeeOther
+				}
+				if code != want {
+					t.Errorf("%s as %s: %d, want %d", rt.Pattern, p.name, code, want)
+				}
 			case web.Form:
 				// No CSRF token in these requests: refused, whoever asks.
 				if code != http.StatusForbidden {
@@ -100,7 +108,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 					t.Errorf("%s as %s (allowed): %d", rt.Pattern, p.name, code)
 				}
 			}
-			if rt.Access != web.Public && rt.Access != web.Form && !slicesContains(auth.Actions(), rt.Access) {
+			if rt.Access != web.Public && rt.Access != web.Form && rt.Access != web.SignedIn && !slicesContains(auth.Actions(), rt.Access) {
 				t.Errorf("%s has access %q, which is no class and no action", rt.Pattern, rt.Access)
 			}
 		}

@@ -142,6 +142,9 @@ func (s *Server) Handler() http.Handler {
 	r.handle("GET /login", Public, s.loginForm)
 	r.handle("POST /login", Form, s.checkCSRF(s.login))
 	r.handle("POST /logout", Form, s.checkCSRF(s.logout))
+	r.handle("GET /account", SignedIn, s.signedIn(s.account))
+	r.handle("POST /account/totp/start", Form, s.checkCSRF(s.signedIn(s.totpStart)))
+	r.handle("POST /account/totp/confirm", Form, s.checkCSRF(s.signedIn(s.totpConfirm)))
 	s.routesAPI(r)
 	s.routes = r.routes
 	return secure(s.withSession(mux))
@@ -149,8 +152,9 @@ func (s *Server) Handler() http.Handler {
 
 // Access classes of routes, for the role × route test.
 const (
-	Public = "public" // anyone; shows public records only
-	Form   = "form"   // a browser form: needs the CSRF token
+	Public   = "public"    // anyone; shows public records only
+	Form     = "form"      // a browser form: needs the CSRF token
+	SignedIn = "signed-in" // any signed-in user; others are sent to sign in
 )
 
 // Route is a registered route and who may use it: Public, Form, or an
