@@ -1,0 +1,180 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"aftermath"
+	"aftermath/internal/auth"
+	"aftermath/internal/sqldb"
+	"aftermath/internal/web"
+)
+
+// chromium returns the browser for end-to-end tests: Debian's Chromium,
+// which .ci/run installs. Without it the tests skip locally and fail in CI.
+func chromium(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed; CI must run the browser tests")
+		}
+		t.Skip("chromium is not installed")
+	}
+	return path
+}
+
+// browser starts a headless Chromium for one test, saving a screenshot of
+// the page when the test fails.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1200, 900),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		if t.Failed() {
+			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			if png, err := chromedp.Run(sctx, chromedp.FullScreenshot(80)); err == nil {
+				p := filepath.Join(os.TempDir(), "aftermath-"+strings.ReplaceAll(t.Name(), "/", "_")+".jpg")
+				if os.WriteFile(p, png, 0o644) == nil {
+					t.Logf("screenshot of the failing page: %s", p)
+				}
+			}
+			cancel()
+		}
+		cancelTime()
+		cancelCtx()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// TestBrowserJourney drives a real browser through what people do: sign
+// in with a second factor, filter events and find the download, open an
+// intervention with its charts, switch to Arabic, sign out.
+func TestBrowserJourney(t *testing.T) {
+	_, db := fixtureServer(t)
+	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	ctx := browser(t)
+
+	hash, _ := auth.HashPassword("a long enough password")
+	u, err := db.CreateUser(context.Background(), sqldb.NewUser{Email: "layla@example.org", Name: "Layla", PasswordHash: hash, OrgSlug: "org", Role: aftermath.RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := auth.NewTOTPSecret()
+	if err := db.SetTOTP(context.Background(), u.ID, secret, nil); err != nil {
+		t.Fatal(err)
+	}
+	code, _ := auth.TOTPCode(secret, time.Now())
+
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
+	attr := func(sel, name string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.AttributeValue(css(sel), name))
+		if err != nil {
+			t.Fatalf("%s of %s: %v", name, sel, err)
+		}
+		return v.Value
+	}
+	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+
+	step("sign in",
+		chromedp.Navigate(ts.URL+"/login"),
+		chromedp.SendKeys(css(`input[name=email]`), "layla@example.org"),
+		chromedp.SendKeys(css(`input[name=password]`), "a long enough password"),
+		chromedp.SendKeys(css(`input[name=code]`), code),
+		chromedp.Submit(css(`input[name=email]`)),
+		chromedp.WaitVisible(css(`a[href="/account"]`)))
+	if h := text(`header`); !strings.Contains(h, "Signed in as Layla") {
+		t.Fatalf("header after sign-in: %q", h)
+	}
+
+	step("filter events",
+		chromedp.Navigate(ts.URL+"/events"),
+		chromedp.SendKeys(css(`input[name=country]`), "Somalia"),
+		chromedp.Submit(css(`input[name=country]`)),
+		chromedp.WaitVisible(css(`a[href*="country=Somalia"]`)))
+	if body := text(`table tbody`); !strings.Contains(body, "1004") || strings.Contains(body, "1001") {
+		t.Errorf("filtered table: %q", body)
+	}
+	href := attr(`a[href^="/events.csv"]`, "href")
+	res, err := http.Get(ts.URL + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if lines := strings.Count(string(b), "\n"); lines != 4 || !strings.Contains(href, "country=Somalia") {
+		t.Errorf("the page's CSV link %s gives %d lines", href, lines)
+	}
+
+	step("open an intervention",
+		chromedp.Navigate(ts.URL+"/interventions"),
+		chromedp.Click(css(`a[href="/interventions/test-mission"]`)),
+		chromedp.WaitVisible(css(`figure svg`)))
+	svg, err := chromedp.Run(ctx, chromedp.OuterHTML(css(`figure svg`)))
+	if err != nil || !strings.Contains(svg, "<title") {
+		t.Errorf("chart: %v %d bytes", err, len(svg))
+	}
+
+	step("switch to Arabic",
+		chromedp.Click(css(`a[hreflang="ar"]`)),
+		chromedp.WaitVisible(css(`html[dir="rtl"]`)))
+	if h := text(`h2#analysis`); !regexp.MustCompile(`\p{Arabic}`).MatchString(h) {
+		t.Errorf("Arabic heading: %q", h)
+	}
+	// Right to left is laid out, not only declared: the heading hugs the
+	// right edge.
+	right, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const r = document.querySelector('h1').getBoundingClientRect();
+		return r.right > window.innerWidth - 80 && getComputedStyle(document.body).direction === 'rtl'; })()`))
+	if err != nil || !right {
+		t.Errorf("Arabic page is not laid out right to left: %v", err)
+	}
+
+	step("sign out",
+		chromedp.Click(css(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(css(`a[href="/login"]`)))
+}
