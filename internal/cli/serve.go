@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"aftermath/internal/jobs"
+	"aftermath/internal/sqldb"
 	"aftermath/internal/web"
 )
 
@@ -19,6 +21,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure; use behind a reverse proxy that terminates TLS")
+	uploadDir := fs.String("upload-dir", "", "where uploaded files wait for their import (default: DB.uploads beside a SQLite file, else aftermath-uploads)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +53,21 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	srv.SecureCookies(*secureCookies)
+	if *uploadDir == "" {
+		*uploadDir = "aftermath-uploads"
+		if db.Driver == sqldb.SQLite {
+			*uploadDir = *dsn + ".uploads"
+		}
+	}
+	srv.SetUploadDir(*uploadDir)
+	wake := make(chan struct{}, 1)
+	srv.JobsWake = wake
+	runner := &jobs.Runner{DB: db, Log: log, Wake: wake}
+	srv.JobProgress = runner.Progress
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() { runner.Run(jobsCtx); close(jobsDone) }()
+	defer func() { stopJobs(); <-jobsDone }()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	scheme := "http"

@@ -76,13 +76,13 @@ func TestNoEnglishLeft(t *testing.T) {
 	en, fr, ar := b.Locale("en"), b.Locale("fr"), b.Locale("ar")
 	placeholder := regexp.MustCompile(`\{[A-Za-z_][A-Za-z0-9_]*\}`)
 	// Names and formats that are the same in every language.
-	latinInArabic := regexp.MustCompile(`Aftermath|UCDP|ACLED|CC BY|SHA|CSV|GeoJSON|HXL`)
+	latinInArabic := regexp.MustCompile(`Aftermath|UCDP|ACLED|CC BY|SHA|CSV|GeoJSON|HXL|ZIP`)
 	sameInFrench := map[string]bool{
 		"app.name": true, "nav.interventions": true, "interventions.title": true,
 		"interventions.count": true, "interventions.instruments": true, "interventions.phases": true,
 		"interventions.budget": true, "nav.sources": true, "sources.title": true,
 		"datasets.imports.version": true, "datasets.imports.sha256": true,
-		"events.col.date": true, "events.col.type": true, "citations.source": true,
+		"events.col.date": true, "events.col.type": true, "citations.source": true, "dataset.ucdp": true, "dataset.acled": true,
 	}
 	for _, k := range sortedKeys(en.msgs) {
 		if strings.HasPrefix(k, "locale.") {

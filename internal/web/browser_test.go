@@ -18,6 +18,7 @@ import (
 
 	"aftermath"
 	"aftermath/internal/auth"
+	"aftermath/internal/jobs"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/web"
 )
@@ -82,6 +83,13 @@ func TestBrowserJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.SetUploadDir(t.TempDir())
+	wake := make(chan struct{}, 1)
+	runner := &jobs.Runner{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Wake: wake, Poll: 200 * time.Millisecond}
+	srv.JobsWake, srv.JobProgress = wake, runner.Progress
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	defer stopJobs()
+	go runner.Run(jobsCtx)
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	ctx := browser(t)
@@ -130,6 +138,26 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.WaitVisible(css(`a[href="/account"]`)))
 	if h := text(`header`); !strings.Contains(h, "Signed in as Layla") {
 		t.Fatalf("header after sign-in: %q", h)
+	}
+
+	// A newer release, uploaded through the page, imported in the background.
+	upload := filepath.Join(t.TempDir(), "GEDEvent_v25_1.csv")
+	data, _ := os.ReadFile("../importer/testdata/GEDEvent_v24_1.csv")
+	os.WriteFile(upload, data, 0o600)
+	step("upload a file",
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.SetUploadFiles(css(`input[type=file]`), []string{upload}),
+		chromedp.Submit(css(`input[type=file]`)),
+		chromedp.WaitVisible(css(`p[role=status]`)))
+	deadline := time.Now().Add(30 * time.Second)
+	for status := text(`main`); !strings.Contains(status, "Finished"); status = text(`main`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the import did not finish: %q", status)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if main := text(`main`); !strings.Contains(main, "ucdp 25.1: read 6") {
+		t.Errorf("job page: %q", main)
 	}
 
 	step("filter events",

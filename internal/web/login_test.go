@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +18,7 @@ import (
 
 	"aftermath"
 	"aftermath/internal/auth"
+	"aftermath/internal/jobs"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 	"aftermath/internal/web"
@@ -195,5 +199,75 @@ func TestEnrolSecondFactorThenSignInWithIt(t *testing.T) {
 	do("POST", "/logout", url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}})
 	if code, _ := signIn(codes[0][1]); code != 200 {
 		t.Errorf("sign-in with a recovery code: %d", code)
+	}
+}
+
+func TestUploadStartsAnImportJob(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv.SetUploadDir(t.TempDir())
+	runner := &jobs.Runner{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	h := srv.Handler()
+	session := func(email, role string) string {
+		hash, _ := auth.HashPassword("a long enough password")
+		u, err := db.CreateUser(context.Background(), sqldb.NewUser{Email: email, Name: email, PasswordHash: hash, OrgSlug: "org", Role: role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, _ := auth.NewToken(auth.SessionPrefix)
+		db.CreateSession(context.Background(), u.ID, auth.HashToken(tok), time.Now().Add(time.Hour))
+		return tok
+	}
+	const csrf = "0123456789abcdef0123456789abcdef0123"
+	post := func(sess string) *httptest.ResponseRecorder {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf", csrf)
+		mw.WriteField("dataset", "ucdp")
+		fw, _ := mw.CreateFormFile("file", "GEDEvent_v23_1.csv")
+		data, _ := os.ReadFile("../importer/testdata/GEDEvent_v23_1.csv")
+		fw.Write(data)
+		mw.Close()
+		req := httptest.NewRequest("POST", "/datasets/upload", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.AddCookie(&http.Cookie{Name: "aftermath_csrf", Value: csrf})
+		req.AddCookie(&http.Cookie{Name: "aftermath_session", Value: sess})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := post(session("viewer@example.org", aftermath.RoleViewer)); rec.Code != 403 {
+		t.Errorf("upload by a viewer: %d", rec.Code)
+	}
+	editor := session("editor@example.org", aftermath.RoleEditor)
+	rec := post(editor)
+	if rec.Code != 303 || !strings.HasPrefix(rec.Header().Get("Location"), "/jobs/") {
+		t.Fatalf("upload by an editor: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	jobURL := rec.Header().Get("Location")
+	get := func() string {
+		req := httptest.NewRequest("GET", jobURL, nil)
+		req.AddCookie(&http.Cookie{Name: "aftermath_session", Value: editor})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("job page: %d", rec.Code)
+		}
+		if strings.Contains(rec.Body.String(), "Waiting to start") != (rec.Header().Get("Refresh") != "") {
+			t.Error("a waiting job page does not refresh itself")
+		}
+		return rec.Body.String()
+	}
+	if page := get(); !strings.Contains(page, "Waiting to start") {
+		t.Errorf("queued job page lacks its state")
+	}
+	if ran, err := runner.RunOnce(context.Background()); !ran || err != nil {
+		t.Fatal(ran, err)
+	}
+	if page := get(); !strings.Contains(page, "Finished") || !strings.Contains(page, "inserted 5") {
+		t.Errorf("finished job page: %s", page)
+	}
+	if n, _, _ := db.CountEvents(context.Background(), sqldb.EventFilter{}, 0); n != 5 {
+		t.Errorf("events after the upload's import: %d", n)
 	}
 }

@@ -10,12 +10,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 
 	"fmt"
 
 	"golang.org/x/sync/singleflight"
 
 	"aftermath"
+	"aftermath/internal/auth"
 	"aftermath/internal/i18n"
 	"aftermath/internal/sqldb"
 )
@@ -34,7 +37,16 @@ type Server struct {
 	routes  []Route
 	cache   *pageCache
 	flight  singleflight.Group
+	// uploadDir holds uploaded files until their import job has run.
+	uploadDir string
+	// JobsWake, when set, is signalled when a job is queued.
+	JobsWake chan struct{}
+	// JobProgress, when set, tells how far a job running in this process is.
+	JobProgress func(id int64) (done, total int64, ok bool)
 }
+
+// SetUploadDir sets where uploads wait for their import.
+func (s *Server) SetUploadDir(dir string) { s.uploadDir = dir }
 
 // SecureCookies marks cookies Secure; set it when a TLS proxy sits in
 // front (the server sets it by itself when it speaks TLS).
@@ -47,7 +59,7 @@ func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	return &Server{db: db, pages: t, log: log, limiter: newRateLimiter(10), bundle: i18n.Default(),
-		cache: newPageCache(2000, cacheTTL)}, nil
+		cache: newPageCache(2000, cacheTTL), uploadDir: filepath.Join(os.TempDir(), "aftermath-uploads")}, nil
 }
 
 // funcs are the template helpers; they take the page's locale so that
@@ -143,6 +155,8 @@ func (s *Server) Handler() http.Handler {
 	r.handle("POST /login", Form, s.checkCSRF(s.login))
 	r.handle("POST /logout", Form, s.checkCSRF(s.logout))
 	r.handle("GET /account", SignedIn, s.signedIn(s.account))
+	r.handle("POST /datasets/upload", Form, limitBody(maxUpload, s.checkCSRF(s.signedIn(s.upload))))
+	r.handle("GET /jobs/{id}", SignedIn, s.signedIn(s.job))
 	r.handle("POST /account/totp/start", Form, s.checkCSRF(s.signedIn(s.totpStart)))
 	r.handle("POST /account/totp/confirm", Form, s.checkCSRF(s.signedIn(s.totpConfirm)))
 	s.routesAPI(r)
@@ -192,11 +206,13 @@ const pageSize = 100
 
 type homePage struct {
 	page
-	Datasets []aftermath.Dataset
+	Datasets  []aftermath.Dataset
+	CanImport bool
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	p := homePage{page: s.newPage(w, r, "datasets.title")}
+	p.CanImport = auth.Can(p.User, auth.ActionImport)
 	var err error
 	if p.Datasets, err = s.db.Datasets(r.Context()); err != nil {
 		s.fail(r.Context(), w, err)

@@ -1,0 +1,157 @@
+// Package jobs runs background imports that the web pages queue. Jobs
+// live in the database, so a crash or a restart loses none.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"aftermath"
+	"aftermath/internal/importer"
+	"aftermath/internal/sqldb"
+)
+
+// Runner takes queued jobs one at a time.
+type Runner struct {
+	DB   *sqldb.DB
+	Log  *slog.Logger
+	Poll time.Duration // how often to look for work; default 2 s
+	// Wake, when set, says a job was just queued in this process.
+	Wake <-chan struct{}
+
+	progress sync.Map // job id → [2]int64{done, total} while it runs here
+}
+
+// Progress returns how far a job running in this process is.
+func (r *Runner) Progress(id int64) (done, total int64, ok bool) {
+	v, ok := r.progress.Load(id)
+	if !ok {
+		return 0, 0, false
+	}
+	p := v.([2]int64)
+	return p[0], p[1], true
+}
+
+// shared reports whether other processes may run jobs too and need the
+// heartbeat in the database. A SQLite file has one writer, which an import
+// holds for its whole transaction, so there progress stays in memory.
+func (r *Runner) shared() bool { return r.DB.Driver == sqldb.Postgres }
+
+// staleAfter is how long a running job may stay silent before another
+// server takes it for dead; progress beats at least every beat.
+const (
+	staleAfter = 2 * time.Minute
+	beat       = 5 * time.Second
+)
+
+// Run works until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	poll := r.Poll
+	if poll <= 0 {
+		poll = 2 * time.Second
+	}
+	first := true
+	for {
+		stale := staleAfter
+		if !r.shared() {
+			stale = 0 // only this process runs jobs on this file
+		}
+		if n, err := r.requeue(ctx, stale, first); err != nil {
+			r.Log.Error("requeue stale jobs", "err", err)
+		} else if n > 0 {
+			r.Log.Info("queued stopped jobs again", "jobs", n)
+		}
+		first = false
+		for {
+			ran, err := r.RunOnce(ctx)
+			if err != nil {
+				r.Log.Error("job", "err", err)
+			}
+			if !ran || ctx.Err() != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.Wake:
+		case <-time.After(poll):
+		}
+	}
+}
+
+func (r *Runner) requeue(ctx context.Context, stale time.Duration, first bool) (int64, error) {
+	if !r.shared() && !first {
+		return 0, nil
+	}
+	return r.DB.RequeueStaleJobs(ctx, stale)
+}
+
+// RunOnce runs the oldest queued job, if any, and reports whether it ran one.
+func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
+	j, err := r.DB.ClaimJob(ctx)
+	if err != nil || j == nil {
+		return false, err
+	}
+	last := time.Time{}
+	opt := importer.Options{Dataset: j.Dataset, Version: j.Version, SkipBadRows: false,
+		Progress: func(_ string, done, total int64, _ aftermath.ImportCounts) {
+			r.progress.Store(j.ID, [2]int64{done, total})
+			if !r.shared() || time.Since(last) < time.Second {
+				return
+			}
+			last = time.Now()
+			if err := r.DB.JobProgress(ctx, j.ID, done, total); err != nil {
+				r.Log.Error("job progress", "job", j.ID, "err", err)
+			}
+		}}
+	defer r.progress.Delete(j.ID)
+	// A heartbeat while the import works through parts without progress
+	// (hashing the file, committing).
+	beatCtx, stop := context.WithCancel(ctx)
+	go func() {
+		if !r.shared() {
+			return
+		}
+		t := time.NewTicker(beat)
+		defer t.Stop()
+		for {
+			select {
+			case <-beatCtx.Done():
+				return
+			case <-t.C:
+				if time.Since(last) >= beat {
+					r.DB.JobProgress(beatCtx, j.ID, 0, 0)
+				}
+			}
+		}
+	}()
+	res, ierr := importer.Import(ctx, r.DB, j.FilePath, opt)
+	stop()
+	if ctx.Err() != nil {
+		return true, ctx.Err() // stopping: the job stays running and is queued again later
+	}
+	summary := ""
+	if ierr == nil {
+		c := res.Counts
+		summary = fmt.Sprintf("%s %s: read %d, inserted %d, updated %d, unchanged %d, rejected %d",
+			j.Dataset, res.Version, c.Read, c.Inserted, c.Updated, c.Unchanged, c.Rejected)
+	}
+	if ierr != nil {
+		// Name the file as the user knows it, not by its place on disk.
+		ierr = errors.New(strings.ReplaceAll(ierr.Error(), j.FilePath, j.FileName))
+	}
+	if err := r.DB.FinishJob(ctx, j.ID, summary, ierr); err != nil {
+		return true, err
+	}
+	// The upload is not kept: the database holds its content and SHA-256.
+	os.RemoveAll(filepath.Dir(j.FilePath))
+	return true, nil
+}

@@ -1,0 +1,114 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"aftermath"
+)
+
+// Job is a background import.
+type Job struct {
+	ID         int64
+	Kind       string
+	State      string // queued, running, done, failed
+	Dataset    string
+	Version    string
+	FilePath   string
+	FileName   string
+	DoneBytes  int64
+	TotalBytes int64
+	Summary    string
+	Error      string
+	CreatedBy  int64
+	CreatedAt  time.Time
+}
+
+// CreateJob queues an import job and sets its id.
+func (db *DB) CreateJob(ctx context.Context, j *Job) error {
+	var by any
+	if j.CreatedBy != 0 {
+		by = j.CreatedBy
+	}
+	j.Kind, j.State = "import", "queued"
+	return db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO jobs (kind, state, dataset, version, file_path, file_name, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), j.Kind, j.State, j.Dataset, j.Version, j.FilePath, j.FileName, by,
+		db.Now().Format(time.RFC3339)).Scan(&j.ID)
+}
+
+// Job returns a job, or ENOTFOUND.
+func (db *DB) Job(ctx context.Context, id int64) (*Job, error) {
+	j := &Job{}
+	var by sql.NullInt64
+	var created string
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, kind, state, dataset, version, file_path, file_name, done_bytes, total_bytes,
+		summary, error, created_by, created_at FROM jobs WHERE id = ?`), id).Scan(&j.ID, &j.Kind, &j.State, &j.Dataset, &j.Version,
+		&j.FilePath, &j.FileName, &j.DoneBytes, &j.TotalBytes, &j.Summary, &j.Error, &by, &created)
+	if err == sql.ErrNoRows {
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no job %d", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("job %d: %w", id, err)
+	}
+	j.CreatedBy = by.Int64
+	j.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	return j, nil
+}
+
+// ClaimJob takes the oldest queued job and marks it running; nil when
+// there is none. The conditional update lets several servers share the
+// queue without running a job twice.
+func (db *DB) ClaimJob(ctx context.Context) (*Job, error) {
+	for {
+		var id int64
+		err := db.read.QueryRowContext(ctx, `SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1`).Scan(&id)
+		if err == sql.ErrNoRows {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		now := db.Now().Format(time.RFC3339)
+		res, err := db.write.ExecContext(ctx, db.rebind(`UPDATE jobs SET state = 'running', started_at = ?, heartbeat_at = ? WHERE id = ? AND state = 'queued'`),
+			now, now, id)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return db.Job(ctx, id)
+		}
+	}
+}
+
+// JobProgress records how far a running job is, and that it is alive.
+func (db *DB) JobProgress(ctx context.Context, id, done, total int64) error {
+	_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE jobs SET done_bytes = ?, total_bytes = ?, heartbeat_at = ? WHERE id = ?`),
+		done, total, db.Now().Format(time.RFC3339), id)
+	return err
+}
+
+// FinishJob marks a job done with a summary, or failed with an error.
+func (db *DB) FinishJob(ctx context.Context, id int64, summary string, jobErr error) error {
+	state, msg := "done", ""
+	if jobErr != nil {
+		state, msg = "failed", jobErr.Error()
+	}
+	_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE jobs SET state = ?, summary = ?, error = ?, finished_at = ? WHERE id = ?`),
+		state, summary, msg, db.Now().Format(time.RFC3339), id)
+	return err
+}
+
+// RequeueStaleJobs puts back running jobs that showed no sign of life for
+// longer than stale: their server stopped, their import rolled back with
+// it, and running them again is exact. Jobs of live servers (which beat
+// every few seconds) are left alone.
+func (db *DB) RequeueStaleJobs(ctx context.Context, stale time.Duration) (int64, error) {
+	res, err := db.write.ExecContext(ctx, db.rebind(`UPDATE jobs SET state = 'queued', done_bytes = 0 WHERE state = 'running' AND heartbeat_at < ?`),
+		db.Now().Add(-stale).Format(time.RFC3339))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
