@@ -175,3 +175,35 @@ func (db *DB) AliasesWithPrefix(ctx context.Context, dataset, prefix string) ([]
 	}
 	return out, nil
 }
+
+// Sources lists every source by identifier and title.
+func (db *DB) Sources(ctx context.Context) ([]aftermath.Source, error) {
+	var out []aftermath.Source
+	err := db.each(ctx, `SELECT id, identifier, title, publisher, date, url, archive_sha256, reliability, language FROM sources ORDER BY date DESC, identifier, id`, nil,
+		func(r *sql.Rows) error {
+			var s aftermath.Source
+			err := r.Scan(&s.ID, &s.Identifier, &s.Title, &s.Publisher, &s.Date, &s.URL, &s.ArchiveSHA256, &s.Reliability, &s.Language)
+			out = append(out, s)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	return out, nil
+}
+
+// CitationsOfSource lists what cites a source.
+func (db *DB) CitationsOfSource(ctx context.Context, sourceID int64) ([]aftermath.Citation, error) {
+	var out []aftermath.Citation
+	err := db.each(ctx, `SELECT id, record_type, record_id, field, source_id, page, quote, confidence FROM citations
+		WHERE source_id = ? ORDER BY record_type, record_id, field`, []any{sourceID}, func(r *sql.Rows) error {
+		var c aftermath.Citation
+		err := r.Scan(&c.ID, &c.RecordType, &c.RecordID, &c.Field, &c.SourceID, &c.Page, &c.Quote, &c.Confidence)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("citations of source %d: %w", sourceID, err)
+	}
+	return out, nil
+}

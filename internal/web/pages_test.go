@@ -120,3 +120,24 @@ func TestInterventionPages(t *testing.T) {
 		t.Errorf("missing intervention: %d", code)
 	}
 }
+
+func TestSourcePagesListWhatCitesThem(t *testing.T) {
+	h, db := fixtureServer(t)
+	iv, _ := db.FindIntervention(context.Background(), "test-mission")
+	src := iv.Citations[0].SourceID
+	code, _, body := fetch(t, h, "/sources")
+	if code != 200 || !strings.Contains(body, "S/RES/2100 (2013)") {
+		t.Errorf("sources: %d", code)
+	}
+	code, _, body = fetch(t, h, "/sources/"+jsonNum(src)+"?lang=fr")
+	if code != 200 || !strings.Contains(body, `href="/interventions/test-mission"`) || !strings.Contains(body, "para. 7") || !strings.Contains(body, "Cité par") {
+		t.Errorf("source page: %d", code)
+	}
+	_, _, body = fetch(t, h, "/interventions/test-mission")
+	if !strings.Contains(body, `href="/sources/`+jsonNum(src)+`"`) {
+		t.Error("the intervention's citation does not link to its source page")
+	}
+	if code, _, _ := fetch(t, h, "/sources/99999"); code != 404 {
+		t.Errorf("missing source: %d", code)
+	}
+}

@@ -67,6 +67,9 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		if strings.HasPrefix(path, "/jobs/") {
 			id = jsonNum(job.ID)
 		}
+		if strings.HasPrefix(path, "/sources/") {
+			id = jsonNum(iv.Citations[0].SourceID)
+		}
 		path = strings.NewReplacer("{$}", "", "{slug}", "test-mission", "{id}", id).Replace(path)
 		if strings.HasSuffix(path, "/static/") {
 			path += "site.css"
