@@ -20,23 +20,11 @@ import (
 )
 
 func runAnalyze(ctx context.Context, env *Env, args []string) error {
-	sub := ""
-	if len(args) > 0 {
-		sub = args[0]
-	}
-	switch sub {
-	case "intervention":
-		return analyzeIntervention(ctx, env, args[1:])
-	case "its":
-		return analyzeITS(ctx, env, args[1:])
-	case "synth":
-		return analyzeSynth(ctx, env, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprint(env.Stdout, analyzeUsage)
-		return nil
-	}
-	fmt.Fprint(env.Stderr, analyzeUsage)
-	return &ExitError{Code: exitUsage, Err: fmt.Errorf("analyze: say intervention, its or synth")}
+	return dispatch(ctx, env, args, "analyze", analyzeUsage, []subcommand{
+		{"intervention", analyzeIntervention},
+		{"its", analyzeITS},
+		{"synth", analyzeSynth},
+	})
 }
 
 const analyzeUsage = `Usage: aftermath analyze intervention|its|synth [flags]

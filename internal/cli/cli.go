@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"aftermath"
 	"aftermath/internal/sqldb"
@@ -186,6 +187,35 @@ func runVersion(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stdout, "aftermath", Version)
 	return nil
+}
+
+// subcommand is one verb of a command with verbs (user add, intervention show …).
+type subcommand struct {
+	name string
+	run  func(ctx context.Context, env *Env, args []string) error
+}
+
+// dispatch runs the verb args[0] names, prints usage for help, and refuses
+// anything else with the verbs it knows.
+func dispatch(ctx context.Context, env *Env, args []string, command, usage string, subs []subcommand) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "--help", "help":
+			fmt.Fprint(env.Stdout, usage)
+			return nil
+		}
+		for _, s := range subs {
+			if s.name == args[0] {
+				return s.run(ctx, env, args[1:])
+			}
+		}
+	}
+	names := make([]string, len(subs))
+	for i, s := range subs {
+		names[i] = s.name
+	}
+	fmt.Fprint(env.Stderr, usage)
+	return &ExitError{Code: exitUsage, Err: fmt.Errorf("%s: say %s", command, strings.Join(names, ", "))}
 }
 
 // ExitCode maps an error from Run to a process exit status.

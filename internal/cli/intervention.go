@@ -18,27 +18,13 @@ import (
 )
 
 func runIntervention(ctx context.Context, env *Env, args []string) error {
-	sub := ""
-	if len(args) > 0 {
-		sub = args[0]
-	}
-	switch sub {
-	case "add":
-		return interventionAdd(ctx, env, args[1:])
-	case "edit":
-		return interventionEdit(ctx, env, args[1:])
-	case "list":
-		return interventionList(ctx, env, args[1:])
-	case "show":
-		return interventionShow(ctx, env, args[1:])
-	case "suggest":
-		return interventionSuggest(ctx, env, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprint(env.Stdout, interventionUsage)
-		return nil
-	}
-	fmt.Fprint(env.Stderr, interventionUsage)
-	return &ExitError{Code: exitUsage, Err: fmt.Errorf("intervention: say add, edit, list, show or suggest")}
+	return dispatch(ctx, env, args, "intervention", interventionUsage, []subcommand{
+		{"add", interventionAdd},
+		{"edit", interventionEdit},
+		{"list", interventionList},
+		{"show", interventionShow},
+		{"suggest", interventionSuggest},
+	})
 }
 
 const interventionUsage = `Usage: aftermath intervention add|edit|list|show [flags]

@@ -12,23 +12,11 @@ import (
 )
 
 func runUser(ctx context.Context, env *Env, args []string) error {
-	sub := ""
-	if len(args) > 0 {
-		sub = args[0]
-	}
-	switch sub {
-	case "add":
-		return userAdd(ctx, env, args[1:])
-	case "list":
-		return userList(ctx, env, args[1:])
-	case "disable":
-		return userDisable(ctx, env, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprint(env.Stdout, userUsage)
-		return nil
-	}
-	fmt.Fprint(env.Stderr, userUsage)
-	return &ExitError{Code: exitUsage, Err: fmt.Errorf("user: say add, list or disable")}
+	return dispatch(ctx, env, args, "user", userUsage, []subcommand{
+		{"add", userAdd},
+		{"list", userList},
+		{"disable", userDisable},
+	})
 }
 
 const userUsage = `Usage: aftermath user add|list|disable [flags]
