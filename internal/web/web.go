@@ -37,6 +37,7 @@ type Server struct {
 	routes  []Route
 	cache   *pageCache
 	flight  singleflight.Group
+	static  *staticFiles
 	// uploadDir holds uploaded files until their import job has run.
 	uploadDir string
 	// JobsWake, when set, is signalled when a job is queued.
@@ -54,11 +55,19 @@ func (s *Server) SecureCookies(on bool) { s.secure = on }
 
 // New parses the embedded templates, failing at start if one is broken.
 func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
-	t, err := template.New("").Funcs(funcs).ParseFS(assets, "templates/*.html")
+	staticFS, err := fs.Sub(assets, "static")
 	if err != nil {
 		return nil, err
 	}
-	return &Server{db: db, pages: t, log: log, limiter: newRateLimiter(10), bundle: i18n.Default(),
+	st, err := newStaticFiles(staticFS)
+	if err != nil {
+		return nil, err
+	}
+	t, err := template.New("").Funcs(funcs).Funcs(template.FuncMap{"asset": st.url}).ParseFS(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Server{db: db, pages: t, log: log, static: st, limiter: newRateLimiter(10), bundle: i18n.Default(),
 		cache: newPageCache(2000, cacheTTL), uploadDir: filepath.Join(os.TempDir(), "aftermath-uploads")}, nil
 }
 
@@ -137,9 +146,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // Handler returns the routes with security headers on every response.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	static, _ := fs.Sub(assets, "static")
 	r := &router{mux: mux}
-	r.handle("GET /static/", Public, http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
+	r.handle("GET /static/", Public, s.static.serve)
 	r.handle("GET /healthz", Public, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

@@ -172,3 +172,22 @@ func TestPublicPagesAreCachedForAnonymousVisitors(t *testing.T) {
 		t.Error("a signed-in user got a cached page")
 	}
 }
+
+func TestStaticAssetsAreHashedAndCachedForever(t *testing.T) {
+	h, _ := fixtureServer(t)
+	_, _, page := fetch(t, h, "/")
+	m := regexp.MustCompile(`href="(/static/site\.[0-9a-f]{8}\.css)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the page does not link a hashed stylesheet")
+	}
+	code, hd, css := fetch(t, h, m[1])
+	if code != 200 || !strings.Contains(hd.Get("Cache-Control"), "immutable") || !strings.Contains(css, "font") || hd.Get("Content-Type") != "text/css; charset=utf-8" {
+		t.Errorf("hashed asset: %d %q %q", code, hd.Get("Cache-Control"), hd.Get("Content-Type"))
+	}
+	if code, hd, _ := fetch(t, h, "/static/site.css"); code != 200 || hd.Get("Cache-Control") != "no-cache" {
+		t.Errorf("plain name: %d %q", code, hd.Get("Cache-Control"))
+	}
+	if code, _, _ := fetch(t, h, "/static/site.00000000.css"); code != 404 {
+		t.Errorf("unknown hash: %d", code)
+	}
+}
