@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"aftermath"
 )
@@ -204,6 +205,53 @@ func (db *DB) CitationsOfSource(ctx context.Context, sourceID int64) ([]aftermat
 	})
 	if err != nil {
 		return nil, fmt.Errorf("citations of source %d: %w", sourceID, err)
+	}
+	return out, nil
+}
+
+// ActorSummary is an actor with how many events it was the primary actor
+// of, for lists.
+type ActorSummary struct {
+	ID     int64
+	Name   string
+	Kind   string
+	Events int64
+}
+
+// SearchActors lists actors whose name or any alias contains q (any case),
+// those with most events first; at most limit.
+func (db *DB) SearchActors(ctx context.Context, q string, limit int) ([]ActorSummary, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var out []ActorSummary
+	pat := "%" + strings.ToLower(strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q)) + "%"
+	err := db.each(ctx, `SELECT a.id, a.name, a.kind, COALESCE((SELECT sum(m.events) FROM actor_monthly_aggregates m WHERE m.actor_id = a.id), 0) AS n
+		FROM actors a WHERE lower(a.name) LIKE ? ESCAPE '\' OR a.id IN (SELECT actor_id FROM actor_aliases WHERE lower(name) LIKE ? ESCAPE '\')
+		ORDER BY n DESC, a.name LIMIT ?`, []any{pat, pat, limit}, func(r *sql.Rows) error {
+		var s ActorSummary
+		err := r.Scan(&s.ID, &s.Name, &s.Kind, &s.Events)
+		out = append(out, s)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search actors: %w", err)
+	}
+	return out, nil
+}
+
+// ActorMonths sums, by month, the events an actor was the primary actor of.
+func (db *DB) ActorMonths(ctx context.Context, actorID int64) ([]MonthTotal, error) {
+	var out []MonthTotal
+	err := db.each(ctx, `SELECT month, sum(events), sum(deaths_best), sum(deaths_low), sum(deaths_high), sum(deaths_civilians)
+		FROM actor_monthly_aggregates WHERE actor_id = ? GROUP BY month ORDER BY month`, []any{actorID}, func(r *sql.Rows) error {
+		var m MonthTotal
+		err := r.Scan(&m.Month, &m.Events, &m.DeathsBest, &m.DeathsLow, &m.DeathsHigh, &m.DeathsCivilians)
+		out = append(out, m)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("actor months: %w", err)
 	}
 	return out, nil
 }

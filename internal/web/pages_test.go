@@ -141,3 +141,19 @@ func TestSourcePagesListWhatCitesThem(t *testing.T) {
 		t.Errorf("missing source: %d", code)
 	}
 }
+
+func TestActorPages(t *testing.T) {
+	h, db := fixtureServer(t)
+	code, _, body := fetch(t, h, "/actors?q=mali")
+	if code != 200 || !strings.Contains(body, "Government of Mali") || strings.Contains(body, "Al-Shabaab") {
+		t.Errorf("actor search: %d", code)
+	}
+	a, _ := db.ActorByAlias(context.Background(), "ucdp", "JNIM")
+	code, _, body = fetch(t, h, "/actors/"+jsonNum(a.ID)+"?lang=ar")
+	if code != 200 || !strings.Contains(body, "<svg") || !strings.Contains(body, `href="/events?dataset=ucdp&amp;actor=JNIM"`) || !strings.Contains(body, "جماعة مسلحة") {
+		t.Errorf("actor page: %d", code)
+	}
+	if code, _, _ := fetch(t, h, "/actors/999999"); code != 404 {
+		t.Errorf("missing actor: %d", code)
+	}
+}

@@ -67,6 +67,13 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		if strings.HasPrefix(path, "/jobs/") {
 			id = jsonNum(job.ID)
 		}
+		if strings.HasPrefix(path, "/actors/") {
+			a, err := db.ActorByAlias(ctx, "ucdp", "Government of Mali")
+			if err != nil {
+				t.Fatal(err)
+			}
+			id = jsonNum(a.ID)
+		}
 		if strings.HasPrefix(path, "/sources/") {
 			id = jsonNum(iv.Citations[0].SourceID)
 		}

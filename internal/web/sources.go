@@ -36,15 +36,16 @@ type sourcePage struct {
 func (s *Server) source(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	var src *aftermath.Source
-	if err == nil {
-		src, err = s.db.Source(ctx, id)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	src, err := s.db.Source(ctx, id)
+	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+		s.notFound(w, r)
+		return
 	}
 	if err != nil {
-		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND || src == nil {
-			s.notFound(w, r)
-			return
-		}
 		s.fail(ctx, w, err)
 		return
 	}

@@ -159,6 +159,8 @@ func (s *Server) Handler() http.Handler {
 	r.handle("GET /events.geojson", Public, s.eventsDownload("geojson"))
 	r.handle("GET /interventions", Public, s.cached(s.interventions))
 	r.handle("GET /interventions/{slug}", Public, s.cached(s.intervention))
+	r.handle("GET /actors", Public, s.cached(s.actors))
+	r.handle("GET /actors/{id}", Public, s.cached(s.actor))
 	r.handle("GET /sources", Public, s.cached(s.sources))
 	r.handle("GET /sources/{id}", Public, s.cached(s.source))
 	r.handle("GET /login", Public, s.loginForm)

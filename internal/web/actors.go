@@ -1,0 +1,73 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"aftermath"
+	"aftermath/internal/chart"
+	"aftermath/internal/sqldb"
+)
+
+type actorsPage struct {
+	page
+	Q      string
+	Actors []sqldb.ActorSummary
+}
+
+func (s *Server) actors(w http.ResponseWriter, r *http.Request) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	list, err := s.db.SearchActors(r.Context(), q, 200)
+	if err != nil {
+		s.fail(r.Context(), w, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "actors.html", actorsPage{page: s.newPage(w, r, "actors.title"), Q: q, Actors: list})
+}
+
+type actorPage struct {
+	page
+	A     *aftermath.Actor
+	Chart template.HTML
+}
+
+func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	a, err := s.db.Actor(ctx, id)
+	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	p := actorPage{page: s.newPage(w, r, "actors.title"), A: a}
+	p.Title = a.Name
+	months, err := s.db.ActorMonths(ctx, id)
+	if err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	if len(months) > 0 {
+		series := chart.Series{Name: p.L.T("events.title")}
+		for _, m := range months {
+			series.Points = append(series.Points, chart.Point{X: monthIndex(m.Month), Y: float64(m.Events)})
+		}
+		svg, err := chart.Lines(chart.LineChart{Title: p.L.T("actors.chart"), Desc: a.Name, XLabel: p.L.T("analysis.chart.month_axis"),
+			YLabel: p.L.T("analysis.chart.events_axis"), Credit: p.L.T("data.credit.ucdp"), Series: []chart.Series{series},
+			FormatX: func(x float64) string { n := int(x); return strconv.Itoa(n/12) + "-" + twoDigits(n%12+1) },
+			FormatY: func(v float64) string { return p.L.Number(v, 0) }, RTL: p.L.Dir() == "rtl", Width: 720, Height: 280})
+		if err == nil {
+			p.Chart = template.HTML(svg) // package chart escapes all text
+		}
+	}
+	s.render(w, r, http.StatusOK, "actor.html", p)
+}
