@@ -63,27 +63,17 @@ forces, spread, and the chosen method. NAME is the slug or the name.`)
 	violence := fs.String("violence-type", "", "only these violence types, comma-separated (e.g. one-sided)")
 	hacLags := fs.Int("hac-lags", -1, "Newey-West lags for its and did (default: floor(4·(n/100)^(2/9)))")
 	placebos := fs.Bool("placebos", false, "synth: run in-space placebo tests")
-	ref, rest := splitRef(args)
-	if err := parse(fs, rest); err != nil {
+	ref, err := parseRef(fs, args, "intervention (id, slug or name)")
+	if err != nil {
 		return err
-	}
-	if ref == "" {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("analyze intervention: say which intervention")}
 	}
 	opt := impact.Options{Dataset: *dataset, Outcome: *outcome, Method: *method, Comparison: commaList(strings.ToUpper(*compare)),
 		Donors: commaList(strings.ToUpper(*donors)), ViolenceTypes: commaList(*violence), Placebos: *placebos, HACLags: lagsOption(*hacLags)}
-	db, err := openDB(ctx, *dsn)
+	db, iv, err := openIntervention(ctx, *dsn, ref)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	iv, err := db.FindIntervention(ctx, ref)
-	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
-		iv, err = db.InterventionByName(ctx, ref)
-	}
-	if err != nil {
-		return err
-	}
 	rep, err := impact.Analyze(ctx, db, iv, opt)
 	if err != nil {
 		return err

@@ -189,6 +189,28 @@ func runVersion(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// parseRef parses flags around a leading positional argument (an id, a
+// slug or an email) that the command requires.
+func parseRef(fs *flag.FlagSet, args []string, what string) (string, error) {
+	ref, rest := splitRef(args)
+	if err := parse(fs, rest); err != nil {
+		return "", err
+	}
+	if ref == "" {
+		return "", &ExitError{Code: exitUsage, Err: fmt.Errorf("%s: say which %s", fs.Name(), what)}
+	}
+	return ref, nil
+}
+
+// splitRef takes a leading positional argument off args, so that it may
+// come before the flags.
+func splitRef(args []string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
 // subcommand is one verb of a command with verbs (user add, intervention show …).
 type subcommand struct {
 	name string

@@ -123,22 +123,15 @@ func interventionEdit(ctx context.Context, env *Env, args []string) error {
 	slug := fs.String("slug", "", "new slug")
 	notes := fs.String("notes", "", "new notes")
 	end := fs.String("end", "", "end date of the last phase, YYYY-MM-DD")
-	ref, rest := splitRef(args)
-	if err := parse(fs, rest); err != nil {
+	ref, err := parseRef(fs, args, "intervention (id or slug)")
+	if err != nil {
 		return err
 	}
-	if ref == "" {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("intervention edit: say which intervention (id or slug)")}
-	}
-	db, err := openDB(ctx, *dsn)
+	db, iv, err := openIntervention(ctx, *dsn, ref)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	iv, err := db.FindIntervention(ctx, ref)
-	if err != nil {
-		return err
-	}
 	if *jsonPath != "" {
 		next, err := readInterventionJSON(env, *jsonPath)
 		if err != nil {
@@ -168,13 +161,19 @@ func interventionEdit(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// splitRef takes a leading positional argument (id or slug) off args, so
-// that it may come before the flags.
-func splitRef(args []string) (string, []string) {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return args[0], args[1:]
+// openIntervention opens the database and finds an intervention by id or
+// slug; the caller closes the database.
+func openIntervention(ctx context.Context, dsn, ref string) (*sqldb.DB, *aftermath.Intervention, error) {
+	db, err := openDB(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
 	}
-	return "", args
+	iv, err := db.FindIntervention(ctx, ref)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, iv, nil
 }
 
 func interventionList(ctx context.Context, env *Env, args []string) error {
@@ -219,22 +218,15 @@ func interventionShow(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "intervention show", "intervention show ID|SLUG [--format text|json]")
 	dsn := dbFlag(fs, env)
 	format := fs.String("format", "text", "text or json")
-	ref, rest := splitRef(args)
-	if err := parse(fs, rest); err != nil {
+	ref, err := parseRef(fs, args, "intervention (id or slug)")
+	if err != nil {
 		return err
 	}
-	if ref == "" {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("intervention show: say which intervention (id or slug)")}
-	}
-	db, err := openDB(ctx, *dsn)
+	db, iv, err := openIntervention(ctx, *dsn, ref)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	iv, err := db.FindIntervention(ctx, ref)
-	if err != nil {
-		return err
-	}
 	if *format == "json" {
 		return writeJSON(env.Stdout, iv)
 	}
@@ -305,12 +297,9 @@ the datasets' naming of state forces among the imported actors.`)
 	dsn := dbFlag(fs, env)
 	conflicts := fs.String("conflicts", "", "UCDP/PRIO Armed Conflict Dataset CSV (e.g. UcdpPrioConflict_v24_1.csv)")
 	apply := fs.Bool("apply", false, "add every suggestion to the intervention's actors")
-	ref, rest := splitRef(args)
-	if err := parse(fs, rest); err != nil {
+	ref, err := parseRef(fs, args, "intervention (id or slug)")
+	if err != nil {
 		return err
-	}
-	if ref == "" {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("intervention suggest: say which intervention (id or slug)")}
 	}
 	var cys []ucdpprio.ConflictYear
 	if *conflicts != "" {
@@ -324,15 +313,11 @@ the datasets' naming of state forces among the imported actors.`)
 			return err
 		}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, iv, err := openIntervention(ctx, *dsn, ref)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	iv, err := db.FindIntervention(ctx, ref)
-	if err != nil {
-		return err
-	}
 	var lookupErr error
 	cands := func(dataset, prefix string) []string {
 		names, err := db.AliasesWithPrefix(ctx, dataset, prefix)

@@ -100,12 +100,9 @@ func userList(ctx context.Context, env *Env, args []string) error {
 func userDisable(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "user disable", "user disable EMAIL")
 	dsn := dbFlag(fs, env)
-	ref, rest := splitRef(args)
-	if err := parse(fs, rest); err != nil {
+	ref, err := parseRef(fs, args, "account (email)")
+	if err != nil {
 		return err
-	}
-	if ref == "" {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("user disable: say whose account (email)")}
 	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {

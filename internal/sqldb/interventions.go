@@ -162,14 +162,15 @@ func (db *DB) writeInterventionParts(ctx context.Context, tx *sql.Tx, iv *afterm
 	return nil
 }
 
-// FindIntervention returns an intervention by id, or by slug when ref is
-// not a number. ENOTFOUND if there is none.
+// FindIntervention returns an intervention by id, or else by slug, or
+// else by name (any case). ENOTFOUND if there is none.
 func (db *DB) FindIntervention(ctx context.Context, ref string) (*aftermath.Intervention, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		return db.Intervention(ctx, id)
 	}
-	var id int64
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id FROM interventions WHERE slug = ?`), ref).Scan(&id)
+	var id, rank int64
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, 0 AS r FROM interventions WHERE slug = ?
+		UNION ALL SELECT id, 1 AS r FROM interventions WHERE lower(name) = lower(?) ORDER BY r, id LIMIT 1`), ref, ref).Scan(&id, &rank)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %q", ref)
 	}
@@ -329,18 +330,4 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-// InterventionByName returns the intervention with this name (compared
-// without regard to case), or ENOTFOUND.
-func (db *DB) InterventionByName(ctx context.Context, name string) (*aftermath.Intervention, error) {
-	var id int64
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id FROM interventions WHERE lower(name) = lower(?) ORDER BY id LIMIT 1`), name).Scan(&id)
-	if err == sql.ErrNoRows {
-		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %q", name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return db.Intervention(ctx, id)
 }
