@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"aftermath/internal/shareddata"
 	"archive/zip"
 	"encoding/csv"
 	"encoding/json"
@@ -334,35 +335,6 @@ func TestParseRejects(t *testing.T) {
 	}
 }
 
-// sharedData returns the path of a file under the shared data folder
-// (AFTERMATH_SHARED_DATA, or ../shared/data beside the module root),
-// skipping the test when it is missing, or failing it when
-// AFTERMATH_REQUIRE_SHARED=1.
-func sharedData(t *testing.T, rel string) string {
-	t.Helper()
-	dir := os.Getenv("AFTERMATH_SHARED_DATA")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "data")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	p := filepath.Join(dir, filepath.FromSlash(rel))
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("AFTERMATH_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared data %s is missing (AFTERMATH_REQUIRE_SHARED=1): %v", rel, err)
-		}
-		t.Skipf("shared data %s is missing: %v", rel, err)
-	}
-	return p
-}
-
 func fileExists(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && !fi.IsDir()
@@ -443,7 +415,7 @@ func gedActors(t *testing.T, path string) map[string]bool {
 // and Afghanistan entries carry a UCDP alias that occurs in the GED file,
 // and every UCDP alias in the catalog occurs in the shared UCDP data.
 func TestPartnerAliasesInSharedUCDP(t *testing.T) {
-	gedPath := sharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip")
+	gedPath := shareddata.Path(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip")
 	ged := gedActors(t, gedPath)
 
 	// Other shared UCDP files widen the set of names an alias may come from
@@ -458,7 +430,7 @@ func TestPartnerAliasesInSharedUCDP(t *testing.T) {
 			known[n] = true
 		}
 	}
-	conflict := sharedData(t, "ucdp/UcdpPrioConflict_v24_1.csv")
+	conflict := shareddata.Path(t, "ucdp/UcdpPrioConflict_v24_1.csv")
 	f, err := os.Open(conflict)
 	if err != nil {
 		t.Fatal(err)

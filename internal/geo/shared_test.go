@@ -5,6 +5,7 @@ package geo
 // case it fails.
 
 import (
+	"aftermath/internal/shareddata"
 	"archive/zip"
 	"encoding/csv"
 	"encoding/xml"
@@ -19,22 +20,6 @@ import (
 	"unicode"
 )
 
-const sharedDir = "/work/shared/data"
-
-// sharedFile returns the path of a shared reference file, skipping the test
-// when it is absent (or failing it when AFTERMATH_REQUIRE_SHARED=1).
-func sharedFile(t *testing.T, rel string) string {
-	t.Helper()
-	p := path.Join(sharedDir, rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("AFTERMATH_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared reference file required (AFTERMATH_REQUIRE_SHARED=1): %v", err)
-		}
-		t.Skipf("shared reference file not available: %v", err)
-	}
-	return p
-}
-
 // iatiCodelist mirrors the parts of an IATI codelist XML file we need.
 type iatiCodelist struct {
 	XMLName xml.Name `xml:"codelist"`
@@ -47,7 +32,7 @@ type iatiCodelist struct {
 }
 
 func TestIATICountryCodelist(t *testing.T) {
-	p := sharedFile(t, "iati/codelists/Country.xml")
+	p := shareddata.Path(t, "iati/codelists/Country.xml")
 	f, err := os.Open(p)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +88,7 @@ var gedFiles = []string{
 func TestUCDPGEDCountryIDs(t *testing.T) {
 	for _, rel := range gedFiles {
 		t.Run(path.Base(rel), func(t *testing.T) {
-			p := sharedFile(t, rel)
+			p := shareddata.Path(t, rel)
 			countries, rows := readGEDCountries(t, p)
 			if rows == 0 {
 				t.Fatalf("%s: no event rows", p)

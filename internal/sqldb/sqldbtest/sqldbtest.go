@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"aftermath/internal/shareddata"
 	"aftermath/internal/sqldb"
 )
 
@@ -93,32 +94,11 @@ func Open(t testing.TB, driver string) *sqldb.DB {
 	return db
 }
 
-// SharedData returns the path of a file under ../shared/data, skipping the
-// test when it is missing, or failing it when AFTERMATH_REQUIRE_SHARED=1.
+// SharedData returns the path of a file under ../shared/data; see
+// shareddata.Path.
 func SharedData(t testing.TB, rel string) string {
 	t.Helper()
-	dir := os.Getenv("AFTERMATH_SHARED_DATA")
-	if dir == "" {
-		// Tests run in their package folder; walk up to the module root.
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "data")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	p := filepath.Join(dir, filepath.FromSlash(rel))
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("AFTERMATH_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared data %s is missing (AFTERMATH_REQUIRE_SHARED=1): %v", rel, err)
-		}
-		t.Skipf("shared data %s is missing: %v", rel, err)
-	}
-	return p
+	return shareddata.Path(t, rel)
 }
 
 // Snapshot returns every row of the tables, sorted, as text, so tests can
