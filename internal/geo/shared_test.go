@@ -1,6 +1,6 @@
 package geo
 
-// Cross-checks against reference data under /work/shared/data. When a file is
+// Cross-checks against reference data under ../shared/data. When a file is
 // missing the test is skipped, unless AFTERMATH_REQUIRE_SHARED=1, in which
 // case it fails.
 
