@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -649,11 +650,7 @@ func (im *Import) addActorAgg(actor int64, iso3 string, k aggKey, v aggVal, sign
 		a = &aggVal{}
 		im.actorAgg[ak] = a
 	}
-	a.events += sign * v.events
-	a.best += sign * v.best
-	a.low += sign * v.low
-	a.high += sign * v.high
-	a.civ += sign * v.civ
+	a.add(v, sign)
 }
 
 func (im *Import) agg(k aggKey, v aggVal, sign int64) {
@@ -662,11 +659,7 @@ func (im *Import) agg(k aggKey, v aggVal, sign int64) {
 		a = &aggVal{}
 		im.aggs[k] = a
 	}
-	a.events += sign * v.events
-	a.best += sign * v.best
-	a.low += sign * v.low
-	a.high += sign * v.high
-	a.civ += sign * v.civ
+	a.add(v, sign)
 }
 
 // actorLinks collects the event_actors rows of an event.
@@ -1065,23 +1058,45 @@ func (im *Import) flushAggs() error {
 	rows := make([][]any, 0, len(keys))
 	for _, k := range keys {
 		v := im.aggs[k]
-		rows = append(rows, []any{im.datasetID, k.country, im.countryISO3[k.country], k.admin1, k.year, k.month, k.violence,
-			v.events, v.best, v.low, v.high, v.civ})
+		rows = append(rows, append([]any{im.datasetID, k.country, im.countryISO3[k.country], k.admin1, k.year, k.month, k.violence}, v.values()...))
 	}
-	err := im.insertMany("monthly_aggregates", []string{"dataset_id", "country", "country_iso3", "admin1", "year", "month", "violence_type",
-		"events", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians"}, rows,
-		` ON CONFLICT (dataset_id, country, admin1, year, month, violence_type) DO UPDATE SET
-		country_iso3 = CASE WHEN excluded.country_iso3 <> '' THEN excluded.country_iso3 ELSE monthly_aggregates.country_iso3 END,
-		events = monthly_aggregates.events + excluded.events,
-		deaths_best = monthly_aggregates.deaths_best + excluded.deaths_best,
-		deaths_low = monthly_aggregates.deaths_low + excluded.deaths_low,
-		deaths_high = monthly_aggregates.deaths_high + excluded.deaths_high,
-		deaths_civilians = monthly_aggregates.deaths_civilians + excluded.deaths_civilians`)
+	err := im.upsertAggs("monthly_aggregates", []string{"dataset_id", "country", "country_iso3", "admin1", "year", "month", "violence_type"},
+		[]string{"dataset_id", "country", "admin1", "year", "month", "violence_type"},
+		`country_iso3 = CASE WHEN excluded.country_iso3 <> '' THEN excluded.country_iso3 ELSE monthly_aggregates.country_iso3 END`, rows)
 	if err != nil {
 		return fmt.Errorf("update monthly aggregates: %w", err)
 	}
 	clear(im.aggs)
 	return im.flushActorAggs()
+}
+
+// aggColumns are the summed columns of both aggregate tables, in the
+// order of aggVal.values.
+var aggColumns = []string{"events", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians"}
+
+func (v *aggVal) values() []any { return []any{v.events, v.best, v.low, v.high, v.civ} }
+
+// add adds sign × o to v.
+func (v *aggVal) add(o aggVal, sign int64) {
+	v.events += sign * o.events
+	v.best += sign * o.best
+	v.low += sign * o.low
+	v.high += sign * o.high
+	v.civ += sign * o.civ
+}
+
+// upsertAggs writes aggregate changes: rows of the key columns then the
+// aggColumns, added to what a row with the same conflict key holds.
+func (im *Import) upsertAggs(table string, keyCols, conflictCols []string, extraSet string, rows [][]any) error {
+	var set []string
+	if extraSet != "" {
+		set = append(set, extraSet)
+	}
+	for _, c := range aggColumns {
+		set = append(set, c+" = "+table+"."+c+" + excluded."+c)
+	}
+	cols := append(slices.Clone(keyCols), aggColumns...)
+	return im.insertMany(table, cols, rows, " ON CONFLICT ("+strings.Join(conflictCols, ", ")+") DO UPDATE SET "+strings.Join(set, ", "))
 }
 
 // dropEmptyAggs removes the aggregate rows that updates left at zero.
@@ -1111,16 +1126,10 @@ func (im *Import) flushActorAggs() error {
 	rows := make([][]any, 0, len(keys))
 	for _, k := range keys {
 		v := im.actorAgg[k]
-		rows = append(rows, []any{im.datasetID, k.actor, k.iso3, k.admin1, k.year, k.month, k.violence, v.events, v.best, v.low, v.high, v.civ})
+		rows = append(rows, append([]any{im.datasetID, k.actor, k.iso3, k.admin1, k.year, k.month, k.violence}, v.values()...))
 	}
-	err := im.insertMany("actor_monthly_aggregates", []string{"dataset_id", "actor_id", "country_iso3", "admin1", "year", "month",
-		"violence_type", "events", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians"}, rows,
-		` ON CONFLICT (dataset_id, actor_id, country_iso3, admin1, year, month, violence_type) DO UPDATE SET
-		events = actor_monthly_aggregates.events + excluded.events,
-		deaths_best = actor_monthly_aggregates.deaths_best + excluded.deaths_best,
-		deaths_low = actor_monthly_aggregates.deaths_low + excluded.deaths_low,
-		deaths_high = actor_monthly_aggregates.deaths_high + excluded.deaths_high,
-		deaths_civilians = actor_monthly_aggregates.deaths_civilians + excluded.deaths_civilians`)
+	keyCols := []string{"dataset_id", "actor_id", "country_iso3", "admin1", "year", "month", "violence_type"}
+	err := im.upsertAggs("actor_monthly_aggregates", keyCols, keyCols, "", rows)
 	if err != nil {
 		return fmt.Errorf("update actor aggregates: %w", err)
 	}
