@@ -359,22 +359,24 @@ func month(date string) string {
 	return date[:7]
 }
 
-func monthIndex(m string) int {
+// MonthIndex counts months from year 0: "2021-03" → 2021·12 + 2.
+func MonthIndex(m string) int {
 	y, _ := strconv.Atoi(m[:4])
 	mo, _ := strconv.Atoi(m[5:7])
 	return y*12 + mo - 1
 }
 
-func monthOf(i int) string { return fmt.Sprintf("%04d-%02d", i/12, i%12+1) }
+// MonthOf is the inverse of MonthIndex.
+func MonthOf(i int) string { return fmt.Sprintf("%04d-%02d", i/12, i%12+1) }
 
-func addMonths(m string, n int) string { return monthOf(monthIndex(m) + n) }
+func addMonths(m string, n int) string { return MonthOf(MonthIndex(m) + n) }
 
-func monthsBetween(a, b string) int { return monthIndex(b) - monthIndex(a) }
+func monthsBetween(a, b string) int { return MonthIndex(b) - MonthIndex(a) }
 
 func calendar(from, to string) []string {
 	var out []string
-	for i := monthIndex(from); i <= monthIndex(to); i++ {
-		out = append(out, monthOf(i))
+	for i := MonthIndex(from); i <= MonthIndex(to); i++ {
+		out = append(out, MonthOf(i))
 	}
 	return out
 }

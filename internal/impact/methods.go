@@ -14,12 +14,12 @@ import (
 func runMethods(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Options, r *Report, f sqldb.AreaFilter) error {
 	times := make([]float64, len(r.Series))
 	y := make([]float64, len(r.Series))
-	base := monthIndex(r.Window[0])
+	base := MonthIndex(r.Window[0])
 	for i, m := range r.Series {
-		times[i] = float64(monthIndex(m.Month) - base)
+		times[i] = float64(MonthIndex(m.Month) - base)
 		y[i] = float64(m.Total)
 	}
-	at := func(m string) float64 { return float64(monthIndex(m) - base) }
+	at := func(m string) float64 { return float64(MonthIndex(m) - base) }
 	if opt.wants("its") {
 		var breaks []float64
 		for _, p := range iv.Phases {
@@ -123,7 +123,7 @@ func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt
 	const treated = "intervention area"
 	p := analysis.Panel{OutcomeName: opt.Outcome, Units: []string{treated}}
 	for _, m := range cal {
-		p.Times = append(p.Times, float64(monthIndex(m)-base))
+		p.Times = append(p.Times, float64(MonthIndex(m)-base))
 	}
 	area := make([]float64, len(cal))
 	for c := range inArea {
@@ -149,7 +149,7 @@ func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt
 		r.Skipped = append(r.Skipped, "synth: fewer than two donor countries with data")
 		return nil
 	}
-	start := float64(monthIndex(month(iv.Start())) - base)
+	start := float64(MonthIndex(month(iv.Start())) - base)
 	res, err := analysis.Synth(p, analysis.SynthSpec{Treated: treated, TreatmentTime: start, Donors: used, Placebos: opt.Placebos, Seed: 1})
 	if err != nil {
 		r.Skipped = append(r.Skipped, "synth: "+err.Error())

@@ -59,11 +59,11 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 	if len(months) > 0 {
 		series := chart.Series{Name: p.L.T("events.title")}
 		for _, m := range months {
-			series.Points = append(series.Points, chart.Point{X: monthIndex(m.Month), Y: float64(m.Events)})
+			series.Points = append(series.Points, chart.Point{X: monthX(m.Month), Y: float64(m.Events)})
 		}
 		svg, err := chart.Lines(chart.LineChart{Title: p.L.T("actors.chart"), Desc: a.Name, XLabel: p.L.T("analysis.chart.month_axis"),
 			YLabel: p.L.T("analysis.chart.events_axis"), Credit: p.L.T("data.credit.ucdp"), Series: []chart.Series{series},
-			FormatX: func(x float64) string { n := int(x); return strconv.Itoa(n/12) + "-" + twoDigits(n%12+1) },
+			FormatX: monthLabel,
 			FormatY: func(v float64) string { return p.L.Number(v, 0) }, RTL: p.L.Dir() == "rtl", Width: 720, Height: 280})
 		if err == nil {
 			p.Chart = template.HTML(svg) // package chart escapes all text

@@ -3,7 +3,6 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"strconv"
 
 	"aftermath"
 	"aftermath/internal/chart"
@@ -71,29 +70,24 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "intervention.html", p)
 }
 
-// monthIndex turns YYYY-MM into a month count, the charts' x axis.
-func monthIndex(m string) float64 {
-	y, _ := strconv.Atoi(m[:4])
-	mo, _ := strconv.Atoi(m[5:7])
-	return float64(y*12 + mo - 1)
-}
+// monthX places a YYYY-MM on the charts' x axis.
+func monthX(m string) float64 { return float64(impact.MonthIndex(m)) }
+
+// monthLabel labels a point of the charts' x axis.
+func monthLabel(x float64) string { return impact.MonthOf(int(x)) }
 
 func (s *Server) impactCharts(l *i18n.Locale, iv *aftermath.Intervention, rep *impact.Report) (template.HTML, template.HTML) {
 	rtl := l.Dir() == "rtl"
 	credit := l.T("data.credit.ucdp")
-	fmtMonth := func(x float64) string {
-		n := int(x)
-		return strconv.Itoa(n/12) + "-" + twoDigits(n%12+1)
-	}
 	total := chart.Series{Name: l.T("events.title")}
 	partner := chart.Series{Name: l.T("analysis.class.partner"), Dashed: true}
 	for _, m := range rep.Series {
-		x := monthIndex(m.Month)
+		x := monthX(m.Month)
 		total.Points = append(total.Points, chart.Point{X: x, Y: float64(m.Total)})
 		partner.Points = append(partner.Points, chart.Point{X: x, Y: float64(m.Partner)})
 	}
 	lc := chart.LineChart{Title: l.T("analysis.chart.monthly"), Desc: iv.Name, XLabel: l.T("analysis.chart.month_axis"),
-		YLabel: l.T("analysis.chart.events_axis"), Credit: credit, Series: []chart.Series{total, partner}, FormatX: fmtMonth,
+		YLabel: l.T("analysis.chart.events_axis"), Credit: credit, Series: []chart.Series{total, partner}, FormatX: monthLabel,
 		FormatY: func(v float64) string { return l.Number(v, 0) }, RTL: rtl, Width: 720, Height: 320}
 	last := rep.Series[len(rep.Series)-1].Month
 	for _, ph := range iv.Phases {
@@ -105,7 +99,7 @@ func (s *Server) impactCharts(l *i18n.Locale, iv *aftermath.Intervention, rep *i
 			from = rep.Window[0]
 		}
 		if from <= to {
-			lc.Bands = append(lc.Bands, chart.Band{From: monthIndex(from), To: monthIndex(to), Label: ph.Name})
+			lc.Bands = append(lc.Bands, chart.Band{From: monthX(from), To: monthX(to), Label: ph.Name})
 		}
 	}
 	monthly, err := chart.Lines(lc)
@@ -130,11 +124,4 @@ func (s *Server) impactCharts(l *i18n.Locale, iv *aftermath.Intervention, rep *i
 	}
 	// Package chart escapes every text it draws.
 	return template.HTML(monthly), template.HTML(yearly)
-}
-
-func twoDigits(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
 }
