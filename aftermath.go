@@ -64,6 +64,7 @@ type Dataset struct {
 	ID       int64
 	Name     string
 	Title    string
+	Audience Audience
 	Versions []DatasetVersion
 	Events   int64 // events currently stored (from the monthly aggregates)
 }
@@ -274,6 +275,9 @@ type Source struct {
 	ArchiveSHA256 string `json:"archive_sha256,omitempty"`
 	Reliability   string `json:"reliability,omitempty"`
 	Language      string `json:"language,omitempty"`
+	// Audience says who sees the source; most sources are published
+	// documents, so a new source without one is public.
+	Audience Audience `json:"audience,omitempty"`
 }
 
 // Citation attaches a source to one field of one record.

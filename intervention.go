@@ -30,6 +30,12 @@ type Intervention struct {
 	Budget        *Budget             `json:"budget,omitempty"`
 	Notes         string              `json:"notes,omitempty"`
 	Citations     []Citation          `json:"citations"`
+	// Audience says who sees the record; a new record without one is
+	// internal until someone decides to publish it.
+	Audience Audience `json:"audience,omitempty"`
+	// Owner is the slug of the organisation whose internal or partners
+	// record it is ("": every organisation of the instance).
+	Owner string `json:"owner,omitempty"`
 }
 
 // InterventionFields are the fields a citation of an intervention may name.
@@ -82,6 +88,8 @@ func (iv *Intervention) Validate() error {
 		return Errorf(EINVALID, "intervention %s: a name is required", iv.Slug)
 	case len(iv.Phases) == 0:
 		return Errorf(EINVALID, "intervention %s: at least one phase with a start date is required", iv.Slug)
+	case iv.Audience != "" && !iv.Audience.Valid():
+		return Errorf(EINVALID, "intervention %s: audience %q is not one of confidential, internal, partners, public", iv.Slug, iv.Audience)
 	}
 	for _, in := range iv.Instruments {
 		if !slices.Contains(Instruments, in) {

@@ -4,6 +4,8 @@
 package main
 
 import (
+	"aftermath"
+
 	"context"
 	"flag"
 	"fmt"
@@ -37,7 +39,7 @@ func run(dsn, slug string, n int) error {
 		return err
 	}
 	defer db.Close()
-	iv, err := db.FindIntervention(ctx, slug)
+	iv, err := db.FindIntervention(ctx, aftermath.System, slug)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ forces, spread, and the chosen method. NAME is the slug or the name.`)
 	if err != nil {
 		return err
 	}
-	opt := impact.Options{Dataset: *dataset, Outcome: *outcome, Method: *method, Comparison: commaList(strings.ToUpper(*compare)),
+	opt := impact.Options{Viewer: aftermath.System, Dataset: *dataset, Outcome: *outcome, Method: *method, Comparison: commaList(strings.ToUpper(*compare)),
 		Donors: commaList(strings.ToUpper(*donors)), ViolenceTypes: commaList(*violence), Placebos: *placebos, HACLags: lagsOption(*hacLags)}
 	db, iv, err := openIntervention(ctx, *dsn, ref)
 	if err != nil {

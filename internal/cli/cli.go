@@ -38,6 +38,8 @@ func commands() []command {
 		{"stats", "sum events and deaths from the monthly aggregates", runStats},
 		{"intervention", "record and list interventions: add|edit|list|show|suggest", runIntervention},
 		{"seed", "load the starter catalog of interventions and their sources", runSeed},
+		{"dataset", "set who sees a dataset: dataset audience NAME AUDIENCE", runDataset},
+		{"org", "share partners records with another organisation: org share ORG PARTNER", runOrg},
 		{"user", "manage accounts: add|list|disable", runUser},
 		{"token", "create a personal API token: token create", runToken},
 		{"analyze", "measure what followed an intervention; ITS and synthetic control on CSV files", runAnalyze},

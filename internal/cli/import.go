@@ -23,6 +23,8 @@ nothing; a newer version updates the events that changed.`)
 	skip := fs.Bool("skip-bad-rows", false, "import the good rows and write the bad ones, with the reason, to a rejects file")
 	rejectsPath := fs.String("rejects", "", "rejects file for --skip-bad-rows (default NAME.rejected.csv in the current folder)")
 	quiet := fs.Bool("quiet", false, "no progress bar, even on a terminal")
+	audience := fs.String("audience", "", "who sees a dataset this import creates: internal, partners or public (default: public for UCDP, CC BY 4.0; internal for ACLED, whose terms do not allow republishing)")
+	org := fs.String("org", "", "with --audience: slug of the organisation that owns the dataset")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parse(fs, args); err != nil {
 			return err
@@ -50,6 +52,13 @@ nothing; a newer version updates the events that changed.`)
 	}
 	defer db.Close()
 	opt := importer.Options{Dataset: dataset, Version: *version, SkipBadRows: *skip, RejectsPath: *rejectsPath}
+	if *audience != "" {
+		if opt.Place, err = placement(ctx, db, *audience, *org); err != nil {
+			return err
+		}
+	} else if *org != "" {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: --org goes with --audience")}
+	}
 	var bar *progressBar
 	if !*quiet && isTerminal(env.Stderr) {
 		bar = &progressBar{w: env.Stderr, start: time.Now()}

@@ -168,7 +168,7 @@ func openIntervention(ctx context.Context, dsn, ref string) (*sqldb.DB, *afterma
 	if err != nil {
 		return nil, nil, err
 	}
-	iv, err := db.FindIntervention(ctx, ref)
+	iv, err := db.FindIntervention(ctx, aftermath.System, ref)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -188,7 +188,7 @@ func interventionList(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	ivs, err := db.Interventions(ctx)
+	ivs, err := db.Interventions(ctx, aftermath.System)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func writeInterventionText(ctx context.Context, w io.Writer, db *sqldb.DB, iv *a
 	}
 	for _, c := range iv.Citations {
 		src := fmt.Sprintf("source %d", c.SourceID)
-		if s, err := db.Source(ctx, c.SourceID); err == nil {
+		if s, err := db.Source(ctx, aftermath.System, c.SourceID); err == nil {
 			src = strings.TrimSpace(s.Identifier + " " + s.Title)
 		}
 		fmt.Fprintf(w, "  cited %s: %s %s (confidence %s)\n", c.Field, src, c.Page, c.Confidence)

@@ -42,7 +42,7 @@ func seedCatalog(ctx context.Context, db *sqldb.DB) (added, kept int, err error)
 	}
 	sourceIDs := map[string]int64{}
 	for _, s := range cat.Sources {
-		stored, err := db.SourceByIdentifier(ctx, s.Identifier)
+		stored, err := db.SourceByIdentifier(ctx, aftermath.System, s.Identifier)
 		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 			src := s.Source
 			if err := db.CreateSource(ctx, &src); err != nil {
@@ -55,13 +55,14 @@ func seedCatalog(ctx context.Context, db *sqldb.DB) (added, kept int, err error)
 		sourceIDs[s.Key] = stored.ID
 	}
 	for _, e := range cat.Interventions {
-		if _, err := db.FindIntervention(ctx, e.Slug); err == nil {
+		if _, err := db.FindIntervention(ctx, aftermath.System, e.Slug); err == nil {
 			kept++
 			continue
 		} else if aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
 			return added, kept, err
 		}
 		iv := e.Intervention
+		iv.Audience = aftermath.AudiencePublic // written from public documents, each field cited
 		iv.Citations = nil
 		for _, c := range e.Cited {
 			iv.Citations = append(iv.Citations, aftermath.Citation{Field: c.Field, SourceID: sourceIDs[c.SourceKey],

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"aftermath"
+
 	"context"
 	"errors"
 	"fmt"
@@ -35,7 +37,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
 	// A new database starts with the starter catalog.
-	if ivs, err := db.Interventions(ctx); err != nil {
+	if ivs, err := db.Interventions(ctx, aftermath.System); err != nil {
 		return err
 	} else if len(ivs) == 0 {
 		added, _, err := seedCatalog(ctx, db)

@@ -24,6 +24,9 @@ var Methods = []string{"summary", "its", "did", "synth", "all"}
 
 // Options say what to measure.
 type Options struct {
+	// Viewer is who asks: datasets they may not see are not read (the
+	// zero value is an anonymous visitor).
+	Viewer        aftermath.Viewer
 	Dataset       string
 	Outcome       string // one of Outcomes; default events
 	Method        string // one of Methods; default summary
@@ -125,7 +128,7 @@ func Analyze(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt 
 	if opt.Dataset == "" {
 		opt.Dataset = aftermath.DatasetUCDP
 	}
-	first, last, err := db.Coverage(ctx, opt.Dataset)
+	first, last, err := db.Coverage(ctx, opt.Viewer, opt.Dataset)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +150,7 @@ func Analyze(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt 
 			opt.Dataset, first, last, iv.Slug, start, month(iv.End()))
 	}
 	r.Window = [2]string{from, to}
-	f := sqldb.AreaFilter{Dataset: opt.Dataset, Area: iv.Area, From: from, To: to, ViolenceTypes: opt.ViolenceTypes}
+	f := sqldb.AreaFilter{Viewer: opt.Viewer, Dataset: opt.Dataset, Area: iv.Area, From: from, To: to, ViolenceTypes: opt.ViolenceTypes}
 	total, err := db.MonthlyTotals(ctx, f)
 	if err != nil {
 		return nil, err

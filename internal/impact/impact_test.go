@@ -35,7 +35,7 @@ func TestRealDataSeriesMatchStats(t *testing.T) {
 		if err := db.CreateIntervention(ctx, iv); err != nil {
 			t.Fatal(err)
 		}
-		stored, _ := db.Intervention(ctx, iv.ID)
+		stored, _ := db.Intervention(ctx, aftermath.System, iv.ID)
 		for _, outcome := range []string{"events", "deaths_best", "deaths_civilians"} {
 			rep, err := impact.Analyze(ctx, db, stored, impact.Options{Dataset: "ucdp", Outcome: outcome, Method: "its"})
 			if err != nil {

@@ -99,7 +99,7 @@ func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt
 			return nil
 		}
 	}
-	byCountry, err := db.CountryMonthlyTotals(ctx, opt.Dataset, r.Window[0], r.Window[1], opt.ViolenceTypes)
+	byCountry, err := db.CountryMonthlyTotals(ctx, opt.Viewer, opt.Dataset, r.Window[0], r.Window[1], opt.ViolenceTypes)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,9 @@ type Options struct {
 	Dataset     string // aftermath.DatasetUCDP or DatasetACLED
 	Version     string // overrides the version found in the file name
 	SkipBadRows bool
+	// Place, when set, says who sees a dataset this import creates (nil:
+	// sqldb.DefaultAudience).
+	Place       *sqldb.Placement
 	RejectsPath string // where rejected rows go; default FILE.rejected.csv beside the input
 	// Progress is told how far the import is, when not nil.
 	Progress func(file string, done, total int64, counts aftermath.ImportCounts)
@@ -72,7 +75,7 @@ func Import(ctx context.Context, db *sqldb.DB, file string, opt Options) (*Resul
 	defer src.Close()
 
 	res := &Result{File: file, Version: version, SHA256: sum}
-	im, err := db.BeginImport(ctx, opt.Dataset, version, filepath.Base(file), sum)
+	im, err := db.BeginImport(ctx, opt.Dataset, version, filepath.Base(file), sum, opt.Place)
 	if err != nil {
 		return nil, err
 	}

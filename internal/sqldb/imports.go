@@ -26,6 +26,7 @@ type Import struct {
 	tx        *sql.Tx
 	ctx       context.Context
 	dataset   string
+	placement *Placement
 	datasetID int64
 	versionID int64
 	version   string
@@ -74,8 +75,23 @@ type placeKey struct {
 	name   string
 }
 
-// BeginImport starts an import of one file of a dataset version.
-func (db *DB) BeginImport(ctx context.Context, dataset, version, file, sha string) (*Import, error) {
+// DefaultAudience is who sees a dataset created by an import unless told
+// otherwise: UCDP publishes under CC BY 4.0, so its events are public;
+// ACLED's terms do not allow republishing its data, and any other data
+// may come from a partner's own monitoring, so they stay internal.
+func DefaultAudience(dataset string) aftermath.Audience {
+	if dataset == aftermath.DatasetUCDP {
+		return aftermath.AudiencePublic
+	}
+	return aftermath.AudienceInternal
+}
+
+// BeginImport starts an import of one file of a dataset version. A
+// dataset the import creates is placed as place says (nil: its
+// DefaultAudience, owned by the instance); an existing dataset keeps its
+// place, and a different one asked for is refused, since moving a
+// dataset to another audience is a decision of its own (SetAudience).
+func (db *DB) BeginImport(ctx context.Context, dataset, version, file, sha string, place *Placement) (*Import, error) {
 	if version == "" {
 		return nil, aftermath.Errorf(aftermath.EINVALID, "import %s: no dataset version", file)
 	}
@@ -90,7 +106,7 @@ func (db *DB) BeginImport(ctx context.Context, dataset, version, file, sha strin
 		conn.Close()
 		return nil, fmt.Errorf("begin import: %w", err)
 	}
-	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, dataset: dataset, version: version, file: file, sha256: sha,
+	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, dataset: dataset, version: version, file: file, sha256: sha, placement: place,
 		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, actorAgg: map[actorAggKey]*aggVal{}, places: map[placeKey]int64{},
 		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, nextID: map[string]int64{}, countryISO3: map[string]string{}}
 	if err := im.begin(); err != nil {
@@ -104,12 +120,30 @@ func (im *Import) q(query string) string { return im.db.rebind(query) }
 
 func (im *Import) begin() error {
 	ctx, tx := im.ctx, im.tx
-	if _, err := tx.ExecContext(ctx, im.q(`INSERT INTO datasets (name, title) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`),
-		im.dataset, datasetTitles[im.dataset]); err != nil {
+	p := Placement{Audience: DefaultAudience(im.dataset)}
+	if im.placement != nil {
+		p = *im.placement
+	}
+	if !p.Audience.Valid() || p.Audience == aftermath.AudienceConfidential {
+		return aftermath.Errorf(aftermath.EINVALID, "dataset %s: audience %q: use internal, partners or public", im.dataset, p.Audience)
+	}
+	var owner any
+	if p.OwnerOrg > 0 {
+		owner = p.OwnerOrg
+	}
+	if _, err := tx.ExecContext(ctx, im.q(`INSERT INTO datasets (name, title, audience, owner_org_id) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`),
+		im.dataset, datasetTitles[im.dataset], string(p.Audience), owner); err != nil {
 		return err
 	}
-	if err := tx.QueryRowContext(ctx, im.q(`SELECT id FROM datasets WHERE name = ?`), im.dataset).Scan(&im.datasetID); err != nil {
+	var audience string
+	var storedOwner sql.NullInt64
+	if err := tx.QueryRowContext(ctx, im.q(`SELECT id, audience, owner_org_id FROM datasets WHERE name = ?`), im.dataset).
+		Scan(&im.datasetID, &audience, &storedOwner); err != nil {
 		return err
+	}
+	if im.placement != nil && (audience != string(p.Audience) || storedOwner.Int64 != p.OwnerOrg) {
+		return aftermath.Errorf(aftermath.EINVALID, "dataset %s is already %s; change who sees it with: aftermath dataset audience %s AUDIENCE",
+			im.dataset, audience, im.dataset)
 	}
 	res, err := tx.ExecContext(ctx, im.q(`INSERT INTO dataset_versions (dataset_id, version, first_imported_at) VALUES (?, ?, ?) ON CONFLICT (dataset_id, version) DO NOTHING`),
 		im.datasetID, im.version, im.db.Now().Format(time.RFC3339))

@@ -74,7 +74,7 @@ func TestIntegrityCheckRecountsAggregates(t *testing.T) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	im, err := db.BeginImport(ctx, "ucdp", "1", "f.csv", "x")
+	im, err := db.BeginImport(ctx, "ucdp", "1", "f.csv", "x", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestAggregatesFlushedMidImport(t *testing.T) {
 		{{mk("2", "2020-03-02", "Kidal", 0)}, {mk("4", "2020-03-05", "Kidal", 2)}},
 	} {
 		v := fmt.Sprint(i + 1)
-		im, err := db.BeginImport(ctx, "ucdp", v, "f"+v+".csv", v)
+		im, err := db.BeginImport(ctx, "ucdp", v, "f"+v+".csv", v, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

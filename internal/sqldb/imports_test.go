@@ -25,7 +25,7 @@ func side(role, name, ext string) aftermath.EventActor {
 func TestImportResolvesActorsAndPlaces(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "abc")
+		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "abc", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func TestImportResolvesActorsAndPlaces(t *testing.T) {
 			t.Errorf("counts = %v", counts)
 		}
 		// ACLED spells the country "Yemen" and gives the ISO code: same place.
-		im, err = db.BeginImport(ctx, aftermath.DatasetACLED, "2024-01-01", "a.csv", "def")
+		im, err = db.BeginImport(ctx, aftermath.DatasetACLED, "2024-01-01", "a.csv", "def", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestDeferredIndexesMatchSchema(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		before := indexDefs(t, db)
-		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "abc")
+		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "abc", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestDeferredIndexesMatchSchema(t *testing.T) {
 		}
 		// A failed first import must give the indexes back too.
 		db2 := sqldbtest.Open(t, db.Driver)
-		im, err = db2.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "abc")
+		im, err = db2.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "abc", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

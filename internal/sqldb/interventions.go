@@ -33,8 +33,39 @@ func (db *DB) CreateIntervention(ctx context.Context, iv *aftermath.Intervention
 		if err != nil {
 			return fmt.Errorf("create intervention %s: %w", iv.Slug, err)
 		}
+		if err := db.placeIntervention(ctx, tx, iv); err != nil {
+			return err
+		}
 		return db.writeInterventionParts(ctx, tx, iv)
 	})
+}
+
+// placeIntervention stores who may see an intervention; a new record
+// without an audience is internal.
+func (db *DB) placeIntervention(ctx context.Context, tx *sql.Tx, iv *aftermath.Intervention) error {
+	if iv.Audience == "" {
+		iv.Audience = aftermath.AudienceInternal
+	}
+	p := Placement{Audience: iv.Audience}
+	if iv.Owner != "" {
+		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), iv.Owner).Scan(&p.OwnerOrg); err == sql.ErrNoRows {
+			return aftermath.Errorf(aftermath.EINVALID, "intervention %s: no organisation %q", iv.Slug, iv.Owner)
+		} else if err != nil {
+			return err
+		}
+	}
+	if iv.Audience == aftermath.AudienceConfidential { // keep the people already named
+		if err := eachRow(ctx, tx, db.rebind(`SELECT user_id FROM record_readers WHERE record_type = 'intervention' AND record_id = ?`), []any{iv.ID},
+			func(r *sql.Rows) error {
+				var u int64
+				err := r.Scan(&u)
+				p.Readers = append(p.Readers, u)
+				return err
+			}); err != nil {
+			return err
+		}
+	}
+	return db.setAudience(ctx, tx, "intervention", iv.ID, p)
 }
 
 // UpdateIntervention replaces every field of a stored intervention
@@ -68,6 +99,9 @@ func (db *DB) UpdateIntervention(ctx context.Context, iv *aftermath.Intervention
 			}
 		}
 		if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM citations WHERE record_type = 'intervention' AND record_id = ?`), iv.ID); err != nil {
+			return err
+		}
+		if err := db.placeIntervention(ctx, tx, iv); err != nil {
 			return err
 		}
 		return db.writeInterventionParts(ctx, tx, iv)
@@ -162,34 +196,39 @@ func (db *DB) writeInterventionParts(ctx context.Context, tx *sql.Tx, iv *afterm
 	return nil
 }
 
-// FindIntervention returns an intervention by id, or else by slug, or
-// else by name (any case). ENOTFOUND if there is none.
-func (db *DB) FindIntervention(ctx context.Context, ref string) (*aftermath.Intervention, error) {
+// FindIntervention returns an intervention the viewer may see by id, or
+// else by slug, or else by name (any case). ENOTFOUND if there is none,
+// the same whether it does not exist or is hidden from the viewer.
+func (db *DB) FindIntervention(ctx context.Context, v aftermath.Viewer, ref string) (*aftermath.Intervention, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		return db.Intervention(ctx, id)
+		return db.Intervention(ctx, v, id)
 	}
 	var id, rank int64
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, 0 AS r FROM interventions WHERE slug = ?
-		UNION ALL SELECT id, 1 AS r FROM interventions WHERE lower(name) = lower(?) ORDER BY r, id LIMIT 1`), ref, ref).Scan(&id, &rank)
+	vis := visible(v, "i", "intervention")
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, 0 AS r FROM interventions i WHERE slug = ? AND `+vis+`
+		UNION ALL SELECT id, 1 AS r FROM interventions i WHERE lower(name) = lower(?) AND `+vis+` ORDER BY r, id LIMIT 1`), ref, ref).Scan(&id, &rank)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %q", ref)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return db.Intervention(ctx, id)
+	return db.Intervention(ctx, v, id)
 }
 
-// Intervention returns one intervention with everything attached, its
-// backers' and partners' links to dataset actors included.
-func (db *DB) Intervention(ctx context.Context, id int64) (*aftermath.Intervention, error) {
+// Intervention returns one intervention the viewer may see with
+// everything attached, its backers' and partners' links to dataset actors
+// included, and only the citations of sources the viewer may see.
+func (db *DB) Intervention(ctx context.Context, v aftermath.Viewer, id int64) (*aftermath.Intervention, error) {
 	iv := &aftermath.Intervention{ID: id}
 	var inst, obj string
 	var amount sql.NullFloat64
 	var currency, note string
 	var year int
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT slug, name, instruments, objectives, budget_amount, budget_currency, budget_year, budget_note, notes
-		FROM interventions WHERE id = ?`), id).Scan(&iv.Slug, &iv.Name, &inst, &obj, &amount, &currency, &year, &note, &iv.Notes)
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT i.slug, i.name, i.instruments, i.objectives, i.budget_amount, i.budget_currency,
+		i.budget_year, i.budget_note, i.notes, i.audience, COALESCE(o.slug, '')
+		FROM interventions i LEFT JOIN organisations o ON o.id = i.owner_org_id WHERE i.id = ? AND `+visible(v, "i", "intervention")), id).
+		Scan(&iv.Slug, &iv.Name, &inst, &obj, &amount, &currency, &year, &note, &iv.Notes, &iv.Audience, &iv.Owner)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %d", id)
 	}
@@ -269,16 +308,16 @@ func (db *DB) Intervention(ctx context.Context, id int64) (*aftermath.Interventi
 	if err != nil {
 		return nil, err
 	}
-	if iv.Citations, err = db.Citations(ctx, "intervention", id); err != nil {
+	if iv.Citations, err = db.Citations(ctx, v, "intervention", id); err != nil {
 		return nil, err
 	}
 	return iv, nil
 }
 
-// Interventions lists every intervention, by name.
-func (db *DB) Interventions(ctx context.Context) ([]aftermath.Intervention, error) {
+// Interventions lists the interventions the viewer may see, by name.
+func (db *DB) Interventions(ctx context.Context, v aftermath.Viewer) ([]aftermath.Intervention, error) {
 	var ids []int64
-	err := db.each(ctx, `SELECT id FROM interventions ORDER BY name, id`, nil, func(r *sql.Rows) error {
+	err := db.each(ctx, `SELECT id FROM interventions i WHERE `+visible(v, "i", "intervention")+` ORDER BY name, id`, nil, func(r *sql.Rows) error {
 		var id int64
 		err := r.Scan(&id)
 		ids = append(ids, id)
@@ -289,7 +328,7 @@ func (db *DB) Interventions(ctx context.Context) ([]aftermath.Intervention, erro
 	}
 	out := make([]aftermath.Intervention, 0, len(ids))
 	for _, id := range ids {
-		iv, err := db.Intervention(ctx, id)
+		iv, err := db.Intervention(ctx, v, id)
 		if err != nil {
 			return nil, err
 		}
@@ -298,21 +337,22 @@ func (db *DB) Interventions(ctx context.Context) ([]aftermath.Intervention, erro
 	return out, nil
 }
 
-// Source returns a source by id, or ENOTFOUND.
-func (db *DB) Source(ctx context.Context, id int64) (*aftermath.Source, error) {
-	return db.source(ctx, `id = ?`, id)
+// Source returns a source the viewer may see by id, or ENOTFOUND.
+func (db *DB) Source(ctx context.Context, v aftermath.Viewer, id int64) (*aftermath.Source, error) {
+	return db.source(ctx, v, `s.id = ?`, id)
 }
 
 // SourceByIdentifier returns the source with a document identifier, or
 // ENOTFOUND.
-func (db *DB) SourceByIdentifier(ctx context.Context, identifier string) (*aftermath.Source, error) {
-	return db.source(ctx, `identifier = ?`, identifier)
+func (db *DB) SourceByIdentifier(ctx context.Context, v aftermath.Viewer, identifier string) (*aftermath.Source, error) {
+	return db.source(ctx, v, `s.identifier = ?`, identifier)
 }
 
-func (db *DB) source(ctx context.Context, where string, arg any) (*aftermath.Source, error) {
+func (db *DB) source(ctx context.Context, v aftermath.Viewer, where string, arg any) (*aftermath.Source, error) {
 	s := &aftermath.Source{}
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, identifier, title, publisher, date, url, archive_sha256, reliability, language
-		FROM sources WHERE `+where), arg).Scan(&s.ID, &s.Identifier, &s.Title, &s.Publisher, &s.Date, &s.URL, &s.ArchiveSHA256, &s.Reliability, &s.Language)
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT s.id, s.identifier, s.title, s.publisher, s.date, s.url, s.archive_sha256, s.reliability,
+		s.language, s.audience FROM sources s WHERE `+where+` AND `+visible(v, "s", "source")), arg).
+		Scan(&s.ID, &s.Identifier, &s.Title, &s.Publisher, &s.Date, &s.URL, &s.ArchiveSHA256, &s.Reliability, &s.Language, &s.Audience)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no source %v", arg)
 	}

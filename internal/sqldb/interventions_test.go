@@ -43,12 +43,13 @@ func TestInterventionCRUD(t *testing.T) {
 		if err := db.CreateIntervention(ctx, sampleIntervention(src.ID)); aftermath.ErrorCode(err) != aftermath.ECONFLICT {
 			t.Errorf("duplicate slug: %v", err)
 		}
-		got, err := db.FindIntervention(ctx, "minusma")
+		got, err := db.FindIntervention(ctx, aftermath.System, "minusma")
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := sampleIntervention(src.ID)
 		want.ID = iv.ID
+		want.Audience = aftermath.AudienceInternal // the default for a new record
 		for i := range want.Citations {
 			want.Citations[i].ID = iv.Citations[i].ID
 			want.Citations[i].RecordType, want.Citations[i].RecordID = "intervention", iv.ID
@@ -58,7 +59,7 @@ func TestInterventionCRUD(t *testing.T) {
 			t.Errorf("stored:\n%s\nwant:\n%s", a, b)
 		}
 		// Importing the dataset actor afterwards links the partner force.
-		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "x")
+		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "x", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +69,7 @@ func TestInterventionCRUD(t *testing.T) {
 		if _, err := im.Commit(); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = db.FindIntervention(ctx, "minusma")
+		got, _ = db.FindIntervention(ctx, aftermath.System, "minusma")
 		if len(got.PartnerForces[0].ActorIDs) != 1 {
 			t.Errorf("partner force not linked to the UCDP actor: %+v", got.PartnerForces)
 		}
@@ -78,7 +79,7 @@ func TestInterventionCRUD(t *testing.T) {
 		if err := db.UpdateIntervention(ctx, got); err != nil {
 			t.Fatal(err)
 		}
-		again, _ := db.Intervention(ctx, iv.ID)
+		again, _ := db.Intervention(ctx, aftermath.System, iv.ID)
 		if again.Name != "MINUSMA (renamed)" || again.Budget != nil || len(again.Citations) != 1 || len(again.PartnerForces) != 1 {
 			t.Errorf("after update: %s", jsonOf(again))
 		}
@@ -92,16 +93,16 @@ func TestInterventionCRUD(t *testing.T) {
 		if err := db.UpdateIntervention(ctx, &bad); aftermath.ErrorCode(err) != aftermath.EINVALID {
 			t.Errorf("citation of a missing source: %v", err)
 		}
-		if after, _ := db.Intervention(ctx, iv.ID); jsonOf(after) != jsonOf(again) {
+		if after, _ := db.Intervention(ctx, aftermath.System, iv.ID); jsonOf(after) != jsonOf(again) {
 			t.Error("a refused update changed the record")
 		}
 		if err := db.DeleteIntervention(ctx, iv.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Intervention(ctx, iv.ID); aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
+		if _, err := db.Intervention(ctx, aftermath.System, iv.ID); aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
 			t.Errorf("after delete: %v", err)
 		}
-		if cs, _ := db.Citations(ctx, "intervention", iv.ID); len(cs) != 0 {
+		if cs, _ := db.Citations(ctx, aftermath.System, "intervention", iv.ID); len(cs) != 0 {
 			t.Errorf("citations survive their intervention: %v", cs)
 		}
 	})

@@ -20,20 +20,22 @@ func (db *DB) ActorByAlias(ctx context.Context, dataset, name string) (*aftermat
 	if err != nil {
 		return nil, fmt.Errorf("find actor %q: %w", name, err)
 	}
-	return db.Actor(ctx, id)
+	return db.Actor(ctx, aftermath.System, id)
 }
 
-// Actor returns one actor or ENOTFOUND.
-func (db *DB) Actor(ctx context.Context, id int64) (*aftermath.Actor, error) {
+// Actor returns one actor the viewer may see, with the spellings of the
+// datasets they may see, or ENOTFOUND.
+func (db *DB) Actor(ctx context.Context, v aftermath.Viewer, id int64) (*aftermath.Actor, error) {
 	a := &aftermath.Actor{ID: id}
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT name, kind FROM actors WHERE id = ?`), id).Scan(&a.Name, &a.Kind)
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT a.name, a.kind FROM actors a WHERE a.id = ? AND `+actorVisible(v, "a")), id).Scan(&a.Name, &a.Kind)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no actor %d", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("actor %d: %w", id, err)
 	}
-	err = db.each(ctx, `SELECT dataset, name FROM actor_aliases WHERE actor_id = ? ORDER BY dataset, name`, []any{id}, func(r *sql.Rows) error {
+	err = db.each(ctx, `SELECT aa.dataset, aa.name FROM actor_aliases aa JOIN datasets d ON d.name = aa.dataset
+		WHERE aa.actor_id = ? AND `+visible(v, "d", "dataset")+` ORDER BY aa.dataset, aa.name`, []any{id}, func(r *sql.Rows) error {
 		var al aftermath.ActorAlias
 		err := r.Scan(&al.Dataset, &al.Name)
 		a.Aliases = append(a.Aliases, al)
@@ -103,8 +105,15 @@ func (db *DB) CreateSource(ctx context.Context, s *aftermath.Source) error {
 	if s.Title == "" {
 		return aftermath.Errorf(aftermath.EINVALID, "a source needs a title")
 	}
-	err := db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO sources (identifier, title, publisher, date, url, archive_sha256, reliability, language)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), s.Identifier, s.Title, s.Publisher, s.Date, s.URL, s.ArchiveSHA256, s.Reliability, s.Language).Scan(&s.ID)
+	if s.Audience == "" {
+		s.Audience = aftermath.AudiencePublic
+	}
+	if s.Audience == aftermath.AudienceConfidential || !s.Audience.Valid() {
+		return aftermath.Errorf(aftermath.EINVALID, "source %q: audience %q: use internal, partners or public", s.Title, s.Audience)
+	}
+	err := db.write.QueryRowContext(ctx, db.rebind(`INSERT INTO sources (identifier, title, publisher, date, url, archive_sha256, reliability, language, audience)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), s.Identifier, s.Title, s.Publisher, s.Date, s.URL, s.ArchiveSHA256, s.Reliability, s.Language,
+		string(s.Audience)).Scan(&s.ID)
 	if err != nil {
 		return fmt.Errorf("create source %q: %w", s.Title, err)
 	}
@@ -124,11 +133,13 @@ func (db *DB) AddCitation(ctx context.Context, c *aftermath.Citation) error {
 	return nil
 }
 
-// Citations lists the citations on a record, by field.
-func (db *DB) Citations(ctx context.Context, recordType string, recordID int64) ([]aftermath.Citation, error) {
+// Citations lists the citations on a record whose sources the viewer may
+// see, by field.
+func (db *DB) Citations(ctx context.Context, v aftermath.Viewer, recordType string, recordID int64) ([]aftermath.Citation, error) {
 	var out []aftermath.Citation
-	err := db.each(ctx, `SELECT id, record_type, record_id, field, source_id, page, quote, confidence FROM citations
-		WHERE record_type = ? AND record_id = ? ORDER BY field, id`, []any{recordType, recordID}, func(r *sql.Rows) error {
+	err := db.each(ctx, `SELECT c.id, c.record_type, c.record_id, c.field, c.source_id, c.page, c.quote, c.confidence FROM citations c
+		JOIN sources s ON s.id = c.source_id WHERE c.record_type = ? AND c.record_id = ? AND `+visible(v, "s", "source")+`
+		ORDER BY c.field, c.id`, []any{recordType, recordID}, func(r *sql.Rows) error {
 		var c aftermath.Citation
 		err := r.Scan(&c.ID, &c.RecordType, &c.RecordID, &c.Field, &c.SourceID, &c.Page, &c.Quote, &c.Confidence)
 		out = append(out, c)
@@ -177,13 +188,14 @@ func (db *DB) AliasesWithPrefix(ctx context.Context, dataset, prefix string) ([]
 	return out, nil
 }
 
-// Sources lists every source by identifier and title.
-func (db *DB) Sources(ctx context.Context) ([]aftermath.Source, error) {
+// Sources lists the sources the viewer may see, newest first.
+func (db *DB) Sources(ctx context.Context, v aftermath.Viewer) ([]aftermath.Source, error) {
 	var out []aftermath.Source
-	err := db.each(ctx, `SELECT id, identifier, title, publisher, date, url, archive_sha256, reliability, language FROM sources ORDER BY date DESC, identifier, id`, nil,
+	err := db.each(ctx, `SELECT s.id, s.identifier, s.title, s.publisher, s.date, s.url, s.archive_sha256, s.reliability, s.language, s.audience
+		FROM sources s WHERE `+visible(v, "s", "source")+` ORDER BY s.date DESC, s.identifier, s.id`, nil,
 		func(r *sql.Rows) error {
 			var s aftermath.Source
-			err := r.Scan(&s.ID, &s.Identifier, &s.Title, &s.Publisher, &s.Date, &s.URL, &s.ArchiveSHA256, &s.Reliability, &s.Language)
+			err := r.Scan(&s.ID, &s.Identifier, &s.Title, &s.Publisher, &s.Date, &s.URL, &s.ArchiveSHA256, &s.Reliability, &s.Language, &s.Audience)
 			out = append(out, s)
 			return err
 		})
@@ -193,11 +205,13 @@ func (db *DB) Sources(ctx context.Context) ([]aftermath.Source, error) {
 	return out, nil
 }
 
-// CitationsOfSource lists what cites a source.
-func (db *DB) CitationsOfSource(ctx context.Context, sourceID int64) ([]aftermath.Citation, error) {
+// CitationsOfSource lists the citations of a source on records the viewer
+// may see.
+func (db *DB) CitationsOfSource(ctx context.Context, v aftermath.Viewer, sourceID int64) ([]aftermath.Citation, error) {
 	var out []aftermath.Citation
-	err := db.each(ctx, `SELECT id, record_type, record_id, field, source_id, page, quote, confidence FROM citations
-		WHERE source_id = ? ORDER BY record_type, record_id, field`, []any{sourceID}, func(r *sql.Rows) error {
+	err := db.each(ctx, `SELECT c.id, c.record_type, c.record_id, c.field, c.source_id, c.page, c.quote, c.confidence FROM citations c
+		JOIN sources s ON s.id = c.source_id WHERE c.source_id = ? AND `+visible(v, "s", "source")+` AND `+citedVisible(v, "c")+`
+		ORDER BY c.record_type, c.record_id, c.field`, []any{sourceID}, func(r *sql.Rows) error {
 		var c aftermath.Citation
 		err := r.Scan(&c.ID, &c.RecordType, &c.RecordID, &c.Field, &c.SourceID, &c.Page, &c.Quote, &c.Confidence)
 		out = append(out, c)
@@ -220,14 +234,17 @@ type ActorSummary struct {
 
 // SearchActors lists actors whose name or any alias contains q (any case),
 // those with most events first; at most limit.
-func (db *DB) SearchActors(ctx context.Context, q string, limit int) ([]ActorSummary, error) {
+func (db *DB) SearchActors(ctx context.Context, v aftermath.Viewer, q string, limit int) ([]ActorSummary, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
 	var out []ActorSummary
 	pat := "%" + strings.ToLower(strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q)) + "%"
-	err := db.each(ctx, `SELECT a.id, a.name, a.kind, COALESCE((SELECT sum(m.events) FROM actor_monthly_aggregates m WHERE m.actor_id = a.id), 0) AS n
-		FROM actors a WHERE lower(a.name) LIKE ? ESCAPE '\' OR a.id IN (SELECT actor_id FROM actor_aliases WHERE lower(name) LIKE ? ESCAPE '\')
+	err := db.each(ctx, `SELECT a.id, a.name, a.kind, COALESCE((SELECT sum(m.events) FROM actor_monthly_aggregates m
+		JOIN datasets d ON d.id = m.dataset_id WHERE m.actor_id = a.id AND `+visible(v, "d", "dataset")+`), 0) AS n
+		FROM actors a WHERE (lower(a.name) LIKE ? ESCAPE '\' OR a.id IN (SELECT aa.actor_id FROM actor_aliases aa
+		JOIN datasets d ON d.name = aa.dataset WHERE lower(aa.name) LIKE ? ESCAPE '\' AND `+visible(v, "d", "dataset")+`))
+		AND `+actorVisible(v, "a")+`
 		ORDER BY n DESC, a.name LIMIT ?`, []any{pat, pat, limit}, func(r *sql.Rows) error {
 		var s ActorSummary
 		err := r.Scan(&s.ID, &s.Name, &s.Kind, &s.Events)
@@ -240,11 +257,13 @@ func (db *DB) SearchActors(ctx context.Context, q string, limit int) ([]ActorSum
 	return out, nil
 }
 
-// ActorMonths sums, by month, the events an actor was the primary actor of.
-func (db *DB) ActorMonths(ctx context.Context, actorID int64) ([]MonthTotal, error) {
+// ActorMonths sums, by month, the events an actor was the primary actor
+// of, in the datasets the viewer may see.
+func (db *DB) ActorMonths(ctx context.Context, v aftermath.Viewer, actorID int64) ([]MonthTotal, error) {
 	var out []MonthTotal
-	err := db.each(ctx, `SELECT month, sum(events), sum(deaths_best), sum(deaths_low), sum(deaths_high), sum(deaths_civilians)
-		FROM actor_monthly_aggregates WHERE actor_id = ? GROUP BY month ORDER BY month`, []any{actorID}, func(r *sql.Rows) error {
+	err := db.each(ctx, `SELECT m.month, sum(m.events), sum(m.deaths_best), sum(m.deaths_low), sum(m.deaths_high), sum(m.deaths_civilians)
+		FROM actor_monthly_aggregates m JOIN datasets d ON d.id = m.dataset_id WHERE m.actor_id = ? AND `+visible(v, "d", "dataset")+`
+		GROUP BY m.month ORDER BY m.month`, []any{actorID}, func(r *sql.Rows) error {
 		var m MonthTotal
 		err := r.Scan(&m.Month, &m.Events, &m.DeathsBest, &m.DeathsLow, &m.DeathsHigh, &m.DeathsCivilians)
 		out = append(out, m)

@@ -11,6 +11,9 @@ import (
 
 // AreaFilter selects monthly aggregates for an area and period.
 type AreaFilter struct {
+	// Viewer is who asks: a dataset they may not see has no events for
+	// them (the zero value is an anonymous visitor).
+	Viewer  aftermath.Viewer
 	Dataset string
 	// Area lists countries (ISO 3166-1 alpha-3) and, where Admin1 is set,
 	// one admin-1 area of that country as the dataset spells it.
@@ -36,7 +39,7 @@ func (f AreaFilter) where() (string, []any, error) {
 	if len(f.Area) == 0 {
 		return "", nil, aftermath.Errorf(aftermath.EINVALID, "an area needs at least one country")
 	}
-	w := []string{"d.name = ?"}
+	w := []string{"d.name = ?", visible(f.Viewer, "d", "dataset")}
 	args := []any{f.Dataset}
 	var area []string
 	for _, a := range f.Area {
@@ -163,10 +166,10 @@ func (db *DB) ActorMonthlyTotals(ctx context.Context, f AreaFilter, sel ActorSel
 
 // Coverage returns the first and last month with events in a dataset, as
 // the range its monthly series can speak for ("" when it has none).
-func (db *DB) Coverage(ctx context.Context, dataset string) (string, string, error) {
+func (db *DB) Coverage(ctx context.Context, v aftermath.Viewer, dataset string) (string, string, error) {
 	var first, last sql.NullString
 	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT min(a.month), max(a.month) FROM monthly_aggregates a
-		JOIN datasets d ON d.id = a.dataset_id WHERE d.name = ?`), dataset).Scan(&first, &last)
+		JOIN datasets d ON d.id = a.dataset_id WHERE d.name = ? AND `+visible(v, "d", "dataset")), dataset).Scan(&first, &last)
 	if err != nil {
 		return "", "", fmt.Errorf("coverage of %s: %w", dataset, err)
 	}
@@ -175,10 +178,10 @@ func (db *DB) Coverage(ctx context.Context, dataset string) (string, string, err
 
 // CountryMonthlyTotals sums's monthly totals per country (alpha-3)
 // for a period, for choosing and filling comparison units.
-func (db *DB) CountryMonthlyTotals(ctx context.Context, dataset, from, to string, violenceTypes []string) (map[string][]MonthTotal, error) {
+func (db *DB) CountryMonthlyTotals(ctx context.Context, v aftermath.Viewer, dataset, from, to string, violenceTypes []string) (map[string][]MonthTotal, error) {
 	q := `SELECT a.country_iso3, a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
 		FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id
-		WHERE d.name = ? AND a.month >= ? AND a.month <= ? AND a.country_iso3 <> ''`
+		WHERE d.name = ? AND a.month >= ? AND a.month <= ? AND a.country_iso3 <> '' AND ` + visible(v, "d", "dataset")
 	args := []any{dataset, from, to}
 	if len(violenceTypes) > 0 {
 		q += ` AND a.violence_type IN (` + placeholders(len(violenceTypes)) + `)`

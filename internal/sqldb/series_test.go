@@ -23,7 +23,7 @@ func TestMonthlyTotalsAndSpread(t *testing.T) {
 			e.DeathsBest, e.DeathsLow, e.DeathsHigh, e.DeathsCivilians = best, best, best, civ
 			return e
 		}
-		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "x")
+		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "x", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -78,14 +78,14 @@ func TestSourcesCitationsAndActorRelations(t *testing.T) {
 		if err := db.AddCitation(ctx, &bad); err == nil {
 			t.Error("a citation of a missing source was stored")
 		}
-		got, err := db.Citations(ctx, "event", 42)
+		got, err := db.Citations(ctx, aftermath.System, "event", 42)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(got) != 1 || got[0] != *c {
 			t.Errorf("citations = %+v, want %+v", got, *c)
 		}
-		if _, err := db.Actor(ctx, 999); aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
+		if _, err := db.Actor(ctx, aftermath.System, 999); aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
 			t.Errorf("missing actor: %v", err)
 		}
 	})

@@ -12,18 +12,19 @@ import (
 	"aftermath"
 )
 
-// Datasets lists the datasets with their versions and imports, newest
-// import first.
-func (db *DB) Datasets(ctx context.Context) ([]aftermath.Dataset, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT d.id, d.name, d.title,
-		(SELECT COALESCE(sum(a.events), 0) FROM monthly_aggregates a WHERE a.dataset_id = d.id) FROM datasets d ORDER BY d.name`)
+// Datasets lists the datasets the viewer may see with their versions and
+// imports, newest import first.
+func (db *DB) Datasets(ctx context.Context, v aftermath.Viewer) ([]aftermath.Dataset, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT d.id, d.name, d.title, d.audience,
+		(SELECT COALESCE(sum(a.events), 0) FROM monthly_aggregates a WHERE a.dataset_id = d.id) FROM datasets d
+		WHERE `+visible(v, "d", "dataset")+` ORDER BY d.name`)
 	if err != nil {
 		return nil, fmt.Errorf("list datasets: %w", err)
 	}
 	var out []aftermath.Dataset
 	for rows.Next() {
 		var d aftermath.Dataset
-		if err := rows.Scan(&d.ID, &d.Name, &d.Title, &d.Events); err != nil {
+		if err := rows.Scan(&d.ID, &d.Name, &d.Title, &d.Audience, &d.Events); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -151,6 +152,9 @@ func (db *DB) Stats(ctx context.Context, f aftermath.StatsFilter) ([]aftermath.S
 
 // EventFilter selects events. Empty fields select everything.
 type EventFilter struct {
+	// Viewer is who asks; only events of datasets they may see are
+	// selected (the zero value is an anonymous visitor).
+	Viewer       aftermath.Viewer
 	Dataset      string
 	Country      string // as the dataset spells it
 	Admin1       string
@@ -164,7 +168,7 @@ type EventFilter struct {
 }
 
 func (f EventFilter) where() (string, []any) {
-	w := []string{"1 = 1"}
+	w := []string{visible(f.Viewer, "d", "dataset")}
 	var args []any
 	add := func(cond string, v any) {
 		w = append(w, cond)
@@ -255,7 +259,7 @@ func (db *DB) eachEvent(ctx context.Context, f EventFilter, tail string, tailArg
 // type, whole months) are counted there, exactly and fast.
 func (db *DB) CountEvents(ctx context.Context, f EventFilter, limit int) (n int64, exact bool, err error) {
 	if f.Actor == "" && f.DeathsMin == 0 && f.DeathsMax == 0 && monthStart(f.From) && monthEnd(f.To) {
-		q := `SELECT COALESCE(sum(a.events), 0) FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id WHERE 1 = 1`
+		q := `SELECT COALESCE(sum(a.events), 0) FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id WHERE ` + visible(f.Viewer, "d", "dataset")
 		var args []any
 		for _, c := range []struct {
 			cond string

@@ -19,7 +19,7 @@ type actorsPage struct {
 
 func (s *Server) actors(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	list, err := s.db.SearchActors(r.Context(), q, 200)
+	list, err := s.db.SearchActors(r.Context(), viewerOf(r.Context()), q, 200)
 	if err != nil {
 		s.fail(r.Context(), w, err)
 		return
@@ -40,7 +40,7 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	a, err := s.db.Actor(ctx, id)
+	a, err := s.db.Actor(ctx, viewerOf(ctx), id)
 	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 		s.notFound(w, r)
 		return
@@ -51,7 +51,7 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 	}
 	p := actorPage{page: s.newPage(w, r, "actors.title"), A: a}
 	p.Title = a.Name
-	months, err := s.db.ActorMonths(ctx, id)
+	months, err := s.db.ActorMonths(ctx, viewerOf(ctx), id)
 	if err != nil {
 		s.fail(ctx, w, err)
 		return

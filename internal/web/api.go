@@ -45,7 +45,7 @@ func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var iv *aftermath.Intervention
 	if err == nil {
-		iv, err = s.db.Intervention(r.Context(), id)
+		iv, err = s.db.Intervention(r.Context(), viewerOf(r.Context()), id)
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -61,7 +61,7 @@ func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
 		}
 		return out
 	}
-	opt := impact.Options{Dataset: q.Get("dataset"), Outcome: q.Get("outcome"), Method: q.Get("method"),
+	opt := impact.Options{Viewer: viewerOf(r.Context()), Dataset: q.Get("dataset"), Outcome: q.Get("outcome"), Method: q.Get("method"),
 		Comparison: list("compare"), Donors: list("donors"), ViolenceTypes: list("violence_type"), Placebos: q.Get("placebos") == "true"}
 	if v := q.Get("hac_lags"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -87,21 +87,11 @@ func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
 // the action. 401 without a valid token, 403 without the role.
 func (s *Server) may(action string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || tok == "" {
+		if !byToken(r.Context()) { // a browser session would need a CSRF token
 			s.apiError(w, r, aftermath.Errorf(eunauthorized, "this needs a personal API token: Authorization: Bearer TOKEN"))
 			return
 		}
-		u, err := s.db.APITokenUser(r.Context(), auth.HashToken(strings.TrimSpace(tok)))
-		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
-			s.apiError(w, r, aftermath.Errorf(eunauthorized, "the API token is unknown or revoked"))
-			return
-		}
-		if err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		if !auth.Can(u, action) {
+		if u := userOf(r.Context()); !auth.Can(u, action) {
 			s.apiError(w, r, aftermath.Errorf(eforbidden, "your role does not allow this (%s)", action))
 			return
 		}
@@ -152,7 +142,7 @@ func decodeIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Inte
 }
 
 func (s *Server) apiInterventions(w http.ResponseWriter, r *http.Request) {
-	ivs, err := s.db.Interventions(r.Context())
+	ivs, err := s.db.Interventions(r.Context(), viewerOf(r.Context()))
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -167,7 +157,7 @@ func (s *Server) apiIntervention(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
 		var iv *aftermath.Intervention
-		if iv, err = s.db.Intervention(r.Context(), id); err == nil {
+		if iv, err = s.db.Intervention(r.Context(), viewerOf(r.Context()), id); err == nil {
 			writeJSON(w, http.StatusOK, iv)
 			return
 		}
@@ -207,7 +197,7 @@ func (s *Server) apiUpdateIntervention(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiInterventionStatus(w http.ResponseWriter, r *http.Request, id int64, status int) {
-	iv, err := s.db.Intervention(r.Context(), id)
+	iv, err := s.db.Intervention(r.Context(), viewerOf(r.Context()), id)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -80,8 +80,17 @@ func TestInterventionAPI(t *testing.T) {
 			t.Fatalf("created: %v %s", err, out)
 		}
 		id := jsonNum(iv.ID)
-		if code, out := call(t, h, "GET", "/api/v1/interventions", "", ""); code != 200 || !strings.Contains(out, `"slug": "minusma"`) {
-			t.Errorf("GET list: %d %s", code, out)
+		if iv.Audience != aftermath.AudienceInternal {
+			t.Errorf("a new intervention is %q, want internal until published", iv.Audience)
+		}
+		if code, out := call(t, h, "GET", "/api/v1/interventions", viewer, ""); code != 200 || !strings.Contains(out, `"slug": "minusma"`) {
+			t.Errorf("GET list as a viewer: %d %s", code, out)
+		}
+		if code, out := call(t, h, "GET", "/api/v1/interventions", "", ""); code != 200 || strings.Contains(out, "minusma") {
+			t.Errorf("GET list anonymously shows an internal record: %d %s", code, out)
+		}
+		if code, out := call(t, h, "GET", "/api/v1/interventions/"+id, "", ""); code != 404 || strings.Contains(out, "MINUSMA") {
+			t.Errorf("GET an internal record anonymously: %d %s", code, out)
 		}
 		if code, out := call(t, h, "POST", "/api/v1/interventions", token, body); code != 409 || !strings.Contains(out, `"conflict"`) {
 			t.Errorf("POST duplicate: %d %s", code, out)
@@ -99,8 +108,15 @@ func TestInterventionAPI(t *testing.T) {
 		if code, _ := call(t, h, "DELETE", "/api/v1/interventions/"+id, viewer, ""); code != 403 {
 			t.Errorf("DELETE as a viewer: %d", code)
 		}
-		if code, out := call(t, h, "GET", "/api/v1/interventions/"+id, "", ""); code != 200 || !strings.Contains(out, "MINUSMA (UN)") {
+		if code, out := call(t, h, "GET", "/api/v1/interventions/"+id, viewer, ""); code != 200 || !strings.Contains(out, "MINUSMA (UN)") {
 			t.Errorf("GET one: %d %s", code, out)
+		}
+		pub := strings.Replace(upd, `"slug":"minusma"`, `"slug":"minusma","audience":"public"`, 1)
+		if code, out := call(t, h, "PUT", "/api/v1/interventions/"+id, token, pub); code != 200 || !strings.Contains(out, `"audience": "public"`) {
+			t.Errorf("PUT to publish: %d %s", code, out)
+		}
+		if code, out := call(t, h, "GET", "/api/v1/interventions/"+id, "", ""); code != 200 || !strings.Contains(out, "MINUSMA (UN)") {
+			t.Errorf("GET a published record anonymously: %d %s", code, out)
 		}
 		if code, _ := call(t, h, "DELETE", "/api/v1/interventions/"+id, token, ""); code != 204 {
 			t.Errorf("DELETE: %d", code)
@@ -122,7 +138,7 @@ func TestImpactAPI(t *testing.T) {
 	if _, err := importer.Import(ctx, db, "../importer/testdata/GEDEvent_v23_1.csv", importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
 		t.Fatal(err)
 	}
-	iv := &aftermath.Intervention{Slug: "x", Name: "X", Area: []aftermath.AreaRef{{Country: "MLI"}},
+	iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "x", Name: "X", Area: []aftermath.AreaRef{{Country: "MLI"}},
 		Phases: []aftermath.Phase{{Start: "2023-02-01"}}}
 	if err := db.CreateIntervention(ctx, iv); err != nil {
 		t.Fatal(err)

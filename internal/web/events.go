@@ -17,8 +17,8 @@ import (
 )
 
 // eventFilter reads the explorer's filters from a query string.
-func eventFilter(q url.Values) (sqldb.EventFilter, error) {
-	f := sqldb.EventFilter{Dataset: q.Get("dataset"), Country: strings.TrimSpace(q.Get("country")), Admin1: strings.TrimSpace(q.Get("admin1")),
+func eventFilter(v aftermath.Viewer, q url.Values) (sqldb.EventFilter, error) {
+	f := sqldb.EventFilter{Viewer: v, Dataset: q.Get("dataset"), Country: strings.TrimSpace(q.Get("country")), Admin1: strings.TrimSpace(q.Get("admin1")),
 		From: q.Get("from"), To: q.Get("to"), ViolenceType: strings.TrimSpace(q.Get("violence_type")), Actor: strings.TrimSpace(q.Get("actor"))}
 	for _, d := range []string{f.From, f.To} {
 		if d != "" {
@@ -92,14 +92,14 @@ type eventsPage struct {
 
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, err := eventFilter(r.URL.Query())
+	f, err := eventFilter(viewerOf(r.Context()), r.URL.Query())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	f.Limit = pageSize
 	p := eventsPage{page: s.newPage(w, r, "events.title"), F: f, Query: template.URL(filterQuery(f).Encode())}
-	if p.Datasets, err = s.db.Datasets(ctx); err == nil {
+	if p.Datasets, err = s.db.Datasets(ctx, viewerOf(ctx)); err == nil {
 		p.Events, err = s.db.Events(ctx, f)
 	}
 	if err == nil {
@@ -192,7 +192,7 @@ func downloadRow(e *aftermath.Event) []string {
 // GeoJSON, whatever their number.
 func (s *Server) eventsDownload(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f, err := eventFilter(r.URL.Query())
+		f, err := eventFilter(viewerOf(r.Context()), r.URL.Query())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return

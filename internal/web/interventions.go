@@ -16,7 +16,7 @@ type interventionsPage struct {
 }
 
 func (s *Server) interventions(w http.ResponseWriter, r *http.Request) {
-	ivs, err := s.db.Interventions(r.Context())
+	ivs, err := s.db.Interventions(r.Context(), viewerOf(r.Context()))
 	if err != nil {
 		s.fail(r.Context(), w, err)
 		return
@@ -39,7 +39,7 @@ type interventionPage struct {
 
 func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	iv, err := s.db.FindIntervention(ctx, r.PathValue("slug"))
+	iv, err := s.db.FindIntervention(ctx, viewerOf(ctx), r.PathValue("slug"))
 	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 		s.notFound(w, r)
 		return
@@ -51,7 +51,7 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 	p := interventionPage{page: s.newPage(w, r, "interventions.title"), I: iv}
 	p.Title = iv.Name
 	for _, c := range iv.Citations {
-		src, err := s.db.Source(ctx, c.SourceID)
+		src, err := s.db.Source(ctx, viewerOf(ctx), c.SourceID)
 		if err != nil {
 			s.fail(ctx, w, err)
 			return
@@ -60,7 +60,7 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 	}
 	// The analysis needs imported data covering the intervention; without
 	// it the page says so rather than failing.
-	if rep, err := impact.Analyze(ctx, s.db, iv, impact.Options{}); err == nil {
+	if rep, err := impact.Analyze(ctx, s.db, iv, impact.Options{Viewer: viewerOf(ctx)}); err == nil {
 		p.Report = rep
 		p.Monthly, p.Yearly = s.impactCharts(p.L, iv, rep)
 	} else if aftermath.ErrorCode(err) != aftermath.EINVALID {

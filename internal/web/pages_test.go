@@ -31,7 +31,7 @@ func fixtureServer(t *testing.T) (http.Handler, *sqldb.DB) {
 	if err := db.CreateSource(ctx, src); err != nil {
 		t.Fatal(err)
 	}
-	iv := &aftermath.Intervention{Slug: "test-mission", Name: "Test mission <b>", Backers: []aftermath.InterventionActor{{Name: "United Nations"}},
+	iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "test-mission", Name: "Test mission <b>", Backers: []aftermath.InterventionActor{{Name: "United Nations"}},
 		PartnerForces: []aftermath.InterventionActor{{Name: "Malian forces", Aliases: []aftermath.ActorAlias{{Dataset: "ucdp", Name: "Government of Mali"}}}},
 		Instruments:   []string{"troops"}, Area: []aftermath.AreaRef{{Country: "MLI"}},
 		Phases:    []aftermath.Phase{{Name: "Mandate", Start: "2023-02-01"}},
@@ -123,7 +123,7 @@ func TestInterventionPages(t *testing.T) {
 
 func TestSourcePagesListWhatCitesThem(t *testing.T) {
 	h, db := fixtureServer(t)
-	iv, _ := db.FindIntervention(context.Background(), "test-mission")
+	iv, _ := db.FindIntervention(context.Background(), aftermath.System, "test-mission")
 	src := iv.Citations[0].SourceID
 	code, _, body := fetch(t, h, "/sources")
 	if code != 200 || !strings.Contains(body, "S/RES/2100 (2013)") {

@@ -28,7 +28,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 	}
 	h := srv.Handler()
 	ctx := context.Background()
-	iv, err := db.FindIntervention(ctx, "test-mission")
+	iv, err := db.FindIntervention(ctx, aftermath.System, "test-mission")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"net/http"
+	"strings"
 	"time"
 
 	"aftermath"
@@ -21,7 +22,11 @@ const (
 
 type ctxKey int
 
-const userKey ctxKey = iota
+const (
+	userKey ctxKey = iota
+	viewerKey
+	tokenKey
+)
 
 // userOf returns the signed-in user of a request, nil when anonymous.
 func userOf(ctx context.Context) *aftermath.User {
@@ -29,19 +34,58 @@ func userOf(ctx context.Context) *aftermath.User {
 	return u
 }
 
-// withSession puts the session's user, if any, in the request context.
+// viewerOf returns who is reading, for the store's audience rules; the
+// zero Viewer (anonymous) when nobody is signed in.
+func viewerOf(ctx context.Context) aftermath.Viewer {
+	v, _ := ctx.Value(viewerKey).(aftermath.Viewer)
+	return v
+}
+
+// byToken reports whether the request's user came from an API token
+// rather than a browser session (whose writes need a CSRF token).
+func byToken(ctx context.Context) bool {
+	t, _ := ctx.Value(tokenKey).(bool)
+	return t
+}
+
+// withSession puts the request's user, if any, and what they may see in
+// the request context. The API takes a personal token (Authorization:
+// Bearer …); an unknown or revoked one is refused rather than treated as
+// anonymous, so a script notices.
 func (s *Server) withSession(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-			u, err := s.db.SessionUser(r.Context(), auth.HashToken(c.Value))
-			if err == nil {
-				r = r.WithContext(context.WithValue(r.Context(), userKey, u))
-			} else if aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
-				s.fail(r.Context(), w, err)
+		ctx := r.Context()
+		var u *aftermath.User
+		var err error
+		if authz := r.Header.Get("Authorization"); authz != "" && strings.HasPrefix(r.URL.Path, "/api/") {
+			tok, ok := strings.CutPrefix(authz, "Bearer ")
+			if ok && strings.TrimSpace(tok) != "" {
+				u, err = s.db.APITokenUser(ctx, auth.HashToken(strings.TrimSpace(tok)))
+			}
+			if !ok || aftermath.ErrorCode(err) == aftermath.ENOTFOUND || (err == nil && u == nil) {
+				s.apiError(w, r, aftermath.Errorf(eunauthorized, "the API token is unknown or revoked; send Authorization: Bearer TOKEN"))
 				return
 			}
+			ctx = context.WithValue(ctx, tokenKey, true)
+		} else if c, cerr := r.Cookie(sessionCookie); cerr == nil && c.Value != "" {
+			u, err = s.db.SessionUser(ctx, auth.HashToken(c.Value))
+			if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+				u, err = nil, nil
+			}
 		}
-		h.ServeHTTP(w, r)
+		if err != nil {
+			s.fail(ctx, w, err)
+			return
+		}
+		if u != nil {
+			v, err := s.db.Viewer(ctx, u)
+			if err != nil {
+				s.fail(ctx, w, err)
+				return
+			}
+			ctx = context.WithValue(context.WithValue(ctx, userKey, u), viewerKey, v)
+		}
+		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

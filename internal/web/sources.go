@@ -13,7 +13,7 @@ type sourcesPage struct {
 }
 
 func (s *Server) sources(w http.ResponseWriter, r *http.Request) {
-	list, err := s.db.Sources(r.Context())
+	list, err := s.db.Sources(r.Context(), viewerOf(r.Context()))
 	if err != nil {
 		s.fail(r.Context(), w, err)
 		return
@@ -40,7 +40,7 @@ func (s *Server) source(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	src, err := s.db.Source(ctx, id)
+	src, err := s.db.Source(ctx, viewerOf(ctx), id)
 	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 		s.notFound(w, r)
 		return
@@ -49,7 +49,7 @@ func (s *Server) source(w http.ResponseWriter, r *http.Request) {
 		s.fail(ctx, w, err)
 		return
 	}
-	cs, err := s.db.CitationsOfSource(ctx, id)
+	cs, err := s.db.CitationsOfSource(ctx, viewerOf(ctx), id)
 	if err != nil {
 		s.fail(ctx, w, err)
 		return
@@ -63,7 +63,7 @@ func (s *Server) source(w http.ResponseWriter, r *http.Request) {
 		}
 		iv, ok := names[c.RecordID]
 		if !ok {
-			if iv, err = s.db.Intervention(ctx, c.RecordID); err != nil {
+			if iv, err = s.db.Intervention(ctx, viewerOf(ctx), c.RecordID); err != nil {
 				continue
 			}
 			names[c.RecordID] = iv

@@ -226,7 +226,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	p := homePage{page: s.newPage(w, r, "datasets.title")}
 	p.CanImport = auth.Can(p.User, auth.ActionImport)
 	var err error
-	if p.Datasets, err = s.db.Datasets(r.Context()); err != nil {
+	if p.Datasets, err = s.db.Datasets(r.Context(), viewerOf(r.Context())); err != nil {
 		s.fail(r.Context(), w, err)
 		return
 	}
