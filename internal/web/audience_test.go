@@ -238,6 +238,16 @@ func TestWhoSeesWhat(t *testing.T) {
 			}
 		}
 	}
+	// A record that is not public says so, on its page and the home page.
+	for _, u := range []string{"/interventions/zqx-internal", "/sources/" + jsonNum(f.source.ID), "/"} {
+		if _, body := f.get(t, "owner-researcher", u); !strings.Contains(body, `<p class="audience"><strong>Who sees this</strong> Internal`) &&
+			!strings.Contains(body, "(Internal: the owning organisation)") {
+			t.Errorf("%s does not say who sees it", u)
+		}
+		if _, body := f.get(t, "owner-researcher", u); !strings.Contains(body, "</html>") {
+			t.Errorf("%s: the page was cut short (a template failed)", u)
+		}
+	}
 	// The owner's researcher sees the internal dataset's events, actor,
 	// source and the citation on the public record; the partner does not
 	// (the dataset and source are internal, not partners), but sees the

@@ -1,18 +1,21 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"aftermath"
 	"aftermath/internal/chart"
 	"aftermath/internal/geo"
+	"aftermath/internal/i18n"
 	"aftermath/internal/sqldb"
 )
 
@@ -88,6 +91,9 @@ type eventsPage struct {
 	Query           template.URL
 	Prev, Next      string
 	Map             template.HTML
+	MapMode         string // "hex" (all matching events) or "points" (this page's)
+	MapNote         string // what the map shows
+	MapSwitch       string // the same filters with the other map
 }
 
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
@@ -125,28 +131,66 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if len(p.Events) == pageSize && (int64(f.Offset+len(p.Events)) < p.Total || !p.Exact) {
 		p.Next = link(f.Offset + pageSize)
 	}
-	p.Map = s.eventsMap(p.L.T("analysis.map"), p.L.T("data.credit.ucdp"), p.L.Dir() == "rtl", p.Events)
+	p.MapMode = r.URL.Query().Get("map")
+	if p.MapMode != "points" {
+		p.MapMode = "hex"
+	}
+	q := filterQuery(f)
+	if p.MapMode == "hex" {
+		q.Set("map", "points")
+	}
+	p.MapSwitch = "/events?" + q.Encode()
+	if p.Map, err = s.eventsMap(ctx, &p, p.MapMode); err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "events.html", p)
 }
 
-// eventsMap draws the listed events over the countries they fall in;
-// nothing when they have no coordinates.
-func (s *Server) eventsMap(title, credit string, rtl bool, events []aftermath.Event) template.HTML {
-	spec := chart.MapSpec{Title: title, Desc: title, Credit: credit, RTL: rtl, Width: 720}
+// mapCells caps how many of the matching events the explorer's hexagon
+// map bins, newest first, so that it costs about one page of events.
+const mapCells = 10000
+
+// eventsMap draws the events a page matches: by default hexagons of the
+// most recent mapCells events with coordinates (so the map shows the whole
+// selection, not one page of it), or, with ?map=points, the events on the
+// page as labelled points.
+func (s *Server) eventsMap(ctx context.Context, p *eventsPage, mode string) (template.HTML, error) {
+	l := p.L
+	spec := chart.MapSpec{Title: l.T("analysis.map"), Credit: creditFor(l, p.F.Dataset, p.Datasets), RTL: l.Dir() == "rtl", Width: 720}
 	focus := map[int]bool{}
-	for _, e := range events {
-		if e.Latitude == nil || e.Longitude == nil {
-			continue
-		}
-		spec.Points = append(spec.Points, chart.MapPoint{Lat: *e.Latitude, Lon: *e.Longitude, Weight: float64(max(e.DeathsBest, 1)), Label: e.NativeID})
-		if c, ok := geo.ByGW(e.CountryGW); ok {
+	addFocus := func(gw, iso int) {
+		if c, ok := geo.ByGW(gw); ok {
 			focus[c.Numeric] = true
-		} else if c, ok := geo.ByNumeric(e.CountryISO); ok {
+		} else if c, ok := geo.ByNumeric(iso); ok {
 			focus[c.Numeric] = true
 		}
 	}
+	if mode == "points" {
+		p.MapNote = l.T("events.map.points_note")
+		for _, e := range p.Events {
+			if e.Latitude == nil || e.Longitude == nil {
+				continue
+			}
+			spec.Points = append(spec.Points, chart.MapPoint{Lat: *e.Latitude, Lon: *e.Longitude, Weight: float64(max(e.DeathsBest, 1)), Label: e.NativeID})
+			addFocus(e.CountryGW, e.CountryISO)
+		}
+	} else {
+		pts, binned, err := s.db.EventPoints(ctx, p.F, mapCells)
+		if err != nil {
+			return "", err
+		}
+		spec.Hexagons, spec.Legend = true, l.T("events.map.legend")
+		spec.FormatWeight = func(v float64) string { return l.Number(v, 0) }
+		p.MapNote = l.T("events.map.hex_note", "count", binned)
+		for _, pt := range pts {
+			spec.Points = append(spec.Points, chart.MapPoint{Lat: pt.Lat, Lon: pt.Lon, Weight: float64(max(pt.DeathsBest, pt.Events))})
+			addFocus(pt.CountryGW, pt.CountryISO)
+		}
+	}
+	spec.Desc = p.MapNote
 	if len(spec.Points) == 0 {
-		return ""
+		return "", nil
 	}
 	known := map[int]bool{}
 	for _, c := range chart.CountryCodes() {
@@ -157,12 +201,33 @@ func (s *Server) eventsMap(title, credit string, rtl bool, events []aftermath.Ev
 			spec.Focus = append(spec.Focus, c)
 		}
 	}
+	slices.Sort(spec.Focus)
 	svg, err := chart.Map(spec)
 	if err != nil {
-		s.log.Error("events map", "err", err)
-		return ""
+		return "", err
 	}
-	return template.HTML(svg) // built by package chart, which escapes every text
+	return template.HTML(svg), nil // built by package chart, which escapes every text
+}
+
+// creditFor names the data sources of a page that shows one dataset, or
+// all those listed.
+func creditFor(l *i18n.Locale, dataset string, all []aftermath.Dataset) string {
+	var names []string
+	if dataset != "" {
+		names = []string{dataset}
+	}
+	for _, d := range all {
+		if dataset == "" {
+			names = append(names, d.Name)
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if c := l.T("data.credit." + n); c != "data.credit."+n {
+			out = append(out, c)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // hxlTags label the download's columns with HXL hashtags so humanitarian

@@ -157,3 +157,30 @@ func TestActorPages(t *testing.T) {
 		t.Errorf("missing actor: %d", code)
 	}
 }
+
+func TestPlacePages(t *testing.T) {
+	h, _ := fixtureServer(t)
+	code, _, body := fetch(t, h, "/places")
+	if code != 200 || !strings.Contains(body, `href="/places/MLI"`) || !strings.Contains(body, "<svg") {
+		t.Fatalf("places: %d", code)
+	}
+	for lang, name := range map[string]string{"en": "Mali", "fr": "Mali", "ar": "مالي"} {
+		code, _, body := fetch(t, h, "/places/MLI?lang="+lang)
+		if code != 200 || !strings.Contains(body, "<h1>"+name+"</h1>") {
+			t.Errorf("%s: %d, want the heading %q", lang, code, name)
+		}
+		// Two charts: the hexagon map and the monthly series; the admin-1
+		// rows link to the explorer; the intervention in Mali is listed.
+		if n := strings.Count(body, "<svg"); n != 2 {
+			t.Errorf("%s: %d charts, want 2", lang, n)
+		}
+		if !strings.Contains(body, `/events?dataset=ucdp&amp;country=Mali&amp;admin1=`) || !strings.Contains(body, `href="/interventions/test-mission"`) {
+			t.Errorf("%s: links missing", lang)
+		}
+	}
+	for _, u := range []string{"/places/ZZZ", "/places/mli1", "/places/FRA"} {
+		if code, _, _ := fetch(t, h, u); code != 404 {
+			t.Errorf("%s: %d, want 404", u, code)
+		}
+	}
+}

@@ -77,7 +77,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		if strings.HasPrefix(path, "/sources/") {
 			id = jsonNum(iv.Citations[0].SourceID)
 		}
-		path = strings.NewReplacer("{$}", "", "{slug}", "test-mission", "{id}", id).Replace(path)
+		path = strings.NewReplacer("{$}", "", "{slug}", "test-mission", "{id}", id, "{iso3}", "MLI").Replace(path)
 		if strings.HasSuffix(path, "/static/") {
 			path += "site.css"
 		}

@@ -93,6 +93,15 @@ var funcs = template.FuncMap{
 		}
 		return value
 	},
+	// audience says, for a record that is not public, who sees it: a
+	// reminder before anything is copied out of it.
+	"audience": func(l *i18n.Locale, a aftermath.Audience) template.HTML {
+		if a == "" || a == aftermath.AudiencePublic {
+			return ""
+		}
+		return template.HTML(`<p class="audience"><strong>` + template.HTMLEscapeString(l.T("audience.label")) + `</strong> ` +
+			template.HTMLEscapeString(l.T("audience."+string(a))) + `</p>`)
+	},
 	// isolate keeps a left-to-right value (a date like 2013-07) whole
 	// inside right-to-left text, with Unicode directional isolates.
 	"isolate": func(v string) string { return "\u2066" + v + "\u2069" },
@@ -161,6 +170,8 @@ func (s *Server) Handler() http.Handler {
 	r.handle("GET /interventions/{slug}", Public, s.cached(s.intervention))
 	r.handle("GET /actors", Public, s.cached(s.actors))
 	r.handle("GET /actors/{id}", Public, s.cached(s.actor))
+	r.handle("GET /places", Public, s.cached(s.places))
+	r.handle("GET /places/{iso3}", Public, s.cached(s.place))
 	r.handle("GET /sources", Public, s.cached(s.sources))
 	r.handle("GET /sources/{id}", Public, s.cached(s.source))
 	r.handle("GET /login", Public, s.loginForm)
@@ -218,15 +229,19 @@ const pageSize = 100
 
 type homePage struct {
 	page
-	Datasets  []aftermath.Dataset
-	CanImport bool
+	Datasets      []aftermath.Dataset
+	Interventions []aftermath.Intervention
+	CanImport     bool
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	p := homePage{page: s.newPage(w, r, "datasets.title")}
 	p.CanImport = auth.Can(p.User, auth.ActionImport)
 	var err error
-	if p.Datasets, err = s.db.Datasets(r.Context(), viewerOf(r.Context())); err != nil {
+	if p.Datasets, err = s.db.Datasets(r.Context(), viewerOf(r.Context())); err == nil {
+		p.Interventions, err = s.db.Interventions(r.Context(), viewerOf(r.Context()))
+	}
+	if err != nil {
 		s.fail(r.Context(), w, err)
 		return
 	}

@@ -1,0 +1,209 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"aftermath"
+	"aftermath/internal/chart"
+	"aftermath/internal/geo"
+	"aftermath/internal/i18n"
+	"aftermath/internal/sqldb"
+)
+
+// countryName gives a country's name in the reader's language (CLDR names
+// from golang.org/x/text), falling back to the name the data used.
+func countryName(l *i18n.Locale, iso3, fallback string) string {
+	c, ok := geo.ByAlpha3(iso3)
+	if !ok || c.Alpha2 == "" {
+		return fallback
+	}
+	region, err := language.ParseRegion(c.Alpha2)
+	if err != nil {
+		return fallback
+	}
+	if n := display.Regions(language.Make(l.Tag())).Name(region); n != "" {
+		return n
+	}
+	return fallback
+}
+
+type placeRow struct {
+	sqldb.PlaceTotal
+	Name string // in the reader's language
+}
+
+type placeGroup struct {
+	Dataset string
+	Rows    []placeRow
+	Chart   template.HTML
+}
+
+type placesPage struct {
+	page
+	Groups []placeGroup
+	Map    template.HTML
+}
+
+// group splits place totals by dataset: datasets count differently, so
+// their figures are never added together.
+func groupPlaces(l *i18n.Locale, totals []sqldb.PlaceTotal) []placeGroup {
+	var out []placeGroup
+	for _, t := range totals {
+		if len(out) == 0 || out[len(out)-1].Dataset != t.Dataset {
+			out = append(out, placeGroup{Dataset: t.Dataset})
+		}
+		g := &out[len(out)-1]
+		name := t.Admin1
+		if name == "" {
+			name = countryName(l, t.ISO3, t.Country)
+		}
+		g.Rows = append(g.Rows, placeRow{PlaceTotal: t, Name: name})
+	}
+	return out
+}
+
+func (s *Server) places(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	totals, err := s.db.PlaceTotals(ctx, viewerOf(ctx), "")
+	if err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	p := placesPage{page: s.newPage(w, r, "places.title")}
+	p.Groups = groupPlaces(p.L, totals)
+	highlight := map[int]bool{}
+	var datasets []aftermath.Dataset
+	for _, t := range totals {
+		if c, ok := geo.ByAlpha3(t.ISO3); ok && c.Numeric > 0 {
+			highlight[c.Numeric] = true
+		}
+		if len(datasets) == 0 || datasets[len(datasets)-1].Name != t.Dataset {
+			datasets = append(datasets, aftermath.Dataset{Name: t.Dataset})
+		}
+	}
+	if len(highlight) > 0 {
+		spec := chart.MapSpec{Title: p.L.T("places.map"), Desc: p.L.T("places.intro"), Credit: creditFor(p.L, "", datasets),
+			RTL: p.L.Dir() == "rtl", Width: 720}
+		for c := range highlight {
+			spec.Highlight = append(spec.Highlight, c)
+		}
+		slices.Sort(spec.Highlight)
+		if svg, err := chart.Map(spec); err == nil {
+			p.Map = template.HTML(svg) // package chart escapes all text
+		} else {
+			s.log.ErrorContext(ctx, "places map", "err", err)
+		}
+	}
+	s.render(w, r, http.StatusOK, "places.html", p)
+}
+
+type placePage struct {
+	page
+	ISO3          string
+	Groups        []placeGroup
+	Map           template.HTML
+	MapNote       string
+	Interventions []aftermath.Intervention
+}
+
+var iso3RE = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// place shows one country: per dataset, its monthly events and its
+// admin-1 areas, a map of its most recent events, and the interventions
+// whose area includes it.
+func (s *Server) place(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := viewerOf(ctx)
+	iso3 := strings.ToUpper(r.PathValue("iso3"))
+	if !iso3RE.MatchString(iso3) {
+		s.notFound(w, r)
+		return
+	}
+	totals, err := s.db.PlaceTotals(ctx, v, iso3)
+	if err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	ivs, err := s.db.Interventions(ctx, v)
+	if err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	p := placePage{page: s.newPage(w, r, "places.title"), ISO3: iso3}
+	for _, iv := range ivs {
+		if slices.ContainsFunc(iv.Area, func(a aftermath.AreaRef) bool { return a.Country == iso3 }) {
+			p.Interventions = append(p.Interventions, iv)
+		}
+	}
+	if len(totals) == 0 && len(p.Interventions) == 0 {
+		s.notFound(w, r) // nothing the viewer may see is here
+		return
+	}
+	spelled := iso3
+	if len(totals) > 0 {
+		spelled = totals[0].Country
+	}
+	p.Title = countryName(p.L, iso3, spelled)
+	p.Groups = groupPlaces(p.L, totals)
+	for i := range p.Groups {
+		p.Groups[i].Chart = s.placeChart(ctx, &p, p.Groups[i].Dataset)
+	}
+	if len(totals) > 0 {
+		// The first dataset's events, as the dataset spells the country.
+		f := sqldb.EventFilter{Viewer: v, Dataset: totals[0].Dataset, Country: totals[0].Country}
+		pts, binned, err := s.db.EventPoints(ctx, f, mapCells)
+		if err != nil {
+			s.fail(ctx, w, err)
+			return
+		}
+		if c, ok := geo.ByAlpha3(iso3); ok && len(pts) > 0 {
+			p.MapNote = p.L.T("events.map.hex_note", "count", binned)
+			spec := chart.MapSpec{Title: p.Title, Desc: p.MapNote, Credit: creditFor(p.L, totals[0].Dataset, nil), RTL: p.L.Dir() == "rtl",
+				Width: 720, Hexagons: true, Legend: p.L.T("events.map.legend"), FormatWeight: func(x float64) string { return p.L.Number(x, 0) }}
+			if slices.Contains(chart.CountryCodes(), c.Numeric) {
+				spec.Focus, spec.Highlight = []int{c.Numeric}, []int{c.Numeric}
+			}
+			for _, pt := range pts {
+				spec.Points = append(spec.Points, chart.MapPoint{Lat: pt.Lat, Lon: pt.Lon, Weight: float64(max(pt.DeathsBest, pt.Events))})
+			}
+			if svg, err := chart.Map(spec); err == nil {
+				p.Map = template.HTML(svg) // package chart escapes all text
+			} else {
+				s.log.ErrorContext(ctx, "place map", "err", err)
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "place.html", p)
+}
+
+// placeChart draws a dataset's events per month in the country.
+func (s *Server) placeChart(ctx context.Context, p *placePage, dataset string) template.HTML {
+	months, err := s.db.MonthlyTotals(ctx, sqldb.AreaFilter{Viewer: viewerOf(ctx), Dataset: dataset, Area: []aftermath.AreaRef{{Country: p.ISO3}}})
+	if err != nil || len(months) == 0 {
+		if err != nil {
+			s.log.ErrorContext(ctx, "place chart", "err", err)
+		}
+		return ""
+	}
+	l := p.L
+	series := chart.Series{Name: l.T("events.title")}
+	for _, m := range months {
+		series.Points = append(series.Points, chart.Point{X: monthX(m.Month), Y: float64(m.Events)})
+	}
+	svg, err := chart.Lines(chart.LineChart{Title: l.T("places.chart", "dataset", dataset), Desc: p.Title, XLabel: l.T("analysis.chart.month_axis"),
+		YLabel: l.T("analysis.chart.events_axis"), Credit: creditFor(l, dataset, nil), Series: []chart.Series{series}, FormatX: monthLabel,
+		FormatY: func(v float64) string { return l.Number(v, 0) }, RTL: l.Dir() == "rtl", Width: 720, Height: 280})
+	if err != nil {
+		s.log.ErrorContext(ctx, "place chart", "err", err)
+		return ""
+	}
+	return template.HTML(svg) // package chart escapes all text
+}
