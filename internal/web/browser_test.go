@@ -235,7 +235,7 @@ func TestAccessibility(t *testing.T) {
 		Help   string `json:"help"`
 		Nodes  int    `json:"nodes"`
 	}
-	for _, path := range []string{"/", "/events", "/interventions", "/interventions/test-mission", "/actors", "/sources", "/login"} {
+	for _, path := range []string{"/", "/events", "/events?map=points", "/interventions", "/interventions/test-mission", "/actors", "/places", "/places/MLI", "/places/MLI?lang=ar", "/sources", "/login"} {
 		for _, lang := range []string{"en", "ar"} {
 			url := ts.URL + path + "?lang=" + lang
 			if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
