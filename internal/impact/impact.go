@@ -93,7 +93,11 @@ type Report struct {
 	Synth        any            `json:"synth,omitempty"`
 	Method       string         `json:"method"`
 	Caveats      []string       `json:"caveats"`
-	Skipped      []string       `json:"skipped,omitempty"` // methods not run, with the reason
+	// The numbers in Method, for pages that write it in other languages.
+	PartnerActors int      `json:"partner_actors"`    // dataset actors linked to the partner forces
+	BackerActors  int      `json:"backer_actors"`     // dataset actors linked to the backers
+	Area          string   `json:"area"`              // ISO 3166-1 alpha-3 codes and admin-1 names
+	Skipped       []string `json:"skipped,omitempty"` // methods not run, with the reason
 }
 
 func (o *Options) check() error {
@@ -202,6 +206,7 @@ func Analyze(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt 
 	if len(iv.PartnerForces) > 0 {
 		r.Harm = harm(iv, partner, cal, partnerIDs)
 	}
+	r.PartnerActors, r.BackerActors, r.Area = len(partnerIDs), len(backerIDs), areaText(iv.Area)
 	r.Method = fmt.Sprintf("Monthly sums of %s %s in %s from the monthly aggregates of %s (covering %s to %s), %s to %s: "+
 		"the intervention's span and as long a span before and after it, within the data. Months without events count as zero. "+
 		"Perpetrator classes follow the primary actor of each event (UCDP side A, ACLED actor 1): partner forces and intervening forces are the dataset actors "+
