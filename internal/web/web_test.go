@@ -98,10 +98,10 @@ func TestPagesInThreeLanguages(t *testing.T) {
 		{"", "ar-EG,ar;q=0.9,en;q=0.5", `<html lang="ar" dir="rtl">`, "مجموعات البيانات"},
 		{"", "fr-CA, en;q=0.5", `<html lang="fr" dir="ltr">`, "Jeux de données"},
 	} {
-		for _, path := range []string{"/", "/login"} {
+		for _, path := range []string{"/", "/login", "/events", "/events?map=points", "/interventions", "/actors", "/places", "/places/MLI", "/sources"} {
 			url := path
 			if tc.lang != "" {
-				url += "?lang=" + tc.lang
+				url += map[bool]string{true: "&", false: "?"}[strings.Contains(url, "?")] + "lang=" + tc.lang
 			}
 			req := httptest.NewRequest("GET", url, nil)
 			if tc.accept != "" {
