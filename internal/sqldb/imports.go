@@ -1061,7 +1061,21 @@ func (im *Import) Commit() (aftermath.ImportCounts, error) {
 		im.conn.Close()
 		return c, fmt.Errorf("commit import: %w", err)
 	}
-	im.conn.Close()
+	defer im.conn.Close()
+	if c.Inserted+c.Updated > 0 {
+		// Fresh statistics let the planner pick the index of a filter
+		// (events_country for one country of millions of events) over the
+		// dataset's date order: 1.3 s → 45 ms for a map of Mali's 10,000
+		// latest events in 3 M. SQLite samples (analysis_limit), so this
+		// takes a fraction of a second; PostgreSQL samples by itself. The
+		// import has committed, so a failure here costs speed, not data,
+		// and is not reported as a failed import.
+		q := `ANALYZE events`
+		if im.db.Driver == SQLite {
+			q = `PRAGMA analysis_limit = 1000; ANALYZE`
+		}
+		_, _ = im.conn.ExecContext(ctx, q)
+	}
 	return c, nil
 }
 
