@@ -21,6 +21,7 @@ func main() {
 	clients := flag.Int("c", 200, "concurrent clients")
 	total := flag.Int("n", 20000, "requests per page")
 	limit := flag.Duration("max", 2*time.Minute, "stop after this long whatever is left")
+	warm := flag.Bool("warm", false, "request each page once before measuring it, and report that first (uncached) time apart")
 	flag.Parse()
 	u, err := url.Parse(*base)
 	if err != nil || !loopback(u.Hostname()) {
@@ -28,10 +29,26 @@ func main() {
 		os.Exit(2)
 	}
 	fmt.Printf("%d concurrent clients, %d requests per page, at most %s per page\n\n", *clients, *total, *limit)
-	fmt.Println("| page | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
 	tr := &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients}
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	if *warm {
+		// The first request of a page renders it; the measured ones then
+		// read the cache, as visitors do but for whoever comes first.
+		fmt.Println("| page | first request ms |")
+		fmt.Println("|---|---:|")
+		for _, path := range flag.Args() {
+			t := time.Now()
+			res, err := client.Get(*base + path)
+			if err == nil {
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+			fmt.Printf("| %s | %.1f |\n", path, float64(time.Since(t).Microseconds())/1000)
+		}
+		fmt.Println()
+	}
+	fmt.Println("| page | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
 	for _, path := range flag.Args() {
 		run(client, *base+path, path, *clients, *total, *limit)
 	}

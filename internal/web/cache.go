@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"sync"
 	"time"
@@ -9,7 +10,8 @@ import (
 
 // pageCache keeps rendered public pages for anonymous visitors for a short
 // time: under load every visitor of a popular page shares one rendering.
-// Pages may lag an import by up to cacheTTL; signed-in users always get
+// Pages may lag an import by up to two cacheTTLs (a page past its time is
+// still served while a fresh one renders); signed-in users always get
 // fresh pages.
 type pageCache struct {
 	mu      sync.Mutex
@@ -30,15 +32,18 @@ func newPageCache(maxEntries int, ttl time.Duration) *pageCache {
 	return &pageCache{entries: map[string]cachedPage{}, max: maxEntries, ttl: ttl}
 }
 
-func (c *pageCache) get(key string, now time.Time) (cachedPage, bool) {
+// get returns a page and whether it is stale: past its time but within
+// one more ttl, when it may still be served while a fresh one renders.
+// Older pages are dropped.
+func (c *pageCache) get(key string, now time.Time) (e cachedPage, ok, stale bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[key]
-	if ok && now.After(e.expires) {
+	e, ok = c.entries[key]
+	if ok && now.After(e.expires.Add(c.ttl)) {
 		delete(c.entries, key)
-		ok = false
+		return e, false, false
 	}
-	return e, ok
+	return e, ok, ok && now.After(e.expires)
 }
 
 func (c *pageCache) put(key string, e cachedPage) {
@@ -93,28 +98,37 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		key := s.bundle.Negotiate(r).Tag() + " " + r.URL.RequestURI()
-		now := time.Now()
-		if e, ok := s.cache.get(key, now); ok {
+		render := func(r *http.Request) func() (any, error) {
+			return func() (any, error) {
+				rec := &bufferedResponse{header: http.Header{}}
+				h(rec, r)
+				if rec.status == 0 {
+					rec.status = http.StatusOK
+				}
+				if rec.status == http.StatusOK && rec.header.Get("Set-Cookie") == "" && rec.body.Len() <= maxCachedPage {
+					s.cache.put(key, cachedPage{header: rec.header.Clone(), body: bytes.Clone(rec.body.Bytes()), expires: time.Now().Add(s.cache.ttl)})
+				}
+				return rec, nil
+			}
+		}
+		if e, ok, stale := s.cache.get(key, time.Now()); ok {
 			for k, v := range e.header {
 				w.Header()[k] = v
 			}
-			w.Header().Set("X-Cache", "hit")
+			if stale {
+				// Serve the page a little late rather than make every
+				// visitor wait while one renders it afresh.
+				w.Header().Set("X-Cache", "stale")
+				s.flight.DoChan(key, render(r.Clone(context.WithoutCancel(r.Context()))))
+			} else {
+				w.Header().Set("X-Cache", "hit")
+			}
 			w.Write(e.body)
 			return
 		}
 		// Concurrent misses of one page wait for a single rendering rather
 		// than all rendering it (a stampede when a popular page expires).
-		v, _, shared := s.flight.Do(key, func() (any, error) {
-			rec := &bufferedResponse{header: http.Header{}}
-			h(rec, r)
-			if rec.status == 0 {
-				rec.status = http.StatusOK
-			}
-			if rec.status == http.StatusOK && rec.header.Get("Set-Cookie") == "" && rec.body.Len() <= maxCachedPage {
-				s.cache.put(key, cachedPage{header: rec.header.Clone(), body: bytes.Clone(rec.body.Bytes()), expires: now.Add(s.cache.ttl)})
-			}
-			return rec, nil
-		})
+		v, _, shared := s.flight.Do(key, render(r))
 		rec := v.(*bufferedResponse)
 		if shared && rec.header.Get("Set-Cookie") != "" {
 			h(w, r) // never hand one visitor's cookies to another

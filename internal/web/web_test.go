@@ -191,3 +191,43 @@ func TestStaticAssetsAreHashedAndCachedForever(t *testing.T) {
 		t.Errorf("unknown hash: %d", code)
 	}
 }
+
+// TestStalePagesAreServedWhileOneRenders: a page past its time is served
+// once more, marked stale, while a fresh one renders in the background;
+// a page older than two lifetimes is rendered again before answering.
+func TestStalePagesAreServedWhileOneRenders(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	const ttl = time.Second // wide enough for a slow CI machine to land in each window
+	srv.SetCacheTTL(ttl)
+	h := srv.Handler()
+	state := func() string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/sources", nil))
+		if rec.Code != 200 {
+			t.Fatalf("status %d", rec.Code)
+		}
+		return rec.Header().Get("X-Cache")
+	}
+	if s := state(); s != "" {
+		t.Fatalf("first request: %q, want a rendering", s)
+	}
+	if s := state(); s != "hit" {
+		t.Errorf("second request: %q, want hit", s)
+	}
+	time.Sleep(ttl + 100*time.Millisecond)
+	if s := state(); s != "stale" {
+		t.Errorf("after its time: %q, want stale", s)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for state() != "hit" { // the background rendering replaces it
+		if time.Now().After(deadline) {
+			t.Fatal("the stale page was never rendered afresh")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(2*ttl + 100*time.Millisecond)
+	if s := state(); s != "" {
+		t.Errorf("after two lifetimes: %q, want a rendering", s)
+	}
+}
