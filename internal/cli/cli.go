@@ -43,6 +43,10 @@ func commands() []command {
 		{"user", "manage accounts: add|list|disable", runUser},
 		{"token", "create a personal API token: token create", runToken},
 		{"analyze", "measure what followed an intervention; ITS and synthetic control on CSV files", runAnalyze},
+		{"testimony", "import, list and delete testimony: import|list|delete", runTestimony},
+		{"key", "the key-encryption key of encrypted testimony: init|rotate|status", runKey},
+		{"purge", "destroy testimony past its retention date", runPurge},
+		{"audit", "check or read the tamper-evident audit log: verify|list", runAudit},
 		{"version", "print the version", runVersion},
 	}
 }

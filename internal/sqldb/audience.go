@@ -16,7 +16,8 @@ import (
 
 // audienceTables are the record types that carry an audience, with their
 // tables.
-var audienceTables = map[string]string{"dataset": "datasets", "intervention": "interventions", "source": "sources"}
+var audienceTables = map[string]string{"dataset": "datasets", "intervention": "interventions", "source": "sources",
+	"testimony": "testimonies"}
 
 // visible returns an SQL condition, true for the rows of alias t (a
 // table of audienceTables with columns id, audience, owner_org_id) that v

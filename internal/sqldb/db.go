@@ -66,7 +66,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if dsn == "" {
 			return nil, fmt.Errorf("open: empty database path")
 		}
-		pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		// secure_delete: deleted rows (a destroyed data key above all) are
+		// overwritten in the file rather than left in free pages.
+		pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)"
 		if db.write, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_txlock=immediate"); err != nil {
 			return nil, fmt.Errorf("open %s: %w", dsn, err)
 		}
