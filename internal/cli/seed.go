@@ -13,9 +13,11 @@ func runSeed(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "seed", `seed [--db DB]
 
 Loads the starter catalog of interventions shipped with Aftermath, with the
-sources every field cites. Interventions already stored (by slug) and
-sources already stored (by document identifier) are left as they are, so
-running it again adds only what is missing.`)
+sources every field cites, then the accountability ledger's starter records
+(Security Council resolutions, official inquiries and their findings).
+Interventions already stored (by slug), sources already stored (by document
+identifier) and ledger records already stored (by reference) are left as
+they are, so running it again adds only what is missing.`)
 	dsn := dbFlag(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -30,6 +32,11 @@ running it again adds only what is missing.`)
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "catalog: %d interventions added, %d already present\n", added, kept)
+	res, err := seedLedger(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "ledger: %d starter records added, %d already present\n", res.Added, res.Kept)
 	return nil
 }
 

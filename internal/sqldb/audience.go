@@ -17,6 +17,7 @@ import (
 // audienceTables are the record types that carry an audience, with their
 // tables.
 var audienceTables = map[string]string{"dataset": "datasets", "intervention": "interventions", "source": "sources",
+	"decision": "decisions", "inquiry": "inquiries", "recommendation": "recommendations", "claim": "claims",
 	"testimony": "testimonies"}
 
 // visible returns an SQL condition, true for the rows of alias t (a
@@ -42,7 +43,8 @@ func visible(v aftermath.Viewer, t, recordType string) string {
 }
 
 // actorVisible is true for the actors (alias a) that v may see: those
-// some dataset v sees spells, or that an intervention v sees names.
+// some dataset v sees spells, that an intervention v sees names, or that
+// a ledger record v sees names (ledger.go).
 func actorVisible(v aftermath.Viewer, a string) string {
 	if v.All {
 		return "1 = 1"
@@ -50,7 +52,8 @@ func actorVisible(v aftermath.Viewer, a string) string {
 	return `(EXISTS (SELECT 1 FROM actor_aliases av JOIN datasets d ON d.name = av.dataset WHERE av.actor_id = ` + a + `.id AND ` +
 		visible(v, "d", "dataset") + `) OR EXISTS (SELECT 1 FROM actor_aliases av JOIN intervention_actor_aliases ia
 		ON ia.dataset = av.dataset AND ia.name = av.name JOIN intervention_actors ix ON ix.id = ia.intervention_actor_id
-		JOIN interventions i ON i.id = ix.intervention_id WHERE av.actor_id = ` + a + `.id AND ` + visible(v, "i", "intervention") + `))`
+		JOIN interventions i ON i.id = ix.intervention_id WHERE av.actor_id = ` + a + `.id AND ` + visible(v, "i", "intervention") + `)
+		OR ` + ledgerActorVisible(v, a) + `)`
 }
 
 // citedVisible is true for the citations (alias c) whose cited record v
@@ -66,6 +69,7 @@ func citedVisible(v aftermath.Viewer, c string) string {
 		WHEN 'dataset' THEN EXISTS (SELECT 1 FROM datasets d WHERE d.id = ` + c + `.record_id AND ` + visible(v, "d", "dataset") + `)
 		WHEN 'event' THEN EXISTS (SELECT 1 FROM events e JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ` + c + `.record_id AND ` + visible(v, "d", "dataset") + `)
 		WHEN 'actor' THEN EXISTS (SELECT 1 FROM actors a WHERE a.id = ` + c + `.record_id AND ` + actorVisible(v, "a") + `)
+		` + ledgerCitedVisible(v, c) + `
 		ELSE 1 = 0 END)`
 }
 
