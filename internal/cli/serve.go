@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	iofs "io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"aftermath/internal/jobs"
 	"aftermath/internal/sqldb"
+	"aftermath/internal/vault"
 	"aftermath/internal/web"
 )
 
@@ -23,6 +25,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure; use behind a reverse proxy that terminates TLS")
+	keyFile := fs.String("key-file", "", "key-encryption key of testimony (default: $AFTERMATH_KEY_FILE, else beside the database; see docs/keys.md)")
 	uploadDir := fs.String("upload-dir", "", "where uploaded files wait for their import (default: DB.uploads beside a SQLite file, else aftermath-uploads)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -45,6 +48,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		log.Info("loaded the starter catalog", "interventions", added)
+		// ledger: and the ledger's starter records (decisions, inquiries),
+		// which link to the catalog's interventions.
+		res, err := seedLedger(ctx, db)
+		if err != nil {
+			return err
+		}
+		log.Info("loaded the ledger's starter records", "records", res.Added)
 	}
 	srv, err := web.New(db, log)
 	if err != nil {
@@ -55,6 +65,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	srv.SecureCookies(*secureCookies)
+	// Testimony needs the key-encryption key; without one the rest of the
+	// site works and the testimony pages say how to create it.
+	keyPath := vault.KeyFile(*keyFile, env.Getenv, *dsn)
+	if kek, err := vault.Load(keyPath); err == nil {
+		srv.SetVoices(db.Voices(kek))
+	} else if errors.Is(err, iofs.ErrNotExist) {
+		log.Warn("no key-encryption key: testimony can be neither stored nor read until one exists (aftermath key init)", "key_file", keyPath)
+	} else {
+		return fmt.Errorf("serve: %w", err)
+	}
 	if *uploadDir == "" {
 		*uploadDir = "aftermath-uploads"
 		if db.Driver == sqldb.SQLite {
@@ -68,8 +88,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	srv.JobProgress = runner.Progress
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
+	purgeDone := make(chan struct{})
 	go func() { runner.Run(jobsCtx); close(jobsDone) }()
-	defer func() { stopJobs(); <-jobsDone }()
+	// Testimony past its retention date is destroyed daily, key or not:
+	// destroying needs no decryption.
+	go func() { (&jobs.Purger{DB: db, Log: log}).Run(jobsCtx); close(purgeDone) }()
+	defer func() { stopJobs(); <-jobsDone; <-purgeDone }()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	scheme := "http"

@@ -32,6 +32,9 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// --- voices: a key, and a published testimony for /testimonies/{id}.
+	testimonyID := publishedTestimony(t, srv, db)
+	// --- end voices
 	type principal struct {
 		name, token, session string
 		user                 *aftermath.User
@@ -77,6 +80,9 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		if strings.HasPrefix(path, "/sources/") {
 			id = jsonNum(iv.Citations[0].SourceID)
 		}
+		if strings.HasPrefix(path, "/testimonies/") {
+			id = jsonNum(testimonyID)
+		}
 		path = strings.NewReplacer("{$}", "", "{slug}", "test-mission", "{id}", id, "{iso3}", "MLI").Replace(path)
 		if strings.HasSuffix(path, "/static/") {
 			path += "site.css"
@@ -106,6 +112,8 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 					want = http.StatusSeeOther
 				case strings.HasPrefix(path, "/jobs/") && !auth.Can(p.user, auth.ActionImport):
 					want = http.StatusNotFound // another's job is not shown
+				case path == "/audit" && !p.user.HasRole(aftermath.RoleAdmin):
+					want = http.StatusForbidden // the audit log is for admins
 				}
 				if code != want {
 					t.Errorf("%s as %s: %d, want %d", rt.Pattern, p.name, code, want)

@@ -38,6 +38,9 @@ type Server struct {
 	cache   *pageCache
 	flight  singleflight.Group
 	static  *staticFiles
+	// voices is the testimony store with its key; nil when no key is
+	// configured.
+	voices *sqldb.Voices
 	// uploadDir holds uploaded files until their import job has run.
 	uploadDir string
 	// JobsWake, when set, is signalled when a job is queued.
@@ -63,7 +66,7 @@ func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := template.New("").Funcs(funcs).Funcs(template.FuncMap{"asset": st.url}).ParseFS(assets, "templates/*.html")
+	t, err := template.New("").Funcs(funcs).Funcs(voicesFuncs).Funcs(template.FuncMap{"asset": st.url}).ParseFS(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +186,7 @@ func (s *Server) Handler() http.Handler {
 	r.handle("POST /account/totp/start", Form, s.checkCSRF(s.signedIn(s.totpStart)))
 	r.handle("POST /account/totp/confirm", Form, s.checkCSRF(s.signedIn(s.totpConfirm)))
 	s.routesAPI(r)
+	s.routesVoices(r)
 	s.routes = r.routes
 	return secure(s.withSession(mux))
 }

@@ -1,0 +1,712 @@
+package web
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"aftermath"
+	"aftermath/internal/auth"
+	"aftermath/internal/geo"
+	"aftermath/internal/i18n"
+	"aftermath/internal/sqldb"
+)
+
+// Voices: testimony submission, review and redaction, the themes matrix
+// and the quote bank. Who may do what is decided by the testimony store
+// (internal/sqldb/voices.go); these handlers show its answers.
+
+// SetVoices gives the server the testimony store, which holds the
+// key-encryption key. Without it the testimony pages say that no key is
+// configured; the themes matrix, which decrypts nothing, still works.
+func (s *Server) SetVoices(vs *sqldb.Voices) { s.voices = vs }
+
+func (s *Server) routesVoices(r *router) {
+	r.handle("GET /voices", Public, s.cached(s.voicesMatrix))
+	r.handle("GET /voices/quotes", Public, s.cached(s.quotes))
+	r.handle("GET /testimonies", SignedIn, s.signedIn(s.testimonies))
+	r.handle("GET /testimonies/new", SignedIn, s.signedIn(s.testimonyForm))
+	r.handle("POST /testimonies", Form, limitBody(maxTestimonyForm, s.checkCSRF(s.signedIn(s.createTestimony))))
+	r.handle("GET /testimonies/{id}", Public, s.testimony)
+	r.handle("POST /testimonies/{id}/review", Form, s.checkCSRF(s.signedIn(s.reviewTestimony)))
+	r.handle("POST /testimonies/{id}/redact", Form, s.checkCSRF(s.signedIn(s.redactTestimony)))
+	r.handle("POST /testimonies/{id}/themes", Form, s.checkCSRF(s.signedIn(s.codeTestimony)))
+	r.handle("GET /audit", SignedIn, s.signedIn(s.auditLog))
+	r.handle("POST /api/v1/testimonies", auth.ActionSubmit, s.may(auth.ActionSubmit, s.apiCreateTestimony))
+	r.handle("GET /api/v1/themes/matrix", Public, s.apiThemeMatrix)
+}
+
+// voicesFuncs are the template helpers of the testimony pages.
+var voicesFuncs = template.FuncMap{
+	"consentList":  func() []string { return strs(aftermath.ConsentLevels) },
+	"audienceList": func() []string { return strs(aftermath.Audiences) },
+	"stateList": func() []string {
+		return []string{string(aftermath.StateSubmitted), string(aftermath.StateInReview), string(aftermath.StateApproved), string(aftermath.StateReturned)}
+	},
+	"genderList": func() []string { return aftermath.Genders },
+	"ageList":    func() []string { return aftermath.AgeBands },
+	"has":        func(list []string, v string) bool { return slices.Contains(list, v) },
+	// langName names a language in the reader's language (CLDR).
+	"langName": func(l *i18n.Locale, tag string) string {
+		t, err := language.Parse(tag)
+		if err != nil {
+			return tag
+		}
+		if n := display.Languages(language.Make(l.Tag())).Name(t); n != "" {
+			return n
+		}
+		return tag
+	},
+	"areaOf": func(l *i18n.Locale, code string) string { return regionName(l, code, code) },
+}
+
+func strs[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// maxTestimonyForm bounds a submission: a long testimony and a
+// translation fit in well under it.
+const maxTestimonyForm = 4 << 20
+
+// regionName names a country (ISO 3166-1 alpha-3) or a UN M49 region code
+// in the reader's language, from CLDR; fallback when it has none.
+func regionName(l *i18n.Locale, code, fallback string) string {
+	if len(code) == 3 && code[0] >= 'A' && code[0] <= 'Z' {
+		return countryName(l, code, fallback)
+	}
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return fallback
+	}
+	if n := display.Regions(language.Make(l.Tag())).Name(r); n != "" {
+		return n
+	}
+	return fallback
+}
+
+type matrixArea struct{ Code, Name string }
+
+type matrixRow struct {
+	Theme string
+	Cells []aftermath.ThemeCell // one per area, zero where none
+	Areas int                   // areas where the theme recurs
+}
+
+type matrixPage struct {
+	page
+	By     string
+	Areas  []matrixArea
+	Rows   []matrixRow
+	Pairs  []themePair
+	Themes map[string]string // slug → name in the reader's language
+	Total  int
+}
+
+type themePair struct {
+	A, B        string
+	Testimonies int
+}
+
+// themeNames names the codebook's themes in the reader's language.
+func (s *Server) themeNames(r *http.Request, l *i18n.Locale) (map[string]string, []aftermath.Theme, error) {
+	themes, err := s.db.Themes(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for i := range themes {
+		names[themes[i].Slug] = themes[i].Name(l.Tag())
+	}
+	return names, themes, nil
+}
+
+// voicesMatrix shows the themes × regions (or countries) matrix: how many
+// testimonies, from how many organisations, raise each concern where, so
+// that the same concern recurring far apart shows.
+func (s *Server) voicesMatrix(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	by := r.URL.Query().Get("by")
+	if by != sqldb.ByCountry && by != sqldb.ByContinent {
+		by = sqldb.ByRegion
+	}
+	p := matrixPage{page: s.newPage(w, r, "voices.title"), By: by}
+	cells, err := s.db.ThemeMatrix(ctx, viewerOf(ctx), by)
+	if err == nil {
+		p.Themes, _, err = s.themeNames(r, p.L)
+	}
+	var pairs []aftermath.ThemePair
+	if err == nil {
+		pairs, err = s.db.ThemeCooccurrence(ctx, viewerOf(ctx))
+	}
+	if err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	seen := map[string]bool{}
+	for _, c := range cells {
+		if !seen[c.AreaCode] {
+			seen[c.AreaCode] = true
+			p.Areas = append(p.Areas, matrixArea{Code: c.AreaCode, Name: regionName(p.L, c.AreaCode, c.Area)})
+		}
+	}
+	slices.SortFunc(p.Areas, func(a, b matrixArea) int { return strings.Compare(a.Name, b.Name) })
+	index := map[string]int{}
+	for i, a := range p.Areas {
+		index[a.Code] = i
+	}
+	for _, c := range cells {
+		if len(p.Rows) == 0 || p.Rows[len(p.Rows)-1].Theme != c.Theme {
+			p.Rows = append(p.Rows, matrixRow{Theme: c.Theme, Cells: make([]aftermath.ThemeCell, len(p.Areas))})
+		}
+		row := &p.Rows[len(p.Rows)-1]
+		row.Cells[index[c.AreaCode]] = c
+		if c.Testimonies > 0 {
+			row.Areas++
+		}
+		p.Total += c.Testimonies
+	}
+	// The concerns heard in the most places first.
+	slices.SortStableFunc(p.Rows, func(a, b matrixRow) int { return b.Areas - a.Areas })
+	for _, pr := range pairs {
+		p.Pairs = append(p.Pairs, themePair{A: pr.A, B: pr.B, Testimonies: pr.Testimonies})
+	}
+	s.render(w, r, http.StatusOK, "voices.html", p)
+}
+
+type quotesPage struct {
+	page
+	Quotes []aftermath.Quote
+	Themes map[string]string
+	Theme  string
+	NoKey  bool
+}
+
+// quotes is the quote bank: approved, redacted testimony the reader may
+// see, each with the consent it was given under.
+func (s *Server) quotes(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := quotesPage{page: s.newPage(w, r, "voices.quotes.title"), Theme: r.URL.Query().Get("theme")}
+	var err error
+	if p.Themes, _, err = s.themeNames(r, p.L); err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	if s.voices == nil {
+		p.NoKey = true
+	} else if p.Quotes, err = s.voices.QuoteBank(ctx, viewerOf(ctx), sqldb.QuoteFilter{Theme: p.Theme, Limit: 200}); err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "quotes.html", p)
+}
+
+type testimoniesPage struct {
+	page
+	List      []aftermath.TestimonySummary
+	CanSubmit bool
+	State     string
+}
+
+func (s *Server) testimonies(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := testimoniesPage{page: s.newPage(w, r, "voices.list.title"), State: r.URL.Query().Get("state")}
+	p.CanSubmit = auth.Can(p.User, auth.ActionSubmit)
+	var err error
+	if p.List, err = s.db.Testimonies(ctx, viewerOf(ctx), sqldb.TestimonyFilter{State: aftermath.TestimonyState(p.State), Limit: 200}); err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "testimonies.html", p)
+}
+
+// testimonyFormPage is the submission form; Values holds what was typed
+// when the form comes back with an error, so nothing is lost.
+type testimonyFormPage struct {
+	page
+	Values    url.Values
+	Error     string // the store's message, in English
+	Field     string // the field it names
+	Orgs      []aftermath.Membership
+	Countries []matrixArea
+	Themes    []aftermath.Theme
+	Languages []string
+	NoKey     bool
+	CanSubmit bool
+	Today     string
+	Retain    string
+}
+
+func (s *Server) newTestimonyForm(w http.ResponseWriter, r *http.Request, values url.Values) (testimonyFormPage, error) {
+	p := testimonyFormPage{page: s.newPage(w, r, "voices.form.title"), Values: values, NoKey: s.voices == nil}
+	p.CanSubmit = auth.Can(p.User, auth.ActionSubmit)
+	for _, m := range p.User.Memberships {
+		if m.Role == aftermath.RoleAdmin || m.Role == aftermath.RoleEditor || m.Role == aftermath.RoleContributor {
+			p.Orgs = append(p.Orgs, m)
+		}
+	}
+	var err error
+	if _, p.Themes, err = s.themeNames(r, p.L); err != nil {
+		return p, err
+	}
+	for _, c := range geo.All() {
+		if c.Alpha3 != "" {
+			p.Countries = append(p.Countries, matrixArea{Code: c.Alpha3, Name: countryName(p.L, c.Alpha3, c.Name)})
+		}
+	}
+	slices.SortFunc(p.Countries, func(a, b matrixArea) int { return strings.Compare(a.Name, b.Name) })
+	p.Languages = []string{"en", "fr", "ar"}
+	now := s.db.Now()
+	p.Today, p.Retain = now.Format(time.DateOnly), now.AddDate(5, 0, 0).Format(time.DateOnly)
+	return p, nil
+}
+
+func (s *Server) testimonyForm(w http.ResponseWriter, r *http.Request) {
+	p, err := s.newTestimonyForm(w, r, url.Values{})
+	if err != nil {
+		s.fail(r.Context(), w, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "testimony_form.html", p)
+}
+
+// testimonyInput reads the submission form. Checking is the store's: the
+// form only turns fields into the input it validates.
+func testimonyInput(f url.Values, u *aftermath.User) *aftermath.TestimonyInput {
+	get := func(k string) string { return strings.TrimSpace(f.Get(k)) }
+	in := &aftermath.TestimonyInput{
+		Date: get("date"), Country: strings.ToUpper(get("country")), Admin1: get("admin1"), Locality: get("locality"),
+		Language: get("language"), Body: strings.ReplaceAll(f.Get("body"), "\r\n", "\n"),
+		Profile:     aftermath.SpeakerProfile{Role: get("profile_role"), Gender: get("profile_gender"), AgeBand: get("profile_age")},
+		Audience:    aftermath.Audience(get("audience")),
+		RetainUntil: get("retain_until"),
+		Themes:      f["theme"],
+		Consent: &aftermath.Consent{Level: aftermath.ConsentLevel(get("consent_level")), MayContact: get("consent_contact") == "yes",
+			Method: get("consent_method"), RecordedBy: get("consent_by"), RecordedAt: get("consent_at"), Note: get("consent_note")},
+	}
+	in.OwnerOrgID, _ = strconv.ParseInt(get("org"), 10, 64)
+	if tl, tt := get("translation_lang"), strings.TrimSpace(f.Get("translation")); tl != "" || tt != "" {
+		in.Translations = map[string]string{tl: strings.ReplaceAll(f.Get("translation"), "\r\n", "\n")}
+	}
+	if name, contact := get("identity_name"), get("identity_contact"); name != "" || contact != "" {
+		in.Identity = &aftermath.SpeakerIdentity{Name: name, Contact: contact}
+	}
+	if in.Audience == aftermath.AudienceConfidential && u != nil {
+		in.Readers = []int64{u.ID} // the submitter, until a reviewer names others
+	}
+	if in.OwnerOrgID == 0 {
+		in.OwnerOrgID = submitOrg(u)
+	}
+	return in
+}
+
+// submitOrg is the organisation a testimony goes to when the submitter
+// did not say: the only one they may submit to, else none (and the store
+// asks which).
+func submitOrg(u *aftermath.User) int64 {
+	var org int64
+	for _, m := range u.Memberships {
+		if m.Role == aftermath.RoleAdmin || m.Role == aftermath.RoleEditor || m.Role == aftermath.RoleContributor {
+			if org != 0 {
+				return 0
+			}
+			org = m.OrgID
+		}
+	}
+	return org
+}
+
+// fieldOf finds the field a store error names (`field "consent": …`).
+func fieldOf(err error) string {
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, `field "`); ok {
+		if f, _, ok := strings.Cut(rest, `"`); ok {
+			return f
+		}
+	}
+	return ""
+}
+
+func (s *Server) createTestimony(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
+		return
+	}
+	if s.voices == nil {
+		s.testimonyForm(w, r)
+		return
+	}
+	id, err := s.voices.CreateTestimony(ctx, viewerOf(ctx), testimonyInput(r.PostForm, userOf(ctx)))
+	if err == nil {
+		http.Redirect(w, r, "/testimonies/"+strconv.FormatInt(id, 10)+"?created=1", http.StatusSeeOther)
+		return
+	}
+	code := aftermath.ErrorCode(err)
+	if code != aftermath.EINVALID && code != aftermath.EFORBIDDEN && code != aftermath.ENOTFOUND {
+		s.fail(ctx, w, err)
+		return
+	}
+	p, perr := s.newTestimonyForm(w, r, r.PostForm)
+	if perr != nil {
+		s.fail(ctx, w, perr)
+		return
+	}
+	p.Error, p.Field = err.Error(), fieldOf(err)
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusUnprocessableEntity, "testimony_form.html", p)
+}
+
+type testimonyPage struct {
+	page
+	T        *aftermath.Testimony
+	Original *aftermath.TestimonyContent
+	Identity *aftermath.SpeakerIdentity
+	Themes   map[string]string
+	Codebook []aftermath.Theme
+	Created  bool
+	Error    string
+	Wider    []aftermath.Audience // audiences a reviewer may approve for
+}
+
+func (s *Server) testimonyID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.notFound(w, r)
+		return 0, false
+	}
+	return id, true
+}
+
+// testimony shows a testimony: its redacted text to whoever may see it,
+// and to those who handle it the original, the consent, the identity and
+// the review tools. A testimony the reader may not see is not found.
+func (s *Server) testimony(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.testimonyID(w, r)
+	if !ok {
+		return
+	}
+	if s.voices == nil {
+		s.notFound(w, r)
+		return
+	}
+	s.showTestimony(w, r, id, "")
+}
+
+func (s *Server) showTestimony(w http.ResponseWriter, r *http.Request, id int64, problem string) {
+	ctx := r.Context()
+	v := viewerOf(ctx)
+	t, err := s.voices.Testimony(ctx, v, id)
+	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	p := testimonyPage{page: s.newPage(w, r, "voices.testimony.title"), T: t, Created: r.URL.Query().Get("created") == "1", Error: problem}
+	if p.Themes, p.Codebook, err = s.themeNames(r, p.L); err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	if t.Can.ReadOriginal {
+		if p.Original, err = s.voices.TestimonyOriginal(ctx, v, id); err == nil {
+			p.Identity, err = s.voices.TestimonyIdentity(ctx, v, id)
+			if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+				err = nil // no identity was given
+			}
+		}
+		if err != nil {
+			s.fail(ctx, w, err)
+			return
+		}
+		for _, a := range aftermath.Audiences {
+			if !a.Wider(p.Original.Consent.Level.MaxAudience()) {
+				p.Wider = append(p.Wider, a)
+			}
+		}
+	}
+	// Original material must not linger in shared caches or history.
+	w.Header().Set("Cache-Control", "no-store")
+	status := http.StatusOK
+	if problem != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "testimony.html", p)
+}
+
+// afterAction shows the testimony again after a review step: on success a
+// fresh page (303), on a refusal the page with the reason.
+func (s *Server) afterAction(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	switch code := aftermath.ErrorCode(err); {
+	case err == nil:
+		http.Redirect(w, r, "/testimonies/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	case code == aftermath.ENOTFOUND:
+		s.notFound(w, r)
+	case code == aftermath.EINVALID || code == aftermath.ECONFLICT || code == aftermath.EFORBIDDEN:
+		s.showTestimony(w, r, id, err.Error())
+	default:
+		s.fail(r.Context(), w, err)
+	}
+}
+
+func (s *Server) reviewTestimony(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.testimonyID(w, r)
+	if !ok || s.voices == nil {
+		s.notFound(w, r)
+		return
+	}
+	step := aftermath.ReviewInput{Action: r.PostFormValue("action"), Audience: aftermath.Audience(r.PostFormValue("audience")),
+		Note: strings.TrimSpace(r.PostFormValue("note"))}
+	s.afterAction(w, r, id, s.voices.Review(r.Context(), viewerOf(r.Context()), id, step))
+}
+
+// redactTestimony turns the reviewer's list of passages into spans: one
+// per line, "reason: passage", every occurrence of the passage in the
+// body (and in each translation) redacted. Marking passages by their
+// words rather than by offsets works without JavaScript on any phone.
+func (s *Server) redactTestimony(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, ok := s.testimonyID(w, r)
+	if !ok || s.voices == nil {
+		s.notFound(w, r)
+		return
+	}
+	v := viewerOf(ctx)
+	orig, err := s.voices.TestimonyOriginal(ctx, v, id)
+	if err != nil {
+		s.afterAction(w, r, id, err)
+		return
+	}
+	spans, err := redactionSpans(r.PostFormValue("passages"), orig)
+	if err == nil {
+		_, err = s.voices.Redact(ctx, v, id, spans)
+	}
+	s.afterAction(w, r, id, err)
+}
+
+// redactionReasons reads a reason as a reviewer writes it in English,
+// French or Arabic.
+var redactionReasons = map[string]string{
+	"name": aftermath.RedactName, "nom": aftermath.RedactName, "اسم": aftermath.RedactName,
+	"place": aftermath.RedactPlace, "lieu": aftermath.RedactPlace, "مكان": aftermath.RedactPlace,
+	"detail": aftermath.RedactIdentifier, "identifying-detail": aftermath.RedactIdentifier, "détail": aftermath.RedactIdentifier,
+	"تفصيل": aftermath.RedactIdentifier,
+}
+
+// redactionSpans finds each listed passage in the body and translations.
+func redactionSpans(list string, c *aftermath.TestimonyContent) ([]aftermath.RedactionSpan, error) {
+	texts := map[string]string{"": c.Body}
+	for lang, t := range c.Translations {
+		texts[lang] = t
+	}
+	var spans []aftermath.RedactionSpan
+	for n, line := range strings.Split(strings.ReplaceAll(list, "\r\n", "\n"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		word, passage, ok := strings.Cut(line, ":")
+		reason, known := redactionReasons[strings.ToLower(strings.TrimSpace(word))]
+		passage = strings.TrimSpace(passage)
+		if !ok || passage == "" || !known {
+			return nil, aftermath.FieldError("redactions", "line %d: write REASON: PASSAGE, the reason one of name, place, detail", n+1)
+		}
+		found := false
+		for lang, text := range texts {
+			rs, ps := []rune(text), []rune(passage)
+			for i := 0; i+len(ps) <= len(rs); i++ {
+				if string(rs[i:i+len(ps)]) == passage {
+					spans = append(spans, aftermath.RedactionSpan{Lang: lang, Start: i, End: i + len(ps), Reason: reason})
+					found = true
+					i += len(ps) - 1
+				}
+			}
+		}
+		if !found {
+			return nil, aftermath.FieldError("redactions", "line %d: %q is not in the text", n+1, passage)
+		}
+	}
+	// Passages that overlap (a name inside a longer phrase) merge into one
+	// span with the first reason, so the store gets no overlaps.
+	slices.SortFunc(spans, func(a, b aftermath.RedactionSpan) int {
+		if a.Lang != b.Lang {
+			return strings.Compare(a.Lang, b.Lang)
+		}
+		return a.Start - b.Start
+	})
+	var out []aftermath.RedactionSpan
+	for _, sp := range spans {
+		if n := len(out); n > 0 && out[n-1].Lang == sp.Lang && sp.Start < out[n-1].End {
+			out[n-1].End = max(out[n-1].End, sp.End)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out, nil
+}
+
+func (s *Server) codeTestimony(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.testimonyID(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
+		return
+	}
+	s.afterAction(w, r, id, s.db.SetTestimonyThemes(r.Context(), viewerOf(r.Context()), id, r.PostForm["theme"]))
+}
+
+type auditPage struct {
+	page
+	Entries []aftermath.AuditEntry
+	Older   string
+	Report  *sqldb.AuditReport
+}
+
+// auditLog shows the audit log to admins, newest first, with the result
+// of checking its chain.
+func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := sqldb.AuditFilter{RecordType: q.Get("record_type"), Action: q.Get("action"), Limit: 100}
+	f.RecordID, _ = strconv.ParseInt(q.Get("record_id"), 10, 64)
+	f.ActorID, _ = strconv.ParseInt(q.Get("actor_id"), 10, 64)
+	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
+	entries, err := s.db.AuditEntries(ctx, viewerOf(ctx), f)
+	if aftermath.ErrorCode(err) == aftermath.EFORBIDDEN {
+		http.Error(w, s.bundle.Negotiate(r).T("error.forbidden"), http.StatusForbidden)
+		return
+	}
+	var rep *sqldb.AuditReport
+	if err == nil {
+		rep, err = s.db.AuditVerify(ctx)
+	}
+	if err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	p := auditPage{page: s.newPage(w, r, "audit.title"), Entries: entries, Report: rep}
+	if len(entries) == f.Limit {
+		q.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))
+		p.Older = "/audit?" + q.Encode()
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "audit.html", p)
+}
+
+// testimonyJSON is the API's submission: the store's input with names a
+// script writes.
+type testimonyJSON struct {
+	Date         string                     `json:"date"`
+	Country      string                     `json:"country"`
+	Admin1       string                     `json:"admin1"`
+	Locality     string                     `json:"locality"`
+	Org          string                     `json:"org"`
+	PartnerOrg   string                     `json:"partner_org"`
+	Language     string                     `json:"language"`
+	Body         string                     `json:"body"`
+	Translations map[string]string          `json:"translations"`
+	Profile      aftermath.SpeakerProfile   `json:"profile"`
+	Consent      *aftermath.Consent         `json:"consent"`
+	Identity     *aftermath.SpeakerIdentity `json:"identity"`
+	Themes       []string                   `json:"themes"`
+	Audience     aftermath.Audience         `json:"audience"`
+	RetainUntil  string                     `json:"retain_until"`
+}
+
+func (s *Server) apiCreateTestimony(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if s.voices == nil {
+		s.apiError(w, r, aftermath.Errorf(aftermath.EINTERNAL, "no key-encryption key is configured on this server"))
+		return
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxTestimonyForm))
+	dec.DisallowUnknownFields()
+	var in testimonyJSON
+	if err := dec.Decode(&in); err != nil {
+		s.apiError(w, r, aftermath.Errorf(aftermath.EINVALID, "the body is not a testimony: %v", err))
+		return
+	}
+	ti := &aftermath.TestimonyInput{Date: in.Date, Country: strings.ToUpper(in.Country), Admin1: in.Admin1, Locality: in.Locality,
+		Language: in.Language, Body: in.Body, Translations: in.Translations, Profile: in.Profile, Consent: in.Consent,
+		Identity: in.Identity, Themes: in.Themes, Audience: in.Audience, RetainUntil: in.RetainUntil}
+	for _, o := range []struct {
+		slug string
+		dst  *int64
+	}{{in.Org, &ti.OwnerOrgID}, {in.PartnerOrg, &ti.PartnerOrgID}} {
+		if o.slug == "" {
+			continue
+		}
+		org, err := s.db.Organisation(ctx, o.slug)
+		if err != nil {
+			s.apiError(w, r, aftermath.Errorf(aftermath.EINVALID, "no organisation %q", o.slug))
+			return
+		}
+		*o.dst = org.ID
+	}
+	if ti.Audience == aftermath.AudienceConfidential {
+		ti.Readers = []int64{userOf(ctx).ID}
+	}
+	if ti.OwnerOrgID == 0 {
+		ti.OwnerOrgID = submitOrg(userOf(ctx))
+	}
+	id, err := s.voices.CreateTestimony(ctx, viewerOf(ctx), ti)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/testimonies/"+strconv.FormatInt(id, 10))
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "state": aftermath.StateSubmitted})
+}
+
+// apiThemeMatrix answers GET /api/v1/themes/matrix?by=region|country
+// (and continent) with the cells the reader may see.
+func (s *Server) apiThemeMatrix(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	by := r.URL.Query().Get("by")
+	if by == "" {
+		by = sqldb.ByRegion
+	}
+	if by != sqldb.ByRegion && by != sqldb.ByCountry && by != sqldb.ByContinent {
+		s.apiError(w, r, aftermath.Errorf(aftermath.EINVALID, "by=%q: use region, country or continent", by))
+		return
+	}
+	cells, err := s.db.ThemeMatrix(ctx, viewerOf(ctx), by)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	type cell struct {
+		Theme         string `json:"theme"`
+		Area          string `json:"area"`
+		AreaCode      string `json:"area_code"`
+		Testimonies   int    `json:"testimonies"`
+		Organisations int    `json:"organisations"`
+	}
+	out := struct {
+		By    string `json:"by"`
+		Cells []cell `json:"cells"`
+		Note  string `json:"note"`
+	}{By: by, Cells: []cell{},
+		Note: "Counts of the testimonies you may see, coded with each theme, by area, and of the distinct organisations they came through."}
+	for _, c := range cells {
+		out.Cells = append(out.Cells, cell{c.Theme, c.Area, c.AreaCode, c.Testimonies, c.Organisations})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
