@@ -419,3 +419,16 @@ type Quote struct {
 	// attributed publication and gave a name.
 	Attribution string
 }
+
+// Attachment is a file attached to a testimony, its metadata removed
+// before it was stored. Name and SHA-256 (of the stored, cleaned file)
+// are sealed like the content.
+type Attachment struct {
+	ID          int64     `json:"id"`
+	TestimonyID int64     `json:"testimony_id"`
+	Name        string    `json:"name"`
+	MediaType   string    `json:"media_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	CreatedAt   time.Time `json:"created_at"`
+}

@@ -56,6 +56,10 @@ func TestSentinelPhraseNeverStoredInClear(t *testing.T) {
 		fill(in)
 		in.Admin1 = control
 		id := w.create(t, "contributor", in)
+		// An attached note, named after the phrase and holding it.
+		if _, err := w.vs.AddAttachment(ctx, w.v["contributor"], id, phrase+".txt", []byte("Notes: "+phrase)); err != nil {
+			t.Fatal(err)
+		}
 		in.Body = phrase + " (told again)"
 		in.Identity = nil
 		if err := w.vs.UpdateTestimony(ctx, w.v["contributor"], id, in); err != nil {
