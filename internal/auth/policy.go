@@ -14,6 +14,13 @@ const (
 	ActionImport             = "import"              // event data
 	ActionManageUsers        = "manage-users"
 	ActionSubmit             = "submit" // testimony and consultation input
+	// Accountability ledger (decisions, inquiries, recommendations,
+	// claims): writing records, and publishing one (audience public).
+	ActionWriteLedger = "write-ledger"
+	ActionPublish     = "publish"
+	// Consultations: create them, invite organisations, open and close
+	// them (internal/sqldb/consultations.go checks the organisation).
+	ActionConsult = "run-consultations"
 )
 
 // policy lists, per action, the roles that may take it in some
@@ -24,6 +31,11 @@ var policy = map[string][]string{
 	ActionImport:             {aftermath.RoleAdmin, aftermath.RoleEditor},
 	ActionManageUsers:        {aftermath.RoleAdmin},
 	ActionSubmit:             {aftermath.RoleAdmin, aftermath.RoleEditor, aftermath.RoleContributor},
+	// Ledger: researchers write; only editors and admins publish.
+	ActionWriteLedger: {aftermath.RoleAdmin, aftermath.RoleEditor, aftermath.RoleResearcher},
+	ActionPublish:     {aftermath.RoleAdmin, aftermath.RoleEditor},
+	// Consultations: admins and editors.
+	ActionConsult: {aftermath.RoleAdmin, aftermath.RoleEditor},
 }
 
 // Can reports whether u may take action. Anonymous (nil) and disabled

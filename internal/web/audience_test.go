@@ -18,7 +18,7 @@ import (
 // fixture records; none may reach someone who may not see them. A probe
 // whose own URL holds a word (a filter the page repeats back) is checked
 // for the others.
-var hiddenWords = []string{"zqxforce", "zqxarmed", "zqxregion", "zqxdistrict", "zqxvillage", "zqxsource", "zqxnote", "zqxquote",
+var hiddenWords = []string{"zqxconsult" /* consultations */, "zqxledger" /* ledger */, "zqxforce", "zqxarmed", "zqxregion", "zqxdistrict", "zqxvillage", "zqxsource", "zqxnote", "zqxquote",
 	"zqxphase", "zqx-internal", "zqx-partners", "zqx-confidential", "zqx mission"}
 
 // leak returns the first hidden word in body that the URL does not hold,
@@ -136,6 +136,9 @@ func newAudienceFixture(t *testing.T) *audienceFixture {
 	if err := db.CreateIntervention(ctx, f.public); err != nil {
 		t.Fatal(err)
 	}
+	addHiddenLedger(t, f) // --- ledger: records saying "Zqxledger" (ledger_test.go)
+	// --- consultations: an internal one saying "Zqxconsult" (consult_test.go)
+	addHiddenConsultation(t, f)
 	return f
 }
 
@@ -180,6 +183,9 @@ func (f *audienceFixture) probes() []string {
 	for _, s := range []string{"/places", "/places/MLI", "/places/MLI?lang=ar"} {
 		out = append(out, s)
 	}
+	out = append(out, f.ledgerProbes()...) // --- ledger (ledger_test.go)
+	// --- consultations (consult_test.go)
+	out = append(out, f.consultProbes()...)
 	return out
 }
 

@@ -35,6 +35,9 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 	// --- voices: a key, and a published testimony for /testimonies/{id}.
 	testimonyID := publishedTestimony(t, srv, db)
 	// --- end voices
+	// --- ledger: public records for the ledger's /{kind}/{id} routes (ledger_test.go).
+	ledgerIDs := ledgerRouteIDs(t, db)
+	// --- end ledger
 	type principal struct {
 		name, token, session string
 		user                 *aftermath.User
@@ -59,6 +62,10 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 	if len(routes) < 15 {
 		t.Fatalf("only %d routes registered", len(routes))
 	}
+	// --- consultations: an open public consultation owned by the people's
+	// organisation, and a working link (consult_test.go).
+	consultID, inviteID, inviteToken := consultRouteFixture(t, db)
+	// --- end consultations
 	job := &sqldb.Job{Dataset: "ucdp", FilePath: "/nonexistent/f.csv", FileName: "f.csv"}
 	if err := db.CreateJob(ctx, job); err != nil {
 		t.Fatal(err)
@@ -82,7 +89,17 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		}
 		if strings.HasPrefix(path, "/testimonies/") {
 			id = jsonNum(testimonyID)
+			path = strings.Replace(path, "{att}", "1", 1)
 		}
+		for prefix, n := range ledgerIDs { // --- ledger
+			if strings.HasPrefix(path, prefix) {
+				id = jsonNum(n)
+			}
+		}
+		if strings.HasPrefix(path, "/consultations/") || strings.HasPrefix(path, "/c/") { // --- consultations
+			id = jsonNum(consultID)
+			path = strings.NewReplacer("{inv}", jsonNum(inviteID), "{token}", inviteToken).Replace(path)
+		} // --- end consultations
 		path = strings.NewReplacer("{$}", "", "{slug}", "test-mission", "{id}", id, "{iso3}", "MLI").Replace(path)
 		if strings.HasSuffix(path, "/static/") {
 			path += "site.css"
@@ -114,6 +131,10 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 					want = http.StatusNotFound // another's job is not shown
 				case path == "/audit" && !p.user.HasRole(aftermath.RoleAdmin):
 					want = http.StatusForbidden // the audit log is for admins
+				case strings.Contains(path, "/attachments/"):
+					want = http.StatusNotFound // only those who read the testimony's original, none of these people
+				case path == "/consultations/new" && !auth.Can(p.user, auth.ActionConsult): // --- consultations
+					want = http.StatusForbidden // only admins and editors start one
 				}
 				if code != want {
 					t.Errorf("%s as %s: %d, want %d", rt.Pattern, p.name, code, want)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"aftermath"
 )
@@ -24,6 +25,7 @@ func (s *Server) sources(w http.ResponseWriter, r *http.Request) {
 // citer is a record that cites a source, for the source's page.
 type citer struct {
 	aftermath.Citation
+	Kind       string // the cited record's kind: intervention, decision …
 	Name, Link string
 }
 
@@ -56,19 +58,48 @@ func (s *Server) source(w http.ResponseWriter, r *http.Request) {
 	}
 	p := sourcePage{page: s.newPage(w, r, "sources.title"), S: src}
 	p.Title = src.Title
-	names := map[int64]*aftermath.Intervention{}
+	v := viewerOf(ctx)
+	seen := map[string]citer{}
 	for _, c := range cs {
-		if c.RecordType != "intervention" { // other record types get pages later
+		kind, rid, err := s.db.CitedRecord(ctx, c.RecordType, c.RecordID)
+		if err != nil {
 			continue
 		}
-		iv, ok := names[c.RecordID]
+		key := kind + " " + strconv.FormatInt(rid, 10)
+		who, ok := seen[key]
 		if !ok {
-			if iv, err = s.db.Intervention(ctx, viewerOf(ctx), c.RecordID); err != nil {
-				continue
+			// Each cited record is read with the reader's rights: what
+			// they may not see is left out (the store already filters the
+			// citations; this keeps a later change from leaking a name).
+			switch kind {
+			case "intervention":
+				if iv, err := s.db.Intervention(ctx, v, rid); err == nil {
+					who = citer{Name: iv.Name, Link: "/interventions/" + iv.Slug}
+				}
+			case aftermath.RecordDecision:
+				if d, err := s.db.Decision(ctx, v, rid); err == nil {
+					who = citer{Name: strings.TrimSpace(d.Reference + " " + d.Summary), Link: "/decisions/" + strconv.FormatInt(rid, 10)}
+				}
+			case aftermath.RecordInquiry:
+				if q, err := s.db.Inquiry(ctx, v, rid); err == nil {
+					who = citer{Name: q.Title, Link: "/inquiries/" + strconv.FormatInt(rid, 10)}
+				}
+			case aftermath.RecordRecommendation:
+				if rec, err := s.db.Recommendation(ctx, v, rid); err == nil {
+					who = citer{Name: rec.Text, Link: "/recommendations/" + strconv.FormatInt(rid, 10)}
+				}
+			case aftermath.RecordClaim:
+				if cl, err := s.db.Claim(ctx, v, rid); err == nil {
+					who = citer{Name: cl.Text, Link: "/claims/" + strconv.FormatInt(rid, 10)}
+				}
 			}
-			names[c.RecordID] = iv
+			seen[key] = who
 		}
-		p.Cited = append(p.Cited, citer{Citation: c, Name: iv.Name, Link: "/interventions/" + iv.Slug})
+		if who.Link == "" {
+			continue
+		}
+		who.Citation, who.Kind = c, kind
+		p.Cited = append(p.Cited, who)
 	}
 	s.render(w, r, http.StatusOK, "source.html", p)
 }

@@ -3,8 +3,11 @@ package web
 import (
 	"encoding/json"
 	"html/template"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +42,8 @@ func (s *Server) routesVoices(r *router) {
 	r.handle("POST /testimonies/{id}/review", Form, s.checkCSRF(s.signedIn(s.reviewTestimony)))
 	r.handle("POST /testimonies/{id}/redact", Form, s.checkCSRF(s.signedIn(s.redactTestimony)))
 	r.handle("POST /testimonies/{id}/themes", Form, s.checkCSRF(s.signedIn(s.codeTestimony)))
+	r.handle("POST /testimonies/{id}/attachments", Form, limitBody(sqldb.MaxAttachment+64<<10, s.checkCSRF(s.signedIn(s.attach))))
+	r.handle("GET /testimonies/{id}/attachments/{att}", SignedIn, s.signedIn(s.attachment))
 	r.handle("GET /audit", SignedIn, s.signedIn(s.auditLog))
 	r.handle("POST /api/v1/testimonies", auth.ActionSubmit, s.may(auth.ActionSubmit, s.apiCreateTestimony))
 	r.handle("GET /api/v1/themes/matrix", Public, s.apiThemeMatrix)
@@ -372,14 +377,15 @@ func (s *Server) createTestimony(w http.ResponseWriter, r *http.Request) {
 
 type testimonyPage struct {
 	page
-	T        *aftermath.Testimony
-	Original *aftermath.TestimonyContent
-	Identity *aftermath.SpeakerIdentity
-	Themes   map[string]string
-	Codebook []aftermath.Theme
-	Created  bool
-	Error    string
-	Wider    []aftermath.Audience // audiences a reviewer may approve for
+	T           *aftermath.Testimony
+	Original    *aftermath.TestimonyContent
+	Attachments []aftermath.Attachment
+	Identity    *aftermath.SpeakerIdentity
+	Themes      map[string]string
+	Codebook    []aftermath.Theme
+	Created     bool
+	Error       string
+	Wider       []aftermath.Audience // audiences a reviewer may approve for
 }
 
 func (s *Server) testimonyID(w http.ResponseWriter, r *http.Request) (int64, bool) {
@@ -429,6 +435,9 @@ func (s *Server) showTestimony(w http.ResponseWriter, r *http.Request, id int64,
 			if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 				err = nil // no identity was given
 			}
+		}
+		if err == nil {
+			p.Attachments, err = s.voices.Attachments(ctx, v, id)
 		}
 		if err != nil {
 			s.fail(ctx, w, err)
@@ -558,6 +567,56 @@ func redactionSpans(list string, c *aftermath.TestimonyContent) ([]aftermath.Red
 		out = append(out, sp)
 	}
 	return out, nil
+}
+
+// attach adds a file to a testimony; its metadata is removed before it
+// is stored (internal/scrub), and kinds that cannot be cleaned for
+// certain are refused with the reason.
+func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.testimonyID(w, r)
+	if !ok || s.voices == nil {
+		s.notFound(w, r)
+		return
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, sqldb.MaxAttachment+1))
+	if err != nil {
+		s.fail(r.Context(), w, err)
+		return
+	}
+	_, err = s.voices.AddAttachment(r.Context(), viewerOf(r.Context()), id, filepath.Base(strings.ReplaceAll(hdr.Filename, `\`, "/")), data)
+	s.afterAction(w, r, id, err)
+}
+
+// attachment sends one attachment to someone who reads the original; the
+// read is audited by the store.
+func (s *Server) attachment(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.testimonyID(w, r)
+	att, err := strconv.ParseInt(r.PathValue("att"), 10, 64)
+	if !ok || err != nil || s.voices == nil {
+		s.notFound(w, r)
+		return
+	}
+	a, content, err := s.voices.AttachmentContent(r.Context(), viewerOf(r.Context()), id, att)
+	switch aftermath.ErrorCode(err) {
+	case "":
+	case aftermath.ENOTFOUND, aftermath.EFORBIDDEN:
+		s.notFound(w, r)
+		return
+	default:
+		s.fail(r.Context(), w, err)
+		return
+	}
+	w.Header().Set("Content-Type", a.MediaType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Write(content)
 }
 
 func (s *Server) codeTestimony(w http.ResponseWriter, r *http.Request) {

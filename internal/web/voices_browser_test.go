@@ -97,7 +97,7 @@ func TestTestimonyFormWithoutJavaScript(t *testing.T) {
 	} {
 		steps := []chromedp.Action[chromedp.Void]{
 			noScript,
-			chromedp.Navigate(ts.URL+"/testimonies/new?lang="+lang),
+			chromedp.Navigate(ts.URL + "/testimonies/new?lang=" + lang),
 			chromedp.WaitReady(css(`textarea[name=body]`)),
 			click(`input[name=consent_level][value=anonymous-publication]`),
 			click(`input[name=consent_method][value=oral]`),
@@ -113,7 +113,7 @@ func TestTestimonyFormWithoutJavaScript(t *testing.T) {
 			chromedp.WaitReady(css(`p.notice`)),
 		}
 		for i, st := range steps {
-			sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 			err := chromedp.Do(sctx, st)
 			cancel()
 			if err != nil {

@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -293,4 +296,49 @@ func publishedTestimony(t *testing.T, srv *web.Server, db *sqldb.DB) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+func TestTestimonyAttachmentsThroughTheWeb(t *testing.T) {
+	f := newVoicesFixture(t, true)
+	rec := f.do(t, "contributor", "POST", "/testimonies", submission())
+	tp := strings.TrimSuffix(rec.Header().Get("Location"), "?created=1")
+	upload := func(person, name string, data []byte) *httptest.ResponseRecorder {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf", testCSRF)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+		mw.Close()
+		req := httptest.NewRequest("POST", tp+"/attachments", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.AddCookie(&http.Cookie{Name: "aftermath_csrf", Value: testCSRF})
+		req.AddCookie(&http.Cookie{Name: "aftermath_session", Value: f.sessions[person]})
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		return rec
+	}
+	note := []byte("Checkpoint at km 12; the soldiers wore no insignia.")
+	if rec := upload("contributor", "note.txt", note); rec.Code != http.StatusSeeOther {
+		t.Fatalf("attach a note: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := upload("contributor", "report.pdf", []byte("%PDF-1.4 /Author (Zqx)")); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "only JPEG and PNG") {
+		t.Errorf("attach a PDF: %d", rec.Code)
+	}
+	if rec := upload("viewer", "note.txt", note); rec.Code == http.StatusSeeOther {
+		t.Error("a viewer attached a file")
+	}
+	page := f.do(t, "editor", "GET", tp, nil).Body.String()
+	link := regexp.MustCompile(`href="(/testimonies/\d+/attachments/\d+)"`).FindStringSubmatch(page)
+	if link == nil {
+		t.Fatal("the editor's page does not list the attachment")
+	}
+	got := f.do(t, "editor", "GET", link[1], nil)
+	if got.Code != 200 || got.Body.String() != string(note) || !strings.HasPrefix(got.Header().Get("Content-Disposition"), "attachment") {
+		t.Errorf("download: %d %q %q", got.Code, got.Body.String(), got.Header().Get("Content-Disposition"))
+	}
+	for _, person := range []string{"viewer", "other-contributor"} {
+		if rec := f.do(t, person, "GET", link[1], nil); rec.Code != 404 {
+			t.Errorf("%s downloads the attachment: %d", person, rec.Code)
+		}
+	}
 }

@@ -186,7 +186,9 @@ func (s *Server) Handler() http.Handler {
 	r.handle("POST /account/totp/start", Form, s.checkCSRF(s.signedIn(s.totpStart)))
 	r.handle("POST /account/totp/confirm", Form, s.checkCSRF(s.signedIn(s.totpConfirm)))
 	s.routesAPI(r)
+	s.routesLedger(r) // the accountability ledger: ledger.go
 	s.routesVoices(r)
+	s.routesConsult(r) // consultations: consult.go
 	s.routes = r.routes
 	return secure(s.withSession(mux))
 }

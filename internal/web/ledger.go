@@ -1,0 +1,786 @@
+package web
+
+// The accountability ledger's pages: decisions, inquiries with their
+// findings, recommendations with their status history, and claims. Every
+// read goes through the store with the reader's viewer, so a record the
+// reader may not see answers 404 exactly like one that does not exist.
+// Timelines and scorecards are in ledger_views.go, the forms in
+// ledger_forms.go, the JSON API and CSV exports in ledger_api.go.
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftermath"
+	"aftermath/internal/auth"
+	"aftermath/internal/i18n"
+	"aftermath/internal/ledger"
+	"aftermath/internal/sqldb"
+)
+
+func (s *Server) routesLedger(r *router) {
+	r.handle("GET /ledger", Public, s.cached(s.ledgerHome))
+	for _, t := range ledgerTables {
+		r.handle("GET /ledger/"+t.name+".csv", Public, s.ledgerCSV(t.name, t.write))
+	}
+	r.handle("GET /decisions", Public, s.cached(s.decisionsList))
+	r.handle("GET /decisions/new", SignedIn, s.signedIn(s.decisionForm))
+	r.handle("POST /decisions", Form, s.checkCSRF(s.signedIn(s.decisionCreate)))
+	r.handle("GET /decisions/{id}", Public, s.cached(s.decisionPage))
+	r.handle("GET /inquiries", Public, s.cached(s.inquiriesList))
+	r.handle("GET /inquiries/new", SignedIn, s.signedIn(s.inquiryForm))
+	r.handle("POST /inquiries", Form, s.checkCSRF(s.signedIn(s.inquiryCreate)))
+	r.handle("GET /inquiries/{id}", Public, s.cached(s.inquiryPage))
+	r.handle("GET /recommendations", Public, s.cached(s.recommendationsList))
+	r.handle("GET /recommendations/new", SignedIn, s.signedIn(s.recommendationForm))
+	r.handle("POST /recommendations", Form, s.checkCSRF(s.signedIn(s.recommendationCreate)))
+	r.handle("GET /recommendations/{id}", Public, s.cached(s.recommendationPage))
+	r.handle("GET /recommendations/{id}/status", SignedIn, s.signedIn(s.statusForm))
+	r.handle("POST /recommendations/{id}/status", Form, s.checkCSRF(s.signedIn(s.statusCreate)))
+	r.handle("GET /claims", Public, s.cached(s.claimsList))
+	r.handle("GET /claims/new", SignedIn, s.signedIn(s.claimForm))
+	r.handle("POST /claims", Form, s.checkCSRF(s.signedIn(s.claimCreate)))
+	// Not cached: the page's ClaimReview names the site by the request's
+	// host, and a cached copy would hand one request's host to everyone.
+	r.handle("GET /claims/{id}", Public, s.claimPage)
+	r.handle("GET /interventions/{slug}/timeline", Public, s.cached(s.interventionTimeline))
+	r.handle("GET /actors/{id}/timeline", Public, s.cached(s.actorTimeline))
+	r.handle("GET /actors/{id}/scorecard", Public, s.cached(s.scorecard))
+	s.routesLedgerAPI(r)
+}
+
+func init() {
+	// The ledger's template helpers, kept beside the pages that use them.
+	funcs["ldate"] = ledgerDate
+	funcs["cites"] = func(l *i18n.Locale, cs []citedSource) citeList { return citeList{L: l, Cites: cs} }
+	funcs["uncited"] = func(l *i18n.Locale, fields []string) uncitedList { return uncitedList{L: l, Fields: fields} }
+	funcs["recStatus"] = func(l *i18n.Locale, status, date string, overdue bool) statusBadge {
+		return statusBadge{L: l, Status: status, Date: date, Overdue: overdue}
+	}
+	funcs["actorField"] = func(f ledgerForm, name string) actorField { return actorField{F: f, Name: name} }
+	funcs["itemPath"] = itemPath
+	funcs["percent"] = func(l *i18n.Locale, v float64) string { return l.T("ledger.percent", "value", l.Number(v*100, 0)) }
+	funcs["short"] = func(s string, n int) string {
+		if r := []rune(s); len(r) > n {
+			return strings.TrimSpace(string(r[:n])) + "…"
+		}
+		return s
+	}
+}
+
+// itemPath is the page of a timeline item's record (a status change: its
+// row in the recommendation's history).
+func itemPath(it aftermath.TimelineItem) string {
+	id := strconv.FormatInt(it.ID, 10)
+	switch it.Type {
+	case aftermath.TimelineDecision:
+		return "/decisions/" + id
+	case aftermath.TimelineInquiry:
+		return "/inquiries/" + id
+	case aftermath.TimelineClaim:
+		return ledger.ClaimPath(it.ID)
+	case aftermath.TimelineStatus:
+		return "/recommendations/" + id + "#change-" + strconv.FormatInt(it.ChangeID, 10)
+	}
+	return "/recommendations/" + id
+}
+
+// ledgerDate writes a ledger date for the reader: a full day, a month and
+// year, or a year, as precisely as the record knows it.
+func ledgerDate(l *i18n.Locale, s string) string {
+	switch len(s) {
+	case 10:
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return l.Date(t)
+		}
+	case 7:
+		if t, err := time.Parse("2006-01", s); err == nil {
+			return l.Month(t)
+		}
+	}
+	return s
+}
+
+// citeList is what the citation partials need: the locale and the
+// citations with their sources.
+type citeList struct {
+	L     *i18n.Locale
+	Cites []citedSource
+}
+
+// uncitedList is what the partial flagging uncited fields needs.
+type uncitedList struct {
+	L      *i18n.Locale
+	Fields []string
+}
+
+// statusBadge is a recommendation's current status, as lists show it.
+type statusBadge struct {
+	L            *i18n.Locale
+	Status, Date string
+	Overdue      bool
+}
+
+// actorField is a form's field naming an actor, with its kind.
+type actorField struct {
+	F    ledgerForm
+	Name string
+}
+
+// ledgerCites pairs citations with their sources; a source the reader may
+// not see is left out with its citation (the store already does so).
+func (s *Server) ledgerCites(ctx context.Context, cs []aftermath.Citation) ([]citedSource, error) {
+	out := make([]citedSource, 0, len(cs))
+	for _, c := range cs {
+		src, err := s.db.Source(ctx, viewerOf(ctx), c.SourceID)
+		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, citedSource{Citation: c, Source: *src})
+	}
+	return out, nil
+}
+
+// ledgerInterventions returns the interventions of ids the reader may see.
+func (s *Server) ledgerInterventions(ctx context.Context, ids []int64) ([]aftermath.Intervention, error) {
+	var out []aftermath.Intervention
+	for _, id := range ids {
+		iv, err := s.db.Intervention(ctx, viewerOf(ctx), id)
+		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *iv)
+	}
+	return out, nil
+}
+
+// ledgerFail answers a failed read: 404 for a missing or hidden record,
+// 400 for a bad filter, 500 (logged) otherwise.
+func (s *Server) ledgerFail(w http.ResponseWriter, r *http.Request, err error) {
+	switch aftermath.ErrorCode(err) {
+	case aftermath.ENOTFOUND:
+		s.notFound(w, r)
+	case aftermath.EINVALID:
+		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
+	default:
+		s.fail(r.Context(), w, err)
+	}
+}
+
+// ledgerID reads the {id} of a ledger record's path.
+func ledgerID(r *http.Request, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, aftermath.Errorf(aftermath.ENOTFOUND, "no %s %q", what, r.PathValue("id"))
+	}
+	return id, nil
+}
+
+// queryID reads a record id from a list page's filter; "" is 0.
+func queryID(q url.Values, key string) (int64, error) {
+	v := strings.TrimSpace(q.Get(key))
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, aftermath.Errorf(aftermath.EINVALID, "%s %q is not a record id", key, v)
+	}
+	return id, nil
+}
+
+// queryFlag reads a yes/no filter: "1", "true", "yes" or "on" is yes.
+func queryFlag(q url.Values, key string) bool {
+	switch strings.ToLower(q.Get(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// latest returns the last n of a list that runs oldest first, newest
+// first.
+func latest[T any](xs []T, n int) []T {
+	out := slices.Clone(xs[max(0, len(xs)-n):])
+	slices.Reverse(out)
+	return out
+}
+
+// canWriteLedger tells the pages whether to offer the forms.
+func canWriteLedger(ctx context.Context) bool { return auth.Can(userOf(ctx), auth.ActionWriteLedger) }
+
+// ---- the overview ----
+
+type ledgerHomePage struct {
+	page
+	Decisions       []aftermath.Decision
+	Inquiries       []aftermath.Inquiry
+	Recommendations []aftermath.Recommendation
+	Claims          []aftermath.Claim
+	NDecisions      int
+	NInquiries      int
+	NRecs           int
+	NOverdue        int
+	NClaims         int
+	CSV             []string
+	CanWrite        bool
+}
+
+func (s *Server) ledgerHome(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := viewerOf(ctx)
+	p := ledgerHomePage{page: s.newPage(w, r, "ledger.title"), CanWrite: canWriteLedger(ctx)}
+	ds, err := s.db.Decisions(ctx, v, sqldb.DecisionFilter{})
+	var qs []aftermath.Inquiry
+	var rs []aftermath.Recommendation
+	var cs []aftermath.Claim
+	if err == nil {
+		qs, err = s.db.Inquiries(ctx, v, sqldb.InquiryFilter{})
+	}
+	if err == nil {
+		rs, err = s.db.Recommendations(ctx, v, sqldb.RecommendationFilter{})
+	}
+	if err == nil {
+		cs, err = s.db.Claims(ctx, v, sqldb.ClaimFilter{})
+	}
+	if err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	p.NDecisions, p.NInquiries, p.NRecs, p.NClaims = len(ds), len(qs), len(rs), len(cs)
+	for _, rec := range rs {
+		if rec.Overdue {
+			p.NOverdue++
+		}
+	}
+	p.Decisions, p.Inquiries, p.Recommendations, p.Claims = latest(ds, 5), latest(qs, 5), latest(rs, 5), latest(cs, 5)
+	for _, t := range ledgerTables {
+		p.CSV = append(p.CSV, t.name)
+	}
+	s.render(w, r, http.StatusOK, "ledger.html", p)
+}
+
+// ---- decisions ----
+
+type decisionsPage struct {
+	page
+	Decisions []aftermath.Decision
+	Kind      string
+	Kinds     []string
+	Hidden    map[string]string // the other filters, kept by the form
+	Filtered  bool
+	CanWrite  bool
+}
+
+func (s *Server) decisionsList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := sqldb.DecisionFilter{Kind: q.Get("kind"), Reference: strings.TrimSpace(q.Get("reference"))}
+	var err error
+	if f.MakerID, err = queryID(q, "maker"); err == nil {
+		if f.ActorID, err = queryID(q, "actor"); err == nil {
+			f.InterventionID, err = queryID(q, "intervention")
+		}
+	}
+	if f.Kind != "" && !slices.Contains(aftermath.DecisionKinds, f.Kind) {
+		err = aftermath.Errorf(aftermath.EINVALID, "kind %q", f.Kind)
+	}
+	var ds []aftermath.Decision
+	if err == nil {
+		ds, err = s.db.Decisions(ctx, viewerOf(ctx), f)
+	}
+	if err != nil {
+		s.ledgerFail(w, r, err)
+		return
+	}
+	p := decisionsPage{page: s.newPage(w, r, "ledger.decisions.title"), Decisions: ds, Kind: f.Kind, Kinds: aftermath.DecisionKinds,
+		Hidden: keptFilters(q, "maker", "actor", "intervention", "reference"), CanWrite: canWriteLedger(ctx)}
+	p.Filtered = len(p.Hidden) > 0 || f.Kind != ""
+	s.render(w, r, http.StatusOK, "decisions.html", p)
+}
+
+// keptFilters are the filters a list page's form does not show, kept as
+// hidden fields so that choosing another shown filter keeps them.
+func keptFilters(q url.Values, keys ...string) map[string]string {
+	out := map[string]string{}
+	for _, k := range keys {
+		if v := strings.TrimSpace(q.Get(k)); v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+type decisionPage struct {
+	page
+	D             *aftermath.Decision
+	Interventions []aftermath.Intervention
+	Citations     []citedSource
+	Uncited       []string
+}
+
+func (s *Server) decisionPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := ledgerID(r, "decision")
+	var d *aftermath.Decision
+	if err == nil {
+		d, err = s.db.Decision(ctx, viewerOf(ctx), id)
+	}
+	p := decisionPage{D: d}
+	if err == nil {
+		p.Interventions, err = s.ledgerInterventions(ctx, d.InterventionIDs)
+	}
+	if err == nil {
+		p.Citations, err = s.ledgerCites(ctx, d.Citations)
+	}
+	if err != nil {
+		s.ledgerFail(w, r, err)
+		return
+	}
+	p.page = s.newPage(w, r, "ledger.decisions.title")
+	p.Title = ledgerTitle(d.Reference, d.Summary)
+	p.Uncited = d.Uncited()
+	s.render(w, r, http.StatusOK, "decision.html", p)
+}
+
+// ledgerTitle names a record in the page title: its reference, else the
+// start of its text.
+func ledgerTitle(ref, text string) string {
+	if ref != "" {
+		return ref
+	}
+	if r := []rune(text); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return text
+}
+
+// ---- inquiries ----
+
+type inquiriesPage struct {
+	page
+	Inquiries []aftermath.Inquiry
+	Type      string
+	Types     []string
+	Hidden    map[string]string
+	Filtered  bool
+	CanWrite  bool
+}
+
+func (s *Server) inquiriesList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := sqldb.InquiryFilter{Type: q.Get("type"), Reference: strings.TrimSpace(q.Get("reference"))}
+	var err error
+	if f.SubjectID, err = queryID(q, "subject"); err == nil {
+		if f.ActorID, err = queryID(q, "actor"); err == nil {
+			f.InterventionID, err = queryID(q, "intervention")
+		}
+	}
+	if f.Type != "" && !slices.Contains(aftermath.InquiryTypes, f.Type) {
+		err = aftermath.Errorf(aftermath.EINVALID, "type %q", f.Type)
+	}
+	var qs []aftermath.Inquiry
+	if err == nil {
+		qs, err = s.db.Inquiries(ctx, viewerOf(ctx), f)
+	}
+	if err != nil {
+		s.ledgerFail(w, r, err)
+		return
+	}
+	p := inquiriesPage{page: s.newPage(w, r, "ledger.inquiries.title"), Inquiries: qs, Type: f.Type, Types: aftermath.InquiryTypes,
+		Hidden: keptFilters(q, "subject", "actor", "intervention", "reference"), CanWrite: canWriteLedger(ctx)}
+	p.Filtered = len(p.Hidden) > 0 || f.Type != ""
+	s.render(w, r, http.StatusOK, "inquiries.html", p)
+}
+
+type findingView struct {
+	aftermath.Finding
+	Cites []citedSource
+}
+
+type inquiryPage struct {
+	page
+	Q               *aftermath.Inquiry
+	Interventions   []aftermath.Intervention
+	Findings        []findingView
+	Recommendations []aftermath.Recommendation
+	Citations       []citedSource
+	Uncited         []string
+	CanWrite        bool
+}
+
+func (s *Server) inquiryPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := ledgerID(r, "inquiry")
+	var q *aftermath.Inquiry
+	if err == nil {
+		q, err = s.db.Inquiry(ctx, viewerOf(ctx), id)
+	}
+	p := inquiryPage{Q: q, CanWrite: canWriteLedger(ctx)}
+	if err == nil {
+		p.Interventions, err = s.ledgerInterventions(ctx, q.InterventionIDs)
+	}
+	if err == nil {
+		p.Citations, err = s.ledgerCites(ctx, q.Citations)
+	}
+	if err == nil {
+		for _, f := range q.Findings {
+			fv := findingView{Finding: f}
+			if fv.Cites, err = s.ledgerCites(ctx, f.Citations); err != nil {
+				break
+			}
+			p.Findings = append(p.Findings, fv)
+		}
+	}
+	if err == nil {
+		p.Recommendations, err = s.db.RecommendationsOf(ctx, viewerOf(ctx), id)
+	}
+	if err != nil {
+		s.ledgerFail(w, r, err)
+		return
+	}
+	p.page = s.newPage(w, r, "ledger.inquiries.title")
+	p.Title = q.Title
+	// Findings without a citation are flagged where they are listed.
+	p.Uncited = slices.DeleteFunc(q.Uncited(), func(f string) bool { return strings.HasPrefix(f, "finding ") })
+	s.render(w, r, http.StatusOK, "inquiry.html", p)
+}
+
+// ---- recommendations ----
+
+type recRow struct {
+	aftermath.Recommendation
+	InquiryTitle string
+}
+
+type recommendationsPage struct {
+	page
+	Recs      []recRow
+	Status    string
+	Statuses  []string
+	Overdue   bool
+	Addressee string // the addressee filter's name, when set
+	Hidden    map[string]string
+	Filtered  bool
+}
+
+func (s *Server) recommendationsList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := viewerOf(ctx)
+	q := r.URL.Query()
+	f := sqldb.RecommendationFilter{Status: q.Get("status"), OverdueOnly: queryFlag(q, "overdue")}
+	var err error
+	if f.AddresseeID, err = queryID(q, "addressee"); err == nil {
+		if f.InquiryID, err = queryID(q, "inquiry"); err == nil {
+			f.InterventionID, err = queryID(q, "intervention")
+		}
+	}
+	var rs []aftermath.Recommendation
+	if err == nil {
+		rs, err = s.db.Recommendations(ctx, v, f)
+	}
+	if err != nil {
+		s.ledgerFail(w, r, err)
+		return
+	}
+	p := recommendationsPage{page: s.newPage(w, r, "ledger.recommendations.title"), Status: f.Status, Statuses: aftermath.RecommendationStatuses,
+		Overdue: f.OverdueOnly, Hidden: keptFilters(q, "addressee", "inquiry", "intervention")}
+	p.Filtered = len(p.Hidden) > 0 || f.Status != "" || f.OverdueOnly
+	if f.AddresseeID != 0 {
+		if a, err := s.db.Actor(ctx, v, f.AddresseeID); err == nil {
+			p.Addressee = a.Name
+		}
+	}
+	if p.Recs, err = s.recRows(ctx, rs); err != nil {
+		s.fail(ctx, w, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "recommendations.html", p)
+}
+
+// recRows adds to each recommendation the title of its inquiry.
+func (s *Server) recRows(ctx context.Context, rs []aftermath.Recommendation) ([]recRow, error) {
+	titles := map[int64]string{}
+	out := make([]recRow, 0, len(rs))
+	for _, rec := range rs {
+		t, ok := titles[rec.InquiryID]
+		if !ok {
+			q, err := s.db.Inquiry(ctx, viewerOf(ctx), rec.InquiryID)
+			if err != nil {
+				return nil, err
+			}
+			t, titles[rec.InquiryID] = q.Title, q.Title
+		}
+		out = append(out, recRow{Recommendation: rec, InquiryTitle: t})
+	}
+	return out, nil
+}
+
+type statusView struct {
+	aftermath.StatusChange
+	Cites []citedSource
+}
+
+type recurView struct {
+	aftermath.Recurrence
+	Link, Label string
+	Date        string // an event's day
+}
+
+type recommendationPage struct {
+	page
+	R           *aftermath.Recommendation
+	Q           *aftermath.Inquiry
+	History     []statusView
+	Recurrences []recurView
+	Citations   []citedSource
+	Uncited     []string
+	CanWrite    bool
+}
+
+func (s *Server) recommendationPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := viewerOf(ctx)
+	id, err := ledgerID(r, "recommendation")
+	var rec *aftermath.Recommendation
+	if err == nil {
+		rec, err = s.db.Recommendation(ctx, v, id)
+	}
+	p := recommendationPage{R: rec, CanWrite: canWriteLedger(ctx)}
+	if err == nil {
+		p.Q, err = s.db.Inquiry(ctx, v, rec.InquiryID)
+	}
+	if err == nil {
+		p.Citations, err = s.ledgerCites(ctx, rec.Citations)
+	}
+	if err == nil {
+		for _, h := range rec.History {
+			sv := statusView{StatusChange: h}
+			if sv.Cites, err = s.ledgerCites(ctx, h.Citations); err != nil {
+				break
+			}
+			p.History = append(p.History, sv)
+		}
+	}
+	if err == nil {
+		p.Recurrences, err = s.recurrences(ctx, rec.Recurrences)
+	}
+	if err != nil {
+		s.ledgerFail(w, r, err)
+		return
+	}
+	p.page = s.newPage(w, r, "ledger.recommendations.title")
+	p.Title = ledgerTitle(rec.Number, rec.Text)
+	p.Uncited = rec.Uncited()
+	s.render(w, r, http.StatusOK, "recommendation.html", p)
+}
+
+// recurrences links each recurrence to what it points at: a later event
+// (the explorer, narrowed to its day and country) or a decision.
+func (s *Server) recurrences(ctx context.Context, xs []aftermath.Recurrence) ([]recurView, error) {
+	var out []recurView
+	for _, x := range xs {
+		rv := recurView{Recurrence: x}
+		switch x.Kind {
+		case "event":
+			rv.Link, rv.Date, rv.Label = s.eventLink(ctx, x.Dataset, x.NativeID)
+		case "decision":
+			d, err := s.db.Decision(ctx, viewerOf(ctx), x.DecisionID)
+			if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			rv.Link, rv.Label = "/decisions/"+strconv.FormatInt(d.ID, 10), ledgerTitle(d.Reference, d.Summary)
+		}
+		out = append(out, rv)
+	}
+	return out, nil
+}
+
+// eventLink points at one event in the explorer: its dataset, country and
+// day, with the day and place to show. An event not imported (yet) links
+// to its dataset's events. The caller has checked that the reader may see
+// the dataset.
+func (s *Server) eventLink(ctx context.Context, dataset, nativeID string) (link, day, place string) {
+	q := url.Values{"dataset": {dataset}}
+	e, err := s.db.Event(ctx, dataset, nativeID)
+	if err != nil {
+		return "/events?" + q.Encode(), "", ""
+	}
+	day = e.DateStart
+	if len(day) > 10 {
+		day = day[:10]
+	}
+	q.Set("country", e.Country)
+	q.Set("from", day)
+	q.Set("to", day)
+	return "/events?" + q.Encode(), day, strings.TrimSpace(e.Country + " " + e.Admin1)
+}
+
+// ---- claims ----
+
+type claimsPage struct {
+	page
+	Claims       []aftermath.Claim
+	Verdict      string
+	Verdicts     []aftermath.Verdict
+	Published    bool
+	Contradicted bool
+	Hidden       map[string]string
+	Filtered     bool
+	CanWrite     bool
+}
+
+func (s *Server) claimsList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := sqldb.ClaimFilter{Verdict: q.Get("verdict"), PublishedOnly: queryFlag(q, "published")}
+	contradicted := queryFlag(q, "contradicted")
+	var err error
+	if f.AuthorID, err = queryID(q, "author"); err == nil {
+		f.InterventionID, err = queryID(q, "intervention")
+	}
+	var cs []aftermath.Claim
+	if err == nil {
+		cs, err = s.db.Claims(ctx, viewerOf(ctx), f)
+	}
+	if err != nil {
+		s.ledgerFail(w, r, err)
+		return
+	}
+	if contradicted {
+		cs = slices.DeleteFunc(cs, func(c aftermath.Claim) bool { return !aftermath.Contradicted(c.Verdict) })
+	}
+	p := claimsPage{page: s.newPage(w, r, "ledger.claims.title"), Claims: cs, Verdict: f.Verdict, Verdicts: aftermath.Verdicts,
+		Published: f.PublishedOnly, Contradicted: contradicted, Hidden: keptFilters(q, "author", "intervention"), CanWrite: canWriteLedger(ctx)}
+	p.Filtered = len(p.Hidden) > 0 || f.Verdict != "" || f.PublishedOnly || contradicted
+	s.render(w, r, http.StatusOK, "claims.html", p)
+}
+
+type evidenceView struct {
+	aftermath.EvidenceLink
+	Link, Label string
+	Date        string // an event's day
+}
+
+type claimPage struct {
+	page
+	C             *aftermath.Claim
+	Verdict       *aftermath.Verdict
+	Evidence      []evidenceView
+	Interventions []aftermath.Intervention
+	Citations     []citedSource
+	Uncited       []string
+	JSONLD        template.JS
+}
+
+func (s *Server) claimPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := ledgerID(r, "claim")
+	var c *aftermath.Claim
+	if err == nil {
+		c, err = s.db.Claim(ctx, viewerOf(ctx), id)
+	}
+	p := claimPage{C: c}
+	if err == nil {
+		p.Interventions, err = s.ledgerInterventions(ctx, c.InterventionIDs)
+	}
+	if err == nil {
+		p.Citations, err = s.ledgerCites(ctx, c.Citations)
+	}
+	if err == nil {
+		p.Evidence, err = s.evidence(ctx, c.Evidence)
+	}
+	if err == nil && c.Published && c.Audience == aftermath.AudiencePublic {
+		// ClaimReviewJSONLD escapes <, > and &, so its output cannot end
+		// the script element it sits in.
+		var b []byte
+		if b, err = ledger.ClaimReviewJSONLD(c, s.siteURL(r)); err == nil {
+			p.JSONLD = template.JS(b)
+		}
+	}
+	if err != nil {
+		s.ledgerFail(w, r, err)
+		return
+	}
+	if vd, ok := aftermath.VerdictByName(c.Verdict); ok {
+		p.Verdict = &vd
+	}
+	p.page = s.newPage(w, r, "ledger.claims.title")
+	p.Title = ledgerTitle("", c.Text)
+	p.Uncited = c.Uncited()
+	s.render(w, r, http.StatusOK, "claim.html", p)
+}
+
+// evidence links each piece of evidence to its page where there is one.
+func (s *Server) evidence(ctx context.Context, es []aftermath.EvidenceLink) ([]evidenceView, error) {
+	var out []evidenceView
+	for _, e := range es {
+		ev := evidenceView{EvidenceLink: e, Label: e.Ref}
+		switch e.Kind {
+		case "event":
+			dataset, native, _ := strings.Cut(e.Ref, ":")
+			var place string
+			if ev.Link, ev.Date, place = s.eventLink(ctx, dataset, native); place != "" {
+				ev.Label = e.Ref + " · " + place
+			}
+		case "source":
+			if id, err := strconv.ParseInt(e.Ref, 10, 64); err == nil {
+				src, err := s.db.Source(ctx, viewerOf(ctx), id)
+				if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+					continue
+				} else if err != nil {
+					return nil, err
+				}
+				ev.Link, ev.Label = "/sources/"+e.Ref, strings.TrimSpace(src.Identifier+" "+src.Title)
+			}
+		case "intervention":
+			iv, err := s.db.FindIntervention(ctx, viewerOf(ctx), e.Ref)
+			if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			ev.Link, ev.Label = "/interventions/"+iv.Slug, iv.Name
+		case "analysis":
+			if (strings.HasPrefix(e.Ref, "/") && !strings.HasPrefix(e.Ref, "//")) || strings.HasPrefix(e.Ref, "https://") || strings.HasPrefix(e.Ref, "http://") {
+				ev.Link = e.Ref
+			}
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+var hostRE = regexp.MustCompile(`^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$`)
+
+// siteURL is the public base URL of this instance as the request reached
+// it: https when the server speaks TLS or sits behind a TLS proxy
+// (serve --secure-cookies).
+func (s *Server) siteURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || s.secure {
+		scheme = "https"
+	}
+	host := r.Host
+	if !hostRE.MatchString(host) {
+		host = "localhost"
+	}
+	return scheme + "://" + host
+}

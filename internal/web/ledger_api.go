@@ -1,0 +1,366 @@
+package web
+
+// The ledger's JSON API (/api/v1/…, bearer tokens, the error format of
+// api.go) and CSV exports (/ledger/….csv), both under the audience rules
+// of the store: a reader gets what they may see, a writer changes only
+// what they may see, and every change is audit-logged by the store.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"aftermath"
+	"aftermath/internal/auth"
+	"aftermath/internal/ledger"
+	"aftermath/internal/sqldb"
+)
+
+// ledgerTables are the CSV exports, one per table.
+var ledgerTables = []struct {
+	name  string
+	write func(*sqldb.DB, context.Context, aftermath.Viewer, io.Writer) error
+}{
+	{"decisions", (*sqldb.DB).WriteDecisionsCSV},
+	{"inquiries", (*sqldb.DB).WriteInquiriesCSV},
+	{"findings", (*sqldb.DB).WriteFindingsCSV},
+	{"recommendations", (*sqldb.DB).WriteRecommendationsCSV},
+	{"recommendation-status", (*sqldb.DB).WriteRecommendationStatusCSV},
+	{"claims", (*sqldb.DB).WriteClaimsCSV},
+}
+
+// ledgerCSV downloads one ledger table as CSV, with what the reader may
+// see.
+func (s *Server) ledgerCSV(name string, write func(*sqldb.DB, context.Context, aftermath.Viewer, io.Writer) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer // whole, so that a failure is an error, not a cut file
+		if err := write(s.db, r.Context(), viewerOf(r.Context()), &buf); err != nil {
+			s.fail(r.Context(), w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="aftermath-`+name+`.csv"`)
+		w.Header().Set("Vary", "Cookie")
+		w.Write(buf.Bytes())
+	}
+}
+
+func (s *Server) routesLedgerAPI(r *router) {
+	w := auth.ActionWriteLedger
+	r.handle("GET /api/v1/decisions", Public, s.apiDecisions)
+	r.handle("POST /api/v1/decisions", w, s.may(w, s.apiCreateDecision))
+	r.handle("GET /api/v1/decisions/{id}", Public, s.apiDecision)
+	r.handle("GET /api/v1/inquiries", Public, s.apiInquiries)
+	r.handle("POST /api/v1/inquiries", w, s.may(w, s.apiCreateInquiry))
+	r.handle("GET /api/v1/inquiries/{id}", Public, s.apiInquiry)
+	r.handle("GET /api/v1/recommendations", Public, s.apiRecommendations)
+	r.handle("POST /api/v1/recommendations", w, s.may(w, s.apiCreateRecommendation))
+	r.handle("GET /api/v1/recommendations/{id}", Public, s.apiRecommendation)
+	r.handle("POST /api/v1/recommendations/{id}/status", w, s.may(w, s.apiAddStatus))
+	r.handle("GET /api/v1/claims", Public, s.apiClaims)
+	r.handle("POST /api/v1/claims", w, s.may(w, s.apiCreateClaim))
+	r.handle("GET /api/v1/claims/{id}", Public, s.apiClaim)
+	r.handle("GET /api/v1/claims/{id}/claimreview", Public, s.apiClaimReview)
+}
+
+// decodeLedger reads a JSON request body strictly: unknown keys are
+// errors, as for the command line's add.
+func decodeLedger(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return aftermath.Errorf(aftermath.EINVALID, "request body: %v", err)
+	}
+	return nil
+}
+
+// mayPlace checks, before the store is called, that the user may give a
+// new record its audience: publishing (public) takes an editor or admin.
+// It also makes the user's organisation the owner of a record without one.
+func mayPlace(u *aftermath.User, a aftermath.Audience, owner *string) error {
+	if a == aftermath.AudiencePublic && !auth.Can(u, auth.ActionPublish) {
+		return aftermath.Errorf(eforbidden, "publishing a ledger record (audience public) takes an editor or admin (%s)", auth.ActionPublish)
+	}
+	if *owner == "" {
+		*owner = ownerOrg(u)
+	}
+	return nil
+}
+
+// ownerOrg is the organisation in which the user writes ledger records:
+// the first where their role allows it.
+func ownerOrg(u *aftermath.User) string {
+	if u == nil {
+		return ""
+	}
+	for _, m := range u.Memberships {
+		if slices.Contains([]string{aftermath.RoleAdmin, aftermath.RoleEditor, aftermath.RoleResearcher}, m.Role) {
+			return m.OrgSlug
+		}
+	}
+	return ""
+}
+
+// apiList answers a list, [] rather than null when empty.
+func apiList[T any](s *Server, w http.ResponseWriter, r *http.Request, list []T, err error) {
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []T{}
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func apiOne[T any](s *Server, w http.ResponseWriter, r *http.Request, status int, v *T, err error) {
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := sqldb.DecisionFilter{Kind: q.Get("kind"), Reference: q.Get("reference")}
+	var err error
+	if f.MakerID, err = queryID(q, "maker"); err == nil {
+		if f.ActorID, err = queryID(q, "actor"); err == nil {
+			f.InterventionID, err = queryID(q, "intervention")
+		}
+	}
+	var list []aftermath.Decision
+	if err == nil {
+		list, err = s.db.Decisions(r.Context(), viewerOf(r.Context()), f)
+	}
+	apiList(s, w, r, list, err)
+}
+
+func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) {
+	id, err := ledgerID(r, "decision")
+	var d *aftermath.Decision
+	if err == nil {
+		d, err = s.db.Decision(r.Context(), viewerOf(r.Context()), id)
+	}
+	apiOne(s, w, r, http.StatusOK, d, err)
+}
+
+func (s *Server) apiCreateDecision(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d := &aftermath.Decision{}
+	err := decodeLedger(w, r, d)
+	if err == nil {
+		d.ID = 0
+		err = mayPlace(userOf(ctx), d.Audience, &d.Owner)
+	}
+	if err == nil {
+		err = s.db.CreateDecision(ctx, viewerOf(ctx), d)
+	}
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/decisions/"+strconv.FormatInt(d.ID, 10))
+		d, err = s.db.Decision(ctx, viewerOf(ctx), d.ID)
+	}
+	apiOne(s, w, r, http.StatusCreated, d, err)
+}
+
+func (s *Server) apiInquiries(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := sqldb.InquiryFilter{Type: q.Get("type"), Reference: q.Get("reference")}
+	var err error
+	if f.SubjectID, err = queryID(q, "subject"); err == nil {
+		if f.ActorID, err = queryID(q, "actor"); err == nil {
+			f.InterventionID, err = queryID(q, "intervention")
+		}
+	}
+	var list []aftermath.Inquiry
+	if err == nil {
+		list, err = s.db.Inquiries(r.Context(), viewerOf(r.Context()), f)
+	}
+	apiList(s, w, r, list, err)
+}
+
+// apiInquiryView is an inquiry with its recommendations, as the API shows
+// one.
+type apiInquiryView struct {
+	*aftermath.Inquiry
+	Recommendations []aftermath.Recommendation `json:"recommendations"`
+}
+
+func (s *Server) apiInquiry(w http.ResponseWriter, r *http.Request) {
+	s.apiInquiryStatus(w, r, http.StatusOK, 0)
+}
+
+func (s *Server) apiInquiryStatus(w http.ResponseWriter, r *http.Request, status int, id int64) {
+	ctx := r.Context()
+	var err error
+	if id == 0 {
+		id, err = ledgerID(r, "inquiry")
+	}
+	var out apiInquiryView
+	if err == nil {
+		out.Inquiry, err = s.db.Inquiry(ctx, viewerOf(ctx), id)
+	}
+	if err == nil {
+		out.Recommendations, err = s.db.RecommendationsOf(ctx, viewerOf(ctx), id)
+		if out.Recommendations == nil {
+			out.Recommendations = []aftermath.Recommendation{}
+		}
+	}
+	apiOne(s, w, r, status, &out, err)
+}
+
+func (s *Server) apiCreateInquiry(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := &aftermath.Inquiry{}
+	err := decodeLedger(w, r, q)
+	if err == nil {
+		q.ID = 0
+		err = mayPlace(userOf(ctx), q.Audience, &q.Owner)
+	}
+	if err == nil {
+		err = s.db.CreateInquiry(ctx, viewerOf(ctx), q)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/inquiries/"+strconv.FormatInt(q.ID, 10))
+	s.apiInquiryStatus(w, r, http.StatusCreated, q.ID)
+}
+
+func (s *Server) apiRecommendations(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := sqldb.RecommendationFilter{Status: q.Get("status"), OverdueOnly: queryFlag(q, "overdue")}
+	var err error
+	if f.AddresseeID, err = queryID(q, "addressee"); err == nil {
+		if f.InquiryID, err = queryID(q, "inquiry"); err == nil {
+			f.InterventionID, err = queryID(q, "intervention")
+		}
+	}
+	var list []aftermath.Recommendation
+	if err == nil {
+		list, err = s.db.Recommendations(r.Context(), viewerOf(r.Context()), f)
+	}
+	apiList(s, w, r, list, err)
+}
+
+func (s *Server) apiRecommendation(w http.ResponseWriter, r *http.Request) {
+	id, err := ledgerID(r, "recommendation")
+	var rec *aftermath.Recommendation
+	if err == nil {
+		rec, err = s.db.Recommendation(r.Context(), viewerOf(r.Context()), id)
+	}
+	apiOne(s, w, r, http.StatusOK, rec, err)
+}
+
+func (s *Server) apiCreateRecommendation(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	rec := &aftermath.Recommendation{}
+	err := decodeLedger(w, r, rec)
+	if err == nil {
+		rec.ID = 0
+		err = mayPlace(userOf(ctx), rec.Audience, &rec.Owner)
+	}
+	if err == nil {
+		err = s.db.CreateRecommendation(ctx, viewerOf(ctx), rec)
+	}
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/recommendations/"+strconv.FormatInt(rec.ID, 10))
+		rec, err = s.db.Recommendation(ctx, viewerOf(ctx), rec.ID)
+	}
+	apiOne(s, w, r, http.StatusCreated, rec, err)
+}
+
+// apiAddStatus appends a judgement to a recommendation's history and
+// answers with the recommendation.
+func (s *Server) apiAddStatus(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := ledgerID(r, "recommendation")
+	sc := &aftermath.StatusChange{}
+	if err == nil {
+		err = decodeLedger(w, r, sc)
+	}
+	if err == nil {
+		sc.ID = 0
+		err = s.db.AddRecommendationStatus(ctx, viewerOf(ctx), id, sc)
+	}
+	var rec *aftermath.Recommendation
+	if err == nil {
+		rec, err = s.db.Recommendation(ctx, viewerOf(ctx), id)
+	}
+	apiOne(s, w, r, http.StatusCreated, rec, err)
+}
+
+func (s *Server) apiClaims(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := sqldb.ClaimFilter{Verdict: q.Get("verdict"), PublishedOnly: queryFlag(q, "published")}
+	var err error
+	if f.AuthorID, err = queryID(q, "author"); err == nil {
+		f.InterventionID, err = queryID(q, "intervention")
+	}
+	var list []aftermath.Claim
+	if err == nil {
+		list, err = s.db.Claims(r.Context(), viewerOf(r.Context()), f)
+	}
+	if err == nil && queryFlag(q, "contradicted") {
+		list = slices.DeleteFunc(list, func(c aftermath.Claim) bool { return !aftermath.Contradicted(c.Verdict) })
+	}
+	apiList(s, w, r, list, err)
+}
+
+func (s *Server) apiClaim(w http.ResponseWriter, r *http.Request) {
+	id, err := ledgerID(r, "claim")
+	var c *aftermath.Claim
+	if err == nil {
+		c, err = s.db.Claim(r.Context(), viewerOf(r.Context()), id)
+	}
+	apiOne(s, w, r, http.StatusOK, c, err)
+}
+
+func (s *Server) apiCreateClaim(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	c := &aftermath.Claim{}
+	err := decodeLedger(w, r, c)
+	if err == nil {
+		c.ID = 0
+		err = mayPlace(userOf(ctx), c.Audience, &c.Owner)
+	}
+	if err == nil {
+		err = s.db.CreateClaim(ctx, viewerOf(ctx), c)
+	}
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/claims/"+strconv.FormatInt(c.ID, 10))
+		c, err = s.db.Claim(ctx, viewerOf(ctx), c.ID)
+	}
+	apiOne(s, w, r, http.StatusCreated, c, err)
+}
+
+// apiClaimReview answers a published claim review as schema.org
+// ClaimReview JSON-LD; a claim whose review is not published has none
+// (404).
+func (s *Server) apiClaimReview(w http.ResponseWriter, r *http.Request) {
+	id, err := ledgerID(r, "claim")
+	var c *aftermath.Claim
+	if err == nil {
+		c, err = s.db.Claim(r.Context(), viewerOf(r.Context()), id)
+	}
+	if err == nil && !c.Published {
+		err = aftermath.Errorf(aftermath.ENOTFOUND, "claim %d has no published review", id)
+	}
+	var b []byte
+	if err == nil {
+		b, err = ledger.ClaimReviewJSONLD(c, s.siteURL(r))
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/ld+json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write(append(b, '\n'))
+}
