@@ -21,6 +21,7 @@ func main() {
 	clients := flag.Int("c", 200, "concurrent clients")
 	total := flag.Int("n", 20000, "requests per page")
 	limit := flag.Duration("max", 2*time.Minute, "stop after this long whatever is left")
+	gz := flag.Bool("gzip", false, "ask for gzip (Accept-Encoding) and read the compressed bytes as they come, without spending the shared cores on decompressing them")
 	warm := flag.Bool("warm", false, "request each page once before measuring it, and report that first (uncached) time apart")
 	flag.Parse()
 	u, err := url.Parse(*base)
@@ -28,8 +29,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "load: only 127.0.0.0/8 or ::1 may be loaded")
 		os.Exit(2)
 	}
-	fmt.Printf("%d concurrent clients, %d requests per page, at most %s per page\n\n", *clients, *total, *limit)
-	tr := &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients}
+	fmt.Printf("%d concurrent clients, %d requests per page, at most %s per page, gzip %v\n\n", *clients, *total, *limit, *gz)
+	// The transport never decompresses: the generator shares the machine's
+	// cores with the server, and time spent unzipping is not the server's.
+	tr := &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients, DisableCompression: true}
+	acceptGzip = *gz
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	if *warm {
 		// The first request of a page renders it; the measured ones then
@@ -38,7 +42,7 @@ func main() {
 		fmt.Println("|---|---:|")
 		for _, path := range flag.Args() {
 			t := time.Now()
-			res, err := client.Get(*base + path)
+			res, err := get(client, *base+path)
 			if err == nil {
 				io.Copy(io.Discard, res.Body)
 				res.Body.Close()
@@ -52,6 +56,19 @@ func main() {
 	for _, path := range flag.Args() {
 		run(client, *base+path, path, *clients, *total, *limit)
 	}
+}
+
+var acceptGzip bool
+
+func get(c *http.Client, url string) (*http.Response, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if acceptGzip {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	return c.Do(req)
 }
 
 func loopback(host string) bool {
@@ -76,7 +93,7 @@ func run(c *http.Client, url, name string, clients, total int, limit time.Durati
 			defer wg.Done()
 			for range jobs {
 				t := time.Now()
-				res, err := c.Get(url)
+				res, err := get(c, url)
 				ok := err == nil && res.StatusCode == 200
 				if err == nil {
 					io.Copy(io.Discard, res.Body)

@@ -123,6 +123,7 @@ func TestTestimonySubmissionReviewAndPublication(t *testing.T) {
 		if len(body) > 50<<10 {
 			t.Errorf("%s form weighs %d bytes, over 50 KB", lang, len(body))
 		}
+		t.Logf("%s submission form: %d bytes", lang, len(body))
 	}
 	if body := f.do(t, "viewer", "GET", "/testimonies/new", nil).Body.String(); strings.Contains(body, `action="/testimonies"`) {
 		t.Error("a viewer is offered the submission form")

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"compress/gzip"
 	"context"
 	"io"
 	"log/slog"
@@ -229,5 +230,38 @@ func TestStalePagesAreServedWhileOneRenders(t *testing.T) {
 	time.Sleep(2*ttl + 100*time.Millisecond)
 	if s := state(); s != "" {
 		t.Errorf("after two lifetimes: %q, want a rendering", s)
+	}
+}
+
+// TestCachedPagesAreGzipped: anonymous pages from the cache go out
+// compressed to browsers that take gzip, and decompress to the same page.
+func TestCachedPagesAreGzipped(t *testing.T) {
+	h, _ := fixtureServer(t)
+	get := func(enc string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/events", nil)
+		if enc != "" {
+			req.Header.Set("Accept-Encoding", enc)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	plain := get("").Body.String()
+	zipped := get("gzip, deflate, br")
+	if zipped.Header().Get("Content-Encoding") != "gzip" || !strings.Contains(zipped.Header().Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("cached page: encoding %q, vary %q", zipped.Header().Get("Content-Encoding"), zipped.Header().Get("Vary"))
+	}
+	size := zipped.Body.Len()
+	zr, err := gzip.NewReader(zipped.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(zr)
+	if string(body) != plain {
+		t.Error("the gzipped page differs from the plain one")
+	}
+	t.Logf("/events: %d bytes, %d gzipped", len(plain), size)
+	if get("gzip;q=0").Header().Get("Content-Encoding") != "" {
+		t.Error("gzip;q=0 got gzip")
 	}
 }
