@@ -343,3 +343,31 @@ func TestTestimonyAttachmentsThroughTheWeb(t *testing.T) {
 		}
 	}
 }
+
+func TestCodebookIsEditedByAdminsOnly(t *testing.T) {
+	f := newVoicesFixture(t, false)
+	theme := url.Values{"slug": {"water-and-land"}, "name_en": {"Water and land"}, "name_fr": {"L’eau et la terre"}, "name_ar": {"الماء والأرض"}}
+	if rec := f.do(t, "editor", "POST", "/voices/themes", theme); rec.Code != http.StatusForbidden {
+		t.Errorf("an editor adds a theme: %d", rec.Code)
+	}
+	if rec := f.do(t, "admin", "POST", "/voices/themes", theme); rec.Code != http.StatusSeeOther {
+		t.Fatalf("the admin adds a theme: %d %s", rec.Code, rec.Body.String())
+	}
+	page := f.do(t, "viewer", "GET", "/voices/themes?lang=ar", nil).Body.String()
+	if !strings.Contains(page, "الماء والأرض") || strings.Contains(page, `name="name_en"`) {
+		t.Error("the codebook in Arabic lacks the new theme, or a viewer is offered the editing forms")
+	}
+	themes, _ := f.db.Themes(context.Background())
+	var id int64
+	for _, th := range themes {
+		if th.Slug == "water-and-land" {
+			id = th.ID
+		}
+	}
+	if rec := f.do(t, "admin", "POST", "/voices/themes/"+jsonNum(id)+"/delete", url.Values{}); rec.Code != http.StatusSeeOther {
+		t.Errorf("the admin removes an unused theme: %d", rec.Code)
+	}
+	if rec := f.do(t, "admin", "POST", "/voices/themes", url.Values{"slug": {"Not A Slug"}, "name_en": {"x"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("a bad key: %d", rec.Code)
+	}
+}

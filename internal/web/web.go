@@ -188,6 +188,7 @@ func (s *Server) Handler() http.Handler {
 	s.routesAPI(r)
 	s.routesLedger(r) // the accountability ledger: ledger.go
 	s.routesVoices(r)
+	s.routesThemes(r)
 	s.routesConsult(r) // consultations: consult.go
 	s.routes = r.routes
 	return secure(s.withSession(mux))
