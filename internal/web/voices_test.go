@@ -371,3 +371,21 @@ func TestCodebookIsEditedByAdminsOnly(t *testing.T) {
 		t.Errorf("a bad key: %d", rec.Code)
 	}
 }
+
+// TestExportsAreAudited: a signed-in reader's downloads, which may hold
+// records that are not public, are in the audit log.
+func TestExportsAreAudited(t *testing.T) {
+	f := newVoicesFixture(t, false)
+	for _, u := range []string{"/events.csv?country=Mali", "/ledger/decisions.csv"} {
+		if rec := f.do(t, "viewer", "GET", u, nil); rec.Code != 200 {
+			t.Fatalf("%s: %d", u, rec.Code)
+		}
+	}
+	entries, err := f.db.AuditEntries(context.Background(), aftermath.System, sqldb.AuditFilter{Action: aftermath.AuditExport})
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("%d export entries (%v), want 2", len(entries), err)
+	}
+	if !strings.Contains(entries[1].Detail, "country=Mali") || entries[0].Detail != "exported decisions.csv" {
+		t.Errorf("entries: %+v", entries)
+	}
+}
