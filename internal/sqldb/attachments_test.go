@@ -86,3 +86,26 @@ func TestAttachmentsLoseMetadataAndFollowTheOriginal(t *testing.T) {
 		}
 	})
 }
+
+// TestSubmitterDoesNotApproveForOutside: an editor's own testimony goes
+// to partners or the public only on another person's approval.
+func TestSubmitterDoesNotApproveForOutside(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := newVoices(t, db)
+		id := w.create(t, "editor", w.input("Récit."))
+		ed := w.v["editor"]
+		if err := w.vs.Review(ctx, ed, id, aftermath.ReviewInput{Action: aftermath.ReviewStart}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.vs.Redact(ctx, ed, id, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.vs.Review(ctx, ed, id, aftermath.ReviewInput{Action: aftermath.ReviewApprove, Audience: aftermath.AudiencePublic}); code(err) != aftermath.EFORBIDDEN {
+			t.Errorf("the submitter approved their own testimony for the public: %v", err)
+		}
+		if err := w.vs.Review(ctx, w.v["admin"], id, aftermath.ReviewInput{Action: aftermath.ReviewApprove, Audience: aftermath.AudiencePublic}); err != nil {
+			t.Errorf("another person approving: %v", err)
+		}
+	})
+}

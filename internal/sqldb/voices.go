@@ -1154,6 +1154,11 @@ func (s *Voices) Review(ctx context.Context, v aftermath.Viewer, id int64, step 
 				return aftermath.FieldError("note", "say why the testimony is returned")
 			}
 		case aftermath.ReviewApprove:
+			// Four eyes: what leaves the organisation is approved by
+			// someone other than the person who submitted it.
+			if !v.All && v.UserID == f.createdBy && (step.Audience == aftermath.AudiencePartners || step.Audience == aftermath.AudiencePublic) {
+				return forbidden("testimony %d: someone other than its submitter approves it for %s", id, step.Audience)
+			}
 			if err := s.checkApproval(ctx, tx, dk, f, step.Audience); err != nil {
 				return err
 			}
