@@ -901,7 +901,15 @@ type ConsultationResults struct {
 	Responses     int
 	Organisations int // distinct organisations that responded
 	Questions     []QuestionResult
+	// Withheld: fewer than MinResultOrganisations organisations answered,
+	// so only those who manage the consultation see the figures.
+	Withheld bool
 }
+
+// MinResultOrganisations is how many organisations must have answered
+// before anyone but the consultation's managers sees its results: with
+// one or two, the combined figures are those organisations' own answers.
+const MinResultOrganisations = 3
 
 // ConsultationResults combines the responses of a consultation v may see.
 func (db *DB) ConsultationResults(ctx context.Context, v aftermath.Viewer, id int64) (*ConsultationResults, error) {
@@ -939,6 +947,10 @@ func (db *DB) ConsultationResults(ctx context.Context, v aftermath.Viewer, id in
 		return nil, fmt.Errorf("results of consultation %d: %w", id, err)
 	}
 	res.Responses, res.Organisations = len(all), len(orgs)
+	if !c.Manage && !v.All && res.Organisations < MinResultOrganisations {
+		res.Withheld = true
+		return res, nil
+	}
 	for _, q := range c.Questionnaire.Questions {
 		qr := QuestionResult{Question: q}
 		switch q.Kind {

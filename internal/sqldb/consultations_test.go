@@ -442,12 +442,23 @@ func TestConsultationResults(t *testing.T) {
 				t.Fatal(err)
 			}
 			tids = append(tids, id)
+			if len(tids) == 2 {
+				// Two responses, both from ally: its own answers, so the
+				// figures are withheld from all but the managers.
+				few, err := db.ConsultationResults(ctx, w.v["researcher"], c.ID)
+				if err != nil || !few.Withheld || few.Questions != nil || few.Organisations != 1 {
+					t.Errorf("one organisation's results for a researcher: %+v %v", few, err)
+				}
+				if mine, err := db.ConsultationResults(ctx, w.v["editor"], c.ID); err != nil || mine.Withheld || len(mine.Questions) != 3 {
+					t.Errorf("one organisation's results for the manager: %+v %v", mine, err)
+				}
+			}
 		}
 		res, err := db.ConsultationResults(ctx, w.v["researcher"], c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Responses != 5 || res.Organisations != 3 || len(res.Questions) != 3 {
+		if res.Responses != 5 || res.Organisations != 3 || len(res.Questions) != 3 || res.Withheld {
 			t.Fatalf("%d responses, %d organisations, %d questions", res.Responses, res.Organisations, len(res.Questions))
 		}
 		// Ballots of m options give m, m−1 … 1 points:

@@ -271,13 +271,24 @@ func TestConsultationJourney(t *testing.T) {
 	if rec := f.do(t, "", "GET", "/testimonies/"+strconv.FormatInt(invs[0].TestimonyID, 10), nil); rec.Code != 404 {
 		t.Errorf("the unreviewed testimony for anyone: %d", rec.Code)
 	}
-	// Results: public here, the full ranking table, no free text.
-	code, _, body := fetch(t, f.h, page+"/results")
+	// Results: public here, but with one organisation's answers only the
+	// managers see the figures (anyone else would read that organisation's
+	// own answers); then the full ranking table, never the free text.
+	if code, _, body := fetch(t, f.h, page+"/results"); code != 200 || !strings.Contains(body, "at least three organisations") ||
+		strings.Contains(body, "Justice for abuses</th>") {
+		t.Errorf("results of one organisation, anonymously: %d", code)
+	}
+	if _, _, body := fetch(t, f.h, page+"/results.csv"); strings.Count(body, "\n") != 1 {
+		t.Errorf("CSV of one organisation, anonymously: %q", body)
+	}
+	rec = f.do(t, "editor", "GET", page+"/results", nil)
+	code, body := rec.Code, rec.Body.String()
 	if code != 200 || !strings.Contains(body, "1 response") || !strings.Contains(body, "<th scope=\"row\">Justice for abuses</th><td>2</td><td>1</td><td>0</td><td>0</td><td>1</td>") ||
 		strings.Contains(body, "Zqxkonna") || !strings.Contains(body, "Borda") {
 		t.Errorf("results: %d\n%s", code, body)
 	}
-	code, hd, body := fetch(t, f.h, page+"/results.csv?lang=fr")
+	rec = f.do(t, "editor", "GET", page+"/results.csv?lang=fr", nil)
+	code, hd, body := rec.Code, rec.Header(), rec.Body.String()
 	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	if code != 200 || err != nil || len(rows) != 1+3+2 || rows[1][6] != "justice" || rows[1][7] != "Justice pour les exactions" ||
 		!strings.Contains(hd.Get("Content-Disposition"), "attachment") {
@@ -447,14 +458,19 @@ func TestWhoSeesConsultations(t *testing.T) {
 		"other-admin": false, "named-reader": false} {
 		for _, u := range []string{page, page + "/results", page + "/results.csv", "/consultations"} {
 			code, body := f.get(t, person, u)
-			if got := strings.Contains(strings.ToLower(body), "zqxconsult"); got != want {
-				t.Errorf("%q on %s: %d, sees it %v, want %v", person, u, code, got, want)
+			// One organisation answered: its figures (and so the CSV, which
+			// holds only figures) are withheld from all but the managers.
+			w := want && !strings.HasSuffix(u, ".csv")
+			if got := strings.Contains(strings.ToLower(body), "zqxconsult"); got != w {
+				t.Errorf("%q on %s: %d, sees it %v, want %v", person, u, code, got, w)
 			}
 		}
 	}
-	// Whoever sees the results never sees the free text.
-	if _, body := f.get(t, "owner-researcher", page+"/results"); !strings.Contains(body, "Zqxconsult second") || strings.Contains(body, "Zqxconsult free text") {
-		t.Error("the results show the free text, or not the options")
+	// The member who does not manage it sees that results are withheld,
+	// and never the free text.
+	if _, body := f.get(t, "owner-researcher", page+"/results"); !strings.Contains(body, "at least three organisations") ||
+		strings.Contains(body, "Zqxconsult second") || strings.Contains(body, "Zqxconsult free text") {
+		t.Error("the results of one organisation are shown to a member who does not manage the consultation, or the free text is")
 	}
 }
 
