@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/dom"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"aftermath"
@@ -55,47 +52,10 @@ func TestConsultationWithoutJavaScript(t *testing.T) {
 	}
 
 	ctx := browser(t)
-	noScript := func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return chromedp.Void{}, err
-	}
-	// With page script off, chromedp's visibility checks (which run
-	// script) cannot answer: these steps use only the DevTools DOM and
-	// input events.
+	noScript := disableScript
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	on := func(sel string, f func(ctx context.Context, tg *chromedp.Target, n *chromedp.Node) error) chromedp.Action[chromedp.Void] {
-		return chromedp.QueryAfter(css(sel), func(ctx context.Context, tg *chromedp.Target, nodes []*chromedp.Node) (chromedp.Void, error) {
-			return chromedp.Void{}, f(ctx, tg, nodes[0])
-		}, chromedp.NodeReady)
-	}
-	click := func(sel string) chromedp.Action[chromedp.Void] {
-		return on(sel, func(ctx context.Context, tg *chromedp.Target, n *chromedp.Node) error {
-			_, err := chromedp.MouseClickNode(n)(ctx, tg)
-			return err
-		})
-	}
-	typeIn := func(sel, text string) chromedp.Action[chromedp.Void] {
-		return on(sel, func(ctx context.Context, tg *chromedp.Target, n *chromedp.Node) error {
-			_, err := chromedp.KeyEventNode(n, text)(ctx, tg)
-			return err
-		})
-	}
-	// Choosing an option sets or removes its selected attribute through
-	// the DevTools DOM, not page script.
-	choose := func(sel, value string) chromedp.Action[chromedp.Void] {
-		return chromedp.SetAttributeValue(css(`select[name=`+sel+`] option[value=`+value+`]`), "selected", "selected", chromedp.NodeReady)
-	}
-	html := func() string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.QueryAfter(css(`html`), func(ctx context.Context, tg *chromedp.Target, nodes []*chromedp.Node) (string, error) {
-			r, err := cdp.Call(ctx, tg, dom.GetOuterHTML, dom.GetOuterHTMLParams{NodeID: nodes[0].NodeID})
-			return r.OuterHTML, err
-		}, chromedp.NodeReady))
-		if err != nil {
-			t.Fatalf("reading the page: %v", err)
-		}
-		return v
-	}
+	click, typeIn, choose := clickNoScript, typeNoScript, chooseNoScript
+	html := func() string { t.Helper(); return pageHTML(t, ctx) }
 	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		for i, st := range steps {

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/dom"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -47,44 +45,13 @@ func TestTestimonyFormWithoutJavaScript(t *testing.T) {
 	}
 	ctx := browser(t)
 	noScript := func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		if err == nil {
-			_, err = cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: "aftermath_session", Value: sess, URL: ts.URL})
+		if _, err := disableScript(ctx, tg); err != nil {
+			return chromedp.Void{}, err
 		}
+		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: "aftermath_session", Value: sess, URL: ts.URL})
 		return chromedp.Void{}, err
 	}
-	// With page script off, chromedp's visibility checks (which run
-	// script) cannot answer; these steps use only the DevTools DOM and
-	// input events.
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	on := func(sel string, f func(ctx context.Context, tg *chromedp.Target, n *chromedp.Node) error) chromedp.Action[chromedp.Void] {
-		return chromedp.QueryAfter(css(sel), func(ctx context.Context, tg *chromedp.Target, nodes []*chromedp.Node) (chromedp.Void, error) {
-			return chromedp.Void{}, f(ctx, tg, nodes[0])
-		}, chromedp.NodeReady)
-	}
-	click := func(sel string) chromedp.Action[chromedp.Void] {
-		return on(sel, func(ctx context.Context, tg *chromedp.Target, n *chromedp.Node) error {
-			_, err := chromedp.MouseClickNode(n)(ctx, tg)
-			return err
-		})
-	}
-	typeIn := func(sel, text string) chromedp.Action[chromedp.Void] {
-		return on(sel, func(ctx context.Context, tg *chromedp.Target, n *chromedp.Node) error {
-			_, err := chromedp.KeyEventNode(n, text)(ctx, tg)
-			return err
-		})
-	}
-	html := func() string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.QueryAfter(css(`html`), func(ctx context.Context, tg *chromedp.Target, nodes []*chromedp.Node) (string, error) {
-			r, err := cdp.Call(ctx, tg, dom.GetOuterHTML, dom.GetOuterHTMLParams{NodeID: nodes[0].NodeID})
-			return r.OuterHTML, err
-		}, chromedp.NodeReady))
-		if err != nil {
-			t.Fatalf("reading the page: %v", err)
-		}
-		return v
-	}
 	// The first action starts the browser; it runs under ctx itself, so
 	// that the shorter contexts of the steps below do not stop it.
 	if err := chromedp.Do(ctx, noScript); err != nil {
@@ -99,17 +66,17 @@ func TestTestimonyFormWithoutJavaScript(t *testing.T) {
 			noScript,
 			chromedp.Navigate(ts.URL + "/testimonies/new?lang=" + lang),
 			chromedp.WaitReady(css(`textarea[name=body]`)),
-			click(`input[name=consent_level][value=anonymous-publication]`),
-			click(`input[name=consent_method][value=oral]`),
-			typeIn(`input[name=consent_by]`, "Field team"),
-			typeIn(`textarea[name=body]`, c.body),
-			typeIn(`input[name=date]`, "2024-05"),
+			clickNoScript(`input[name=consent_level][value=anonymous-publication]`),
+			clickNoScript(`input[name=consent_method][value=oral]`),
+			typeNoScript(`input[name=consent_by]`, "Field team"),
+			typeNoScript(`textarea[name=body]`, c.body),
+			typeNoScript(`input[name=date]`, "2024-05"),
 			// Choosing an option sets its selected attribute through the
 			// DevTools DOM, not page script.
-			chromedp.SetAttributeValue(css(`select[name=country] option[value=BFA]`), "selected", "selected", chromedp.NodeReady),
-			chromedp.SetAttributeValue(css(`select[name=language] option[value=`+lang+`]`), "selected", "selected", chromedp.NodeReady),
-			click(`input[name=theme][value=shrinking-civic-space]`),
-			click(`form[action="/testimonies"] button[type=submit]`),
+			chooseNoScript("country", "BFA"),
+			chooseNoScript("language", lang),
+			clickNoScript(`input[name=theme][value=shrinking-civic-space]`),
+			clickNoScript(`form[action="/testimonies"] button[type=submit]`),
 			chromedp.WaitReady(css(`p.notice`)),
 		}
 		for i, st := range steps {
@@ -118,10 +85,10 @@ func TestTestimonyFormWithoutJavaScript(t *testing.T) {
 			cancel()
 			if err != nil {
 				loc, _ := chromedp.Run(ctx, chromedp.Location())
-				t.Fatalf("%s: step %d: %v; on %s:\n%s", lang, i, err, loc, html())
+				t.Fatalf("%s: step %d: %v; on %s:\n%s", lang, i, err, loc, pageHTML(t, ctx))
 			}
 		}
-		page := html()
+		page := pageHTML(t, ctx)
 		if !strings.Contains(page, c.created) || !strings.Contains(page, `dir="`+c.dir+`"`) || !strings.Contains(page, c.body) {
 			t.Errorf("%s: after submitting, the page lacks the notice, the direction or the text", lang)
 		}
