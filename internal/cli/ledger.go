@@ -34,16 +34,9 @@ Actors (maker, body, addressee, author) are {"name": N, "kind": K} or
 
 func runDecision(ctx context.Context, env *Env, args []string) error {
 	return dispatch(ctx, env, args, "decision", decisionUsage, []subcommand{
-		{"add", ledgerAdd("decision", func() any { return &aftermath.Decision{} }, func(ctx context.Context, db *sqldb.DB, rec any) (int64, error) {
-			d := rec.(*aftermath.Decision)
-			d.ID = 0
-			err := db.CreateDecision(ctx, aftermath.System, d)
-			return d.ID, err
-		})},
-		{"list", decisionList},
-		{"show", ledgerShow("decision", func(ctx context.Context, db *sqldb.DB, id int64) (any, error) {
-			return db.Decision(ctx, aftermath.System, id)
-		})},
+		{"add", ledgerAdd("decision", (*sqldb.DB).CreateDecision, func(d *aftermath.Decision) *int64 { return &d.ID })},
+		{"list", decisionList.run},
+		{"show", ledgerShow("decision", (*sqldb.DB).Decision)},
 		{"export", ledgerExport("decision", "", "", (*sqldb.DB).WriteDecisionsCSV, nil)},
 	})
 }
@@ -58,26 +51,26 @@ const decisionUsage = `Usage: aftermath decision add|list|show|export [flags]
 
 func runInquiry(ctx context.Context, env *Env, args []string) error {
 	return dispatch(ctx, env, args, "inquiry", inquiryUsage, []subcommand{
-		{"add", ledgerAdd("inquiry", func() any { return &aftermath.Inquiry{} }, func(ctx context.Context, db *sqldb.DB, rec any) (int64, error) {
-			q := rec.(*aftermath.Inquiry)
-			q.ID = 0
-			err := db.CreateInquiry(ctx, aftermath.System, q)
-			return q.ID, err
-		})},
-		{"list", inquiryList},
-		{"show", ledgerShow("inquiry", func(ctx context.Context, db *sqldb.DB, id int64) (any, error) {
-			q, err := db.Inquiry(ctx, aftermath.System, id)
-			if err != nil {
-				return nil, err
-			}
-			rs, err := db.RecommendationsOf(ctx, aftermath.System, id)
-			return struct {
-				*aftermath.Inquiry
-				Recommendations []aftermath.Recommendation `json:"recommendations"`
-			}{q, rs}, err
-		})},
+		{"add", ledgerAdd("inquiry", (*sqldb.DB).CreateInquiry, func(q *aftermath.Inquiry) *int64 { return &q.ID })},
+		{"list", inquiryList.run},
+		{"show", ledgerShow("inquiry", inquiryWithRecommendations)},
 		{"export", ledgerExport("inquiry", "findings", "write the findings instead of the inquiries", (*sqldb.DB).WriteInquiriesCSV, (*sqldb.DB).WriteFindingsCSV)},
 	})
+}
+
+// inquiryWithRecommendations is what inquiry show prints: the inquiry with
+// its recommendations, which are stored apart from it. It is shaped like a
+// *sqldb.DB method expression so that ledgerShow takes it like the others.
+func inquiryWithRecommendations(db *sqldb.DB, ctx context.Context, v aftermath.Viewer, id int64) (any, error) {
+	q, err := db.Inquiry(ctx, v, id)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := db.RecommendationsOf(ctx, v, id)
+	return struct {
+		*aftermath.Inquiry
+		Recommendations []aftermath.Recommendation `json:"recommendations"`
+	}{q, rs}, err
 }
 
 const inquiryUsage = `Usage: aftermath inquiry add|list|show|export [flags]
@@ -90,16 +83,9 @@ const inquiryUsage = `Usage: aftermath inquiry add|list|show|export [flags]
 
 func runRecommendation(ctx context.Context, env *Env, args []string) error {
 	return dispatch(ctx, env, args, "recommendation", recommendationUsage, []subcommand{
-		{"add", ledgerAdd("recommendation", func() any { return &aftermath.Recommendation{} }, func(ctx context.Context, db *sqldb.DB, rec any) (int64, error) {
-			r := rec.(*aftermath.Recommendation)
-			r.ID = 0
-			err := db.CreateRecommendation(ctx, aftermath.System, r)
-			return r.ID, err
-		})},
-		{"list", recommendationList},
-		{"show", ledgerShow("recommendation", func(ctx context.Context, db *sqldb.DB, id int64) (any, error) {
-			return db.Recommendation(ctx, aftermath.System, id)
-		})},
+		{"add", ledgerAdd("recommendation", (*sqldb.DB).CreateRecommendation, func(r *aftermath.Recommendation) *int64 { return &r.ID })},
+		{"list", recommendationList.run},
+		{"show", ledgerShow("recommendation", (*sqldb.DB).Recommendation)},
 		{"status", recommendationStatus},
 		{"export", ledgerExport("recommendation", "history", "write every status change instead of the recommendations",
 			(*sqldb.DB).WriteRecommendationsCSV, (*sqldb.DB).WriteRecommendationStatusCSV)},
@@ -123,13 +109,8 @@ previous one; correct a judgement by adding a later one.
 
 func runClaim(ctx context.Context, env *Env, args []string) error {
 	return dispatch(ctx, env, args, "claim", claimUsage, []subcommand{
-		{"add", ledgerAdd("claim", func() any { return &aftermath.Claim{} }, func(ctx context.Context, db *sqldb.DB, rec any) (int64, error) {
-			c := rec.(*aftermath.Claim)
-			c.ID = 0
-			err := db.CreateClaim(ctx, aftermath.System, c)
-			return c.ID, err
-		})},
-		{"list", claimList},
+		{"add", ledgerAdd("claim", (*sqldb.DB).CreateClaim, func(c *aftermath.Claim) *int64 { return &c.ID })},
+		{"list", claimList.run},
 		{"show", claimShow},
 		{"export", ledgerExport("claim", "", "", (*sqldb.DB).WriteClaimsCSV, nil)},
 	})
@@ -154,8 +135,9 @@ func verdictList() string {
 }
 
 // ledgerAdd makes an add verb: read the record, resolve citation source
-// identifiers, store it.
-func ledgerAdd(kind string, blank func() any, create func(context.Context, *sqldb.DB, any) (int64, error)) func(context.Context, *Env, []string) error {
+// identifiers, store it. id points at the record's id, which is cleared
+// before storing (an id in the input is ignored) and printed after.
+func ledgerAdd[T any](kind string, create func(*sqldb.DB, context.Context, aftermath.Viewer, *T) error, id func(*T) *int64) func(context.Context, *Env, []string) error {
 	return func(ctx context.Context, env *Env, args []string) error {
 		fs := newFlags(env, kind+" add", kind+" add [FILE|-] [--db DB]\n"+ledgerJSONHelp)
 		dsn := dbFlag(fs, env)
@@ -181,15 +163,15 @@ func ledgerAdd(kind string, blank func() any, create func(context.Context, *sqld
 			return err
 		}
 		defer db.Close()
-		rec := blank()
+		rec := new(T)
 		if err := decodeLedgerJSON(ctx, db, path, raw, rec); err != nil {
 			return err
 		}
-		id, err := create(ctx, db, rec)
-		if err != nil {
+		*id(rec) = 0
+		if err := create(db, ctx, aftermath.System, rec); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "%s %d added\n", kind, id)
+		fmt.Fprintf(env.Stdout, "%s %d added\n", kind, *id(rec))
 		return nil
 	}
 }
@@ -277,7 +259,7 @@ func resolveSources(ctx context.Context, db *sqldb.DB, path string, doc any) err
 }
 
 // ledgerShow makes a show verb printing the record as JSON.
-func ledgerShow(kind string, get func(context.Context, *sqldb.DB, int64) (any, error)) func(context.Context, *Env, []string) error {
+func ledgerShow[T any](kind string, get func(*sqldb.DB, context.Context, aftermath.Viewer, int64) (T, error)) func(context.Context, *Env, []string) error {
 	return func(ctx context.Context, env *Env, args []string) error {
 		fs := newFlags(env, kind+" show", kind+" show ID [--db DB]")
 		dsn := dbFlag(fs, env)
@@ -290,7 +272,7 @@ func ledgerShow(kind string, get func(context.Context, *sqldb.DB, int64) (any, e
 			return err
 		}
 		defer db.Close()
-		rec, err := get(ctx, db, id)
+		rec, err := get(db, ctx, aftermath.System, id)
 		if err != nil {
 			return err
 		}
@@ -340,11 +322,73 @@ func ledgerExport(kind, altFlag, altHelp string, write, alt func(*sqldb.DB, cont
 	}
 }
 
-func listFormat(format string, cmd string) error {
-	if format != "table" && format != "json" {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("%s: unknown format %q", cmd, format)}
+// ledgerList describes a list verb by what differs between the kinds; run
+// does the rest (flags, database, table or JSON) the same way for all.
+type ledgerList[T any] struct {
+	kind     string // the verb is "<kind> list"
+	synopsis string // the filter flags, as the usage shows them
+	// filter registers the filter flags and returns the query they select
+	// with, run once the flags are parsed and the database is open.
+	filter func(fs *flag.FlagSet) ledgerQuery[T]
+	header string                 // the table's header row
+	row    func(w io.Writer, r T) // writes one table row
+}
+
+// ledgerQuery fetches a kind's records as the parsed filter flags select.
+type ledgerQuery[T any] func(context.Context, *sqldb.DB) ([]T, error)
+
+func (l ledgerList[T]) run(ctx context.Context, env *Env, args []string) error {
+	cmd := l.kind + " list"
+	fs := newFlags(env, cmd, cmd+" "+l.synopsis+" [--format table|json]")
+	dsn := dbFlag(fs, env)
+	query := l.filter(fs)
+	format := fs.String("format", "table", "table or json")
+	if err := parse(fs, args); err != nil {
+		return err
 	}
-	return nil
+	if *format != "table" && *format != "json" {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("%s: unknown format %q", cmd, *format)}
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	list, err := query(ctx, db)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return writeJSON(env.Stdout, list)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, l.header)
+	for _, r := range list {
+		l.row(tw, r)
+	}
+	return tw.Flush()
+}
+
+// byInterventionAndActor makes the filter of decisions and inquiries:
+// --intervention (an id or slug, resolved once the database is open) and
+// --actor, put into the kind's filter by makeFilter.
+func byInterventionAndActor[T, F any](ivHelp, actorHelp string, makeFilter func(iv, actor int64) F,
+	fetch func(*sqldb.DB, context.Context, aftermath.Viewer, F) ([]T, error)) func(*flag.FlagSet) ledgerQuery[T] {
+	return func(fs *flag.FlagSet) ledgerQuery[T] {
+		ref := fs.String("intervention", "", ivHelp)
+		actor := fs.Int64("actor", 0, actorHelp)
+		return func(ctx context.Context, db *sqldb.DB) ([]T, error) {
+			var iv int64
+			if *ref != "" {
+				found, err := db.FindIntervention(ctx, aftermath.System, *ref)
+				if err != nil {
+					return nil, err
+				}
+				iv = found.ID
+			}
+			return fetch(db, ctx, aftermath.System, makeFilter(iv, *actor))
+		}
+	}
 }
 
 // short cuts text for a table cell.
@@ -356,155 +400,68 @@ func short(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-// interventionID resolves --intervention (an id or slug); 0 when empty.
-func interventionID(ctx context.Context, db *sqldb.DB, ref string) (int64, error) {
-	if ref == "" {
-		return 0, nil
-	}
-	iv, err := db.FindIntervention(ctx, aftermath.System, ref)
-	if err != nil {
-		return 0, err
-	}
-	return iv.ID, nil
+var decisionList = ledgerList[aftermath.Decision]{
+	kind:     "decision",
+	synopsis: "[--intervention ID|SLUG] [--actor ID]",
+	filter: byInterventionAndActor("only decisions linked to this intervention (id or slug)", "only decisions made by or naming this actor (id)",
+		func(iv, actor int64) sqldb.DecisionFilter {
+			return sqldb.DecisionFilter{InterventionID: iv, ActorID: actor}
+		},
+		(*sqldb.DB).Decisions),
+	header: "ID\tDATE\tKIND\tMAKER\tREFERENCE\tWHAT",
+	row: func(w io.Writer, d aftermath.Decision) {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Date, d.Kind, short(d.Maker.Name, 32), d.Reference, short(d.Summary, 70))
+	},
 }
 
-func decisionList(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "decision list", "decision list [--intervention ID|SLUG] [--actor ID] [--format table|json]")
-	dsn := dbFlag(fs, env)
-	iv := fs.String("intervention", "", "only decisions linked to this intervention (id or slug)")
-	actor := fs.Int64("actor", 0, "only decisions made by or naming this actor (id)")
-	format := fs.String("format", "table", "table or json")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := listFormat(*format, "decision list"); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	f := sqldb.DecisionFilter{ActorID: *actor}
-	if f.InterventionID, err = interventionID(ctx, db, *iv); err != nil {
-		return err
-	}
-	list, err := db.Decisions(ctx, aftermath.System, f)
-	if err != nil {
-		return err
-	}
-	if *format == "json" {
-		return writeJSON(env.Stdout, list)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDATE\tKIND\tMAKER\tREFERENCE\tWHAT")
-	for _, d := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Date, d.Kind, short(d.Maker.Name, 32), d.Reference, short(d.Summary, 70))
-	}
-	return tw.Flush()
+var inquiryList = ledgerList[aftermath.Inquiry]{
+	kind:     "inquiry",
+	synopsis: "[--intervention ID|SLUG] [--actor ID]",
+	filter: byInterventionAndActor("only inquiries linked to this intervention (id or slug)", "only inquiries conducted by or examining this actor (id)",
+		func(iv, actor int64) sqldb.InquiryFilter {
+			return sqldb.InquiryFilter{InterventionID: iv, ActorID: actor}
+		},
+		(*sqldb.DB).Inquiries),
+	header: "ID\tDATE\tTYPE\tREFERENCE\tFINDINGS\tTITLE",
+	row: func(w io.Writer, q aftermath.Inquiry) {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%s\n", q.ID, q.Date, q.Type, q.Reference, len(q.Findings), short(q.Title, 70))
+	},
 }
 
-func inquiryList(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "inquiry list", "inquiry list [--intervention ID|SLUG] [--actor ID] [--format table|json]")
-	dsn := dbFlag(fs, env)
-	iv := fs.String("intervention", "", "only inquiries linked to this intervention (id or slug)")
-	actor := fs.Int64("actor", 0, "only inquiries conducted by or examining this actor (id)")
-	format := fs.String("format", "table", "table or json")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := listFormat(*format, "inquiry list"); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	f := sqldb.InquiryFilter{ActorID: *actor}
-	if f.InterventionID, err = interventionID(ctx, db, *iv); err != nil {
-		return err
-	}
-	list, err := db.Inquiries(ctx, aftermath.System, f)
-	if err != nil {
-		return err
-	}
-	if *format == "json" {
-		return writeJSON(env.Stdout, list)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDATE\tTYPE\tREFERENCE\tFINDINGS\tTITLE")
-	for _, q := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", q.ID, q.Date, q.Type, q.Reference, len(q.Findings), short(q.Title, 70))
-	}
-	return tw.Flush()
-}
-
-func recommendationList(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "recommendation list", "recommendation list [--inquiry ID] [--status S] [--overdue] [--format table|json]")
-	dsn := dbFlag(fs, env)
-	inquiry := fs.Int64("inquiry", 0, "only recommendations of this inquiry (id)")
-	status := fs.String("status", "", "only recommendations whose current status is this")
-	overdue := fs.Bool("overdue", false, "only recommendations past their deadline and not implemented or superseded")
-	format := fs.String("format", "table", "table or json")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := listFormat(*format, "recommendation list"); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	list, err := db.Recommendations(ctx, aftermath.System, sqldb.RecommendationFilter{InquiryID: *inquiry, Status: *status, OverdueOnly: *overdue})
-	if err != nil {
-		return err
-	}
-	if *format == "json" {
-		return writeJSON(env.Stdout, list)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tINQUIRY\tSTATUS\tSINCE\tDEADLINE\tOVERDUE\tADDRESSEE\tTEXT")
-	for _, r := range list {
+var recommendationList = ledgerList[aftermath.Recommendation]{
+	kind:     "recommendation",
+	synopsis: "[--inquiry ID] [--status S] [--overdue]",
+	filter: func(fs *flag.FlagSet) ledgerQuery[aftermath.Recommendation] {
+		inquiry := fs.Int64("inquiry", 0, "only recommendations of this inquiry (id)")
+		status := fs.String("status", "", "only recommendations whose current status is this")
+		overdue := fs.Bool("overdue", false, "only recommendations past their deadline and not implemented or superseded")
+		return func(ctx context.Context, db *sqldb.DB) ([]aftermath.Recommendation, error) {
+			return db.Recommendations(ctx, aftermath.System, sqldb.RecommendationFilter{InquiryID: *inquiry, Status: *status, OverdueOnly: *overdue})
+		}
+	},
+	header: "ID\tINQUIRY\tSTATUS\tSINCE\tDEADLINE\tOVERDUE\tADDRESSEE\tTEXT",
+	row: func(w io.Writer, r aftermath.Recommendation) {
 		over := ""
 		if r.Overdue {
 			over = "overdue"
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.InquiryID, r.Status, r.StatusDate, r.Deadline, over,
+		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.InquiryID, r.Status, r.StatusDate, r.Deadline, over,
 			short(r.Addressee.Name, 32), short(r.Text, 60))
-	}
-	return tw.Flush()
+	},
 }
 
-func claimList(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "claim list", "claim list [--actor ID] [--verdict V] [--format table|json]")
-	dsn := dbFlag(fs, env)
-	actor := fs.Int64("actor", 0, "only claims made by this actor (id)")
-	verdict := fs.String("verdict", "", "only claims with this verdict: "+verdictList())
-	format := fs.String("format", "table", "table or json")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := listFormat(*format, "claim list"); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	list, err := db.Claims(ctx, aftermath.System, sqldb.ClaimFilter{AuthorID: *actor, Verdict: *verdict})
-	if err != nil {
-		return err
-	}
-	if *format == "json" {
-		return writeJSON(env.Stdout, list)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDATE\tVERDICT\tPUBLISHED\tAUTHOR\tTEXT")
-	for _, c := range list {
+var claimList = ledgerList[aftermath.Claim]{
+	kind:     "claim",
+	synopsis: "[--actor ID] [--verdict V]",
+	filter: func(fs *flag.FlagSet) ledgerQuery[aftermath.Claim] {
+		actor := fs.Int64("actor", 0, "only claims made by this actor (id)")
+		verdict := fs.String("verdict", "", "only claims with this verdict: "+verdictList())
+		return func(ctx context.Context, db *sqldb.DB) ([]aftermath.Claim, error) {
+			return db.Claims(ctx, aftermath.System, sqldb.ClaimFilter{AuthorID: *actor, Verdict: *verdict})
+		}
+	},
+	header: "ID\tDATE\tVERDICT\tPUBLISHED\tAUTHOR\tTEXT",
+	row: func(w io.Writer, c aftermath.Claim) {
 		verdict, pub := c.Verdict, ""
 		if verdict == "" {
 			verdict = "-"
@@ -512,9 +469,8 @@ func claimList(ctx context.Context, env *Env, args []string) error {
 		if c.Published {
 			pub = c.PublishedDate
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Date, verdict, pub, short(c.Author.Name, 32), short(c.Text, 70))
-	}
-	return tw.Flush()
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Date, verdict, pub, short(c.Author.Name, 32), short(c.Text, 70))
+	},
 }
 
 func claimShow(ctx context.Context, env *Env, args []string) error {

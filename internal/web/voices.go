@@ -502,8 +502,16 @@ func (s *Server) redactTestimony(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	spans, err := redactionSpans(r.PostFormValue("passages"), orig)
-	if err == nil {
-		_, err = s.voices.Redact(ctx, v, id, spans)
+	switch {
+	case err != nil:
+	case len(spans) == 0 && r.PostFormValue("nothing") != "yes":
+		// An empty list would say "nothing needs redacting": only when the
+		// reviewer says so, never by a slip.
+		err = aftermath.FieldError("redactions", "list the passages to redact, or tick that nothing needs redacting")
+	default:
+		// Each pass adds to what earlier passes redacted; nothing is
+		// un-redacted by a later, shorter list.
+		_, err = s.voices.Redact(ctx, v, id, mergeSpans(append(slices.Clone(orig.Redactions), spans...)))
 	}
 	s.afterAction(w, r, id, err)
 }
@@ -550,8 +558,13 @@ func redactionSpans(list string, c *aftermath.TestimonyContent) ([]aftermath.Red
 			return nil, aftermath.FieldError("redactions", "line %d: %q is not in the text", n+1, passage)
 		}
 	}
-	// Passages that overlap (a name inside a longer phrase) merge into one
-	// span with the first reason, so the store gets no overlaps.
+	return mergeSpans(spans), nil
+}
+
+// mergeSpans orders spans and merges those that overlap (a name inside a
+// longer phrase, or a passage redacted in two passes) into one with the
+// first reason, so the store gets no overlaps.
+func mergeSpans(spans []aftermath.RedactionSpan) []aftermath.RedactionSpan {
 	slices.SortFunc(spans, func(a, b aftermath.RedactionSpan) int {
 		if a.Lang != b.Lang {
 			return strings.Compare(a.Lang, b.Lang)
@@ -566,7 +579,7 @@ func redactionSpans(list string, c *aftermath.TestimonyContent) ([]aftermath.Red
 		}
 		out = append(out, sp)
 	}
-	return out, nil
+	return out
 }
 
 // attach adds a file to a testimony; its metadata is removed before it
