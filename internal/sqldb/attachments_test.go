@@ -109,3 +109,25 @@ func TestSubmitterDoesNotApproveForOutside(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditLogOfOneOrganisation: an admin reads what their organisation's
+// members did and what was done to its records, not another's.
+func TestAuditLogOfOneOrganisation(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := newVoices(t, db)
+		id := w.create(t, "contributor", w.input("Récit du poste de contrôle."))
+		mine, err := db.AuditEntries(ctx, w.v["admin"], sqldb.AuditFilter{RecordType: "testimony"})
+		if err != nil || len(mine) == 0 || mine[0].RecordID != id {
+			t.Errorf("the owner's admin: %d entries (%v)", len(mine), err)
+		}
+		theirs, err := db.AuditEntries(ctx, w.v["outsider"], sqldb.AuditFilter{RecordType: "testimony"})
+		if err != nil || len(theirs) != 0 {
+			t.Errorf("another organisation's admin reads %d entries about our testimony (%v)", len(theirs), err)
+		}
+		all, err := db.AuditEntries(ctx, aftermath.System, sqldb.AuditFilter{})
+		if err != nil || len(all) < len(mine) {
+			t.Errorf("the system: %d entries (%v)", len(all), err)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"aftermath"
@@ -159,6 +160,13 @@ func (db *DB) AuditVerify(ctx context.Context, heads ...string) (*AuditReport, e
 	return r, nil
 }
 
+// auditOwnedTables are the record types of the audit log whose rows name
+// an owning organisation.
+var auditOwnedTables = map[string]string{
+	"dataset": "datasets", "intervention": "interventions", "source": "sources", "testimony": "testimonies",
+	"consultation": "consultations", "decision": "decisions", "inquiry": "inquiries", "recommendation": "recommendations", "claim": "claims",
+}
+
 // AuditFilter selects audit entries, newest first.
 type AuditFilter struct {
 	RecordType string
@@ -169,8 +177,10 @@ type AuditFilter struct {
 	Limit      int   // default 100, at most 1000
 }
 
-// AuditEntries lists entries for an admin (of any organisation) or the
-// system; EFORBIDDEN for anyone else.
+// AuditEntries lists entries for the system, or for an admin the entries
+// of their organisations: what their members did, and what was done to
+// records their organisations own. EFORBIDDEN for anyone else. (One
+// organisation's admin does not learn from the log what another holds.)
 func (db *DB) AuditEntries(ctx context.Context, v aftermath.Viewer, f AuditFilter) ([]aftermath.AuditEntry, error) {
 	ok, err := db.isAdmin(ctx, v)
 	if err != nil {
@@ -180,6 +190,29 @@ func (db *DB) AuditEntries(ctx context.Context, v aftermath.Viewer, f AuditFilte
 		return nil, aftermath.Errorf(aftermath.EFORBIDDEN, "only admins read the audit log")
 	}
 	q := `SELECT id, at, actor_user_id, action, record_type, record_id, detail, prev_hash, hash FROM audit_log WHERE 1 = 1`
+	if !v.All {
+		var orgs []int64
+		err := db.each(ctx, `SELECT org_id FROM memberships WHERE user_id = ? AND role = 'admin' ORDER BY org_id`, []any{v.UserID}, func(r *sql.Rows) error {
+			var o int64
+			err := r.Scan(&o)
+			orgs = append(orgs, o)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("audit entries: %w", err)
+		}
+		in := ints(orgs)
+		scope := []string{`actor_user_id IN (SELECT user_id FROM memberships WHERE org_id IN (` + in + `))`}
+		types := make([]string, 0, len(auditOwnedTables))
+		for t := range auditOwnedTables {
+			types = append(types, t)
+		}
+		slices.Sort(types)
+		for _, t := range types {
+			scope = append(scope, `(record_type = '`+t+`' AND record_id IN (SELECT id FROM `+auditOwnedTables[t]+` WHERE owner_org_id IN (`+in+`)))`)
+		}
+		q += ` AND (` + strings.Join(scope, " OR ") + `)`
+	}
 	var args []any
 	if f.RecordType != "" {
 		q += ` AND record_type = ?`
