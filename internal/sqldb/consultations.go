@@ -39,9 +39,11 @@ import (
 //
 // A response's free text exists only inside its testimony (sealed, and
 // read, redacted and published through the testimony review). Its choices
-// and rankings are kept in clear in consultation_responses, linked to the
-// testimony, and only ever shown combined (choice counts, the Borda
-// table) to those who see the consultation. Deleting or purging the
+// and rankings are sealed too, under the testimony's data key, in
+// consultation_responses: a seized database does not tell which
+// organisation answered what. They are only ever shown combined (choice
+// counts, the Borda table) to those who see the consultation, which needs
+// the key. Deleting or purging the
 // testimony takes them out of the results.
 //
 // Every create, change, delete and export is recorded in the audit log,
@@ -794,10 +796,6 @@ func (s *Voices) RespondToConsultation(ctx context.Context, token string, r *Con
 			structured[q.Key] = consult.Answer{Choice: a.Choice, Ranking: a.Ranking}
 		}
 	}
-	answers, err := json.Marshal(structured)
-	if err != nil {
-		return 0, err
-	}
 	var id int64
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		// Using the link first: of two submissions at once, the second
@@ -817,8 +815,17 @@ func (s *Voices) RespondToConsultation(ctx context.Context, token string, r *Con
 		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE consultation_invitations SET testimony_id = ? WHERE id = ?`), id, inv.ID); err != nil {
 			return err
 		}
+		dk, err := db.dataKey(ctx, tx, s.kek, rtTestimony, id)
+		if err != nil {
+			return err
+		}
+		answers, err := seal(dk, rtTestimony, id, "consultation answers", structured)
+		dk.Destroy()
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO consultation_responses (testimony_id, consultation_id, invitation_id, answers, created_at)
-			VALUES (?, ?, ?, ?, ?)`), id, c.ID, inv.ID, string(answers), now.Format(timeFormat)); err != nil {
+			VALUES (?, ?, ?, ?, ?)`), id, c.ID, inv.ID, answers, now.Format(timeFormat)); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, &aftermath.AuditEntry{Action: aftermath.AuditUpdate, RecordType: rtInvitation, RecordID: inv.ID,
@@ -912,7 +919,12 @@ type ConsultationResults struct {
 const MinResultOrganisations = 3
 
 // ConsultationResults combines the responses of a consultation v may see.
-func (db *DB) ConsultationResults(ctx context.Context, v aftermath.Viewer, id int64) (*ConsultationResults, error) {
+// The answers are sealed, so it needs the key.
+func (s *Voices) ConsultationResults(ctx context.Context, v aftermath.Viewer, id int64) (*ConsultationResults, error) {
+	db := s.db
+	if s.kek == nil {
+		return nil, errNoKey
+	}
 	c, err := db.Consultation(ctx, v, id)
 	if err != nil {
 		return nil, err
@@ -923,13 +935,20 @@ func (db *DB) ConsultationResults(ctx context.Context, v aftermath.Viewer, id in
 	err = db.each(ctx, `SELECT r.answers, COALESCE(i.partner_org_id, 0), COALESCE(i.org_name, ''), r.testimony_id FROM consultation_responses r
 		LEFT JOIN consultation_invitations i ON i.id = r.invitation_id WHERE r.consultation_id = ? ORDER BY r.testimony_id`, []any{id},
 		func(r *sql.Rows) error {
-			var raw, name string
+			var sealed []byte
+			var name string
 			var org, tid int64
-			if err := r.Scan(&raw, &org, &name, &tid); err != nil {
+			if err := r.Scan(&sealed, &org, &name, &tid); err != nil {
 				return err
 			}
+			dk, err := db.dataKey(ctx, db.read, s.kek, rtTestimony, tid)
+			if err != nil {
+				return fmt.Errorf("response %d: %w", tid, err)
+			}
 			a := map[string]consult.Answer{}
-			if err := json.Unmarshal([]byte(raw), &a); err != nil {
+			err = unseal(dk, rtTestimony, tid, "consultation answers", sealed, &a)
+			dk.Destroy()
+			if err != nil {
 				return fmt.Errorf("response %d: %w", tid, err)
 			}
 			all = append(all, a)
@@ -987,8 +1006,9 @@ func (db *DB) ConsultationResults(ctx context.Context, v aftermath.Viewer, id in
 // each choice and ranking question: a choice's count, or a ranking's
 // place, tie, points, ballots that ranked it, and how many ballots put it
 // at each position (position_1 …).
-func (db *DB) ExportConsultationResults(ctx context.Context, v aftermath.Viewer, id int64, lang string, w io.Writer) error {
-	res, err := db.ConsultationResults(ctx, v, id)
+func (s *Voices) ExportConsultationResults(ctx context.Context, v aftermath.Viewer, id int64, lang string, w io.Writer) error {
+	db := s.db
+	res, err := s.ConsultationResults(ctx, v, id)
 	if err != nil {
 		return err
 	}
@@ -1033,6 +1053,11 @@ func (db *DB) ExportConsultationResults(ctx context.Context, v aftermath.Viewer,
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return err
+	}
+	// Anonymous downloads hold public results only and would fill the
+	// log with traffic; a signed-in reader's export is recorded.
+	if v.UserID == 0 && !v.All {
+		return nil
 	}
 	_, err = db.AppendAudit(ctx, aftermath.AuditEntry{ActorID: v.UserID, Action: aftermath.AuditExport, RecordType: rtConsultation, RecordID: id,
 		Detail: fmt.Sprintf("results exported as CSV (%d responses)", res.Responses)})

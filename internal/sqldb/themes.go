@@ -112,7 +112,7 @@ func (db *DB) DeleteTheme(ctx context.Context, v aftermath.Viewer, id int64) err
 			return err
 		}
 		if n > 0 {
-			return aftermath.Errorf(aftermath.ECONFLICT, "theme %d codes %d testimonies; recode them first", id, n)
+			return aftermath.Errorf(aftermath.ECONFLICT, "theme %d still codes testimony; recode it first", id)
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM themes WHERE id = ?`), id)
 		if err != nil {

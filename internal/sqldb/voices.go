@@ -1250,7 +1250,9 @@ type QuoteFilter struct {
 	Limit   int    // default 100, at most 1000
 }
 
-// QuoteBank lists approved testimonies v may see as quotes: their
+// QuoteBank lists approved testimonies v may see as quotes (never a
+// confidential one: quoting is for sharing, and each read of those is
+// audited one by one on its own page): their
 // redacted text (never the original, whoever asks) with the consent
 // level, and the speaker's name only where they consented to attributed
 // publication.
@@ -1260,7 +1262,7 @@ func (s *Voices) QuoteBank(ctx context.Context, v aftermath.Viewer, f QuoteFilte
 		return nil, errNoKey
 	}
 	q := `SELECT t.id, t.date, t.country, t.admin1, t.language, t.audience, t.consent_level, t.redaction FROM testimonies t
-		WHERE t.state = 'approved' AND t.redaction IS NOT NULL AND ` + testimonyVisible(v, "t")
+		WHERE t.state = 'approved' AND t.redaction IS NOT NULL AND t.audience <> 'confidential' AND ` + testimonyVisible(v, "t")
 	var args []any
 	if f.Theme != "" {
 		q += ` AND EXISTS (SELECT 1 FROM testimony_themes tt JOIN themes th ON th.id = tt.theme_id WHERE tt.testimony_id = t.id AND th.slug = ?)`

@@ -72,6 +72,14 @@ func (c *pageCache) get(key string, now time.Time) (e cachedPage, ok, stale bool
 	return e, ok, ok && now.After(e.expires)
 }
 
+// clear drops every page: after a change that must not linger in public
+// (a testimony withdrawn from its audience, say).
+func (c *pageCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+}
+
 func (c *pageCache) put(key string, e cachedPage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

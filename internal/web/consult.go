@@ -449,7 +449,11 @@ func (s *Server) consultationResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	res, err := s.db.ConsultationResults(ctx, viewerOf(ctx), id)
+	if s.voices == nil { // the answers are sealed: no key, no results
+		s.linkMessage(w, r, http.StatusServiceUnavailable, "consult.results.title", "voices.no_key")
+		return
+	}
+	res, err := s.voices.ConsultationResults(ctx, viewerOf(ctx), id)
 	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 		s.notFound(w, r)
 		return
@@ -490,8 +494,12 @@ func (s *Server) consultationCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	if s.voices == nil {
+		s.linkMessage(w, r, http.StatusServiceUnavailable, "consult.results.title", "voices.no_key")
+		return
+	}
 	var buf bytes.Buffer
-	err := s.db.ExportConsultationResults(ctx, viewerOf(ctx), id, s.bundle.Negotiate(r).Tag(), &buf)
+	err := s.voices.ExportConsultationResults(ctx, viewerOf(ctx), id, s.bundle.Negotiate(r).Tag(), &buf)
 	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 		s.notFound(w, r)
 		return

@@ -92,7 +92,7 @@ func TestConsultationWithoutJavaScript(t *testing.T) {
 	if strings.Contains(page, "<script") {
 		t.Error("the page carries script")
 	}
-	if res, _ := db.ConsultationResults(bg, aftermath.System, c.ID); res.Responses != 0 {
+	if res, _ := db.Voices(kek).ConsultationResults(bg, aftermath.System, c.ID); res.Responses != 0 {
 		t.Fatal("a refused ranking was stored")
 	}
 	run("correct the second place and send",
@@ -104,7 +104,7 @@ func TestConsultationWithoutJavaScript(t *testing.T) {
 	if !strings.Contains(page, "وصلت إجاباتكم إلى sanaa-rights") || !strings.Contains(page, `lang="ar" dir="rtl"`) {
 		t.Fatalf("the thank-you page:\n%s", page)
 	}
-	res, err := db.ConsultationResults(bg, aftermath.System, c.ID)
+	res, err := db.Voices(kek).ConsultationResults(bg, aftermath.System, c.ID)
 	if err != nil || res.Responses != 1 || res.Questions[0].Ranking[0].Option != "justice" || res.Questions[0].Ranking[1].Option != "aid" ||
 		res.Questions[1].Choices[1].Count != 1 {
 		t.Fatalf("results: %+v %v", res, err)

@@ -14,7 +14,6 @@ import (
 	"aftermath"
 	"aftermath/internal/consult"
 	"aftermath/internal/sqldb"
-	"aftermath/internal/vault"
 )
 
 // consultRouteFixture makes, for the role × route test, an open public
@@ -238,7 +237,7 @@ func TestConsultationJourney(t *testing.T) {
 	if body := rec.Body.String(); rec.Code != 422 || !strings.Contains(body, "Cochez la case") || !strings.Contains(body, "Choisissez ce qui peut être fait") {
 		t.Errorf("no consent: %d", rec.Code)
 	}
-	if res, _ := f.db.ConsultationResults(ctx, aftermath.System, id); res.Responses != 0 {
+	if res, _ := f.vs.ConsultationResults(ctx, aftermath.System, id); res.Responses != 0 {
 		t.Fatal("something was stored without consent")
 	}
 	// The answers, stored once.
@@ -415,12 +414,8 @@ func addHiddenConsultation(t *testing.T, f *audienceFixture) {
 	if err := f.db.SetConsultationState(ctx, aftermath.System, c.ID, sqldb.ConsultOpen); err != nil {
 		t.Fatal(err)
 	}
-	kek, err := vault.GenerateKEK()
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, tok, _ := f.db.CreateInvitation(ctx, aftermath.System, c.ID, sqldb.InvitationInput{OrgName: "Zqxconsult partner"})
-	if _, err := f.db.Voices(kek).RespondToConsultation(ctx, tok, &sqldb.ConsultationResponse{Language: "en", Consent: aftermath.ConsentInternal,
+	if _, err := f.db.Voices(fixtureKEK(f.db)).RespondToConsultation(ctx, tok, &sqldb.ConsultationResponse{Language: "en", Consent: aftermath.ConsentInternal,
 		Agreed: true, Answers: map[string]consult.Answer{"zqx": {Ranking: []string{"b", "a"}}, "free": {Text: "Zqxconsult free text"}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"aftermath"
 	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
+	"aftermath/internal/vault"
 	"aftermath/internal/web"
 )
 
@@ -43,7 +45,24 @@ func fixtureServer(t *testing.T) (http.Handler, *sqldb.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A key, so testimony and consultation results can be read; tests that
+	// store testimony directly open the store with fixtureKEK(db).
+	kek, err := vault.GenerateKEK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixtureKEKs.Store(db, kek)
+	srv.SetVoices(db.Voices(kek))
 	return srv.Handler(), db
+}
+
+// fixtureKEKs holds the key of each fixture server's database.
+var fixtureKEKs sync.Map
+
+// fixtureKEK is the key fixtureServer gave db's server.
+func fixtureKEK(db *sqldb.DB) *vault.KEK {
+	k, _ := fixtureKEKs.Load(db)
+	return k.(*vault.KEK)
 }
 
 func fetch(t *testing.T, h http.Handler, url string) (int, http.Header, string) {

@@ -463,6 +463,9 @@ func (s *Server) showTestimony(w http.ResponseWriter, r *http.Request, id int64,
 func (s *Server) afterAction(w http.ResponseWriter, r *http.Request, id int64, err error) {
 	switch code := aftermath.ErrorCode(err); {
 	case err == nil:
+		// A testimony withdrawn or changed must not stay on cached public
+		// pages (the quote bank, the matrix, its own page).
+		s.cache.clear()
 		http.Redirect(w, r, "/testimonies/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	case code == aftermath.ENOTFOUND:
 		s.notFound(w, r)

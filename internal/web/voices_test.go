@@ -29,6 +29,7 @@ import (
 type voicesFixture struct {
 	h        http.Handler
 	db       *sqldb.DB
+	vs       *sqldb.Voices // nil without a key
 	sessions map[string]string
 	tokens   map[string]string
 	orgs     map[string]int64
@@ -43,14 +44,16 @@ func newVoicesFixture(t *testing.T, withKey bool) *voicesFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f := &voicesFixture{db: db, sessions: map[string]string{}, tokens: map[string]string{}, orgs: map[string]int64{}}
 	if withKey {
 		kek, err := vault.GenerateKEK()
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv.SetVoices(db.Voices(kek))
+		f.vs = db.Voices(kek)
+		srv.SetVoices(f.vs)
 	}
-	f := &voicesFixture{h: srv.Handler(), db: db, sessions: map[string]string{}, tokens: map[string]string{}, orgs: map[string]int64{}}
+	f.h = srv.Handler()
 	ctx := context.Background()
 	for _, p := range []struct{ name, org, role string }{
 		{"contributor", "sahel-voices", aftermath.RoleContributor},

@@ -45,14 +45,14 @@ CREATE TABLE consultation_invitations (
 );
 CREATE INDEX consultation_invitations_consultation ON consultation_invitations (consultation_id);
 
--- A response's choices and rankings (never its free text, which is only in
--- the sealed testimony). It goes with its testimony: a testimony deleted
+-- A response's choices and rankings, sealed with its testimony's data key
+-- (its free text is only in the sealed testimony). It goes with its testimony: a testimony deleted
 -- or purged takes its answers out of the results.
 CREATE TABLE consultation_responses (
 	testimony_id    BIGINT PRIMARY KEY REFERENCES testimonies(id) ON DELETE CASCADE,
 	consultation_id BIGINT NOT NULL REFERENCES consultations(id) ON DELETE CASCADE,
 	invitation_id   BIGINT REFERENCES consultation_invitations(id) ON DELETE SET NULL,
-	answers         TEXT NOT NULL,             -- JSON {question key: {choice | ranking}}
+	answers         BYTEA NOT NULL,             -- sealed JSON {question key: {choice | ranking}} (the testimony's data key)
 	created_at      TEXT NOT NULL
 );
 CREATE INDEX consultation_responses_consultation ON consultation_responses (consultation_id);
