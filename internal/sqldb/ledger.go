@@ -71,22 +71,26 @@ func recVisible(v aftermath.Viewer, r, q string) string {
 // ledgerActor resolves ref to a stored actor inside tx: by id, else the
 // actor of that name (any case) or dataset spelling, else a new actor of
 // ref.Kind (default "other"). It fills ref.ID and ref.Name.
-func (db *DB) ledgerActor(ctx context.Context, tx *sql.Tx, ref *aftermath.ActorRef, where, field string) error {
+func (db *DB) ledgerActor(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, ref *aftermath.ActorRef, where, field string) error {
 	if ref.ID > 0 {
-		err := tx.QueryRowContext(ctx, db.rebind(`SELECT name, kind FROM actors WHERE id = ?`), ref.ID).Scan(&ref.Name, &ref.Kind)
+		err := tx.QueryRowContext(ctx, db.rebind(`SELECT a.name, a.kind FROM actors a WHERE a.id = ? AND `+actorVisible(v, "a")), ref.ID).Scan(&ref.Name, &ref.Kind)
 		if err == sql.ErrNoRows {
 			return aftermath.Errorf(aftermath.EINVALID, "%s: %s: no actor %d", where, field, ref.ID)
 		}
 		return err
 	}
 	name := strings.TrimSpace(ref.Name)
-	err := tx.QueryRowContext(ctx, db.rebind(`SELECT id, name, kind FROM actors WHERE lower(name) = lower(?) ORDER BY id LIMIT 1`), name).
+	// Only actors the writer may see are matched: an id, a name or a
+	// dataset spelling must not reveal one they may not (an unseen name
+	// becomes an actor of their own).
+	err := tx.QueryRowContext(ctx, db.rebind(`SELECT a.id, a.name, a.kind FROM actors a WHERE lower(a.name) = lower(?) AND `+actorVisible(v, "a")+` ORDER BY a.id LIMIT 1`), name).
 		Scan(&ref.ID, &ref.Name, &ref.Kind)
 	if err != sql.ErrNoRows {
 		return err
 	}
 	err = tx.QueryRowContext(ctx, db.rebind(`SELECT a.id, a.name, a.kind FROM actor_aliases aa JOIN actors a ON a.id = aa.actor_id
-		WHERE lower(aa.name) = lower(?) ORDER BY a.id LIMIT 1`), name).Scan(&ref.ID, &ref.Name, &ref.Kind)
+		JOIN datasets d ON d.name = aa.dataset WHERE lower(aa.name) = lower(?) AND `+visible(v, "d", "dataset")+` AND `+actorVisible(v, "a")+`
+		ORDER BY a.id LIMIT 1`), name).Scan(&ref.ID, &ref.Name, &ref.Kind)
 	if err != sql.ErrNoRows {
 		return err
 	}
@@ -99,10 +103,10 @@ func (db *DB) ledgerActor(ctx context.Context, tx *sql.Tx, ref *aftermath.ActorR
 
 // ledgerActors resolves a list of actor references, refusing one named
 // twice.
-func (db *DB) ledgerActors(ctx context.Context, tx *sql.Tx, refs []aftermath.ActorRef, where, field string) error {
+func (db *DB) ledgerActors(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, refs []aftermath.ActorRef, where, field string) error {
 	seen := map[int64]bool{}
 	for i := range refs {
-		if err := db.ledgerActor(ctx, tx, &refs[i], where, field); err != nil {
+		if err := db.ledgerActor(ctx, tx, v, &refs[i], where, field); err != nil {
 			return err
 		}
 		if seen[refs[i].ID] {
@@ -115,7 +119,7 @@ func (db *DB) ledgerActors(ctx context.Context, tx *sql.Tx, refs []aftermath.Act
 
 // placeLedger stores who may see a ledger record; a new record without an
 // audience is internal. A confidential record keeps the readers it has.
-func (db *DB) placeLedger(ctx context.Context, tx *sql.Tx, recordType string, id int64, a *aftermath.Audience, owner, where string) error {
+func (db *DB) placeLedger(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, recordType string, id int64, a *aftermath.Audience, owner, where string) error {
 	if *a == "" {
 		*a = aftermath.AudienceInternal
 	}
@@ -125,6 +129,10 @@ func (db *DB) placeLedger(ctx context.Context, tx *sql.Tx, recordType string, id
 			return aftermath.Errorf(aftermath.EINVALID, "%s: no organisation %q", where, owner)
 		} else if err != nil {
 			return err
+		}
+		// A writer files records under their own organisation only.
+		if !v.All && !slices.Contains(v.Orgs, p.OwnerOrg) {
+			return aftermath.Errorf(aftermath.EFORBIDDEN, "%s: you may not file records under %s, which is not your organisation", where, owner)
 		}
 	}
 	if *a == aftermath.AudienceConfidential {
@@ -317,7 +325,7 @@ func (db *DB) CreateDecision(ctx context.Context, v aftermath.Viewer, d *afterma
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		where := "decision"
-		if err := db.decisionActors(ctx, tx, d, where); err != nil {
+		if err := db.decisionActors(ctx, tx, v, d, where); err != nil {
 			return err
 		}
 		now := db.ledgerNow()
@@ -327,7 +335,7 @@ func (db *DB) CreateDecision(ctx context.Context, v aftermath.Viewer, d *afterma
 		if err != nil {
 			return fmt.Errorf("create decision: %w", err)
 		}
-		if err := db.writeDecisionParts(ctx, tx, d); err != nil {
+		if err := db.writeDecisionParts(ctx, tx, v, d); err != nil {
 			return err
 		}
 		return db.ledgerAudit(ctx, tx, v, aftermath.AuditCreate, aftermath.RecordDecision, d.ID, "created")
@@ -344,7 +352,7 @@ func (db *DB) UpdateDecision(ctx context.Context, v aftermath.Viewer, d *afterma
 		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordDecision, d.ID); err != nil {
 			return err
 		}
-		if err := db.decisionActors(ctx, tx, d, where); err != nil {
+		if err := db.decisionActors(ctx, tx, v, d, where); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`UPDATE decisions SET maker_id = ?, date = ?, kind = ?, reference = ?, summary = ?, rationale = ?,
@@ -359,7 +367,7 @@ func (db *DB) UpdateDecision(ctx context.Context, v aftermath.Viewer, d *afterma
 			`DELETE FROM decision_actors WHERE decision_id = ?`, `DELETE FROM citations WHERE record_type = 'decision' AND record_id = ?`); err != nil {
 			return err
 		}
-		if err := db.writeDecisionParts(ctx, tx, d); err != nil {
+		if err := db.writeDecisionParts(ctx, tx, v, d); err != nil {
 			return err
 		}
 		return db.ledgerAudit(ctx, tx, v, aftermath.AuditUpdate, aftermath.RecordDecision, d.ID, "updated")
@@ -388,11 +396,11 @@ func (db *DB) DeleteDecision(ctx context.Context, v aftermath.Viewer, id int64) 
 	})
 }
 
-func (db *DB) decisionActors(ctx context.Context, tx *sql.Tx, d *aftermath.Decision, where string) error {
-	if err := db.ledgerActor(ctx, tx, &d.Maker, where, "maker"); err != nil {
+func (db *DB) decisionActors(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, d *aftermath.Decision, where string) error {
+	if err := db.ledgerActor(ctx, tx, v, &d.Maker, where, "maker"); err != nil {
 		return err
 	}
-	return db.ledgerActors(ctx, tx, d.Actors, where, "actors")
+	return db.ledgerActors(ctx, tx, v, d.Actors, where, "actors")
 }
 
 func decisionRow(d *aftermath.Decision) []any {
@@ -404,9 +412,9 @@ func decisionRow(d *aftermath.Decision) []any {
 	return []any{d.Maker.ID, d.Date, d.Kind, d.Reference, d.Summary, d.Rationale, d.RationaleVerbatim, string(b), d.Notes}
 }
 
-func (db *DB) writeDecisionParts(ctx context.Context, tx *sql.Tx, d *aftermath.Decision) error {
+func (db *DB) writeDecisionParts(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, d *aftermath.Decision) error {
 	where := fmt.Sprintf("decision %d", d.ID)
-	if err := db.placeLedger(ctx, tx, aftermath.RecordDecision, d.ID, &d.Audience, d.Owner, where); err != nil {
+	if err := db.placeLedger(ctx, tx, v, aftermath.RecordDecision, d.ID, &d.Audience, d.Owner, where); err != nil {
 		return err
 	}
 	if err := db.ledgerLinkInterventions(ctx, tx, "decision_interventions", "decision_id", d.ID, d.InterventionIDs, where); err != nil {
@@ -506,7 +514,7 @@ func (db *DB) CreateInquiry(ctx context.Context, v aftermath.Viewer, q *aftermat
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.inquiryActors(ctx, tx, q, "inquiry"); err != nil {
+		if err := db.inquiryActors(ctx, tx, v, q, "inquiry"); err != nil {
 			return err
 		}
 		now := db.ledgerNow()
@@ -515,7 +523,7 @@ func (db *DB) CreateInquiry(ctx context.Context, v aftermath.Viewer, q *aftermat
 		if err != nil {
 			return fmt.Errorf("create inquiry: %w", err)
 		}
-		if err := db.writeInquiryParts(ctx, tx, q); err != nil {
+		if err := db.writeInquiryParts(ctx, tx, v, q); err != nil {
 			return err
 		}
 		return db.ledgerAudit(ctx, tx, v, aftermath.AuditCreate, aftermath.RecordInquiry, q.ID, "created")
@@ -533,7 +541,7 @@ func (db *DB) UpdateInquiry(ctx context.Context, v aftermath.Viewer, q *aftermat
 		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordInquiry, q.ID); err != nil {
 			return err
 		}
-		if err := db.inquiryActors(ctx, tx, q, where); err != nil {
+		if err := db.inquiryActors(ctx, tx, v, q, where); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`UPDATE inquiries SET body_id = ?, type = ?, title = ?, reference = ?, date = ?, summary = ?,
@@ -550,7 +558,7 @@ func (db *DB) UpdateInquiry(ctx context.Context, v aftermath.Viewer, q *aftermat
 			`DELETE FROM inquiry_subjects WHERE inquiry_id = ?`, `DELETE FROM citations WHERE record_type = 'inquiry' AND record_id = ?`); err != nil {
 			return err
 		}
-		if err := db.writeInquiryParts(ctx, tx, q); err != nil {
+		if err := db.writeInquiryParts(ctx, tx, v, q); err != nil {
 			return err
 		}
 		return db.ledgerAudit(ctx, tx, v, aftermath.AuditUpdate, aftermath.RecordInquiry, q.ID, "updated")
@@ -585,20 +593,20 @@ func (db *DB) DeleteInquiry(ctx context.Context, v aftermath.Viewer, id int64) e
 	})
 }
 
-func (db *DB) inquiryActors(ctx context.Context, tx *sql.Tx, q *aftermath.Inquiry, where string) error {
-	if err := db.ledgerActor(ctx, tx, &q.Body, where, "body"); err != nil {
+func (db *DB) inquiryActors(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, q *aftermath.Inquiry, where string) error {
+	if err := db.ledgerActor(ctx, tx, v, &q.Body, where, "body"); err != nil {
 		return err
 	}
-	return db.ledgerActors(ctx, tx, q.Subjects, where, "subjects")
+	return db.ledgerActors(ctx, tx, v, q.Subjects, where, "subjects")
 }
 
 func inquiryRow(q *aftermath.Inquiry) []any {
 	return []any{q.Body.ID, q.Type, q.Title, q.Reference, q.Date, q.Summary, q.Notes}
 }
 
-func (db *DB) writeInquiryParts(ctx context.Context, tx *sql.Tx, q *aftermath.Inquiry) error {
+func (db *DB) writeInquiryParts(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, q *aftermath.Inquiry) error {
 	where := fmt.Sprintf("inquiry %d", q.ID)
-	if err := db.placeLedger(ctx, tx, aftermath.RecordInquiry, q.ID, &q.Audience, q.Owner, where); err != nil {
+	if err := db.placeLedger(ctx, tx, v, aftermath.RecordInquiry, q.ID, &q.Audience, q.Owner, where); err != nil {
 		return err
 	}
 	if err := db.ledgerLinkInterventions(ctx, tx, "inquiry_interventions", "inquiry_id", q.ID, q.InterventionIDs, where); err != nil {
@@ -728,7 +736,7 @@ func (db *DB) CreateRecommendation(ctx context.Context, v aftermath.Viewer, r *a
 			return fmt.Errorf("create recommendation: %w", err)
 		}
 		r.History = nil
-		if err := db.writeRecommendationParts(ctx, tx, r); err != nil {
+		if err := db.writeRecommendationParts(ctx, tx, v, r); err != nil {
 			return err
 		}
 		return db.ledgerAudit(ctx, tx, v, aftermath.AuditCreate, aftermath.RecordRecommendation, r.ID, "created")
@@ -761,7 +769,7 @@ func (db *DB) UpdateRecommendation(ctx context.Context, v aftermath.Viewer, r *a
 			`DELETE FROM citations WHERE record_type = 'recommendation' AND record_id = ?`); err != nil {
 			return err
 		}
-		if err := db.writeRecommendationParts(ctx, tx, r); err != nil {
+		if err := db.writeRecommendationParts(ctx, tx, v, r); err != nil {
 			return err
 		}
 		return db.ledgerAudit(ctx, tx, v, aftermath.AuditUpdate, aftermath.RecordRecommendation, r.ID, "updated")
@@ -801,7 +809,7 @@ func (db *DB) recommendationRefs(ctx context.Context, tx *sql.Tx, v aftermath.Vi
 	if n == 0 {
 		return aftermath.Errorf(aftermath.EINVALID, "%s: inquiry_id: no inquiry %d", where, r.InquiryID)
 	}
-	if err := db.ledgerActor(ctx, tx, &r.Addressee, where, "addressee"); err != nil {
+	if err := db.ledgerActor(ctx, tx, v, &r.Addressee, where, "addressee"); err != nil {
 		return err
 	}
 	for i, x := range r.Recurrences {
@@ -822,9 +830,9 @@ func recommendationRow(r *aftermath.Recommendation) []any {
 	return []any{r.InquiryID, r.Number, r.Addressee.ID, r.Text, r.Verbatim, r.Response, r.ResponseDate, r.Deadline}
 }
 
-func (db *DB) writeRecommendationParts(ctx context.Context, tx *sql.Tx, r *aftermath.Recommendation) error {
+func (db *DB) writeRecommendationParts(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, r *aftermath.Recommendation) error {
 	where := fmt.Sprintf("recommendation %d", r.ID)
-	if err := db.placeLedger(ctx, tx, aftermath.RecordRecommendation, r.ID, &r.Audience, r.Owner, where); err != nil {
+	if err := db.placeLedger(ctx, tx, v, aftermath.RecordRecommendation, r.ID, &r.Audience, r.Owner, where); err != nil {
 		return err
 	}
 	for i := range r.Recurrences {
@@ -1021,7 +1029,7 @@ func (db *DB) CreateClaim(ctx context.Context, v aftermath.Viewer, c *aftermath.
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.ledgerActor(ctx, tx, &c.Author, "claim", "author"); err != nil {
+		if err := db.ledgerActor(ctx, tx, v, &c.Author, "claim", "author"); err != nil {
 			return err
 		}
 		now := db.ledgerNow()
@@ -1031,7 +1039,7 @@ func (db *DB) CreateClaim(ctx context.Context, v aftermath.Viewer, c *aftermath.
 		if err != nil {
 			return fmt.Errorf("create claim: %w", err)
 		}
-		if err := db.writeClaimParts(ctx, tx, c); err != nil {
+		if err := db.writeClaimParts(ctx, tx, v, c); err != nil {
 			return err
 		}
 		return db.ledgerAudit(ctx, tx, v, aftermath.AuditCreate, aftermath.RecordClaim, c.ID, "created")
@@ -1048,7 +1056,7 @@ func (db *DB) UpdateClaim(ctx context.Context, v aftermath.Viewer, c *aftermath.
 		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordClaim, c.ID); err != nil {
 			return err
 		}
-		if err := db.ledgerActor(ctx, tx, &c.Author, where, "author"); err != nil {
+		if err := db.ledgerActor(ctx, tx, v, &c.Author, where, "author"); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`UPDATE claims SET author_id = ?, date = ?, appearance_url = ?, appearance_title = ?, text = ?,
@@ -1064,7 +1072,7 @@ func (db *DB) UpdateClaim(ctx context.Context, v aftermath.Viewer, c *aftermath.
 			`DELETE FROM citations WHERE record_type = 'claim' AND record_id = ?`); err != nil {
 			return err
 		}
-		if err := db.writeClaimParts(ctx, tx, c); err != nil {
+		if err := db.writeClaimParts(ctx, tx, v, c); err != nil {
 			return err
 		}
 		return db.ledgerAudit(ctx, tx, v, aftermath.AuditUpdate, aftermath.RecordClaim, c.ID, "updated")
@@ -1097,9 +1105,9 @@ func claimRow(c *aftermath.Claim) []any {
 		strings.TrimSpace(c.ReviewedBy), c.Published, c.PublishedDate}
 }
 
-func (db *DB) writeClaimParts(ctx context.Context, tx *sql.Tx, c *aftermath.Claim) error {
+func (db *DB) writeClaimParts(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, c *aftermath.Claim) error {
 	where := fmt.Sprintf("claim %d", c.ID)
-	if err := db.placeLedger(ctx, tx, aftermath.RecordClaim, c.ID, &c.Audience, c.Owner, where); err != nil {
+	if err := db.placeLedger(ctx, tx, v, aftermath.RecordClaim, c.ID, &c.Audience, c.Owner, where); err != nil {
 		return err
 	}
 	if err := db.ledgerLinkInterventions(ctx, tx, "claim_interventions", "claim_id", c.ID, c.InterventionIDs, where); err != nil {

@@ -775,3 +775,40 @@ func TestLedgerAuditLog(t *testing.T) {
 		}
 	})
 }
+
+// TestLedgerWritesRespectWhatTheWriterMaySee: naming an actor by id or
+// name does not reach one the writer may not see, and records are filed
+// under the writer's own organisation only.
+func TestLedgerWritesRespectWhatTheWriterMaySee(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newLedger(t, db)
+		viewer := func(email, org string) aftermath.Viewer {
+			u, err := db.CreateUser(ctx, sqldb.NewUser{Email: email, Name: email, PasswordHash: "$argon2id$test", OrgSlug: org, Role: aftermath.RoleResearcher})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _ := db.Viewer(ctx, u)
+			return v
+		}
+		viewer("a@example.org", "org-a")
+		b := viewer("b@example.org", "org-b")
+		hidden := &aftermath.Decision{Maker: aftermath.ActorRef{Name: "Secret Ministry"}, Date: "2012-05-05", Kind: "funding",
+			Summary: "Fund a partner force quietly", InterventionIDs: []int64{f.iv.ID}, Owner: "org-a"}
+		if err := db.CreateDecision(ctx, aftermath.System, hidden); err != nil {
+			t.Fatal(err)
+		}
+		byID := &aftermath.Decision{Maker: aftermath.ActorRef{ID: hidden.Maker.ID}, Date: "2013-01-01", Kind: "funding", Summary: "x", Owner: "org-b"}
+		if err := db.CreateDecision(ctx, b, byID); aftermath.ErrorCode(err) != aftermath.EINVALID || strings.Contains(err.Error(), "Secret") {
+			t.Errorf("naming a hidden actor by id: %v", err)
+		}
+		byName := &aftermath.Decision{Maker: aftermath.ActorRef{Name: "Secret Ministry"}, Date: "2013-01-01", Kind: "funding", Summary: "y", Owner: "org-b"}
+		if err := db.CreateDecision(ctx, b, byName); err != nil || byName.Maker.ID == hidden.Maker.ID {
+			t.Errorf("naming a hidden actor by name linked to it (%d) or failed: %v", byName.Maker.ID, err)
+		}
+		elsewhere := &aftermath.Decision{Maker: aftermath.ActorRef{Name: "United Kingdom"}, Date: "2013-01-01", Kind: "funding", Summary: "z", Owner: "org-a"}
+		if err := db.CreateDecision(ctx, b, elsewhere); aftermath.ErrorCode(err) != aftermath.EFORBIDDEN {
+			t.Errorf("filing under another organisation: %v", err)
+		}
+	})
+}
