@@ -131,7 +131,7 @@ func TestRealGEDTotals(t *testing.T) {
 			t.Errorf("Mali 2021 one-sided best = %d, want 213", b)
 		}
 		// Actors and places became records linked to events.
-		e, err := db.Event(context.Background(), aftermath.DatasetUCDP, "412700")
+		e, err := db.Event(context.Background(), aftermath.System, aftermath.DatasetUCDP, "412700")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +203,7 @@ func TestSkipBadRows(t *testing.T) {
 			!strings.Contains(recs[1][17], "Two-line\nheadline") {
 			t.Errorf("rejected row = %q", recs[1])
 		}
-		if _, err := db.Event(context.Background(), aftermath.DatasetUCDP, "1007"); err != nil {
+		if _, err := db.Event(context.Background(), aftermath.System, aftermath.DatasetUCDP, "1007"); err != nil {
 			t.Errorf("the row after the bad one was not imported: %v", err)
 		}
 	})
@@ -236,7 +236,7 @@ func TestNewerVersionUpdatesChangedEvents(t *testing.T) {
 			t.Errorf("v24.1 import: %+v", c)
 		}
 		for id, ver := range map[string]string{"1001": "24.1", "1002": "23.1", "1004": "24.1", "1008": "24.1"} {
-			e, err := db.Event(ctx, aftermath.DatasetUCDP, id)
+			e, err := db.Event(ctx, aftermath.System, aftermath.DatasetUCDP, id)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -303,13 +303,14 @@ func monthEnd(d string) bool {
 	return err == nil && t.AddDate(0, 0, 1).Day() == 1
 }
 
-// Event returns one event with its actors, or ENOTFOUND.
-func (db *DB) Event(ctx context.Context, dataset, nativeID string) (*aftermath.Event, error) {
+// Event returns one event of a dataset the viewer may see, with its
+// actors, or ENOTFOUND.
+func (db *DB) Event(ctx context.Context, v aftermath.Viewer, dataset, nativeID string) (*aftermath.Event, error) {
 	var e aftermath.Event
 	var id int64
 	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT e.id, v.version, e.year, e.date_start, e.violence_type, e.country, e.admin1,
 		e.deaths_best, e.deaths_civilians, e.source_text FROM events e JOIN datasets d ON d.id = e.dataset_id
-		JOIN dataset_versions v ON v.id = e.version_id WHERE d.name = ? AND e.native_id = ?`), dataset, nativeID).
+		JOIN dataset_versions v ON v.id = e.version_id WHERE d.name = ? AND e.native_id = ? AND `+visible(v, "d", "dataset")), dataset, nativeID).
 		Scan(&id, &e.Version, &e.Year, &e.DateStart, &e.ViolenceType, &e.Country, &e.Admin1, &e.DeathsBest, &e.DeathsCivilians, &e.SourceText)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no %s event %q", dataset, nativeID)

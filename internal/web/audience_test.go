@@ -292,3 +292,36 @@ func TestWhoSeesWhat(t *testing.T) {
 		t.Error("after publishing, the ACLED events are still hidden")
 	}
 }
+
+// TestClaimEvidenceShowsOnlyWhatTheReaderMaySee: a public claim review
+// citing an event of an internal dataset and a testimony under review
+// names neither the event's place nor the testimony to anonymous readers.
+func TestClaimEvidenceShowsOnlyWhatTheReaderMaySee(t *testing.T) {
+	f := newAudienceFixture(t)
+	ctx := context.Background()
+	vs := f.db.Voices(fixtureKEK(f.db))
+	owner, _ := f.db.Organisation(ctx, "owner")
+	tid, err := vs.CreateTestimony(ctx, aftermath.System, &aftermath.TestimonyInput{Date: "2024", Country: "MLI", Admin1: "Zqxregion", OwnerOrgID: owner.ID,
+		Language: "fr", Body: "Zqxvillage a brûlé.", Audience: aftermath.AudienceInternal, RetainUntil: "2040-01-01",
+		Consent: &aftermath.Consent{Level: aftermath.ConsentInternal, Method: aftermath.ConsentOral, RecordedBy: "x", RecordedAt: "2024-01-01"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &aftermath.Claim{Author: aftermath.ActorRef{Name: "Open Ministry"}, Date: "2024-05-01", Text: "No civilians were harmed.", Verdict: "false",
+		Reasoning: "The records say otherwise.", ReviewedBy: "Test Org", PublishedDate: "2024-06-01", Published: true, Audience: aftermath.AudiencePublic,
+		Evidence: []aftermath.EvidenceLink{{Kind: "event", Ref: "acled:MLI99001"}, {Kind: "testimony", Ref: jsonNum(tid)}}}
+	if err := f.db.CreateClaim(ctx, aftermath.System, c); err != nil {
+		t.Fatal(err)
+	}
+	u := "/claims/" + jsonNum(c.ID)
+	code, body := f.get(t, "", u)
+	if code != 200 || !strings.Contains(body, "No civilians were harmed.") {
+		t.Fatalf("the public claim: %d", code)
+	}
+	if l := leak(u, body); l != "" || strings.Contains(body, "/testimonies/"+jsonNum(tid)) {
+		t.Errorf("the claim page shows hidden evidence: %s", l)
+	}
+	if _, body := f.get(t, "owner-researcher", u); !strings.Contains(strings.ToLower(body), "zqxregion") {
+		t.Error("the owner's researcher does not see the internal event's place")
+	}
+}

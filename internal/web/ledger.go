@@ -619,7 +619,7 @@ func (s *Server) recurrences(ctx context.Context, xs []aftermath.Recurrence) ([]
 // the dataset.
 func (s *Server) eventLink(ctx context.Context, dataset, nativeID string) (link, day, place string) {
 	q := url.Values{"dataset": {dataset}}
-	e, err := s.db.Event(ctx, dataset, nativeID)
+	e, err := s.db.Event(ctx, viewerOf(ctx), dataset, nativeID)
 	if err != nil {
 		return "/events?" + q.Encode(), "", ""
 	}
@@ -758,6 +758,20 @@ func (s *Server) evidence(ctx context.Context, es []aftermath.EvidenceLink) ([]e
 				return nil, err
 			}
 			ev.Link, ev.Label = "/interventions/"+iv.Slug, iv.Name
+		case "testimony":
+			// A testimony is evidence only to those who may read it: its
+			// redacted page, or nothing at all.
+			id, err := strconv.ParseInt(strings.TrimPrefix(e.Ref, "#"), 10, 64)
+			if err != nil || s.voices == nil {
+				continue
+			}
+			t, err := s.voices.Testimony(ctx, viewerOf(ctx), id)
+			if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			ev.Link, ev.Label = "/testimonies/"+strconv.FormatInt(id, 10), "#"+strconv.FormatInt(id, 10)+" · "+t.Date+" · "+t.Country
 		case "analysis":
 			if (strings.HasPrefix(e.Ref, "/") && !strings.HasPrefix(e.Ref, "//")) || strings.HasPrefix(e.Ref, "https://") || strings.HasPrefix(e.Ref, "http://") {
 				ev.Link = e.Ref
