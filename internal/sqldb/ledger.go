@@ -150,7 +150,7 @@ func (db *DB) placeLedger(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, r
 }
 
 // ledgerWriteCitations stores a record's citations, refusing a missing source.
-func (db *DB) ledgerWriteCitations(ctx context.Context, tx *sql.Tx, recordType string, id int64, cs []aftermath.Citation, where string) error {
+func (db *DB) ledgerWriteCitations(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, recordType string, id int64, cs []aftermath.Citation, where string) error {
 	for i := range cs {
 		c := &cs[i]
 		c.ID, c.RecordType, c.RecordID = 0, recordType, id
@@ -158,7 +158,8 @@ func (db *DB) ledgerWriteCitations(ctx context.Context, tx *sql.Tx, recordType s
 			return err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM sources WHERE id = ?`), c.SourceID).Scan(&n); err != nil {
+		// A source the writer may not see is as missing as one that is not.
+		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM sources s WHERE s.id = ? AND `+visible(v, "s", "source")), c.SourceID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -185,10 +186,10 @@ func (db *DB) ledgerExec(ctx context.Context, tx *sql.Tx, args []any, queries ..
 
 // ledgerLinkInterventions stores links from a record to interventions, refusing
 // one that does not exist.
-func (db *DB) ledgerLinkInterventions(ctx context.Context, tx *sql.Tx, table, col string, id int64, ivs []int64, where string) error {
+func (db *DB) ledgerLinkInterventions(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, table, col string, id int64, ivs []int64, where string) error {
 	for _, iv := range ivs {
 		var n int
-		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM interventions WHERE id = ?`), iv).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM interventions i WHERE i.id = ? AND `+visible(v, "i", "intervention")), iv).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -417,13 +418,13 @@ func (db *DB) writeDecisionParts(ctx context.Context, tx *sql.Tx, v aftermath.Vi
 	if err := db.placeLedger(ctx, tx, v, aftermath.RecordDecision, d.ID, &d.Audience, d.Owner, where); err != nil {
 		return err
 	}
-	if err := db.ledgerLinkInterventions(ctx, tx, "decision_interventions", "decision_id", d.ID, d.InterventionIDs, where); err != nil {
+	if err := db.ledgerLinkInterventions(ctx, tx, v, "decision_interventions", "decision_id", d.ID, d.InterventionIDs, where); err != nil {
 		return err
 	}
 	if err := db.ledgerInsertActors(ctx, tx, "decision_actors", "decision_id", d.ID, d.Actors); err != nil {
 		return err
 	}
-	return db.ledgerWriteCitations(ctx, tx, aftermath.RecordDecision, d.ID, d.Citations, where)
+	return db.ledgerWriteCitations(ctx, tx, v, aftermath.RecordDecision, d.ID, d.Citations, where)
 }
 
 // Decision returns a decision the viewer may see, with the interventions
@@ -609,7 +610,7 @@ func (db *DB) writeInquiryParts(ctx context.Context, tx *sql.Tx, v aftermath.Vie
 	if err := db.placeLedger(ctx, tx, v, aftermath.RecordInquiry, q.ID, &q.Audience, q.Owner, where); err != nil {
 		return err
 	}
-	if err := db.ledgerLinkInterventions(ctx, tx, "inquiry_interventions", "inquiry_id", q.ID, q.InterventionIDs, where); err != nil {
+	if err := db.ledgerLinkInterventions(ctx, tx, v, "inquiry_interventions", "inquiry_id", q.ID, q.InterventionIDs, where); err != nil {
 		return err
 	}
 	if err := db.ledgerInsertActors(ctx, tx, "inquiry_subjects", "inquiry_id", q.ID, q.Subjects); err != nil {
@@ -621,11 +622,11 @@ func (db *DB) writeInquiryParts(ctx context.Context, tx *sql.Tx, v aftermath.Vie
 			VALUES (?, ?, ?, ?, ?) RETURNING id`), q.ID, i, f.Text, f.Location, f.Verbatim).Scan(&f.ID); err != nil {
 			return err
 		}
-		if err := db.ledgerWriteCitations(ctx, tx, aftermath.RecordFinding, f.ID, f.Citations, fmt.Sprintf("%s: finding %d", where, i+1)); err != nil {
+		if err := db.ledgerWriteCitations(ctx, tx, v, aftermath.RecordFinding, f.ID, f.Citations, fmt.Sprintf("%s: finding %d", where, i+1)); err != nil {
 			return err
 		}
 	}
-	return db.ledgerWriteCitations(ctx, tx, aftermath.RecordInquiry, q.ID, q.Citations, where)
+	return db.ledgerWriteCitations(ctx, tx, v, aftermath.RecordInquiry, q.ID, q.Citations, where)
 }
 
 // Inquiry returns an inquiry the viewer may see with its findings;
@@ -816,7 +817,7 @@ func (db *DB) recommendationRefs(ctx context.Context, tx *sql.Tx, v aftermath.Vi
 		if x.Kind != "decision" {
 			continue
 		}
-		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM decisions WHERE id = ?`), x.DecisionID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM decisions d WHERE d.id = ? AND `+visible(v, "d", aftermath.RecordDecision)), x.DecisionID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -846,7 +847,7 @@ func (db *DB) writeRecommendationParts(ctx context.Context, tx *sql.Tx, v afterm
 			return err
 		}
 	}
-	return db.ledgerWriteCitations(ctx, tx, aftermath.RecordRecommendation, r.ID, r.Citations, where)
+	return db.ledgerWriteCitations(ctx, tx, v, aftermath.RecordRecommendation, r.ID, r.Citations, where)
 }
 
 // AddRecommendationStatus appends a judgement to a recommendation's
@@ -892,7 +893,7 @@ func (db *DB) AddRecommendationStatus(ctx context.Context, v aftermath.Viewer, r
 		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE recommendations SET updated_at = ? WHERE id = ?`), db.ledgerNow(), recommendationID); err != nil {
 			return err
 		}
-		if err := db.ledgerWriteCitations(ctx, tx, aftermath.RecordStatusChange, sc.ID, sc.Citations, where); err != nil {
+		if err := db.ledgerWriteCitations(ctx, tx, v, aftermath.RecordStatusChange, sc.ID, sc.Citations, where); err != nil {
 			return err
 		}
 		return db.ledgerAudit(ctx, tx, v, aftermath.AuditUpdate, aftermath.RecordRecommendation, recommendationID, fmt.Sprintf("status %s as of %s (change %d)", sc.Status, sc.Date, sc.ID))
@@ -1110,7 +1111,7 @@ func (db *DB) writeClaimParts(ctx context.Context, tx *sql.Tx, v aftermath.Viewe
 	if err := db.placeLedger(ctx, tx, v, aftermath.RecordClaim, c.ID, &c.Audience, c.Owner, where); err != nil {
 		return err
 	}
-	if err := db.ledgerLinkInterventions(ctx, tx, "claim_interventions", "claim_id", c.ID, c.InterventionIDs, where); err != nil {
+	if err := db.ledgerLinkInterventions(ctx, tx, v, "claim_interventions", "claim_id", c.ID, c.InterventionIDs, where); err != nil {
 		return err
 	}
 	for i := range c.Evidence {
@@ -1120,7 +1121,7 @@ func (db *DB) writeClaimParts(ctx context.Context, tx *sql.Tx, v aftermath.Viewe
 			return err
 		}
 	}
-	return db.ledgerWriteCitations(ctx, tx, aftermath.RecordClaim, c.ID, c.Citations, where)
+	return db.ledgerWriteCitations(ctx, tx, v, aftermath.RecordClaim, c.ID, c.Citations, where)
 }
 
 // Claim returns a claim the viewer may see; ENOTFOUND otherwise. Evidence

@@ -806,6 +806,31 @@ func TestLedgerWritesRespectWhatTheWriterMaySee(t *testing.T) {
 		if err := db.CreateDecision(ctx, b, byName); err != nil || byName.Maker.ID == hidden.Maker.ID {
 			t.Errorf("naming a hidden actor by name linked to it (%d) or failed: %v", byName.Maker.ID, err)
 		}
+		// A's internal source and intervention are as missing to B as ones
+		// that do not exist.
+		orgA, _ := db.Organisation(ctx, "org-a")
+		src := &aftermath.Source{Title: "A's memo", Audience: aftermath.AudienceInternal}
+		if err := db.CreateSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetAudience(ctx, "source", src.ID, sqldb.Placement{Audience: aftermath.AudienceInternal, OwnerOrg: orgA.ID}); err != nil {
+			t.Fatal(err)
+		}
+		iv := &aftermath.Intervention{Slug: "a-only", Name: "A only", Audience: aftermath.AudienceInternal, Owner: "org-a",
+			Area: []aftermath.AreaRef{{Country: "MLI"}}, Phases: []aftermath.Phase{{Start: "2020-01-01"}}}
+		if err := db.CreateIntervention(ctx, iv); err != nil {
+			t.Fatal(err)
+		}
+		citing := &aftermath.Decision{Maker: aftermath.ActorRef{Name: "Ministry B"}, Date: "2013-01-01", Kind: "funding", Summary: "c", Owner: "org-b",
+			Citations: []aftermath.Citation{cite("summary", src.ID)}}
+		if err := db.CreateDecision(ctx, b, citing); aftermath.ErrorCode(err) != aftermath.EINVALID {
+			t.Errorf("citing another organisation's internal source: %v", err)
+		}
+		linking := &aftermath.Decision{Maker: aftermath.ActorRef{Name: "Ministry B"}, Date: "2013-01-01", Kind: "funding", Summary: "l", Owner: "org-b",
+			InterventionIDs: []int64{iv.ID}}
+		if err := db.CreateDecision(ctx, b, linking); aftermath.ErrorCode(err) != aftermath.EINVALID {
+			t.Errorf("linking another organisation's internal intervention: %v", err)
+		}
 		elsewhere := &aftermath.Decision{Maker: aftermath.ActorRef{Name: "United Kingdom"}, Date: "2013-01-01", Kind: "funding", Summary: "z", Owner: "org-a"}
 		if err := db.CreateDecision(ctx, b, elsewhere); aftermath.ErrorCode(err) != aftermath.EFORBIDDEN {
 			t.Errorf("filing under another organisation: %v", err)

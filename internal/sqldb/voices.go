@@ -276,7 +276,7 @@ func (db *DB) checkInput(ctx context.Context, q querier, v aftermath.Viewer, in 
 	if err := exists(ctx, db, q, "interventions i", "i", in.Interventions, visible(v, "i", "intervention")); err != nil {
 		return nil, aftermath.FieldError("interventions", "%v", err)
 	}
-	if err := exists(ctx, db, q, "actors a", "a", in.Actors, "1 = 1"); err != nil {
+	if err := exists(ctx, db, q, "actors a", "a", in.Actors, actorVisible(v, "a")); err != nil {
 		return nil, aftermath.FieldError("actors", "%v", err)
 	}
 	if err := exists(ctx, db, q, "places p", "p", in.Places, "1 = 1"); err != nil {
