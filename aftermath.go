@@ -22,6 +22,9 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the input field at fault, when there is one (set by
+	// FieldError), so that a form can mark it.
+	Field string
 }
 
 func (e *Error) Error() string { return e.Message }

@@ -295,7 +295,9 @@ func validPartialDate(s string) bool {
 // FieldError is an EINVALID error naming the field at fault, in the form
 // the importer prefixes with FILE:LINE.
 func FieldError(field, format string, args ...any) *Error {
-	return Errorf(EINVALID, "field %q: %s", field, fmt.Sprintf(format, args...))
+	e := Errorf(EINVALID, "field %q: %s", field, fmt.Sprintf(format, args...))
+	e.Field = field
+	return e
 }
 
 // TestimonyPermissions say what the viewer may do with a testimony. The

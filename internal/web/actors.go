@@ -3,7 +3,6 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"aftermath"
@@ -35,18 +34,13 @@ type actorPage struct {
 
 func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
+	id, ok := s.idOr404(w, r)
+	if !ok {
 		return
 	}
 	a, err := s.db.Actor(ctx, viewerOf(ctx), id)
-	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := actorPage{page: s.newPage(w, r, "actors.title"), A: a}

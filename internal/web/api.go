@@ -123,14 +123,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %q", r.PathValue("id"))
-	}
-	return id, nil
-}
-
 func decodeIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Intervention, error) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()

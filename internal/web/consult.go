@@ -259,17 +259,8 @@ type consultPage struct {
 	Text        string // the questionnaire in the form's text format, for managers to reuse
 }
 
-func (s *Server) consultID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.notFound(w, r)
-		return 0, false
-	}
-	return id, true
-}
-
 func (s *Server) consultation(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.consultID(w, r)
+	id, ok := s.idOr404(w, r)
 	if !ok {
 		return
 	}
@@ -328,7 +319,7 @@ func (s *Server) consultAction(w http.ResponseWriter, r *http.Request, id int64,
 }
 
 func (s *Server) consultationState(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.consultID(w, r)
+	id, ok := s.idOr404(w, r)
 	if !ok {
 		return
 	}
@@ -337,7 +328,7 @@ func (s *Server) consultationState(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.consultID(w, r)
+	id, ok := s.idOr404(w, r)
 	if !ok {
 		return
 	}
@@ -380,11 +371,11 @@ func (s *Server) linkBase(r *http.Request) string {
 }
 
 func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.consultID(w, r)
+	id, ok := s.idOr404(w, r)
 	if !ok {
 		return
 	}
-	inv, err := strconv.ParseInt(r.PathValue("inv"), 10, 64)
+	inv, err := pathInt(r, "inv")
 	if err != nil {
 		s.notFound(w, r)
 		return
@@ -394,7 +385,7 @@ func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteConsultation(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.consultID(w, r)
+	id, ok := s.idOr404(w, r)
 	if !ok {
 		return
 	}
@@ -444,7 +435,7 @@ type resultsPage struct {
 }
 
 func (s *Server) consultationResults(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.consultID(w, r)
+	id, ok := s.idOr404(w, r)
 	if !ok {
 		return
 	}
@@ -489,7 +480,7 @@ func (s *Server) consultationResults(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) consultationCSV(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.consultID(w, r)
+	id, ok := s.idOr404(w, r)
 	if !ok {
 		return
 	}

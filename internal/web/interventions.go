@@ -40,12 +40,8 @@ type interventionPage struct {
 func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	iv, err := s.db.FindIntervention(ctx, viewerOf(ctx), r.PathValue("slug"))
-	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := interventionPage{page: s.newPage(w, r, "interventions.title"), I: iv}

@@ -167,28 +167,6 @@ func (s *Server) ledgerInterventions(ctx context.Context, ids []int64) ([]afterm
 	return out, nil
 }
 
-// ledgerFail answers a failed read: 404 for a missing or hidden record,
-// 400 for a bad filter, 500 (logged) otherwise.
-func (s *Server) ledgerFail(w http.ResponseWriter, r *http.Request, err error) {
-	switch aftermath.ErrorCode(err) {
-	case aftermath.ENOTFOUND:
-		s.notFound(w, r)
-	case aftermath.EINVALID:
-		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
-	default:
-		s.fail(r.Context(), w, err)
-	}
-}
-
-// ledgerID reads the {id} of a ledger record's path.
-func ledgerID(r *http.Request, what string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, aftermath.Errorf(aftermath.ENOTFOUND, "no %s %q", what, r.PathValue("id"))
-	}
-	return id, nil
-}
-
 // queryID reads a record id from a list page's filter; "" is 0.
 func queryID(q url.Values, key string) (int64, error) {
 	v := strings.TrimSpace(q.Get(key))
@@ -303,7 +281,7 @@ func (s *Server) decisionsList(w http.ResponseWriter, r *http.Request) {
 		ds, err = s.db.Decisions(ctx, viewerOf(ctx), f)
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := decisionsPage{page: s.newPage(w, r, "ledger.decisions.title"), Decisions: ds, Kind: f.Kind, Kinds: aftermath.DecisionKinds,
@@ -334,7 +312,7 @@ type decisionPage struct {
 
 func (s *Server) decisionPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := ledgerID(r, "decision")
+	id, err := pathID(r)
 	var d *aftermath.Decision
 	if err == nil {
 		d, err = s.db.Decision(ctx, viewerOf(ctx), id)
@@ -347,7 +325,7 @@ func (s *Server) decisionPage(w http.ResponseWriter, r *http.Request) {
 		p.Citations, err = s.ledgerCites(ctx, d.Citations)
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.decisions.title")
@@ -398,7 +376,7 @@ func (s *Server) inquiriesList(w http.ResponseWriter, r *http.Request) {
 		qs, err = s.db.Inquiries(ctx, viewerOf(ctx), f)
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := inquiriesPage{page: s.newPage(w, r, "ledger.inquiries.title"), Inquiries: qs, Type: f.Type, Types: aftermath.InquiryTypes,
@@ -425,7 +403,7 @@ type inquiryPage struct {
 
 func (s *Server) inquiryPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := ledgerID(r, "inquiry")
+	id, err := pathID(r)
 	var q *aftermath.Inquiry
 	if err == nil {
 		q, err = s.db.Inquiry(ctx, viewerOf(ctx), id)
@@ -450,7 +428,7 @@ func (s *Server) inquiryPage(w http.ResponseWriter, r *http.Request) {
 		p.Recommendations, err = s.db.RecommendationsOf(ctx, viewerOf(ctx), id)
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.inquiries.title")
@@ -494,7 +472,7 @@ func (s *Server) recommendationsList(w http.ResponseWriter, r *http.Request) {
 		rs, err = s.db.Recommendations(ctx, v, f)
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := recommendationsPage{page: s.newPage(w, r, "ledger.recommendations.title"), Status: f.Status, Statuses: aftermath.RecommendationStatuses,
@@ -555,7 +533,7 @@ type recommendationPage struct {
 func (s *Server) recommendationPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
-	id, err := ledgerID(r, "recommendation")
+	id, err := pathID(r)
 	var rec *aftermath.Recommendation
 	if err == nil {
 		rec, err = s.db.Recommendation(ctx, v, id)
@@ -580,7 +558,7 @@ func (s *Server) recommendationPage(w http.ResponseWriter, r *http.Request) {
 		p.Recurrences, err = s.recurrences(ctx, rec.Recurrences)
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.recommendations.title")
@@ -661,7 +639,7 @@ func (s *Server) claimsList(w http.ResponseWriter, r *http.Request) {
 		cs, err = s.db.Claims(ctx, viewerOf(ctx), f)
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if contradicted {
@@ -692,7 +670,7 @@ type claimPage struct {
 
 func (s *Server) claimPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := ledgerID(r, "claim")
+	id, err := pathID(r)
 	var c *aftermath.Claim
 	if err == nil {
 		c, err = s.db.Claim(ctx, viewerOf(ctx), id)
@@ -716,7 +694,7 @@ func (s *Server) claimPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if vd, ok := aftermath.VerdictByName(c.Verdict); ok {

@@ -152,7 +152,7 @@ func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) {
-	id, err := ledgerID(r, "decision")
+	id, err := pathID(r)
 	var d *aftermath.Decision
 	if err == nil {
 		d, err = s.db.Decision(r.Context(), viewerOf(r.Context()), id)
@@ -209,7 +209,7 @@ func (s *Server) apiInquiryStatus(w http.ResponseWriter, r *http.Request, status
 	ctx := r.Context()
 	var err error
 	if id == 0 {
-		id, err = ledgerID(r, "inquiry")
+		id, err = pathID(r)
 	}
 	var out apiInquiryView
 	if err == nil {
@@ -260,7 +260,7 @@ func (s *Server) apiRecommendations(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiRecommendation(w http.ResponseWriter, r *http.Request) {
-	id, err := ledgerID(r, "recommendation")
+	id, err := pathID(r)
 	var rec *aftermath.Recommendation
 	if err == nil {
 		rec, err = s.db.Recommendation(r.Context(), viewerOf(r.Context()), id)
@@ -290,7 +290,7 @@ func (s *Server) apiCreateRecommendation(w http.ResponseWriter, r *http.Request)
 // answers with the recommendation.
 func (s *Server) apiAddStatus(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := ledgerID(r, "recommendation")
+	id, err := pathID(r)
 	sc := &aftermath.StatusChange{}
 	if err == nil {
 		err = decodeLedger(w, r, sc)
@@ -324,7 +324,7 @@ func (s *Server) apiClaims(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiClaim(w http.ResponseWriter, r *http.Request) {
-	id, err := ledgerID(r, "claim")
+	id, err := pathID(r)
 	var c *aftermath.Claim
 	if err == nil {
 		c, err = s.db.Claim(r.Context(), viewerOf(r.Context()), id)
@@ -354,7 +354,7 @@ func (s *Server) apiCreateClaim(w http.ResponseWriter, r *http.Request) {
 // ClaimReview JSON-LD; a claim whose review is not published has none
 // (404).
 func (s *Server) apiClaimReview(w http.ResponseWriter, r *http.Request) {
-	id, err := ledgerID(r, "claim")
+	id, err := pathID(r)
 	var c *aftermath.Claim
 	if err == nil {
 		c, err = s.db.Claim(r.Context(), viewerOf(r.Context()), id)

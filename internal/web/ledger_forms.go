@@ -474,7 +474,7 @@ func (s *Server) recommendationCreate(w http.ResponseWriter, r *http.Request) {
 // ---- a status change ----
 
 func (s *Server) statusFormPage(w http.ResponseWriter, r *http.Request) (ledgerForm, error) {
-	id, err := ledgerID(r, "recommendation")
+	id, err := pathID(r)
 	var rec *aftermath.Recommendation
 	if err == nil {
 		rec, err = s.db.Recommendation(r.Context(), viewerOf(r.Context()), id)
@@ -490,7 +490,7 @@ func (s *Server) statusFormPage(w http.ResponseWriter, r *http.Request) (ledgerF
 func (s *Server) statusForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.statusFormPage(w, r)
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	f.Values.Set("date", s.db.Now().UTC().Format("2006-01-02"))
@@ -504,7 +504,7 @@ func (s *Server) statusCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	f, err := s.statusFormPage(w, r)
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	sc := &aftermath.StatusChange{Status: f.choice("status", aftermath.RecommendationStatuses, true), Date: f.date("date", true, true),

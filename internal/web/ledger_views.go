@@ -59,12 +59,12 @@ func (s *Server) interventionTimeline(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	iv, err := s.db.FindIntervention(ctx, viewerOf(ctx), r.PathValue("slug"))
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := timelinePage{IV: iv}
 	if err := s.fillTimeline(ctx, &p, sqldb.TimelineFilter{InterventionID: iv.ID}, []aftermath.Intervention{*iv}); err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.timeline.title")
@@ -76,7 +76,7 @@ func (s *Server) interventionTimeline(w http.ResponseWriter, r *http.Request) {
 func (s *Server) actorTimeline(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
-	id, err := ledgerID(r, "actor")
+	id, err := pathID(r)
 	var a *aftermath.Actor
 	if err == nil {
 		a, err = s.db.Actor(ctx, v, id)
@@ -90,7 +90,7 @@ func (s *Server) actorTimeline(w http.ResponseWriter, r *http.Request) {
 		ds, err = s.db.Decisions(ctx, v, sqldb.DecisionFilter{ActorID: id})
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	// What followed: the interventions its decisions concern and those it
@@ -107,7 +107,7 @@ func (s *Server) actorTimeline(w http.ResponseWriter, r *http.Request) {
 		err = s.fillTimeline(ctx, &p, sqldb.TimelineFilter{ActorID: id}, ivs)
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.timeline.title")
@@ -209,7 +209,7 @@ type scorecardPage struct {
 func (s *Server) scorecard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
-	id, err := ledgerID(r, "actor")
+	id, err := pathID(r)
 	var a *aftermath.Actor
 	if err == nil {
 		a, err = s.db.Actor(ctx, v, id)
@@ -223,7 +223,7 @@ func (s *Server) scorecard(w http.ResponseWriter, r *http.Request) {
 		backed, err = s.ledgerInterventions(ctx, sc.InterventionsBacked.IDs)
 	}
 	if err != nil {
-		s.ledgerFail(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := scorecardPage{page: s.newPage(w, r, "ledger.scorecard.title"), A: a, SC: sc}

@@ -37,18 +37,13 @@ type sourcePage struct {
 
 func (s *Server) source(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
+	id, ok := s.idOr404(w, r)
+	if !ok {
 		return
 	}
 	src, err := s.db.Source(ctx, viewerOf(ctx), id)
-	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	cs, err := s.db.CitationsOfSource(ctx, viewerOf(ctx), id)

@@ -55,9 +55,8 @@ func (s *Server) saveTheme(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteTheme(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
+	id, ok := s.idOr404(w, r)
+	if !ok {
 		return
 	}
 	s.afterTheme(w, r, s.db.DeleteTheme(r.Context(), viewerOf(r.Context()), id))

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"aftermath"
@@ -97,7 +96,7 @@ type jobPage struct {
 }
 
 func (s *Server) job(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
 	var j *sqldb.Job
 	if err == nil {
 		j, err = s.db.Job(r.Context(), id)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"html/template"
 	"io"
 	"mime"
@@ -334,13 +335,11 @@ func submitOrg(u *aftermath.User) int64 {
 	return org
 }
 
-// fieldOf finds the field a store error names (`field "consent": …`).
+// fieldOf is the input field a store error names, "" when none.
 func fieldOf(err error) string {
-	msg := err.Error()
-	if _, rest, ok := strings.Cut(msg, `field "`); ok {
-		if f, _, ok := strings.Cut(rest, `"`); ok {
-			return f
-		}
+	var e *aftermath.Error
+	if errors.As(err, &e) {
+		return e.Field
 	}
 	return ""
 }
@@ -388,20 +387,11 @@ type testimonyPage struct {
 	Wider       []aftermath.Audience // audiences a reviewer may approve for
 }
 
-func (s *Server) testimonyID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.notFound(w, r)
-		return 0, false
-	}
-	return id, true
-}
-
 // testimony shows a testimony: its redacted text to whoever may see it,
 // and to those who handle it the original, the consent, the identity and
 // the review tools. A testimony the reader may not see is not found.
 func (s *Server) testimony(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.testimonyID(w, r)
+	id, ok := s.idOr404(w, r)
 	if !ok {
 		return
 	}
@@ -477,8 +467,11 @@ func (s *Server) afterAction(w http.ResponseWriter, r *http.Request, id int64, e
 }
 
 func (s *Server) reviewTestimony(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.testimonyID(w, r)
-	if !ok || s.voices == nil {
+	id, ok := s.idOr404(w, r)
+	if !ok {
+		return
+	}
+	if s.voices == nil {
 		s.notFound(w, r)
 		return
 	}
@@ -493,8 +486,11 @@ func (s *Server) reviewTestimony(w http.ResponseWriter, r *http.Request) {
 // words rather than by offsets works without JavaScript on any phone.
 func (s *Server) redactTestimony(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, ok := s.testimonyID(w, r)
-	if !ok || s.voices == nil {
+	id, ok := s.idOr404(w, r)
+	if !ok {
+		return
+	}
+	if s.voices == nil {
 		s.notFound(w, r)
 		return
 	}
@@ -589,8 +585,11 @@ func mergeSpans(spans []aftermath.RedactionSpan) []aftermath.RedactionSpan {
 // is stored (internal/scrub), and kinds that cannot be cleaned for
 // certain are refused with the reason.
 func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.testimonyID(w, r)
-	if !ok || s.voices == nil {
+	id, ok := s.idOr404(w, r)
+	if !ok {
+		return
+	}
+	if s.voices == nil {
 		s.notFound(w, r)
 		return
 	}
@@ -612,9 +611,9 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 // attachment sends one attachment to someone who reads the original; the
 // read is audited by the store.
 func (s *Server) attachment(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.testimonyID(w, r)
-	att, err := strconv.ParseInt(r.PathValue("att"), 10, 64)
-	if !ok || err != nil || s.voices == nil {
+	id, err := pathID(r)
+	att, aerr := pathInt(r, "att")
+	if err != nil || aerr != nil || s.voices == nil {
 		s.notFound(w, r)
 		return
 	}
@@ -636,7 +635,7 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) codeTestimony(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.testimonyID(w, r)
+	id, ok := s.idOr404(w, r)
 	if !ok {
 		return
 	}

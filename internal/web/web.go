@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"fmt"
 
@@ -253,6 +254,45 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "home.html", p)
+}
+
+// pathID reads the record id of a path ({id}); a value that is not a
+// positive integer names no record (ENOTFOUND, like a missing one).
+func pathID(r *http.Request) (int64, error) {
+	return pathInt(r, "id")
+}
+
+// pathInt reads a positive integer path value.
+func pathInt(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, aftermath.Errorf(aftermath.ENOTFOUND, "no record %q", r.PathValue(name))
+	}
+	return id, nil
+}
+
+// idOr404 reads a page's {id}, answering 404 when it names no record.
+func (s *Server) idOr404(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := pathID(r)
+	if err != nil {
+		s.notFound(w, r)
+		return 0, false
+	}
+	return id, true
+}
+
+// pageError answers a page's failure: 404 for a record that is missing
+// or hidden from the reader (the two are not told apart), 400 for bad
+// input, and otherwise a logged 500 that reveals nothing.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	switch aftermath.ErrorCode(err) {
+	case aftermath.ENOTFOUND:
+		s.notFound(w, r)
+	case aftermath.EINVALID:
+		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
+	default:
+		s.fail(r.Context(), w, err)
+	}
 }
 
 // notFound answers 404 with a page in the reader's language.
