@@ -167,6 +167,18 @@ var auditOwnedTables = map[string]string{
 	"consultation": "consultations", "decision": "decisions", "inquiry": "inquiries", "recommendation": "recommendations", "claim": "claims",
 }
 
+// AuditExport records that a reader exported records, the rule for every
+// download in one place: a signed-in reader's (or the system's) export
+// may hold records that are not public and goes in the log; an anonymous
+// one holds public records only and would fill the log with traffic.
+func (db *DB) AuditExport(ctx context.Context, v aftermath.Viewer, recordType string, id int64, detail string) error {
+	if v.UserID == 0 && !v.All {
+		return nil
+	}
+	_, err := db.AppendAudit(ctx, aftermath.AuditEntry{ActorID: v.UserID, Action: aftermath.AuditExport, RecordType: recordType, RecordID: id, Detail: detail})
+	return err
+}
+
 // AuditFilter selects audit entries, newest first.
 type AuditFilter struct {
 	RecordType string

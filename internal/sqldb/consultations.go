@@ -1054,14 +1054,7 @@ func (s *Voices) ExportConsultationResults(ctx context.Context, v aftermath.View
 	if err := cw.Error(); err != nil {
 		return err
 	}
-	// Anonymous downloads hold public results only and would fill the
-	// log with traffic; a signed-in reader's export is recorded.
-	if v.UserID == 0 && !v.All {
-		return nil
-	}
-	_, err = db.AppendAudit(ctx, aftermath.AuditEntry{ActorID: v.UserID, Action: aftermath.AuditExport, RecordType: rtConsultation, RecordID: id,
-		Detail: fmt.Sprintf("results exported as CSV (%d responses)", res.Responses)})
-	return err
+	return db.AuditExport(ctx, v, rtConsultation, id, fmt.Sprintf("results exported as CSV (%d responses)", res.Responses))
 }
 
 // csvSafe keeps a spreadsheet from reading a label as a formula.

@@ -263,14 +263,9 @@ func (s *Server) eventsDownload(format string) http.HandlerFunc {
 			return
 		}
 		f.Offset = 0
-		// A signed-in reader's download may hold events of datasets that
-		// are not public: it goes in the audit log, with its filters.
-		if u := userOf(r.Context()); u != nil {
-			if _, err := s.db.AppendAudit(r.Context(), aftermath.AuditEntry{ActorID: u.ID, Action: aftermath.AuditExport,
-				RecordType: "events", Detail: "downloaded events (" + format + ") " + filterQuery(f).Encode()}); err != nil {
-				s.fail(r.Context(), w, err)
-				return
-			}
+		if err := s.db.AuditExport(r.Context(), f.Viewer, "events", 0, "downloaded events ("+format+") "+filterQuery(f).Encode()); err != nil {
+			s.fail(r.Context(), w, err)
+			return
 		}
 		name := "aftermath-events"
 		switch format {
