@@ -82,6 +82,7 @@ type DatasetVersion struct {
 	SHA256     string
 	ImportedAt time.Time
 	Counts     ImportCounts
+	Coverage   Coverage // what the version reports on
 }
 
 // ImportCounts is what an import did with the rows it read.
