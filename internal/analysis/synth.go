@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"aftermath"
 )
 
 // Panel is a units × times table of an outcome and optional covariates.
@@ -63,6 +65,46 @@ type SynthSpec struct {
 	RandomStarts int
 	// Seed makes the random starts reproducible.
 	Seed uint64
+	// MinPre is the fewest pre-period times (after any aggregation) that
+	// Synth accepts; 0 means DefaultMinPre. With few pre-period times a
+	// convex combination of donors can match the treated unit's short
+	// history by chance, and the fit says nothing about the counterfactual.
+	MinPre int
+	// Aggregate, when PeriodQuarter or PeriodYear, sums the outcome of a
+	// monthly panel over calendar quarters or years before fitting (the
+	// covariates are averaged; a period with a missing month is missing).
+	// Panel times must then be month indices (see YearMonthIndex), and
+	// TreatmentTime and predictor windows are given as month indices too:
+	// each is moved to the period that contains it.
+	Aggregate Period
+	// Log fits log(1 + y) of the (aggregated) outcome instead of y, so that
+	// donors are matched on relative rather than absolute changes.
+	Log bool
+}
+
+// DefaultMinPre is the fewest pre-period times Synth accepts by default.
+const DefaultMinPre = 10
+
+// nearExactTol is the relative pre-period RMSPE at or below which a fit
+// counts as exact (see nearExact).
+const nearExactTol = 1e-8
+
+// nearExact reports whether a pre-period RMSPE is zero up to rounding for a
+// unit whose pre-period outcomes have mean absolute value meanAbs.
+//
+// The synthetic series is a weighted sum of donor outcomes of size
+// ~meanAbs, so floating-point rounding alone leaves errors of order
+// 1e-16·meanAbs per term; the inner simplex solver meets its optimality
+// conditions to ~1e-10 relative, and a quadratic objective that is flat to
+// machine precision leaves the weights, and so the fitted path, uncertain
+// at ~sqrt(eps) ≈ 1e-8 relative. An RMSPE at or below 1e-8·(1 + meanAbs)
+// is therefore indistinguishable from an exact fit: the post/pre ratio
+// then divides by rounding noise, and its rank among placebos is
+// arbitrary. The "1 +" keeps the threshold absolute (1e-8) for series near
+// zero. Real data never come that close: for counts it would be one event
+// in a hundred million.
+func nearExact(rmspe, meanAbs float64) bool {
+	return rmspe <= nearExactTol*(1+meanAbs)
 }
 
 // BalanceRow compares one predictor (original units) across the treated
@@ -102,8 +144,21 @@ type SynthResult struct {
 	Gaps      Named     // FormatTime(t) → gap, finite values only
 	Balance   []BalanceRow
 	Placebos  []PlaceboResult
-	// PlaceboP is (#units with ratio ≥ the treated's)/(#units), NaN without placebos.
-	PlaceboP      float64
+	// PlaceboP is (#units with ratio ≥ the treated's)/(#units), NaN without
+	// placebos or when the p-value is withheld.
+	PlaceboP float64
+	// PValueWithheld says why no p-value is given although placebos were
+	// run (empty when PlaceboP is given or no placebos were asked for):
+	// the treated unit's or a placebo's pre-period fit is exact to rounding
+	// (see nearExact), the treated ratio is undefined, or no placebo is left.
+	PValueWithheld string
+	// Aggregate and Log are the transforms applied before fitting (see
+	// SynthSpec); Times are then period indices and Labels name them.
+	Aggregate Period
+	Log       bool
+	Labels    []string
+	// MinPre is the fewest pre-period times that were required.
+	MinPre        int
 	DroppedDonors []string
 	// Interior is true when the treated unit lies inside the donors' convex
 	// hull on the predictors, so V does not matter (see Method).
@@ -125,24 +180,37 @@ func (r *SynthResult) JSON() map[string]any {
 	if dropped == nil {
 		dropped = []string{}
 	}
+	var withheld any
+	if r.PValueWithheld != "" {
+		withheld = r.PValueWithheld
+	}
+	labels := r.Labels
+	if labels == nil {
+		labels = []string{}
+	}
 	return map[string]any{
-		"treated":        r.Treated,
-		"treatment_time": r.TreatmentTime,
-		"weights":        r.Weights,
-		"v":              r.V,
-		"rmspe_pre":      jsonNum(r.RMSPEPre),
-		"rmspe_post":     jsonNum(r.RMSPEPost),
-		"ratio":          jsonNum(r.Ratio),
-		"times":          r.Times,
-		"actual":         jsonNums(r.Actual),
-		"synthetic":      jsonNums(r.Synthetic),
-		"gaps":           r.Gaps,
-		"balance":        bal,
-		"placebos":       pl,
-		"placebo_p":      jsonNum(r.PlaceboP),
-		"dropped_donors": dropped,
-		"interior":       r.Interior,
-		"method":         r.Method,
+		"treated":          r.Treated,
+		"treatment_time":   r.TreatmentTime,
+		"weights":          r.Weights,
+		"v":                r.V,
+		"rmspe_pre":        jsonNum(r.RMSPEPre),
+		"rmspe_post":       jsonNum(r.RMSPEPost),
+		"ratio":            jsonNum(r.Ratio),
+		"times":            r.Times,
+		"actual":           jsonNums(r.Actual),
+		"synthetic":        jsonNums(r.Synthetic),
+		"gaps":             r.Gaps,
+		"balance":          bal,
+		"placebos":         pl,
+		"placebo_p":        jsonNum(r.PlaceboP),
+		"p_value_withheld": withheld,
+		"aggregate":        string(r.Aggregate),
+		"log_outcome":      r.Log,
+		"labels":           labels,
+		"min_pre":          r.MinPre,
+		"dropped_donors":   dropped,
+		"interior":         r.Interior,
+		"method":           r.Method,
 	}
 }
 
@@ -530,6 +598,45 @@ func Synth(p Panel, spec SynthSpec) (*SynthResult, error) {
 	if !isFinite(spec.TreatmentTime) {
 		return nil, fmt.Errorf("synth: treatment time is %v", spec.TreatmentTime)
 	}
+	agg, err := ParsePeriod(string(spec.Aggregate))
+	if err != nil {
+		return nil, fmt.Errorf("synth: %w", err)
+	}
+	spec.Aggregate = agg
+	var labelsOut []string
+	midPeriod := false // the treatment month is not the first of its period
+	if agg != PeriodMonth {
+		if spec.TreatmentTime != math.Trunc(spec.TreatmentTime) {
+			return nil, fmt.Errorf("synth: with aggregation the treatment time must be a month index, not %s", FormatTime(spec.TreatmentTime))
+		}
+		if p, err = AggregatePanel(p, agg); err != nil {
+			return nil, fmt.Errorf("synth: %w", err)
+		}
+		m := int(spec.TreatmentTime)
+		k := PeriodOf(m, agg)
+		midPeriod = m != k*agg.months()
+		spec.TreatmentTime = float64(k)
+		preds := make([]Predictor, len(spec.Predictors))
+		for i, pr := range spec.Predictors {
+			if pr.From != math.Trunc(pr.From) || pr.To != math.Trunc(pr.To) {
+				return nil, fmt.Errorf("synth: predictor %s: with aggregation its window must be month indices", pr.Label())
+			}
+			preds[i] = Predictor{Column: pr.Column, From: float64(PeriodOf(int(pr.From), agg)), To: float64(PeriodOf(int(pr.To), agg))}
+		}
+		spec.Predictors = preds
+		for _, t := range p.Times {
+			labelsOut = append(labelsOut, PeriodLabel(int(t), agg))
+		}
+	}
+	if spec.Log {
+		if p, err = LogPanel(p); err != nil {
+			return nil, fmt.Errorf("synth: %w", err)
+		}
+	}
+	minPre := spec.MinPre
+	if minPre <= 0 {
+		minPre = DefaultMinPre
+	}
 	index := map[string]int{}
 	for i, u := range p.Units {
 		index[u] = i
@@ -551,8 +658,8 @@ func Synth(p Panel, spec SynthSpec) (*SynthResult, error) {
 			d.post = append(d.post, i)
 		}
 	}
-	if len(d.pre) < 2 {
-		return nil, fmt.Errorf("synth: %d pre-period time(s) before %s; need at least 2", len(d.pre), FormatTime(spec.TreatmentTime))
+	if len(d.pre) < max(minPre, 2) {
+		return nil, aftermath.Errorf(aftermath.EINVALID, "synth: the pre-period has %d time(s) before %s; at least %d are needed (MinPre), because with fewer a weighted average of donors can match the treated unit's short history by chance", len(d.pre), periodName(spec.TreatmentTime, agg), max(minPre, 2))
 	}
 	if len(d.post) == 0 {
 		return nil, fmt.Errorf("synth: no panel time at or after the treatment time %s", FormatTime(spec.TreatmentTime))
@@ -692,6 +799,10 @@ func Synth(p Panel, spec SynthSpec) (*SynthResult, error) {
 		Synthetic:     syn,
 		Interior:      fit.interior,
 		PlaceboP:      math.NaN(),
+		Aggregate:     agg,
+		Log:           spec.Log,
+		Labels:        labelsOut,
+		MinPre:        max(minPre, 2),
 	}
 	res.Gap = make([]float64, len(syn))
 	for t := range syn {
@@ -722,6 +833,20 @@ func Synth(p Panel, spec SynthSpec) (*SynthResult, error) {
 		res.Balance = append(res.Balance, b)
 	}
 
+	// Scale of each unit's pre-period outcome, for the near-exact-fit rule.
+	meanAbsPre := func(u int) float64 {
+		s := 0.0
+		for _, ti := range d.pre {
+			s += math.Abs(d.y[u][ti])
+		}
+		return s / float64(len(d.pre))
+	}
+	treatedScale := meanAbsPre(tr)
+	placeboScale := make([]float64, len(pool))
+	for j, u := range pool {
+		placeboScale[j] = meanAbsPre(u)
+	}
+
 	// In-space placebos, each on its own seed stream so the result does not
 	// depend on scheduling.
 	var placeboNote string
@@ -749,14 +874,16 @@ func Synth(p Panel, spec SynthSpec) (*SynthResult, error) {
 		}
 		close(next)
 		wg.Wait()
-		placeboNote = placeboP(res, spec)
+		placeboNote = placeboP(res, spec, treatedScale, placeboScale)
+	} else if nearExact(res.RMSPEPre, treatedScale) {
+		placeboNote = fmt.Sprintf("The pre-period fit is exact to rounding (RMSPE %s ≤ %s·(1 + mean |outcome| %s)): a placebo test would not give a meaningful p-value, since the post/pre ratio divides by rounding noise. ", g4(res.RMSPEPre), g4(nearExactTol), g4(treatedScale))
 	}
-	res.Method = synthMethod(res, spec, p, pool, labels, defaultPreds, fit, len(d.pre), len(d.post), postMissing, skipped, dropNotes, outside, placeboNote)
+	res.Method = synthMethod(res, spec, p, pool, labels, defaultPreds, fit, len(d.pre), len(d.post), postMissing, skipped, dropNotes, outside, placeboNote, midPeriod)
 	return res, nil
 }
 
 // placeboP sets PlaceboP and returns the Method sentence about it.
-func placeboP(res *SynthResult, spec SynthSpec) string {
+func placeboP(res *SynthResult, spec SynthSpec, treatedScale float64, placeboScale []float64) string {
 	ratioMax := spec.PoorFitRatio
 	if ratioMax <= 0 {
 		ratioMax = 5
@@ -782,11 +909,32 @@ func placeboP(res *SynthResult, spec SynthSpec) string {
 	}
 	fmt.Fprintf(&m, "In-space placebo test: each of the %d donors was treated as if it had been treated, with the other donors (never the treated unit) as its pool, and the same predictors and search. ", len(res.Placebos))
 	m.WriteString("The statistic is post/pre-period RMSPE; p = (number of units whose ratio is at least the treated unit's) / (number of units)")
+	var exact []string
+	if nearExact(res.RMSPEPre, treatedScale) {
+		exact = append(exact, fmt.Sprintf("the treated unit %q (pre-period RMSPE %s)", res.Treated, g4(res.RMSPEPre)))
+	}
+	for j, pl := range res.Placebos {
+		if nearExact(pl.RMSPEPre, placeboScale[j]) {
+			exact = append(exact, fmt.Sprintf("placebo %q (%s)", pl.Unit, g4(pl.RMSPEPre)))
+		}
+	}
+	if len(exact) > 0 {
+		shown := exact
+		if len(shown) > 5 {
+			shown = append(append([]string(nil), exact[:5]...), fmt.Sprintf("%d more", len(exact)-5))
+		}
+		res.PValueWithheld = fmt.Sprintf("the pre-period fit is exact to rounding (RMSPE ≤ %s·(1 + mean |pre-period outcome|)) for %s; the post/pre RMSPE ratio then divides by rounding noise, so its rank is meaningless. Typical with few pre-period times or a unit that is itself a mix of donors",
+			g4(nearExactTol), strings.Join(shown, ", "))
+		fmt.Fprintf(&m, ", but no p-value is given: %s. ", res.PValueWithheld)
+		return m.String()
+	}
 	if math.IsNaN(res.Ratio) {
+		res.PValueWithheld = "the treated unit's post/pre RMSPE ratio is undefined (zero error before and after)"
 		m.WriteString(", but the treated unit's ratio is undefined (zero error before and after), so no p-value is given. ")
 		return m.String()
 	}
 	if count == 1 {
+		res.PValueWithheld = fmt.Sprintf("no placebo is left after excluding those whose pre-period RMSPE exceeds %s× the treated unit's (%d excluded, %d undefined)", g4(ratioMax), poor, undefined)
 		fmt.Fprintf(&m, ", but no placebo is left after excluding those whose pre-period RMSPE exceeds %s× the treated unit's (%d excluded, %d undefined), so no p-value is given. ", g4(ratioMax), poor, undefined)
 		return m.String()
 	}
@@ -805,10 +953,26 @@ func placeboP(res *SynthResult, spec SynthSpec) string {
 }
 
 func synthMethod(res *SynthResult, spec SynthSpec, p Panel, pool []int, labels []string, defaultPreds bool, fit synthFit,
-	t0, t1, postMissing, skipped int, dropNotes, outside []string, placeboNote string) string {
+	t0, t1, postMissing, skipped int, dropNotes, outside []string, placeboNote string, midPeriod bool) string {
 	var m strings.Builder
-	fmt.Fprintf(&m, "Synthetic control (Abadie, Diamond & Hainmueller 2010) for %q, treated from t = %s: %d donors, %d pre-period times (%s to %s) and %d post-period times. ",
-		res.Treated, FormatTime(spec.TreatmentTime), len(pool), t0, FormatTime(p.Times[0]), FormatTime(res.Times[t0-1]), t1)
+	agg := spec.Aggregate
+	fmt.Fprintf(&m, "Synthetic control (Abadie, Diamond & Hainmueller 2010) for %q, treated from %s: %d donors, %d pre-period times (%s to %s) and %d post-period times; at least %d pre-period times are required, because with fewer a weighted average of donors can match a short history by chance. ",
+		res.Treated, periodName(spec.TreatmentTime, agg), len(pool), t0, periodName(p.Times[0], agg), periodName(res.Times[t0-1], agg), t1, res.MinPre)
+	switch agg {
+	case PeriodQuarter, PeriodYear:
+		fmt.Fprintf(&m, "The monthly outcome was summed over calendar %ss (covariates averaged; a %s with any month missing is missing, not a partial sum), so the fit compares %sly totals", agg, agg, agg)
+		if midPeriod {
+			fmt.Fprintf(&m, "; the treatment month is not the first of its %s, so that %s, partly before treatment, counts as post-treatment", agg, agg)
+		}
+		m.WriteString(". ")
+	default:
+		m.WriteString("The outcome was used at its own time step (no aggregation). ")
+	}
+	if spec.Log {
+		m.WriteString("The outcome was transformed to log(1 + y) before fitting, so donors are matched on relative (proportional) levels and gaps are log differences (roughly proportional differences for large counts); weights and RMSPE are on that scale. ")
+	} else {
+		m.WriteString("The outcome was used untransformed (no log), so donors are matched on absolute levels and gaps are in the outcome's own units. ")
+	}
 	if len(dropNotes) > 0 {
 		fmt.Fprintf(&m, "Dropped donors with missing data: %s. ", strings.Join(dropNotes, "; "))
 	}
@@ -871,3 +1035,12 @@ func stdDev(x []float64) float64 {
 }
 
 func pctString(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
+
+// periodName formats a time for the Method text: "t = 2012" plain, or the
+// period label after aggregation.
+func periodName(t float64, agg Period) string {
+	if agg == PeriodQuarter || agg == PeriodYear {
+		return PeriodLabel(int(t), agg)
+	}
+	return "t = " + FormatTime(t)
+}

@@ -232,32 +232,57 @@ func TestSynthPlaceboNull(t *testing.T) {
 func TestSynthPlaceboLargeEffect(t *testing.T) {
 	p := factorPanel(12, 9, 30, 1.0)
 	setTreatedMix(&p, 0.4, 3, 0.6, 8)
-	for ti := 20; ti < 30; ti++ {
-		p.Outcome[0][ti] += 25
+	// Noise of sd 0.5 keeps the treated fit honest (not exact to rounding).
+	rng := rand.New(rand.NewPCG(12, 12))
+	for ti := range p.Times {
+		p.Outcome[0][ti] += 0.5 * rng.NormFloat64()
+		if ti >= 20 {
+			p.Outcome[0][ti] += 25
+		}
 	}
 	r, err := Synth(p, SynthSpec{Treated: "T", TreatmentTime: 2020, Placebos: true, Seed: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := 1.0 / 10; math.Abs(r.PlaceboP-want) > 1e-15 {
-		t.Fatalf("placebo p = %g, want %g", r.PlaceboP, want)
-	}
-	for ti, tm := range r.Times {
-		g, _ := r.Gaps.Get(FormatTime(tm))
-		if want := 25 * b2f(ti >= 20); math.Abs(g-want) > 1e-6 {
-			t.Fatalf("gap at %v = %g, want %g", tm, g, want)
-		}
+	if want := 1.0 / 10; r.PlaceboP != want || r.PValueWithheld != "" {
+		t.Fatalf("placebo p = %g (withheld %q), want %g", r.PlaceboP, r.PValueWithheld, want)
 	}
 	if !strings.Contains(r.Method, "All placebos were kept") {
 		t.Error("Method must say that all placebos were kept")
 	}
-	// Excluding poor placebos against an exact treated fit leaves none.
-	r2, err := Synth(p, SynthSpec{Treated: "T", TreatmentTime: 2020, Placebos: true, Seed: 2, ExcludePoorPlacebos: true})
-	if err != nil {
-		t.Fatal(err)
+}
+
+// An exact mix of donors fits its pre-period to rounding: the gaps are
+// exact, but the p-value is withheld, with the reason in the result.
+func TestSynthExactFitWithholdsP(t *testing.T) {
+	p := factorPanel(12, 9, 30, 1.0)
+	setTreatedMix(&p, 0.4, 3, 0.6, 8)
+	for ti := 20; ti < 30; ti++ {
+		p.Outcome[0][ti] += 25
 	}
-	if !math.IsNaN(r2.PlaceboP) || !strings.Contains(r2.Method, "no placebo is left") {
-		t.Errorf("p = %g; method %s", r2.PlaceboP, r2.Method)
+	for _, exclude := range []bool{false, true} {
+		r, err := Synth(p, SynthSpec{Treated: "T", TreatmentTime: 2020, Placebos: true, Seed: 2, ExcludePoorPlacebos: exclude})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !math.IsNaN(r.PlaceboP) || !strings.Contains(r.PValueWithheld, `exact to rounding`) || !strings.Contains(r.PValueWithheld, `treated unit "T"`) {
+			t.Fatalf("exclude=%v: p = %g, withheld %q", exclude, r.PlaceboP, r.PValueWithheld)
+		}
+		if !strings.Contains(r.Method, "no p-value is given: "+r.PValueWithheld) {
+			t.Errorf("method does not give the reason: %s", r.Method)
+		}
+		for ti, tm := range r.Times {
+			g, _ := r.Gaps.Get(FormatTime(tm))
+			if want := 25 * b2f(ti >= 20); math.Abs(g-want) > 1e-6 {
+				t.Fatalf("gap at %v = %g, want %g", tm, g, want)
+			}
+		}
+		b, _ := json.Marshal(r)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		if m["placebo_p"] != nil || m["p_value_withheld"] != r.PValueWithheld {
+			t.Errorf("JSON placebo_p %v, p_value_withheld %v", m["placebo_p"], m["p_value_withheld"])
+		}
 	}
 }
 
