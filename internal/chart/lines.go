@@ -13,11 +13,30 @@ import (
 type Point struct{ X, Y float64 }
 
 // Series is one line.
+//
+// A point whose Y is NaN is unknown (a month no dataset covers), not zero:
+// the line breaks there, with no segment drawn to or through it and no dot.
+// Mark every uncovered month so; a month with no point at all is simply
+// skipped, and the line runs straight across it. LineChart.GapLabel shades
+// the unknown months.
 type Series struct {
 	Name   string // legend text
 	Points []Point
 	Dashed bool // for a counterfactual or an estimate
+	// Bounds are the series' low–high range (e.g. UCDP's deaths_low and
+	// deaths_high), drawn as a translucent band of the series' colour
+	// behind the line. A bound with a NaN Low or High, or at an X where the
+	// series' point is NaN, is unknown and the band breaks there; a lone
+	// known bound is drawn as a bar from Low to High. The Y axis covers
+	// the bounds.
+	Bounds []Bound
+	// RangeName is the band's legend text (e.g. "Deaths, low–high range");
+	// required when Bounds has a known bound.
+	RangeName string
 }
+
+// Bound is the low–high range of a series at X; Low ≤ High.
+type Bound struct{ X, Low, High float64 }
 
 // Band shades the span From–To of the X axis, for example an intervention
 // phase; it is cut to the data's range.
@@ -53,6 +72,18 @@ type LineChart struct {
 	RTL           bool
 	Width, Height int  // viewBox size; 0 gives 720×400
 	HideTitle     bool // when the page shows the title as a heading
+
+	// GapLabel shows the unknown months (NaN points, see Series): each run
+	// of them is shaded with a light hatching across the plot, from the
+	// last known point before it to the first known one after it (where
+	// the line is absent), runs of different series merged, and the legend
+	// gets an entry with this text (e.g. "No data"). Each run is also
+	// named in the description, one sentence each: GapDesc(first, last
+	// missing X), or with GapDesc nil "GapLabel: FormatX(first)–
+	// FormatX(last)." Without GapLabel the line still breaks at NaN points
+	// but nothing is shaded or described, as before.
+	GapLabel string
+	GapDesc  func(from, to float64) string
 }
 
 // Lines draws c as SVG.
@@ -94,6 +125,27 @@ func Lines(c LineChart) ([]byte, error) {
 		}
 		slices.SortStableFunc(pts, func(a, b Point) int { return cmp.Compare(a.X, b.X) })
 		sr.Points = pts
+		bounds := slices.Clone(sr.Bounds)
+		knownBounds := 0
+		for _, b := range bounds {
+			if !finite(b.X) || math.IsInf(b.Low, 0) || math.IsInf(b.High, 0) || b.Low > b.High {
+				return nil, fmt.Errorf("chart: series %q: bound (%v, %v–%v) is not finite or has Low > High", sr.Name, b.X, b.Low, b.High)
+			}
+			if math.IsNaN(b.Low) || math.IsNaN(b.High) {
+				continue
+			}
+			knownBounds++
+			xmin, xmax = math.Min(xmin, b.X), math.Max(xmax, b.X)
+			ymin, ymax = math.Min(ymin, b.Low), math.Max(ymax, b.High)
+			if b.Low != math.Trunc(b.Low) || b.High != math.Trunc(b.High) {
+				integer = false
+			}
+		}
+		if knownBounds > 0 && sr.RangeName == "" {
+			return nil, fmt.Errorf("chart: series %q has bounds but no RangeName for the legend", sr.Name)
+		}
+		slices.SortStableFunc(bounds, func(a, b Bound) int { return cmp.Compare(a.X, b.X) })
+		sr.Bounds = bounds
 		series[i] = sr
 	}
 	if math.IsInf(ymin, 0) {
@@ -131,19 +183,48 @@ func Lines(c LineChart) ([]byte, error) {
 		xlw = math.Max(xlw, textWidth(xlabels[i], fontBody))
 	}
 
+	var gaps []gapRun
+	desc := c.Desc
+	if c.GapLabel != "" {
+		gaps = gapRuns(series)
+		var sentences []string
+		for _, g := range gaps {
+			if c.GapDesc != nil {
+				sentences = append(sentences, c.GapDesc(g.missing.From, g.missing.To))
+			} else {
+				sentences = append(sentences, c.GapLabel+": "+spanText(fx(g.missing.From), fx(g.missing.To)))
+			}
+		}
+		desc = addDesc(desc, sentences)
+	}
+
 	s := &svg{w: w, h: h, rtl: c.RTL}
-	s.open(c.Title, c.Desc)
+	s.open(c.Title, desc)
 	top := s.header(c.Title, c.HideTitle)
+	if len(gaps) > 0 {
+		s.str("<defs>")
+		writeGapPattern(s)
+		s.str("</defs>")
+	}
 
 	var items []legendItem
 	for i, sr := range series {
-		if sr.Name == "" {
-			continue
-		}
 		col, dash := palette[i%len(palette)], dashAttr(sr.Dashed)
-		items = append(items, legendItem{label: sr.Name, w: 24, h: 12, swatch: func(x, y float64) {
-			s.printf(`<path d="M%s %sh24" stroke="%s" stroke-width="2.5"%s/>`, num(x), num(y+6), col, dash)
-		}})
+		if sr.Name != "" {
+			items = append(items, legendItem{label: sr.Name, w: 24, h: 12, swatch: func(x, y float64) {
+				s.printf(`<path d="M%s %sh24" stroke="%s" stroke-width="2.5"%s/>`, num(x), num(y+6), col, dash)
+			}})
+		}
+		if sr.RangeName != "" && len(sr.Bounds) > 0 {
+			items = append(items, legendItem{label: sr.RangeName, w: 24, h: 12, swatch: func(x, y float64) {
+				s.printf(`<rect x="%s" y="%s" width="24" height="12" fill="%s" fill-opacity="%s"/>`, num(x), num(y), col, rangeOpacity)
+			}})
+		}
+	}
+	if len(gaps) > 0 {
+		it := gapSwatch(s)
+		it.label = c.GapLabel
+		items = append(items, it)
 	}
 	top = s.legend(top, "", items)
 
@@ -194,8 +275,19 @@ func Lines(c LineChart) ([]byte, error) {
 		s.printf(`<rect x="%s" y="%s" width="%s" height="%s" fill="#000" fill-opacity="%s"/>`,
 			num(x(lo)), num(f.y0), num(x(hi)-x(lo)), num(f.y1-f.y0), op)
 	}
+	// Unknown months over the phases, under the grid.
+	for _, g := range gaps {
+		x0, x1 := x(g.shade.From), x(g.shade.To)
+		if x1-x0 < 3 {
+			x0, x1 = (x0+x1)/2-1.5, (x0+x1)/2+1.5
+		}
+		s.printf(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`, num(x0), num(f.y0), num(x1-x0), num(f.y1-f.y0), gapFill())
+	}
 	f.grid()
 	f.baseline()
+	for i, sr := range series {
+		drawBounds(s, sr, palette[i%len(palette)], x, f.y)
+	}
 	noteY := func(row int) float64 { return noteTop + float64(row)*(fontSmall+4) }
 	for _, m := range c.Markers {
 		yTop := f.y0
@@ -253,6 +345,59 @@ func Lines(c LineChart) ([]byte, error) {
 	}
 	s.footer(credit)
 	return s.bytes(), nil
+}
+
+// rangeOpacity is the low–high band's opacity over the series' colour.
+const rangeOpacity = ".2"
+
+// drawBounds draws a series' low–high band, broken where a bound or the
+// series' value is unknown.
+func drawBounds(s *svg, sr Series, col string, x, y func(float64) float64) {
+	if len(sr.Bounds) == 0 {
+		return
+	}
+	unknownAt := map[float64]bool{}
+	for _, p := range sr.Points {
+		if math.IsNaN(p.Y) {
+			unknownAt[p.X] = true
+		}
+	}
+	var d, bars strings.Builder
+	var run []Bound
+	flush := func() {
+		switch len(run) {
+		case 0:
+		case 1:
+			fmt.Fprintf(&bars, "M%s %sV%s", num(x(run[0].X)), num(y(run[0].High)), num(y(run[0].Low)))
+		default:
+			for i, b := range run {
+				if i == 0 {
+					fmt.Fprintf(&d, "M%s %s", num(x(b.X)), num(y(b.High)))
+				} else {
+					fmt.Fprintf(&d, "L%s %s", num(x(b.X)), num(y(b.High)))
+				}
+			}
+			for i := len(run) - 1; i >= 0; i-- {
+				fmt.Fprintf(&d, "L%s %s", num(x(run[i].X)), num(y(run[i].Low)))
+			}
+			d.WriteString("Z")
+		}
+		run = run[:0]
+	}
+	for _, b := range sr.Bounds {
+		if math.IsNaN(b.Low) || math.IsNaN(b.High) || unknownAt[b.X] {
+			flush()
+			continue
+		}
+		run = append(run, b)
+	}
+	flush()
+	if d.Len() > 0 {
+		s.printf(`<path d="%s" fill="%s" fill-opacity="%s"/>`, d.String(), col, rangeOpacity)
+	}
+	if bars.Len() > 0 {
+		s.printf(`<path d="%s" stroke="%s" stroke-opacity="%s" stroke-width="4"/>`, bars.String(), col, ".35")
+	}
 }
 
 func dashAttr(dashed bool) string {
