@@ -259,3 +259,158 @@ func TestBoundsErrors(t *testing.T) {
 		t.Error("a lone bound is not drawn")
 	}
 }
+
+// sampleCoverageBars: 2013–2022 with 2016 uncovered and 2022 covered for
+// two months only.
+func sampleCoverageBars() BarChart {
+	c := sampleBars()
+	c.Categories = append(c.Categories, "2022")
+	nan := math.NaN()
+	for j, v := range []float64{90, 20, 70, 5} {
+		c.Segments[j].Values = append(c.Segments[j].Values, v)
+		c.Segments[j].Values[3] = nan // 2016
+	}
+	c.Partial = make([]string, len(c.Categories))
+	c.Partial[9] = "2022: 2 of 12 months"
+	c.PartialLabel = "Part of the year only"
+	c.MissingLabel = "No data"
+	return c
+}
+
+func TestBarsCoverageGolden(t *testing.T) {
+	c := sampleCoverageBars()
+	b, err := StackedBars(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := checkSVG(t, b)
+	golden(t, "bars_coverage.svg", b)
+
+	if got, want := root.all("desc")[0].text, c.Desc+" No data: 2016. 2022: 2 of 12 months."; got != want {
+		t.Errorf("desc = %q, want %q", got, want)
+	}
+	// Tooltips: the note on the partial bar, the label on the empty slot.
+	var tips []string
+	for _, r := range root.all("rect") {
+		for _, k := range r.kids {
+			if k.name == "title" {
+				tips = append(tips, k.text)
+			}
+		}
+	}
+	if strings.Join(tips, "|") != "No data|2022: 2 of 12 months" {
+		t.Errorf("tooltips %q", tips)
+	}
+	// The 2016 slot has no segment bar; 2022's segments are lighter.
+	x2016, x2022 := -1.0, -1.0
+	for _, e := range texts(root) {
+		x, _ := strconv.ParseFloat(e.attrs["x"], 64)
+		switch e.text {
+		case "2016":
+			x2016 = x
+		case "2022":
+			x2022 = x
+		}
+	}
+	light, inSlot := 0, 0
+	for _, g := range root.all("g") {
+		if !strings.HasPrefix(g.attrs["fill"], "#") && !strings.HasPrefix(g.attrs["fill"], "url(") || g.attrs["stroke"] != "#fff" {
+			continue
+		}
+		for _, r := range g.kids {
+			if r.name != "rect" {
+				continue
+			}
+			x, _ := strconv.ParseFloat(r.attrs["x"], 64)
+			w, _ := strconv.ParseFloat(r.attrs["width"], 64)
+			if x <= x2016 && x+w >= x2016 {
+				inSlot++
+			}
+			if x <= x2022 && x+w >= x2022 {
+				if r.attrs["fill-opacity"] != partialOpacity {
+					t.Errorf("2022 segment at full strength: %v", r.attrs)
+				}
+				light++
+			}
+		}
+	}
+	if inSlot != 0 || light != 4 {
+		t.Errorf("%d segment rects in the 2016 slot (want 0), %d light ones for 2022 (want 4)", inSlot, light)
+	}
+	var labels []string
+	for _, e := range texts(root) {
+		labels = append(labels, e.text)
+	}
+	all := strings.Join(labels, "|")
+	for _, l := range []string{"Part of the year only", "No data"} {
+		if !strings.Contains(all, l) {
+			t.Errorf("no text %q", l)
+		}
+	}
+	// The slot's label is written up the slot as well as in the legend.
+	if n := strings.Count(all, "No data"); n != 2 {
+		t.Errorf("%q written %d times, want 2", "No data", n)
+	}
+}
+
+func TestBarsCoverageRTLGolden(t *testing.T) {
+	c := sampleCoverageBars()
+	c.RTL = true
+	c.Title = "الوفيات حسب الجهة الفاعلة والسنة، مالي"
+	c.Desc = ""
+	c.YLabel = "عدد الوفيات في السنة"
+	c.XLabel = "السنة"
+	c.Credit = "المصدر: UCDP GED 24.1، رخصة CC BY 4.0."
+	for i, n := range []string{"القوات الشريكة", "قوات التدخل", "الجماعات المسلحة", "أخرى"} {
+		c.Segments[i].Name = n
+	}
+	c.Partial[9] = "2022: شهران من 12"
+	c.PartialLabel = "جزء من السنة فقط"
+	c.MissingLabel = "لا بيانات"
+	b, err := StackedBars(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := checkSVG(t, b)
+	golden(t, "bars_coverage_rtl.svg", b)
+	if got, want := root.all("desc")[0].text, "لا بيانات: 2016. 2022: شهران من 12."; got != want {
+		t.Errorf("desc = %q, want %q", got, want)
+	}
+}
+
+func TestBarsCoverageErrors(t *testing.T) {
+	nan := math.NaN()
+	two := []string{"a", "b"}
+	for name, c := range map[string]BarChart{
+		"missing without label": {Segments: []Segment{{Values: []float64{1, nan}}}},
+		"NaN in one segment":    {MissingLabel: "x", Segments: []Segment{{Values: []float64{1, nan}}, {Values: []float64{1, 2}}}},
+		"partial without label": {Partial: []string{"", "b: 1 of 12 months"}, Segments: []Segment{{Values: []float64{1, 2}}}},
+		"partial notes length":  {PartialLabel: "p", Partial: []string{"a"}, Segments: []Segment{{Values: []float64{1, 2}}}},
+		"both partial, missing": {PartialLabel: "p", MissingLabel: "x", Partial: []string{"", "b"}, Segments: []Segment{{Values: []float64{1, nan}}}},
+	} {
+		c.Title, c.Categories = "t", two
+		if _, err := StackedBars(c); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	// Runs of missing years are one sentence; a zero partial bar still has
+	// its outline.
+	b, err := StackedBars(BarChart{Title: "t", Categories: []string{"2019", "2020", "2021", "2022"}, MissingLabel: "No data",
+		PartialLabel: "p", Partial: []string{"", "", "", "2022: 1 of 12 months"},
+		Segments: []Segment{{Values: []float64{nan, nan, 3, 0}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := checkSVG(t, b)
+	if got := root.all("desc")[0].text; got != "No data: 2019–2020. 2022: 1 of 12 months." {
+		t.Errorf("desc = %q", got)
+	}
+	if !strings.Contains(string(b), "<title>2022: 1 of 12 months</title>") {
+		t.Error("no outline for the empty partial bar")
+	}
+	// Without the new fields the chart is as before.
+	old, _ := StackedBars(sampleBars())
+	if strings.Contains(string(old), "-gap") || strings.Contains(string(old), "stroke-dasharray") {
+		t.Error("coverage marks on a chart that asked for none")
+	}
+}
