@@ -11,8 +11,9 @@ import (
 
 // ITSCountResult is a segmented count regression (log link).
 type ITSCountResult struct {
-	// Model is "poisson" or "negative_binomial".
+	// Model is ModelPoisson or ModelNegBin.
 	Model         string
+	Seasonal      bool  // month-of-year terms were included
 	Coefficients  Named // log scale
 	StdErrors     Named // HAC sandwich, log scale
 	ZStats        Named
@@ -34,13 +35,24 @@ type ITSCountResult struct {
 	Fitted     []float64
 	// Counterfactual continues the pre-break rate exp(b0 + b1·t).
 	Counterfactual []float64
-	Method         string
+	// Notes are advice that did not change the fit (e.g. overdispersion
+	// under Poisson).
+	Notes  []string
+	Method string
 }
+
+// ModelName returns Model.
+func (r *ITSCountResult) ModelName() string { return r.Model }
+
+// MethodText returns Method.
+func (r *ITSCountResult) MethodText() string { return r.Method }
 
 // JSON returns the result as plain JSON-ready values.
 func (r *ITSCountResult) JSON() map[string]any {
 	return map[string]any{
 		"model":           r.Model,
+		"seasonal":        r.Seasonal,
+		"notes":           nonNilStrings(r.Notes),
 		"coefficients":    r.Coefficients,
 		"std_errors":      r.StdErrors,
 		"z_stats":         r.ZStats,
@@ -243,45 +255,107 @@ func mlAlpha(y, mu []float64, lo, hi float64) float64 {
 	return math.Exp((a + b) / 2)
 }
 
-// ITSPoisson fits the ITS design of ITS as a count model with a log link:
-// first Poisson by IRLS; when its Pearson dispersion exceeds
-// opt.NBThreshold (default 1.5) a negative binomial (NB2) model is fitted
-// instead, with α and β estimated jointly by maximum likelihood. Standard
-// errors are sandwich estimates with a Newey-West (Bartlett) HAC meat on
-// the score, so they allow for autocorrelation and for variance misfit.
+// ITSCount fits the ITS design of ITS (with the same seasonal option) as a
+// count model with a log link, the one opt.Model names:
+//
+//   - ModelPoisson: Poisson, fitted by IRLS;
+//   - ModelNegBin: negative binomial NB2 (variance μ + αμ²), with α and the
+//     coefficients estimated jointly by maximum likelihood.
+//
+// The model is never switched: the Pearson dispersion of the Poisson fit is
+// reported (and noted when it exceeds 1.5) but does not change the model.
+// Standard errors are sandwich estimates with a Newey-West (Bartlett) HAC
+// meat on the score, so they allow for autocorrelation and for variance
+// misfit.
+func ITSCount(times, y, breaks []float64, opt ITSOptions) (*ITSCountResult, error) {
+	if opt.Model != ModelPoisson && opt.Model != ModelNegBin {
+		return nil, fmt.Errorf("ITSCount: model %q is not poisson or negbin", opt.Model)
+	}
+	return itsCount(times, y, breaks, opt, "")
+}
+
+// ITSPoisson is ITSCount for callers that predate ITSOptions.Model.
+//
+// Deprecated: with opt.Model empty it keeps the old rule, Poisson unless
+// the Pearson dispersion exceeds opt.NBThreshold (default 1.5), then
+// negative binomial, and says so in the Method text. New callers choose
+// the model themselves with ITSCount or FitITS.
 func ITSPoisson(times, y, breaks []float64, opt ITSOptions) (*ITSCountResult, error) {
-	x, names, err := itsDesign(times, y, breaks)
+	if opt.Model != "" {
+		return ITSCount(times, y, breaks, opt)
+	}
+	x, names, err := itsDesign(times, y, breaks, opt)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCounts(times, y); err != nil {
+		return nil, err
+	}
+	pois, err := fitLogGLM(x, y, 0, nil)
+	if err != nil {
+		return nil, nameRankError(err, names)
+	}
+	thr := opt.NBThreshold
+	if thr <= 0 {
+		thr = 1.5
+	}
+	disp := pearsonDispersion(x, y, pois.mu)
+	opt.Model = ModelPoisson
+	rule := fmt.Sprintf("The model was chosen by a rule, not by the caller: Poisson unless the Pearson dispersion of the Poisson fit (%s) exceeds %s; ", g4(disp), g4(thr))
+	if disp > thr {
+		opt.Model = ModelNegBin
+		rule += "it did, so negative binomial. "
+	} else {
+		rule += "it did not, so Poisson. "
+	}
+	return itsCount(times, y, breaks, opt, rule)
+}
+
+func checkCounts(times, y []float64) error {
 	sum := 0.0
 	for i, v := range y {
 		if v < 0 {
-			return nil, fmt.Errorf("ITSPoisson: negative count %v at time %s", v, FormatTime(times[i]))
+			return fmt.Errorf("ITS count model: negative count %v at time %s", v, FormatTime(times[i]))
 		}
 		sum += v
 	}
 	if sum == 0 {
-		return nil, errors.New("ITSPoisson: all counts are zero; no rate can be estimated")
+		return errors.New("ITS count model: all counts are zero; no rate can be estimated")
+	}
+	return nil
+}
+
+func pearsonDispersion(x *mat.Dense, y, mu []float64) float64 {
+	n, p := x.Dims()
+	pearson := 0.0
+	for i := range y {
+		r := y[i] - mu[i]
+		pearson += r * r / mu[i]
+	}
+	return pearson / float64(n-p)
+}
+
+func itsCount(times, y, breaks []float64, opt ITSOptions, rule string) (*ITSCountResult, error) {
+	x, names, err := itsDesign(times, y, breaks, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCounts(times, y); err != nil {
+		return nil, err
+	}
+	sum := 0.0
+	for _, v := range y {
+		sum += v
 	}
 	n, p := x.Dims()
 	pois, err := fitLogGLM(x, y, 0, nil)
 	if err != nil {
 		return nil, nameRankError(err, names)
 	}
-	pearson := 0.0
-	for i := range y {
-		r := y[i] - pois.mu[i]
-		pearson += r * r / pois.mu[i]
-	}
-	disp := pearson / float64(n-p)
-	thr := opt.NBThreshold
-	if thr <= 0 {
-		thr = 1.5
-	}
-	fit, alpha, model := pois, 0.0, "poisson"
-	if disp > thr {
-		model = "negative_binomial"
+	disp := pearsonDispersion(x, y, pois.mu)
+	model := opt.Model
+	fit, alpha := pois, 0.0
+	if model == ModelNegBin {
 		alpha = 0.1
 		cur := pois
 		la := math.Log(alpha)
@@ -303,13 +377,14 @@ func ITSPoisson(times, y, breaks []float64, opt ITSOptions) (*ITSCountResult, er
 		}
 		fit, alpha = cur, math.Exp(la)
 	}
+	modelWords := map[string]string{ModelPoisson: "Poisson", ModelNegBin: "negative binomial"}[model]
 	if !fit.converged {
-		return nil, fmt.Errorf("ITSPoisson: the %s fit did not converge in 100 iterations", strings.ReplaceAll(model, "_", " "))
+		return nil, fmt.Errorf("ITS count model: the %s fit did not converge in 100 iterations", modelWords)
 	}
 	mean := sum / float64(n)
 	for i, m := range fit.mu {
 		if m < 1e-8*mean {
-			return nil, fmt.Errorf("ITSPoisson: fitted rate at time %s is numerically zero; a segment is probably all zeros, so its level or slope change is not estimable", FormatTime(times[i]))
+			return nil, fmt.Errorf("ITS count model: fitted rate at time %s is numerically zero; a segment is probably all zeros, so its level or slope change is not estimable", FormatTime(times[i]))
 		}
 	}
 	lags := opt.lags(n)
@@ -325,12 +400,13 @@ func ITSPoisson(times, y, breaks []float64, opt ITSOptions) (*ITSCountResult, er
 	for j := range rr {
 		rr[j], rl[j], rh[j] = math.Exp(fit.coef[j]), math.Exp(inf.lo[j]), math.Exp(inf.hi[j])
 	}
-	cf := make([]float64, n)
-	for i, t := range times {
-		cf[i] = math.Exp(fit.coef[0] + fit.coef[1]*t)
+	cf := counterfactual(x, fit.coef, len(breaks))
+	for i := range cf {
+		cf[i] = math.Exp(cf[i])
 	}
 	r := &ITSCountResult{
 		Model:          model,
+		Seasonal:       opt.Seasonal,
 		Coefficients:   namedFrom(names, fit.coef),
 		StdErrors:      namedFrom(names, se),
 		ZStats:         namedFrom(names, inf.z),
@@ -350,15 +426,26 @@ func ITSPoisson(times, y, breaks []float64, opt ITSOptions) (*ITSCountResult, er
 		Fitted:         fit.mu,
 		Counterfactual: cf,
 	}
+	if model == ModelPoisson && disp > 1.5 {
+		r.Notes = append(r.Notes, fmt.Sprintf("The Poisson fit is overdispersed (Pearson χ²/df = %s > 1.5): the variance exceeds the mean, so a negative binomial model (negbin) may fit better. This is advice only: the model fitted is Poisson; its sandwich standard errors still allow for the variance misfit.", g4(disp)))
+	}
 	var m strings.Builder
 	fmt.Fprintf(&m, "Interrupted time series for counts: log-link regression on %d observations (t = %s to %s) with %s. ",
 		n, FormatTime(times[0]), FormatTime(times[n-1]), describeBreaks(breaks))
-	if model == "poisson" {
-		fmt.Fprintf(&m, "Poisson model fitted by IRLS; the Pearson dispersion was %s (not above %s), so Poisson was kept. ", g4(disp), g4(thr))
+	m.WriteString(rule)
+	if model == ModelPoisson {
+		if rule == "" {
+			m.WriteString("Model poisson, chosen by the caller: ")
+		}
+		fmt.Fprintf(&m, "Poisson fitted by IRLS, which assumes the variance equals the mean; the Pearson dispersion (χ²/df) is %s (1 means as Poisson assumes, above 1 overdispersed). ", g4(disp))
 	} else {
-		fmt.Fprintf(&m, "The Poisson fit was overdispersed (Pearson χ²/df = %s > %s), so a negative binomial model (NB2, variance μ + αμ²) was fitted instead, with α estimated by maximum likelihood jointly with the coefficients (α = %s). ", g4(disp), g4(thr), g4(alpha))
+		if rule == "" {
+			m.WriteString("Model negbin, chosen by the caller: ")
+		}
+		fmt.Fprintf(&m, "negative binomial (NB2, variance μ + αμ²), which allows the variance to exceed the mean, with α estimated by maximum likelihood jointly with the coefficients (α = %s; the Poisson fit's dispersion was %s). ", g4(alpha), g4(disp))
 	}
 	fmt.Fprintf(&m, "Coefficients are on the log scale; rate_ratios = exp(coefficient): level_change is the multiplicative jump in the rate at the break, slope_change the change in the rate's growth factor per %s. ", opt.unit())
+	m.WriteString(seasonalText(opt.Seasonal, names, true))
 	fmt.Fprintf(&m, "Standard errors: sandwich with a Newey-West HAC meat on the score (Bartlett, %d lags, no small-sample correction); z-statistics, p-values and 95%% intervals use the normal approximation. ", lags)
 	m.WriteString("Counts are modelled per period as given: unequal period lengths or population are not adjusted for. ")
 	m.WriteString(itsCaveats(times, n, p))

@@ -53,13 +53,13 @@ func checkCountTruth(t *testing.T, r *ITSCountResult) {
 }
 
 func designFor(times []float64, breaks []float64) *mat.Dense {
-	x, _, _ := itsDesign(times, make([]float64, len(times)), breaks)
+	x, _, _ := itsDesign(times, make([]float64, len(times)), breaks, ITSOptions{})
 	return x
 }
 
 func TestITSPoisson(t *testing.T) {
 	times, y := countData(1, 0)
-	r, err := ITSPoisson(times, y, []float64{120}, ITSOptions{})
+	r, err := ITSCount(times, y, []float64{120}, ITSOptions{Model: ModelPoisson})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,11 +89,11 @@ func TestITSPoisson(t *testing.T) {
 
 func TestITSNegativeBinomial(t *testing.T) {
 	times, y := countData(2, 0.3)
-	r, err := ITSPoisson(times, y, []float64{120}, ITSOptions{})
+	r, err := ITSCount(times, y, []float64{120}, ITSOptions{Model: ModelNegBin})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Model != "negative_binomial" || !(r.Dispersion > 1.5) {
+	if r.Model != ModelNegBin || !(r.Dispersion > 1.5) {
 		t.Fatalf("model %s dispersion %g", r.Model, r.Dispersion)
 	}
 	if math.Abs(r.Alpha-0.3) > 0.12 {
@@ -176,7 +176,11 @@ func TestRecommendCountModel(t *testing.T) {
 func TestCountSandwichByHand(t *testing.T) {
 	for _, alpha := range []float64{0, 0.3} {
 		times, y := countData(5, alpha)
-		r, err := ITSPoisson(times, y, []float64{120}, ITSOptions{HACLags: 3})
+		model := ModelPoisson
+		if alpha > 0 {
+			model = ModelNegBin
+		}
+		r, err := ITSCount(times, y, []float64{120}, ITSOptions{HACLags: 3, Model: model})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,9 +16,52 @@ type ITSOptions struct {
 	HACLags int
 	// TimeUnit names the unit of the time column ("month") for the Method text.
 	TimeUnit string
-	// NBThreshold is the Pearson dispersion above which ITSPoisson switches to
-	// a negative binomial model; 0 means 1.5.
+	// Model is the regression, the caller's choice: ModelOLS (the default
+	// when empty), ModelPoisson or ModelNegBin. It is never switched:
+	// RecommendCountModel and the Poisson dispersion only add notes.
+	Model string
+	// Seasonal adds month-of-year terms: a dummy for each calendar month
+	// present but the earliest (January when every month is present: 11
+	// dummies), so the
+	// level and slope changes are measured net of a fixed seasonal pattern.
+	// It needs MonthOfYear.
+	Seasonal bool
+	// MonthOfYear is the calendar month (1–12) of each time, in the order
+	// of the times; required with Seasonal (see MonthOfYear for month
+	// indices).
+	MonthOfYear []int
+	// NBThreshold is the Pearson dispersion above which the deprecated
+	// ITSPoisson, called without a Model, switches to a negative binomial
+	// model; 0 means 1.5. Nothing else uses it.
 	NBThreshold float64
+}
+
+// ITS models.
+const (
+	ModelOLS     = "ols"
+	ModelPoisson = "poisson"
+	ModelNegBin  = "negbin"
+)
+
+// ITSFit is the result of FitITS: *ITSResult for ModelOLS, *ITSCountResult
+// for the count models.
+type ITSFit interface {
+	ModelName() string
+	MethodText() string
+	MarshalJSON() ([]byte, error)
+}
+
+// FitITS fits the interrupted time series with the model opt.Model names
+// (ModelOLS when empty): ITS for OLS, ITSCount for Poisson and negative
+// binomial.
+func FitITS(times, y, breaks []float64, opt ITSOptions) (ITSFit, error) {
+	switch opt.Model {
+	case "", ModelOLS:
+		return ITS(times, y, breaks, opt)
+	case ModelPoisson, ModelNegBin:
+		return ITSCount(times, y, breaks, opt)
+	}
+	return nil, fmt.Errorf("ITS: model %q is not one of ols, poisson, negbin", opt.Model)
 }
 
 func (o ITSOptions) lags(n int) int {
@@ -40,11 +83,13 @@ func (o ITSOptions) unit() string {
 
 // ITSResult is a segmented regression fit.
 type ITSResult struct {
-	Coefficients Named // intercept, trend, level_change, slope_change, level_change_2, …
-	StdErrors    Named // Newey-West HAC
-	TStats       Named // coefficient / HAC standard error
-	PValues      Named // two-sided, normal approximation
-	CILow        Named // 95%, normal approximation
+	Model        string // ModelOLS
+	Seasonal     bool   // month-of-year terms were included
+	Coefficients Named  // intercept, trend, level_change, slope_change, level_change_2, …
+	StdErrors    Named  // Newey-West HAC
+	TStats       Named  // coefficient / HAC standard error
+	PValues      Named  // two-sided, normal approximation
+	CILow        Named  // 95%, normal approximation
 	CIHigh       Named
 	N            int
 	HACLags      int
@@ -54,13 +99,24 @@ type ITSResult struct {
 	// Counterfactual continues the pre-break line b0 + b1·t over all times.
 	Counterfactual []float64
 	Residuals      []float64
-	Method         string
+	// Notes are advice that did not change the fit, e.g. that the values
+	// look like small counts (RecommendCountModel).
+	Notes  []string
+	Method string
 }
+
+// ModelName returns Model.
+func (r *ITSResult) ModelName() string { return r.Model }
+
+// MethodText returns Method.
+func (r *ITSResult) MethodText() string { return r.Method }
 
 // JSON returns the result as plain JSON-ready values.
 func (r *ITSResult) JSON() map[string]any {
 	return map[string]any{
-		"model":          "ols",
+		"model":          r.Model,
+		"seasonal":       r.Seasonal,
+		"notes":          nonNilStrings(r.Notes),
 		"coefficients":   r.Coefficients,
 		"std_errors":     r.StdErrors,
 		"t_stats":        r.TStats,
@@ -81,7 +137,7 @@ func (r *ITSResult) JSON() map[string]any {
 func (r *ITSResult) MarshalJSON() ([]byte, error) { return marshalMap(r.JSON()) }
 
 // itsDesign checks the inputs and builds the segmented design matrix.
-func itsDesign(times, y, breaks []float64) (*mat.Dense, []string, error) {
+func itsDesign(times, y, breaks []float64, opt ITSOptions) (*mat.Dense, []string, error) {
 	n := len(times)
 	if len(y) != n {
 		return nil, nil, fmt.Errorf("ITS: %d times but %d values", n, len(y))
@@ -111,7 +167,34 @@ func itsDesign(times, y, breaks []float64) (*mat.Dense, []string, error) {
 			return nil, nil, fmt.Errorf("ITS: breaks must be strictly increasing (%s after %s)", FormatTime(b), FormatTime(breaks[k-1]))
 		}
 	}
-	p := 2 + 2*len(breaks)
+	var months []int // seasonal dummy months, in calendar order
+	if opt.Seasonal {
+		if len(opt.MonthOfYear) != n {
+			return nil, nil, fmt.Errorf("ITS: Seasonal needs the calendar month of each of the %d times (MonthOfYear has %d)", n, len(opt.MonthOfYear))
+		}
+		var seen [13]bool
+		for i, m := range opt.MonthOfYear {
+			if m < 1 || m > 12 {
+				return nil, nil, fmt.Errorf("ITS: calendar month %d at time %s is not 1–12", m, FormatTime(times[i]))
+			}
+			seen[m] = true
+		}
+		ref := true // the first month present is the reference
+		for m := 1; m <= 12; m++ {
+			if seen[m] {
+				if !ref {
+					months = append(months, m)
+				}
+				ref = false
+			}
+		}
+		if len(months) == 0 {
+			return nil, nil, errors.New("ITS: Seasonal needs data from more than one calendar month")
+		}
+	} else if len(opt.MonthOfYear) != 0 && len(opt.MonthOfYear) != n {
+		return nil, nil, fmt.Errorf("ITS: MonthOfYear has %d months for %d times", len(opt.MonthOfYear), n)
+	}
+	p := 2 + 2*len(breaks) + len(months)
 	if n < p+2 {
 		return nil, nil, fmt.Errorf("ITS: %d observations for %d parameters; need at least %d", n, p, p+2)
 	}
@@ -144,6 +227,9 @@ func itsDesign(times, y, breaks []float64) (*mat.Dense, []string, error) {
 			names = append(names, fmt.Sprintf("level_change_%d", k+1), fmt.Sprintf("slope_change_%d", k+1))
 		}
 	}
+	for _, m := range months {
+		names = append(names, fmt.Sprintf("month_%02d", m))
+	}
 	x := mat.NewDense(n, p, nil)
 	for i, t := range times {
 		x.Set(i, 0, 1)
@@ -152,6 +238,11 @@ func itsDesign(times, y, breaks []float64) (*mat.Dense, []string, error) {
 			if t >= b {
 				x.Set(i, 2+2*k, 1)
 				x.Set(i, 3+2*k, t-b)
+			}
+		}
+		for j, m := range months {
+			if opt.MonthOfYear[i] == m {
+				x.Set(i, 2+2*len(breaks)+j, 1)
 			}
 		}
 	}
@@ -174,8 +265,15 @@ func nameRankError(err error, names []string) error {
 // by OLS with Newey-West HAC standard errors. Times are used as given (no
 // re-indexing), so the intercept is the level at t = 0 and the trend is per
 // unit of the time column. Times must be strictly increasing and finite.
+//
+// With opt.Seasonal the design also has month-of-year dummies (see
+// ITSOptions), and the counterfactual keeps the seasonal pattern. opt.Model
+// must be empty or ModelOLS; count models are ITSCount.
 func ITS(times, y, breaks []float64, opt ITSOptions) (*ITSResult, error) {
-	x, names, err := itsDesign(times, y, breaks)
+	if opt.Model != "" && opt.Model != ModelOLS {
+		return nil, fmt.Errorf("ITS: fits OLS only; model %q is fitted by ITSCount (or FitITS)", opt.Model)
+	}
+	x, names, err := itsDesign(times, y, breaks, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -187,11 +285,10 @@ func ITS(times, y, breaks []float64, opt ITSOptions) (*ITSResult, error) {
 	lags := opt.lags(n)
 	se := diagSqrt(fit.NeweyWestCov(lags))
 	inf := inferNormal(fit.Coef, se)
-	cf := make([]float64, n)
-	for i, t := range times {
-		cf[i] = fit.Coef[0] + fit.Coef[1]*t
-	}
+	cf := counterfactual(x, fit.Coef, len(breaks))
 	r := &ITSResult{
+		Model:          ModelOLS,
+		Seasonal:       opt.Seasonal,
 		Coefficients:   namedFrom(names, fit.Coef),
 		StdErrors:      namedFrom(names, se),
 		TStats:         namedFrom(names, inf.z),
@@ -206,10 +303,15 @@ func ITS(times, y, breaks []float64, opt ITSOptions) (*ITSResult, error) {
 		Counterfactual: cf,
 		Residuals:      fit.Residuals,
 	}
+	if RecommendCountModel(y) {
+		r.Notes = append(r.Notes, "The values look like small counts (whole numbers with a mean below 20 or at least 10% zeros); a count model (poisson, or negbin when overdispersed) may describe them better. This is advice only: the model fitted is OLS, as asked.")
+	}
 	var m strings.Builder
-	fmt.Fprintf(&m, "Interrupted time series: segmented ordinary least squares on %d observations (t = %s to %s) with %s. ",
+	fmt.Fprintf(&m, "Interrupted time series: segmented ordinary least squares (model ols, chosen by the caller) on %d observations (t = %s to %s) with %s. ",
 		n, FormatTime(times[0]), FormatTime(times[n-1]), describeBreaks(breaks))
 	fmt.Fprintf(&m, "level_change is the jump at the break, slope_change the change in trend per %s; time is used as given, so the intercept is the level at t = 0. ", opt.unit())
+	m.WriteString(seasonalText(opt.Seasonal, names, false))
+	m.WriteString("OLS treats the values as continuous with constant variance; for small counts that is a rough approximation. ")
 	fmt.Fprintf(&m, "Standard errors: Newey-West (Bartlett kernel, %d lags, no small-sample correction), robust to autocorrelation and unequal variance; ", lags)
 	m.WriteString("t-statistics, p-values and 95% intervals use the normal approximation. ")
 	m.WriteString(itsCaveats(times, n, len(names)))
@@ -254,4 +356,43 @@ func evenlySpaced(t []float64) bool {
 		}
 	}
 	return true
+}
+
+// counterfactual returns, for each row of the ITS design x, the linear
+// predictor without the break columns: b0 + b1·t plus any seasonal terms.
+func counterfactual(x *mat.Dense, coef []float64, nBreaks int) []float64 {
+	n, p := x.Dims()
+	cf := make([]float64, n)
+	for i := 0; i < n; i++ {
+		v := coef[0] + coef[1]*x.At(i, 1)
+		for j := 2 + 2*nBreaks; j < p; j++ {
+			v += coef[j] * x.At(i, j)
+		}
+		cf[i] = v
+	}
+	return cf
+}
+
+func seasonalText(seasonal bool, names []string, logScale bool) string {
+	if !seasonal {
+		return "No seasonal terms: a seasonal pattern in the data is left in the residuals and can bias the level change when the break does not fall on a whole number of years from the start. "
+	}
+	var ms []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "month_") {
+			ms = append(ms, n)
+		}
+	}
+	scale := "difference"
+	if logScale {
+		scale = "log rate ratio"
+	}
+	return fmt.Sprintf("Seasonal: %d month-of-year dummies (%s) measure each calendar month's %s from the reference month (the earliest calendar month present, January when all are), so level and slope changes are net of a fixed seasonal pattern, and the counterfactual keeps that pattern. ", len(ms), strings.Join(ms, ", "), scale)
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
