@@ -1,10 +1,15 @@
 package aftermath
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Instruments of an intervention: what the intervening side brought.
@@ -42,13 +47,201 @@ type Intervention struct {
 var InterventionFields = []string{"name", "backers", "partner_forces", "instruments", "area", "phases", "objectives", "budget"}
 
 // InterventionActor is a backer or partner force: its name, the names the
-// datasets use for it, and the dates of its part (empty: the whole span).
+// datasets use for it (each possibly dated), and its support window: the
+// days it took part, From and To (YYYY-MM-DD, inclusive). An empty From is
+// the intervention's first phase start, an empty To its last phase end
+// ("" there: ongoing); SupportWindow applies these defaults.
+//
+// In JSON the window is "from" and "to"; the keys "start" and "end" of
+// earlier versions are still read.
 type InterventionActor struct {
 	Name     string       `json:"name"`
-	ActorIDs []int64      `json:"actor_ids,omitempty"` // linked actor records (filled by the store)
-	Aliases  []ActorAlias `json:"aliases,omitempty"`   // dataset spellings, e.g. {ucdp, "Government of Mali"}
-	Start    string       `json:"start,omitempty"`     // YYYY-MM-DD or ""
-	End      string       `json:"end,omitempty"`       // YYYY-MM-DD or ""
+	ActorIDs []int64      `json:"actor_ids,omitempty"` // every linked actor record (filled by the store)
+	Links    []ActorLink  `json:"links,omitempty"`     // the same links with the alias and its dates (filled by the store)
+	Aliases  DatedAliases `json:"aliases,omitempty"`   // dataset names, e.g. {ucdp, "Government of Mali"}
+	From     string       `json:"from,omitempty"`      // YYYY-MM-DD or "" (the intervention's start)
+	To       string       `json:"to,omitempty"`        // YYYY-MM-DD or "" (the intervention's end)
+}
+
+// ActorLink is one dataset actor an intervention actor is linked to,
+// through the alias Dataset/Name, which means this intervention actor from
+// From to To (inclusive; "" is unbounded).
+type ActorLink struct {
+	ActorID int64  `json:"actor_id"`
+	Dataset string `json:"dataset"`
+	Name    string `json:"name"`
+	From    string `json:"from,omitempty"`
+	To      string `json:"to,omitempty"`
+}
+
+// Covers reports whether the link holds on day (YYYY-MM-DD).
+func (l ActorLink) Covers(day string) bool { return covers(l.From, l.To, day) }
+
+// DatedAlias is a name a dataset uses for an intervention actor, with the
+// days on which the name means this actor (inclusive; "" is unbounded): a
+// dataset may give the same name to someone else at another time, as UCDP
+// gives "Government of Afghanistan" to the Taliban after 15 August 2021.
+type DatedAlias struct {
+	Dataset string `json:"dataset"`
+	Name    string `json:"name"`
+	From    string `json:"from,omitempty"`
+	To      string `json:"to,omitempty"`
+}
+
+// Covers reports whether the name means the actor on day (YYYY-MM-DD).
+func (a DatedAlias) Covers(day string) bool { return covers(a.From, a.To, day) }
+
+// Overlaps reports whether the alias holds on some day from..to (inclusive;
+// "" is unbounded).
+func (a DatedAlias) Overlaps(from, to string) bool {
+	return (a.To == "" || from == "" || from <= a.To) && (a.From == "" || to == "" || a.From <= to)
+}
+
+func covers(from, to, day string) bool {
+	return (from == "" || from <= day) && (to == "" || day <= to)
+}
+
+// DatedAliases are an actor's dataset names. In JSON they are a map from
+// dataset to names, each a plain string (undated) or an object with
+// "name" and optional "from" and "to":
+//
+//	{"ucdp": ["Forces of Hadi", {"name": "Government of Afghanistan", "to": "2021-08-15"}]}
+//
+// The list form of earlier versions, [{"dataset": "ucdp", "name": "…"}],
+// is still read.
+type DatedAliases []DatedAlias
+
+type datedName struct {
+	Name string `json:"name"`
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+}
+
+// MarshalJSON writes the map form, datasets in order, names in their order.
+func (as DatedAliases) MarshalJSON() ([]byte, error) {
+	if as == nil {
+		return []byte("null"), nil
+	}
+	var order []string
+	by := map[string][]any{}
+	for _, a := range as {
+		if _, ok := by[a.Dataset]; !ok {
+			order = append(order, a.Dataset)
+		}
+		if a.From == "" && a.To == "" {
+			by[a.Dataset] = append(by[a.Dataset], a.Name)
+		} else {
+			by[a.Dataset] = append(by[a.Dataset], datedName{a.Name, a.From, a.To})
+		}
+	}
+	sort.Strings(order)
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, ds := range order {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(ds)
+		v, err := json.Marshal(by[ds])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads the map form or the old list form, refusing unknown
+// keys.
+func (as *DatedAliases) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	switch {
+	case bytes.Equal(data, []byte("null")):
+		*as = nil
+		return nil
+	case len(data) > 0 && data[0] == '[':
+		var list []DatedAlias
+		if err := strictJSON(data, &list); err != nil {
+			return fmt.Errorf("aliases: %w", err)
+		}
+		*as = list
+		return nil
+	}
+	var m map[string][]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("aliases: want {\"dataset\": [names…]}: %w", err)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := DatedAliases{}
+	for _, ds := range keys {
+		for i, raw := range m[ds] {
+			raw = bytes.TrimSpace(raw)
+			var n datedName
+			if len(raw) > 0 && raw[0] == '"' {
+				if err := json.Unmarshal(raw, &n.Name); err != nil {
+					return fmt.Errorf("aliases: %s name %d: %w", ds, i+1, err)
+				}
+			} else if err := strictJSON(raw, &n); err != nil {
+				return fmt.Errorf("aliases: %s name %d: want a name or {\"name\", \"from\", \"to\"}: %w", ds, i+1, err)
+			}
+			out = append(out, DatedAlias{Dataset: ds, Name: n.Name, From: n.From, To: n.To})
+		}
+	}
+	*as = out
+	return nil
+}
+
+// UnmarshalJSON reads an actor, taking the old keys "start" and "end" for
+// "from" and "to", and refuses unknown keys.
+func (a *InterventionActor) UnmarshalJSON(data []byte) error {
+	var in struct {
+		Name     string       `json:"name"`
+		ActorIDs []int64      `json:"actor_ids"`
+		Links    []ActorLink  `json:"links"`
+		Aliases  DatedAliases `json:"aliases"`
+		From     *string      `json:"from"`
+		To       *string      `json:"to"`
+		Start    string       `json:"start"`
+		End      string       `json:"end"`
+	}
+	if err := strictJSON(data, &in); err != nil {
+		return err
+	}
+	*a = InterventionActor{Name: in.Name, ActorIDs: in.ActorIDs, Links: in.Links, Aliases: in.Aliases, From: in.Start, To: in.End}
+	if in.From != nil {
+		a.From = *in.From
+	}
+	if in.To != nil {
+		a.To = *in.To
+	}
+	return nil
+}
+
+func strictJSON(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// SupportWindow is the days a backer or partner force took part: its own
+// From and To, or else the intervention's first phase start and last phase
+// end (to "" = ongoing).
+func (iv *Intervention) SupportWindow(a InterventionActor) (from, to string) {
+	from, to = a.From, a.To
+	if from == "" {
+		from = iv.Start()
+	}
+	if to == "" {
+		to = iv.End()
+	}
+	return from, to
 }
 
 // AreaRef is a country (ISO 3166-1 alpha-3) or one of its admin-1 areas
@@ -108,9 +301,31 @@ func (iv *Intervention) Validate() error {
 		if strings.TrimSpace(a.Name) == "" {
 			return Errorf(EINVALID, "intervention %s: every backer and partner force needs a name", iv.Slug)
 		}
-		for _, d := range []string{a.Start, a.End} {
-			if d != "" && !dateRE.MatchString(d) {
-				return Errorf(EINVALID, "intervention %s: %s: date %q is not YYYY-MM-DD", iv.Slug, a.Name, d)
+		for _, d := range []struct{ key, v string }{{"from", a.From}, {"to", a.To}} {
+			if d.v != "" && !validDay(d.v) {
+				return Errorf(EINVALID, "intervention %s: %s: %s: date %q is not YYYY-MM-DD", iv.Slug, a.Name, d.key, d.v)
+			}
+		}
+		if a.From != "" && a.To != "" && a.To < a.From {
+			return Errorf(EINVALID, "intervention %s: %s: to (%s) is before from (%s)", iv.Slug, a.Name, a.To, a.From)
+		}
+		seen := map[[2]string]bool{}
+		for _, al := range a.Aliases {
+			at := fmt.Sprintf("intervention %s: %s: aliases: %s %q", iv.Slug, a.Name, al.Dataset, al.Name)
+			switch {
+			case strings.TrimSpace(al.Dataset) == "" || strings.TrimSpace(al.Name) == "":
+				return Errorf(EINVALID, "intervention %s: %s: aliases: every alias needs a dataset and a name", iv.Slug, a.Name)
+			case seen[[2]string{al.Dataset, al.Name}]:
+				return Errorf(EINVALID, "%s is listed twice", at)
+			}
+			seen[[2]string{al.Dataset, al.Name}] = true
+			for _, d := range []struct{ key, v string }{{"from", al.From}, {"to", al.To}} {
+				if d.v != "" && !validDay(d.v) {
+					return Errorf(EINVALID, "%s: %s: date %q is not YYYY-MM-DD", at, d.key, d.v)
+				}
+			}
+			if al.From != "" && al.To != "" && al.To < al.From {
+				return Errorf(EINVALID, "%s: to (%s) is before from (%s)", at, al.To, al.From)
 			}
 		}
 	}
@@ -161,4 +376,13 @@ func (iv *Intervention) End() string {
 		}
 	}
 	return e
+}
+
+// validDay accepts an existing YYYY-MM-DD date.
+func validDay(s string) bool {
+	if !dateRE.MatchString(s) {
+		return false
+	}
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
 }

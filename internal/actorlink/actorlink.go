@@ -1,8 +1,21 @@
-// Package actorlink suggests which dataset actors an intervention's
-// backers and partner forces are: from the UCDP/PRIO record of states that
-// joined a side in a conflict in the intervention's area and years, and
-// from the names the datasets use for a country's forces. Suggestions are
-// for a person to accept; nothing here changes a record.
+// Package actorlink suggests the names a dataset uses for an
+// intervention's backers, from the UCDP/PRIO Armed Conflict Dataset's
+// record of states that joined a side of a conflict.
+//
+// A suggestion needs a reason that holds: the backer joined the side of the
+// intervention's own partner force (the side on which the partner's own
+// UCDP name appears, as a primary party or a secondary one), in a conflict
+// in the intervention's area, in conflict-years within the partner's support
+// window and within the dates of the partner's name. Being active in the
+// same place is no reason: a state that joined "a side in the area" may
+// have fought the partner. Partner forces' own names are never suggested:
+// the datasets give the same name to different forces at different times
+// (UCDP's "Government of Afghanistan" is the Taliban after 15 August 2021,
+// its "Government of Yemen (North Yemen)" the Houthi side from 2015), so a
+// person enters them with their dates and a citation.
+//
+// Suggestions are for a person to accept; nothing here changes a record
+// until Apply is called.
 package actorlink
 
 import (
@@ -17,83 +30,108 @@ import (
 	"aftermath/internal/ingest/ucdpprio"
 )
 
-// Suggestion proposes that a backer or partner force is known to a dataset
-// under a name.
+// Suggestion proposes that a backer is known to a dataset under a name.
 type Suggestion struct {
-	Role   string // "backer" or "partner"
-	Actor  string // the intervention actor's name
-	Alias  aftermath.ActorAlias
-	Years  []int  // conflict-years that support it (UCDP/PRIO)
-	Reason string // in words, for the person who decides
+	Role     string // "backer"
+	Actor    string // the intervention actor's name
+	Alias    aftermath.DatedAlias
+	Years    []int      // conflict-years that support it, every conflict together
+	Evidence []Evidence // one per conflict, side and partner
+	Reason   string     // the evidence in words, for the person who decides
 }
 
-// Candidates lists the names a dataset uses that start with prefix.
-type Candidates func(dataset, prefix string) []string
+// Evidence is one conflict in which the backer joined the partner's side.
+type Evidence struct {
+	ConflictID string
+	Location   string
+	Side       string // "side_a" or "side_b": the side the backer joined
+	Partner    string // the intervention's partner force
+	PartnerAs  string // the partner's UCDP name on that side
+	PartnerAt  string // where it appears: "side_a", "side_a_2nd", …
+	Years      []int
+}
 
-// Suggest returns suggestions not already among the actors' aliases,
-// sorted by role, actor and alias.
-func Suggest(iv *aftermath.Intervention, conflicts []ucdpprio.ConflictYear, candidates Candidates) []Suggestion {
-	area := map[int]geo.Country{}
+func (e Evidence) String() string {
+	return fmt.Sprintf("UCDP/PRIO conflict %s (%s), %s: in %s_2nd, the side of %s (%s in %s)",
+		e.ConflictID, e.Location, span(e.Years), e.Side, e.PartnerAs, e.Partner, e.PartnerAt)
+}
+
+// Suggest returns the suggestions not already among the backers' aliases,
+// sorted by actor and alias.
+func Suggest(iv *aftermath.Intervention, conflicts []ucdpprio.ConflictYear) []Suggestion {
+	area := map[int]bool{}
 	for _, a := range iv.Area {
 		if c, ok := geo.ByAlpha3(a.Country); ok && c.GW != 0 {
-			area[c.GW] = c
+			area[c.GW] = true
 		}
 	}
-	from, to := year(iv.Start()), year(iv.End())
-	if to == 0 {
-		to = 9999
+	type evKey struct {
+		backer, name, conflict, side, partner, partnerAs, at string
 	}
-	type key struct {
-		role, actor string
-		alias       aftermath.ActorAlias
-	}
-	found := map[key]*Suggestion{}
-	add := func(role, actor string, alias aftermath.ActorAlias, year int, reason string) {
-		k := key{role, actor, alias}
-		s := found[k]
-		if s == nil {
-			s = &Suggestion{Role: role, Actor: actor, Alias: alias, Reason: reason}
-			found[k] = s
-		}
-		if year != 0 && !slices.Contains(s.Years, year) {
-			s.Years = append(s.Years, year)
-		}
-	}
+	evidence := map[evKey]*Evidence{}
 	for _, cy := range conflicts {
-		if cy.Year < from || cy.Year > to || !inArea(cy.GWNoLoc, area) {
+		if len(iv.Area) > 0 && !slices.ContainsFunc(cy.GWNoLoc, func(c int) bool { return area[c] }) {
 			continue
 		}
+		yearFrom, yearTo := fmt.Sprintf("%04d-01-01", cy.Year), fmt.Sprintf("%04d-12-31", cy.Year)
 		for _, side := range []struct {
-			primary string
+			key     string
+			primary []string
 			joined  []string
-		}{{cy.SideA, cy.SideA2nd}, {cy.SideB, cy.SideB2nd}} {
-			for _, b := range iv.Backers {
-				name := joinedAs(b.Name, side.joined)
-				if name == "" {
+			codes   []int
+		}{{"side_a", names(cy.SideA), cy.SideA2nd, cy.GWNoA2nd}, {"side_b", names(cy.SideB), cy.SideB2nd, cy.GWNoB2nd}} {
+			for _, p := range iv.PartnerForces {
+				from, to := iv.SupportWindow(p)
+				if !overlaps(from, to, yearFrom, yearTo) {
 					continue
 				}
-				why := fmt.Sprintf("UCDP/PRIO: %s joined the side of %s in conflict %s (%s)", name, side.primary, cy.ConflictID, cy.Location)
-				add("backer", b.Name, aftermath.ActorAlias{Dataset: aftermath.DatasetUCDP, Name: name}, cy.Year, why)
-				for _, p := range iv.PartnerForces {
-					add("partner", p.Name, aftermath.ActorAlias{Dataset: aftermath.DatasetUCDP, Name: side.primary}, cy.Year, why)
+				for _, al := range p.Aliases {
+					if al.Dataset != aftermath.DatasetUCDP || !al.Overlaps(yearFrom, yearTo) {
+						continue
+					}
+					at := ""
+					switch {
+					case slices.Contains(side.primary, al.Name):
+						at = side.key
+					case slices.Contains(side.joined, al.Name):
+						at = side.key + "_2nd"
+					default:
+						continue
+					}
+					for _, b := range iv.Backers {
+						name := joinedAs(b.Name, side.joined, side.codes)
+						if name == "" || name == al.Name {
+							continue
+						}
+						k := evKey{b.Name, name, cy.ConflictID, side.key, p.Name, al.Name, at}
+						e := evidence[k]
+						if e == nil {
+							e = &Evidence{ConflictID: cy.ConflictID, Location: cy.Location, Side: side.key,
+								Partner: p.Name, PartnerAs: al.Name, PartnerAt: at}
+							evidence[k] = e
+						}
+						if !slices.Contains(e.Years, cy.Year) {
+							e.Years = append(e.Years, cy.Year)
+						}
+					}
 				}
 			}
 		}
 	}
-	// A country's state forces by the datasets' naming rules, for partner
-	// forces of that country.
-	for _, c := range area {
-		for _, p := range iv.PartnerForces {
-			if candidates == nil {
-				break
-			}
-			for _, n := range candidates(aftermath.DatasetUCDP, "Government of "+c.Name) {
-				add("partner", p.Name, aftermath.ActorAlias{Dataset: aftermath.DatasetUCDP, Name: n}, 0,
-					"UCDP names a state's forces \"Government of "+c.Name+"\"")
-			}
-			for _, n := range candidates(aftermath.DatasetACLED, "Military Forces of "+c.Name+" (") {
-				add("partner", p.Name, aftermath.ActorAlias{Dataset: aftermath.DatasetACLED, Name: n}, 0,
-					"ACLED names a state's military \"Military Forces of "+c.Name+" (years)\"")
+	type sugKey struct{ backer, name string }
+	found := map[sugKey]*Suggestion{}
+	for k, e := range evidence {
+		sk := sugKey{k.backer, k.name}
+		s := found[sk]
+		if s == nil {
+			s = &Suggestion{Role: "backer", Actor: k.backer, Alias: aftermath.DatedAlias{Dataset: aftermath.DatasetUCDP, Name: k.name}}
+			found[sk] = s
+		}
+		sort.Ints(e.Years)
+		s.Evidence = append(s.Evidence, *e)
+		for _, y := range e.Years {
+			if !slices.Contains(s.Years, y) {
+				s.Years = append(s.Years, y)
 			}
 		}
 	}
@@ -103,18 +141,24 @@ func Suggest(iv *aftermath.Intervention, conflicts []ucdpprio.ConflictYear, cand
 			continue
 		}
 		sort.Ints(s.Years)
+		sort.Slice(s.Evidence, func(i, j int) bool {
+			a, b := s.Evidence[i], s.Evidence[j]
+			if a.Years[0] != b.Years[0] {
+				return a.Years[0] < b.Years[0]
+			}
+			return a.String() < b.String()
+		})
+		var why []string
+		for _, e := range s.Evidence {
+			why = append(why, e.String())
+		}
+		s.Reason = s.Alias.Name + " joined the partner's side: " + strings.Join(why, "; ")
 		out = append(out, *s)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.Role != b.Role {
-			return a.Role < b.Role
-		}
 		if a.Actor != b.Actor {
 			return a.Actor < b.Actor
-		}
-		if a.Alias.Dataset != b.Alias.Dataset {
-			return a.Alias.Dataset < b.Alias.Dataset
 		}
 		return a.Alias.Name < b.Alias.Name
 	})
@@ -129,32 +173,76 @@ func Apply(iv *aftermath.Intervention, accepted []Suggestion) {
 			list = iv.Backers
 		}
 		for i := range list {
-			if list[i].Name == s.Actor && !slices.Contains(list[i].Aliases, s.Alias) {
+			if list[i].Name == s.Actor && !hasName(list[i].Aliases, s.Alias) {
 				list[i].Aliases = append(list[i].Aliases, s.Alias)
 			}
 		}
 	}
 }
 
-func has(iv *aftermath.Intervention, role, actor string, alias aftermath.ActorAlias) bool {
+func has(iv *aftermath.Intervention, role, actor string, alias aftermath.DatedAlias) bool {
 	list := iv.PartnerForces
 	if role == "backer" {
 		list = iv.Backers
 	}
 	for _, a := range list {
-		if a.Name == actor && slices.Contains(a.Aliases, alias) {
+		if a.Name == actor && hasName(a.Aliases, alias) {
 			return true
 		}
 	}
 	return false
 }
 
+// hasName reports whether the dataset name is among the aliases, whatever
+// their dates.
+func hasName(as aftermath.DatedAliases, al aftermath.DatedAlias) bool {
+	return slices.ContainsFunc(as, func(x aftermath.DatedAlias) bool { return x.Dataset == al.Dataset && x.Name == al.Name })
+}
+
+// overlaps reports whether from..to and a..b share a day ("" unbounded).
+func overlaps(from, to, a, b string) bool {
+	return (to == "" || a <= to) && (from == "" || from <= b)
+}
+
+// names splits a UCDP side ("AQAP, Forces of the Presidential Leadership
+// Council").
+func names(side string) []string {
+	var out []string
+	for _, n := range strings.Split(side, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// span writes years as "2013–2016, 2018".
+func span(years []int) string {
+	var parts []string
+	for i := 0; i < len(years); {
+		j := i
+		for j+1 < len(years) && years[j+1] == years[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, strconv.Itoa(years[i])+"–"+strconv.Itoa(years[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(years[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
 // joinedAs returns the UCDP name among joined ("Government of France")
-// that is the backer, matched by the backer's name or its country code
-// name, or "".
-func joinedAs(backer string, joined []string) string {
+// that is the backer, matched by the backer's name or its country's name,
+// or else, when the backer's Gleditsch-Ward code is among the side's codes,
+// by the one name that begins with its country's name ("United States" is
+// UCDP's "Government of United States of America"); or "".
+func joinedAs(backer string, joined []string, codes []int) string {
 	want := []string{norm(backer)}
-	if c, ok := countryNamed(backer); ok {
+	c, isCountry := countryNamed(backer)
+	if isCountry {
 		want = append(want, norm(c.Name))
 	}
 	for _, j := range joined {
@@ -162,6 +250,18 @@ func joinedAs(backer string, joined []string) string {
 		if slices.Contains(want, n) || slices.Contains(want, norm(j)) {
 			return j
 		}
+	}
+	if !isCountry || c.GW == 0 || !slices.Contains(codes, c.GW) {
+		return ""
+	}
+	var found []string
+	for _, j := range joined {
+		if strings.HasPrefix(norm(strings.TrimPrefix(j, "Government of ")), norm(c.Name)+" ") {
+			found = append(found, j)
+		}
+	}
+	if len(found) == 1 {
+		return found[0]
 	}
 	return ""
 }
@@ -183,21 +283,4 @@ func norm(s string) string {
 		s = s[:i]
 	}
 	return strings.ToLower(strings.TrimSpace(s))
-}
-
-func inArea(codes []int, area map[int]geo.Country) bool {
-	for _, c := range codes {
-		if _, ok := area[c]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-func year(date string) int {
-	if len(date) < 4 {
-		return 0
-	}
-	y, _ := strconv.Atoi(date[:4])
-	return y
 }

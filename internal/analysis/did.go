@@ -83,12 +83,32 @@ type didRow struct {
 	treated bool
 }
 
+// DiDOptions tunes DiD.
+type DiDOptions struct {
+	// HACLags is the Bartlett lag count of the Driscoll-Kraay standard
+	// errors, counted in distinct times: 0 uses DefaultHACLags(number of
+	// distinct times), a negative value uses no lags. The pre-trend test
+	// uses the same lags (or the default rule on its own times).
+	HACLags int
+}
+
+// lagsFor returns the lag count for nt distinct times.
+func (o DiDOptions) lagsFor(nt int) int {
+	switch {
+	case o.HACLags < 0:
+		return 0
+	case o.HACLags == 0:
+		return DefaultHACLags(nt)
+	}
+	return o.HACLags
+}
+
 // DiD estimates a difference-in-differences between a treated and a control
 // series; observations with T ≥ treatmentTime are post-treatment. Standard
 // errors are Driscoll-Kraay: the regression scores are summed over both
 // series at each time and a Newey-West (Bartlett) sum runs over time, which
 // allows for autocorrelation and for shocks common to both series.
-func DiD(treated, control []Point, treatmentTime float64) (*DiDResult, error) {
+func DiD(treated, control []Point, treatmentTime float64, opt DiDOptions) (*DiDResult, error) {
 	if !isFinite(treatmentTime) {
 		return nil, fmt.Errorf("DiD: treatment time is %v", treatmentTime)
 	}
@@ -141,7 +161,7 @@ func DiD(treated, control []Point, treatmentTime float64) (*DiDResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DiD: %w", err)
 	}
-	cov, lags, nt := driscollKraay(fit, ts, -1)
+	cov, lags, nt := driscollKraay(fit, ts, opt)
 	se := diagSqrt(cov)
 	inf := inferNormal(fit.Coef, se)
 	r.Coefficients = namedFrom(names, fit.Coef)
@@ -151,13 +171,13 @@ func DiD(treated, control []Point, treatmentTime float64) (*DiDResult, error) {
 	r.CILow = namedFrom(names, inf.lo)
 	r.CIHigh = namedFrom(names, inf.hi)
 	r.HACLags = lags
-	r.PreTrend = preTrend(rows, treatmentTime)
+	r.PreTrend = preTrend(rows, treatmentTime, opt)
 
 	var m strings.Builder
 	fmt.Fprintf(&m, "Difference-in-differences with post-treatment from t = %s: (treated after − before) − (control after − before) in means = (%s − %s) − (%s − %s) = %s. ",
 		FormatTime(treatmentTime), g4(r.TreatedPost), g4(r.TreatedPre), g4(r.ControlPost), g4(r.ControlPre), g4(r.Estimate))
 	fmt.Fprintf(&m, "Data: treated %d before / %d after, control %d before / %d after observations (%d distinct times). ", r.Counts[0], r.Counts[1], r.Counts[2], r.Counts[3], nt)
-	fmt.Fprintf(&m, "The same estimate is the treated_post coefficient of the regression y = a + b·treated + c·post + δ·treated·post on the stacked series; its standard errors are Driscoll-Kraay (scores summed over both series at each time, then Newey-West with Bartlett weights and %d lags over time, no small-sample correction), robust to autocorrelation and to shocks common to both series; p-values and 95%% intervals use the normal approximation. ", lags)
+	fmt.Fprintf(&m, "The same estimate is the treated_post coefficient of the regression y = a + b·treated + c·post + δ·treated·post on the stacked series; its standard errors are Driscoll-Kraay (scores summed over both series at each time, then Newey-West with Bartlett weights and %d lags over time, %s, no small-sample correction), robust to autocorrelation and to shocks common to both series; p-values and 95%% intervals use the normal approximation. ", lags, lagsSource(opt.HACLags))
 	if nt < 30 {
 		fmt.Fprintf(&m, "With only %d distinct times these standard errors are unreliable. ", nt)
 	}
@@ -187,8 +207,9 @@ func b2f(b bool) float64 {
 
 // driscollKraay returns the HAC covariance of an OLS fit whose rows are
 // sorted by ts: scores are summed per distinct time, then Bartlett-weighted
-// over time. lags < 0 uses the default rule on the number of distinct times.
-func driscollKraay(fit *OLSResult, ts []float64, lags int) (*mat.SymDense, int, int) {
+// over time with opt's lags. It also returns the lags and the number of
+// distinct times.
+func driscollKraay(fit *OLSResult, ts []float64, opt DiDOptions) (*mat.SymDense, int, int) {
 	p := fit.P
 	h := scores(fit.x, fit.Residuals, nil)
 	var agg [][]float64
@@ -201,15 +222,24 @@ func driscollKraay(fit *OLSResult, ts []float64, lags int) (*mat.SymDense, int, 
 			cur[j] += h[i][j]
 		}
 	}
-	if lags < 0 {
-		lags = DefaultHACLags(len(agg))
-	}
+	lags := opt.lagsFor(len(agg))
 	meat := make([]float64, p*p)
 	addBartlettMeat(meat, p, agg, lags)
 	return sandwich(fit.xtxInv, meat), lags, len(agg)
 }
 
-func preTrend(rows []didRow, tt float64) *PreTrendTest {
+// lagsSource says where a HAC lag count came from.
+func lagsSource(opt int) string {
+	switch {
+	case opt < 0:
+		return "none, as asked"
+	case opt == 0:
+		return "by the default rule floor(4·(T/100)^(2/9)) on the T distinct times"
+	}
+	return "as asked"
+}
+
+func preTrend(rows []didRow, tt float64, opt DiDOptions) *PreTrendTest {
 	var pre []didRow
 	tTimes, cTimes := map[float64]bool{}, map[float64]bool{}
 	for _, w := range rows {
@@ -244,7 +274,7 @@ func preTrend(rows []didRow, tt float64) *PreTrendTest {
 	if err != nil {
 		return nil
 	}
-	cov, lags, _ := driscollKraay(fit, ts, -1)
+	cov, lags, _ := driscollKraay(fit, ts, opt)
 	se := math.Sqrt(cov.At(3, 3))
 	p := normalP2(fit.Coef[3] / se)
 	return &PreTrendTest{Coef: fit.Coef[3], StdErr: se, PValue: p, N: len(pre), HACLags: lags, Doubtful: p < 0.05}

@@ -11,7 +11,7 @@ import (
 func TestDiDExact2x2(t *testing.T) {
 	treated := []Point{{1, 10}, {2, 12}, {3, 20}, {4, 22}, {5, 24}}
 	control := []Point{{1, 5}, {2, 7}, {3, 8}, {4, 10}}
-	r, err := DiD(treated, control, 3)
+	r, err := DiD(treated, control, 3, DiDOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func didSeries(seed uint64, slopeT, slopeC, effect float64) (tr, co []Point) {
 
 func TestDiDPreTrend(t *testing.T) {
 	tr, co := didSeries(1, 0.5, 0.5, 6)
-	r, err := DiD(tr, co, 24)
+	r, err := DiD(tr, co, 24, DiDOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestDiDPreTrend(t *testing.T) {
 	}
 
 	tr, co = didSeries(1, 0.5, 0.1, 6)
-	r, err = DiD(tr, co, 24)
+	r, err = DiD(tr, co, 24, DiDOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +85,13 @@ func TestDiDPreTrend(t *testing.T) {
 func TestDiDErrors(t *testing.T) {
 	tr := []Point{{1, 1}, {2, 2}, {3, 3}}
 	co := []Point{{1, 1}, {2, 2}, {3, 3}}
-	if _, err := DiD(tr, co, 5); err == nil || !strings.Contains(err.Error(), "after") {
+	if _, err := DiD(tr, co, 5, DiDOptions{}); err == nil || !strings.Contains(err.Error(), "after") {
 		t.Errorf("no post: %v", err)
 	}
-	if _, err := DiD(tr, co, 1); err == nil || !strings.Contains(err.Error(), "before") {
+	if _, err := DiD(tr, co, 1, DiDOptions{}); err == nil || !strings.Contains(err.Error(), "before") {
 		t.Errorf("no pre: %v", err)
 	}
-	if _, err := DiD([]Point{{1, math.NaN()}, {3, 1}}, co, 2); err == nil || !strings.Contains(err.Error(), "treated point 1") {
+	if _, err := DiD([]Point{{1, math.NaN()}, {3, 1}}, co, 2, DiDOptions{}); err == nil || !strings.Contains(err.Error(), "treated point 1") {
 		t.Errorf("NaN: %v", err)
 	}
 }
@@ -101,7 +101,7 @@ func TestDiDErrors(t *testing.T) {
 func TestDiDDriscollKraay(t *testing.T) {
 	tr, co := didSeries(9, 0.2, 0.2, 3)
 	tr, co = tr[:20], co[:20]
-	r, err := DiD(tr, co, 10)
+	r, err := DiD(tr, co, 10, DiDOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -216,11 +216,42 @@ type sourceJSON struct {
 	Language   string `json:"language"`
 }
 
+// actorJSON is a backer or partner force. "from" and "to" are its support
+// window; "start" and "end" are their names in earlier files.
 type actorJSON struct {
-	Name    string              `json:"name"`
-	Aliases map[string][]string `json:"aliases"`
-	Start   string              `json:"start"`
-	End     string              `json:"end"`
+	Name    string                 `json:"name"`
+	Aliases map[string][]aliasJSON `json:"aliases"`
+	From    string                 `json:"from"`
+	To      string                 `json:"to"`
+	Start   string                 `json:"start"`
+	End     string                 `json:"end"`
+}
+
+// aliasJSON is one dataset name: a plain string (undated) or an object
+// {"name", "from", "to"} giving the days on which the name means the actor.
+type aliasJSON struct {
+	Name     string `json:"name"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	isObject bool
+}
+
+func (a *aliasJSON) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '"' {
+		*a = aliasJSON{}
+		return json.Unmarshal(data, &a.Name)
+	}
+	var o struct {
+		Name string `json:"name"`
+		From string `json:"from"`
+		To   string `json:"to"`
+	}
+	if err := strictUnmarshal(data, &o); err != nil {
+		return fmt.Errorf("an alias is a name or {\"name\", \"from\", \"to\"}: %w", err)
+	}
+	*a = aliasJSON{Name: o.Name, From: o.From, To: o.To, isObject: true}
+	return nil
 }
 
 type areaJSON struct {
@@ -495,15 +526,27 @@ func buildActors(where, field string, in []actorJSON, p *problems) []aftermath.I
 			p.add("%s: listed twice", at)
 		}
 		names[a.Name] = true
-		for _, d := range []string{a.Start, a.End} {
+		from, to := a.From, a.To
+		for _, old := range []struct{ key, oldKey, v, old string }{{"from", "start", a.From, a.Start}, {"to", "end", a.To, a.End}} {
+			if old.old != "" && old.v != "" {
+				p.add("%s: give %q or its old name %q, not both", at, old.key, old.oldKey)
+			}
+		}
+		if from == "" {
+			from = a.Start
+		}
+		if to == "" {
+			to = a.End
+		}
+		for _, d := range []string{from, to} {
 			if d != "" && sourceDate.MatchString(d) && !validDay(d) {
 				p.add("%s: date %q does not exist", at, d)
 			}
 		}
-		if a.Start != "" && a.End != "" && a.End < a.Start {
-			p.add("%s: ends (%s) before it starts (%s)", at, a.End, a.Start)
+		if from != "" && to != "" && to < from {
+			p.add("%s: ends (%s) before it starts (%s)", at, to, from)
 		}
-		act := aftermath.InterventionActor{Name: a.Name, Start: a.Start, End: a.End}
+		act := aftermath.InterventionActor{Name: a.Name, From: from, To: to}
 		keys := make([]string, 0, len(a.Aliases))
 		for k := range a.Aliases {
 			keys = append(keys, k)
@@ -518,7 +561,8 @@ func buildActors(where, field string, in []actorJSON, p *problems) []aftermath.I
 			if len(a.Aliases[ds]) == 0 {
 				p.add("%s: aliases: %s lists no names", at, ds)
 			}
-			for _, n := range a.Aliases[ds] {
+			for _, al := range a.Aliases[ds] {
+				n := al.Name
 				switch {
 				case strings.TrimSpace(n) == "":
 					p.add("%s: aliases: %s has an empty name", at, ds)
@@ -528,7 +572,18 @@ func buildActors(where, field string, in []actorJSON, p *problems) []aftermath.I
 					p.add("%s: aliases: %s name %q is listed twice", at, ds, n)
 				}
 				seen[n] = true
-				act.Aliases = append(act.Aliases, aftermath.ActorAlias{Dataset: ds, Name: n})
+				if al.isObject && al.From == "" && al.To == "" {
+					p.add("%s: aliases: %s name %q: an object needs \"from\" or \"to\" (write an undated name as a plain string)", at, ds, n)
+				}
+				for _, d := range []struct{ key, v string }{{"from", al.From}, {"to", al.To}} {
+					if d.v != "" && !validDay(d.v) {
+						p.add("%s: aliases: %s name %q: %s: date %q is not an existing YYYY-MM-DD date", at, ds, n, d.key, d.v)
+					}
+				}
+				if al.From != "" && al.To != "" && al.To < al.From {
+					p.add("%s: aliases: %s name %q: to (%s) is before from (%s)", at, ds, n, al.To, al.From)
+				}
+				act.Aliases = append(act.Aliases, aftermath.DatedAlias{Dataset: ds, Name: n, From: al.From, To: al.To})
 			}
 		}
 		out = append(out, act)

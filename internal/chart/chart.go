@@ -30,7 +30,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Errors returned for unusable input.
@@ -268,7 +267,18 @@ func num(v float64) string {
 // the server, and 0.58 em per character is a fair mean for sans-serif Latin
 // and Arabic text and digits.
 func textWidth(s string, size int) float64 {
-	return float64(utf8.RuneCountInString(s)) * float64(size) * 0.58
+	n := 0
+	for _, r := range s {
+		if !bidiControl(r) {
+			n++
+		}
+	}
+	return float64(n) * float64(size) * 0.58
+}
+
+// bidiControl reports whether r is an invisible directional mark or isolate.
+func bidiControl(r rune) bool {
+	return r == '\u200E' || r == '\u200F' || (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // wrap breaks s at spaces into lines no wider than max (estimated); a word

@@ -318,22 +318,43 @@ func TestInterventionSuggestLinksActors(t *testing.T) {
 	if _, _, err := run(t, "import", "ucdp", "--db", db, ged); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := run(t, "intervention", "add", "--db", db, "--slug", "barkhane", "--name", "Operation Barkhane",
-		"--start", "2014-08-01", "--end", "2022-11-09", "--backer", "France", "--partner", "Malian armed forces", "--country", "MLI"); err != nil {
+	// The old JSON form (partner window as "start"/"end", aliases as a
+	// list) still loads. The partner's own UCDP name is what a backer's
+	// side is found by: suggest proposes nothing for partners.
+	js := filepath.Join(t.TempDir(), "barkhane.json")
+	if err := os.WriteFile(js, []byte(`{"slug": "barkhane", "name": "Operation Barkhane",
+		"backers": [{"name": "France"}, {"name": "Saudi Arabia"}],
+		"partner_forces": [{"name": "Malian armed forces", "start": "2014-08-01", "end": "2022-08-15",
+			"aliases": [{"dataset": "ucdp", "name": "Government of Mali"}]}],
+		"area": [{"country": "MLI"}], "phases": [{"start": "2014-08-01", "end": "2022-11-09"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "intervention", "add", "--db", db, "--json", js); err != nil {
 		t.Fatal(err)
 	}
 	out, _, err := run(t, "intervention", "suggest", "barkhane", "--db", db, "--conflicts", conflicts, "--apply")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"backer   France", "Government of France", "2014,2015", "Government of Mali", "added 2 names"} {
+	for _, want := range []string{"backer  France", "Government of France", "2014,2015,2016,2017,2018,2019,2020,2021,2022 ",
+		"conflict 11347 (Mali), 2014–2022: in side_a_2nd, the side of Government of Mali", "added 1 names"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("suggest output lacks %q:\n%s", want, out)
 		}
 	}
+	for _, never := range []string{"Saudi Arabia", "partner  "} {
+		if strings.Contains(out, never) {
+			t.Errorf("suggest output has %q:\n%s", never, out)
+		}
+	}
 	out, _, err = run(t, "intervention", "show", "barkhane", "--db", db)
-	if err != nil || !strings.Contains(out, `ucdp: "Government of Mali" [1 linked dataset actors]`) {
+	if err != nil || !strings.Contains(out, `partner force: Malian armed forces (2014-08-01 – 2022-08-15); ucdp: "Government of Mali" [1 linked dataset actors]`) ||
+		!strings.Contains(out, `backer: France; ucdp: "Government of France"`) {
 		t.Errorf("after --apply: %v\n%s", err, out)
+	}
+	out, _, err = run(t, "intervention", "show", "barkhane", "--db", db, "--format", "json")
+	if err != nil || !strings.Contains(out, `"to": "2022-08-15"`) || strings.Contains(out, `"end": "2022-08-15"`) {
+		t.Errorf("show --format json writes the window as from/to: %v\n%s", err, out)
 	}
 }
 

@@ -238,11 +238,18 @@ func writeInterventionText(ctx context.Context, w io.Writer, db *sqldb.DB, iv *a
 	actors := func(label string, list []aftermath.InterventionActor) {
 		for _, a := range list {
 			fmt.Fprintf(w, "  %s: %s", label, a.Name)
-			if a.Start != "" || a.End != "" {
-				fmt.Fprintf(w, " (%s – %s)", a.Start, a.End)
+			if a.From != "" || a.To != "" {
+				from, to := iv.SupportWindow(a)
+				if to == "" {
+					to = "ongoing"
+				}
+				fmt.Fprintf(w, " (%s – %s)", from, to)
 			}
 			for _, al := range a.Aliases {
 				fmt.Fprintf(w, "; %s: %q", al.Dataset, al.Name)
+				if al.From != "" || al.To != "" {
+					fmt.Fprintf(w, " (%s – %s)", al.From, al.To)
+				}
 			}
 			if len(a.Aliases) > 0 {
 				fmt.Fprintf(w, " [%d linked dataset actors]", len(a.ActorIDs))
@@ -290,10 +297,13 @@ func writeJSON(w io.Writer, v any) error {
 func interventionSuggest(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "intervention suggest", `intervention suggest ID|SLUG [--conflicts FILE] [--apply]
 
-Suggests the names UCDP and ACLED use for the intervention's backers and
-partner forces: from the UCDP/PRIO Armed Conflict Dataset (states that
-joined a side of a conflict in the area during the intervention) and from
-the datasets' naming of state forces among the imported actors.`)
+Suggests the names UCDP uses for the intervention's backers, from the
+UCDP/PRIO Armed Conflict Dataset: a backer is proposed under a name only
+when that state joined the side of one of the intervention's own partner
+forces (by the partner's UCDP alias, within its dates) in a conflict in the
+area, in years within the partner's support window; each line gives the
+conflict, the years and the side. Partner forces' own names are not
+suggested: enter them with their dates ("aliases" in the JSON form).`)
 	dsn := dbFlag(fs, env)
 	conflicts := fs.String("conflicts", "", "UCDP/PRIO Armed Conflict Dataset CSV (e.g. UcdpPrioConflict_v24_1.csv)")
 	apply := fs.Bool("apply", false, "add every suggestion to the intervention's actors")
@@ -318,18 +328,10 @@ the datasets' naming of state forces among the imported actors.`)
 		return err
 	}
 	defer db.Close()
-	var lookupErr error
-	cands := func(dataset, prefix string) []string {
-		names, err := db.AliasesWithPrefix(ctx, dataset, prefix)
-		if err != nil && lookupErr == nil {
-			lookupErr = err
-		}
-		return names
+	if len(cys) == 0 {
+		fmt.Fprintln(env.Stderr, "intervention suggest: no --conflicts file, so nothing to suggest from")
 	}
-	sugs := actorlink.Suggest(iv, cys, cands)
-	if lookupErr != nil {
-		return lookupErr
-	}
+	sugs := actorlink.Suggest(iv, cys)
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROLE\tACTOR\tDATASET\tNAME\tYEARS\tWHY")
 	for _, s := range sugs {

@@ -309,7 +309,7 @@ func summarize(series []Month, iv *aftermath.Intervention, from, to string) []Pe
 func harm(iv *aftermath.Intervention, partner []sqldb.MonthTotal, cal []string, ids []int64) *Harm {
 	began := month(iv.Start())
 	for _, p := range iv.PartnerForces {
-		if s := month(p.Start); s != "" && s < began {
+		if s := month(p.From); s != "" && s < began {
 			began = s
 		}
 	}

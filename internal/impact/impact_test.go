@@ -29,7 +29,7 @@ func TestRealDataSeriesMatchStats(t *testing.T) {
 		}
 		iv := &aftermath.Intervention{Slug: "test-mali", Name: "Test support to Mali",
 			Backers:       []aftermath.InterventionActor{{Name: "France"}},
-			PartnerForces: []aftermath.InterventionActor{{Name: "Malian forces", Aliases: []aftermath.ActorAlias{{Dataset: "ucdp", Name: "Government of Mali"}}}},
+			PartnerForces: []aftermath.InterventionActor{{Name: "Malian forces", Aliases: aftermath.DatedAliases{{Dataset: "ucdp", Name: "Government of Mali"}}}},
 			Area:          []aftermath.AreaRef{{Country: "MLI"}},
 			Phases:        []aftermath.Phase{{Name: "support", Start: "2021-07-01", End: "2021-12-31"}}}
 		if err := db.CreateIntervention(ctx, iv); err != nil {

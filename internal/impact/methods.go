@@ -71,7 +71,7 @@ func runMethods(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, o
 				treated = append(treated, analysis.Point{T: times[i], Y: y[i]})
 				control = append(control, analysis.Point{T: times[i], Y: float64(idx[m.Month])})
 			}
-			res, err := analysis.DiD(treated, control, at(month(iv.Start())))
+			res, err := analysis.DiD(treated, control, at(month(iv.Start())), analysis.DiDOptions{})
 			if err != nil {
 				r.Skipped = append(r.Skipped, "did: "+err.Error())
 			} else {

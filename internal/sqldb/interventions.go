@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -150,14 +151,15 @@ func (db *DB) writeInterventionParts(ctx context.Context, tx *sql.Tx, iv *afterm
 		for i, a := range list {
 			var id int64
 			err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO intervention_actors (intervention_id, role, position, name, start_date, end_date)
-				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), iv.ID, role, i, a.Name, a.Start, a.End).Scan(&id)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), iv.ID, role, i, a.Name, a.From, a.To).Scan(&id)
 			if err != nil {
 				return fmt.Errorf("intervention %s: %s %q: %w", iv.Slug, role, a.Name, err)
 			}
 			for _, al := range a.Aliases {
-				if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO intervention_actor_aliases (intervention_actor_id, dataset, name)
-					VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), id, al.Dataset, al.Name); err != nil {
-					return err
+				// Validate refuses a name listed twice, so nothing is dropped.
+				if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO intervention_actor_aliases (intervention_actor_id, dataset, name, from_date, to_date)
+					VALUES (?, ?, ?, ?, ?)`), id, al.Dataset, al.Name, al.From, al.To); err != nil {
+					return fmt.Errorf("intervention %s: %s %q: alias %s %q: %w", iv.Slug, role, a.Name, al.Dataset, al.Name, err)
 				}
 			}
 		}
@@ -254,7 +256,7 @@ func (db *DB) Intervention(ctx context.Context, v aftermath.Viewer, id int64) (*
 	err = db.each(ctx, `SELECT id, role, name, start_date, end_date FROM intervention_actors WHERE intervention_id = ? ORDER BY role, position`, []any{id}, func(r *sql.Rows) error {
 		var a aftermath.InterventionActor
 		var x ref
-		err := r.Scan(&x.id, &x.role, &a.Name, &a.Start, &a.End)
+		err := r.Scan(&x.id, &x.role, &a.Name, &a.From, &a.To)
 		actors = append(actors, a)
 		order = append(order, x)
 		return err
@@ -265,19 +267,34 @@ func (db *DB) Intervention(ctx context.Context, v aftermath.Viewer, id int64) (*
 	for i := range actors {
 		actorRows[order[i].id] = &actors[i]
 	}
-	err = db.each(ctx, `SELECT ia.intervention_actor_id, ia.dataset, ia.name, COALESCE(aa.actor_id, 0) FROM intervention_actor_aliases ia
+	// One row per alias and linked dataset actor (an alias no actor is
+	// known by yet gives one row with actor 0). Links carry the alias's
+	// dates, so a reader attributes an actor's events to the partner only
+	// on the days the name means the partner.
+	type aliasKey struct {
+		xid           int64
+		dataset, name string
+	}
+	seenAlias := map[aliasKey]bool{}
+	err = db.each(ctx, `SELECT ia.intervention_actor_id, ia.dataset, ia.name, ia.from_date, ia.to_date, COALESCE(aa.actor_id, 0) FROM intervention_actor_aliases ia
 		JOIN intervention_actors x ON x.id = ia.intervention_actor_id
 		LEFT JOIN actor_aliases aa ON aa.dataset = ia.dataset AND aa.name = ia.name
-		WHERE x.intervention_id = ? ORDER BY ia.dataset, ia.name`, []any{id}, func(r *sql.Rows) error {
+		WHERE x.intervention_id = ? ORDER BY ia.dataset, ia.name, aa.actor_id`, []any{id}, func(r *sql.Rows) error {
 		var xid, actorID int64
-		var al aftermath.ActorAlias
-		if err := r.Scan(&xid, &al.Dataset, &al.Name, &actorID); err != nil {
+		var al aftermath.DatedAlias
+		if err := r.Scan(&xid, &al.Dataset, &al.Name, &al.From, &al.To, &actorID); err != nil {
 			return err
 		}
 		a := actorRows[xid]
-		a.Aliases = append(a.Aliases, al)
+		if k := (aliasKey{xid, al.Dataset, al.Name}); !seenAlias[k] {
+			seenAlias[k] = true
+			a.Aliases = append(a.Aliases, al)
+		}
 		if actorID != 0 {
-			a.ActorIDs = append(a.ActorIDs, actorID)
+			if !slices.Contains(a.ActorIDs, actorID) {
+				a.ActorIDs = append(a.ActorIDs, actorID)
+			}
+			a.Links = append(a.Links, aftermath.ActorLink{ActorID: actorID, Dataset: al.Dataset, Name: al.Name, From: al.From, To: al.To})
 		}
 		return nil
 	})

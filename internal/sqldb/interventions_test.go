@@ -16,7 +16,7 @@ func sampleIntervention(sourceID int64) *aftermath.Intervention {
 		Name:    "MINUSMA",
 		Backers: []aftermath.InterventionActor{{Name: "United Nations"}},
 		PartnerForces: []aftermath.InterventionActor{{Name: "Malian armed forces",
-			Aliases: []aftermath.ActorAlias{{Dataset: aftermath.DatasetUCDP, Name: "Government of Mali"}}}},
+			Aliases: aftermath.DatedAliases{{Dataset: aftermath.DatasetUCDP, Name: "Government of Mali"}}}},
 		Instruments: []string{"troops"},
 		Area:        []aftermath.AreaRef{{Country: "MLI"}},
 		Phases:      []aftermath.Phase{{Name: "Mandate", Start: "2013-07-01", End: "2023-12-31"}},
@@ -111,4 +111,98 @@ func TestInterventionCRUD(t *testing.T) {
 func jsonOf(v any) string {
 	b, _ := json.MarshalIndent(v, "", " ")
 	return string(b)
+}
+
+// TestInterventionPartnerWindows stores support windows and dated aliases,
+// reads them back exactly (also after a re-save), and fills the links to
+// dataset actors with the alias's dates.
+func TestInterventionPartnerWindows(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		iv := &aftermath.Intervention{
+			Slug: "rsm", Name: "Resolute Support",
+			Backers: []aftermath.InterventionActor{{Name: "United States", From: "2015-01-01", To: "2021-08-30",
+				Aliases: aftermath.DatedAliases{{Dataset: aftermath.DatasetUCDP, Name: "Government of United States of America"}}}},
+			PartnerForces: []aftermath.InterventionActor{{Name: "ANDSF", To: "2021-08-15",
+				Aliases: aftermath.DatedAliases{
+					{Dataset: aftermath.DatasetACLED, Name: "Military Forces of Afghanistan (2004-2021)", From: "2004-12-07"},
+					{Dataset: aftermath.DatasetUCDP, Name: "Government of Afghanistan", To: "2021-08-15"},
+				}}},
+			Instruments: []string{"train-and-equip"},
+			Objectives:  []string{"train, advise and assist"},
+			Area:        []aftermath.AreaRef{{Country: "AFG"}},
+			Phases:      []aftermath.Phase{{Name: "Mission", Start: "2015-01-01", End: "2021-08-30"}},
+		}
+		if err := db.CreateIntervention(ctx, iv); err != nil {
+			t.Fatal(err)
+		}
+		want := jsonOf(iv)
+		got, err := db.Intervention(ctx, aftermath.System, iv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if jsonOf(got) != want {
+			t.Errorf("stored:\n%s\nwant:\n%s", jsonOf(got), want)
+		}
+		if err := db.UpdateIntervention(ctx, got); err != nil {
+			t.Fatal(err)
+		}
+		again, _ := db.Intervention(ctx, aftermath.System, iv.ID)
+		if jsonOf(again) != want {
+			t.Errorf("re-saved:\n%s\nwant:\n%s", jsonOf(again), want)
+		}
+		if from, to := again.SupportWindow(again.PartnerForces[0]); from != "2015-01-01" || to != "2021-08-15" {
+			t.Errorf("partner window %s..%s", from, to)
+		}
+
+		// Import the dataset actor: the link carries the alias's dates.
+		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "x", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := im.Add([]*aftermath.Event{ev("1", "Afghanistan", 700, "", side(aftermath.RoleSideA, "Government of Afghanistan", "130"))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := im.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		linked, _ := db.Intervention(ctx, aftermath.System, iv.ID)
+		p := linked.PartnerForces[0]
+		if len(p.ActorIDs) != 1 || len(p.Links) != 1 {
+			t.Fatalf("partner links: ids %v, links %+v", p.ActorIDs, p.Links)
+		}
+		l := p.Links[0]
+		if l.ActorID != p.ActorIDs[0] || l.Dataset != aftermath.DatasetUCDP || l.Name != "Government of Afghanistan" || l.From != "" || l.To != "2021-08-15" {
+			t.Errorf("link = %+v", l)
+		}
+		if !l.Covers("2021-08-15") || l.Covers("2021-08-16") {
+			t.Errorf("link %+v should cover 2021-08-15 and not 2021-08-16", l)
+		}
+		// A linked record re-saves to the same aliases and windows.
+		if err := db.UpdateIntervention(ctx, linked); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := db.Intervention(ctx, aftermath.System, iv.ID); jsonOf(after) != jsonOf(linked) {
+			t.Errorf("re-saving a linked record changed it:\n%s\nwas:\n%s", jsonOf(after), jsonOf(linked))
+		}
+
+		for name, edit := range map[string]func(*aftermath.Intervention){
+			"alias to before from": func(x *aftermath.Intervention) {
+				x.PartnerForces[0].Aliases[1].From = "2022-01-01"
+			},
+			"alias date not a day": func(x *aftermath.Intervention) { x.PartnerForces[0].Aliases[1].To = "2021-02-30" },
+			"window to before from": func(x *aftermath.Intervention) {
+				x.PartnerForces[0].From = "2022-01-01"
+			},
+			"alias listed twice": func(x *aftermath.Intervention) {
+				x.PartnerForces[0].Aliases = append(x.PartnerForces[0].Aliases, x.PartnerForces[0].Aliases[1])
+			},
+		} {
+			bad, _ := db.Intervention(ctx, aftermath.System, iv.ID)
+			edit(bad)
+			if err := db.UpdateIntervention(ctx, bad); aftermath.ErrorCode(err) != aftermath.EINVALID {
+				t.Errorf("%s: %v, want EINVALID", name, err)
+			}
+		}
+	})
 }

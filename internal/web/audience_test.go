@@ -110,7 +110,7 @@ func newAudienceFixture(t *testing.T) *audienceFixture {
 	}
 	mk := func(slug string, a aftermath.Audience, org string) *aftermath.Intervention {
 		iv := &aftermath.Intervention{Slug: slug, Name: "Zqx mission " + slug, Audience: a, Owner: org, Area: []aftermath.AreaRef{{Country: "MLI", Admin1: "Zqxregion"}},
-			PartnerForces: []aftermath.InterventionActor{{Name: "Zqxforce", Aliases: []aftermath.ActorAlias{{Dataset: "acled", Name: "Zqxforce Brigade"}}}},
+			PartnerForces: []aftermath.InterventionActor{{Name: "Zqxforce", Aliases: aftermath.DatedAliases{{Dataset: "acled", Name: "Zqxforce Brigade"}}}},
 			Phases:        []aftermath.Phase{{Name: "Zqxphase", Start: "2024-01-01"}},
 			Citations:     []aftermath.Citation{{Field: "name", SourceID: f.source.ID, Quote: "Zqxquote", Confidence: "high"}}}
 		if a == aftermath.AudienceConfidential {

@@ -34,7 +34,7 @@ func fixtureServer(t *testing.T) (http.Handler, *sqldb.DB) {
 		t.Fatal(err)
 	}
 	iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "test-mission", Name: "Test mission <b>", Backers: []aftermath.InterventionActor{{Name: "United Nations"}},
-		PartnerForces: []aftermath.InterventionActor{{Name: "Malian forces", Aliases: []aftermath.ActorAlias{{Dataset: "ucdp", Name: "Government of Mali"}}}},
+		PartnerForces: []aftermath.InterventionActor{{Name: "Malian forces", Aliases: aftermath.DatedAliases{{Dataset: "ucdp", Name: "Government of Mali"}}}},
 		Instruments:   []string{"troops"}, Area: []aftermath.AreaRef{{Country: "MLI"}},
 		Phases:    []aftermath.Phase{{Name: "Mandate", Start: "2023-02-01"}},
 		Citations: []aftermath.Citation{{Field: "name", SourceID: src.ID, Page: "para. 7", Confidence: "high"}}}
