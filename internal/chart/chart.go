@@ -16,6 +16,14 @@
 // direction="rtl" and the title, legend, axis labels and credit are mirrored
 // to the right side; time still runs left to right.
 //
+// Unknown is not zero. A value no dataset covers is NaN: a line breaks there
+// (LineChart.GapLabel shades and names the gap), a bar whose segments are
+// all NaN is not drawn and its slot is hatched (BarChart.MissingLabel), and
+// a bar covering part of its period can carry a note (BarChart.Partial).
+// Series.Bounds draws a low–high range behind a line, and EventStudy draws
+// coefficients with their confidence intervals. The gaps and notes are
+// added to the <desc> as sentences, in the caller's words.
+//
 // Internal references (the legend's patterns, the map's clip path) use ids
 // derived from a hash of the drawing, so two different charts inlined in one
 // page do not collide, and identical ones define identical content.
