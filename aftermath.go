@@ -184,7 +184,12 @@ type Event struct {
 	DeathsHigh        int
 	CivilianTargeting bool
 
-	SourceCount int
+	// SourceCount is the number of sources as published (UCDP
+	// number_of_sources): nil when the cell was empty or the dataset has
+	// no such column (ACLED), -1 when the file says -1, UCDP's code for
+	// "not known". Both unknown forms are kept as published, so exports
+	// write them back unchanged; neither is a number to sum or compare.
+	SourceCount *int
 	SourceText  string
 	Notes       string
 	Tags        string
@@ -318,6 +323,13 @@ var StatsKeys = []string{"dataset", "country", "admin1", "year", "month", "viole
 type StatsFilter struct {
 	Dataset string   // "" for all
 	By      []string // drawn from StatsKeys, in output order
+	// ClearOnly sums only events with a clear code status (UCDP
+	// code_status "Clear"; ACLED has none, so all its events count), and
+	// PreciseOnly only events with a precise place and date (UCDP
+	// where_prec and date_prec 1-2; ACLED geo_precision 1, time_precision
+	// 1-2). Both read the aggregates' clear and precise dimensions.
+	ClearOnly   bool
+	PreciseOnly bool
 }
 
 // StatsRow is one group of summed aggregates. Keys follow StatsFilter.By.

@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 
 	"aftermath"
+	"aftermath/internal/geo"
 	"aftermath/internal/ingest"
 	"aftermath/internal/ingest/acled"
 	"aftermath/internal/ingest/ucdp"
@@ -38,6 +39,13 @@ type Options struct {
 	// sqldb.DefaultAudience).
 	Place       *sqldb.Placement
 	RejectsPath string // where rejected rows go; default FILE.rejected.csv beside the input
+	// CoversFrom and CoversTo (YYYY-MM, both or neither) and Countries
+	// (ISO 3166-1 alpha-3; nil: not stated) are the coverage the user
+	// states (--covers, --countries). What is not stated is found: a UCDP
+	// monthly candidate's name gives its month, otherwise the events' dates
+	// do, and a file of one country's events covers that country.
+	CoversFrom, CoversTo string
+	Countries            []string
 	// Progress is told how far the import is, when not nil.
 	Progress func(file string, done, total int64, counts aftermath.ImportCounts)
 }
@@ -60,6 +68,9 @@ func Import(ctx context.Context, db *sqldb.DB, file string, opt Options) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCoverage(opt); err != nil {
+		return nil, err
+	}
 	version := opt.Version
 	if version == "" {
 		version = versionFromName(opt.Dataset, file)
@@ -80,6 +91,14 @@ func Import(ctx context.Context, db *sqldb.DB, file string, opt Options) (*Resul
 		return nil, err
 	}
 	defer im.Rollback() // a no-op after Commit
+	if opt.CoversFrom != "" || opt.Countries != nil {
+		im.StateCoverage(opt.CoversFrom, opt.CoversTo, opt.Countries)
+	}
+	if opt.Dataset == aftermath.DatasetUCDP {
+		if m := ucdp.MonthFromName(file); m != "" {
+			im.CoverageFromFileName(m)
+		}
+	}
 	rej := &rejects{path: opt.RejectsPath, input: file}
 	if err := run(ctx, im, src, opt, rej); err != nil {
 		rej.abandon()
@@ -355,4 +374,28 @@ func (r *rejects) abandon() {
 		r.f.Close()
 		os.Remove(r.path)
 	}
+}
+
+// checkCoverage refuses stated coverage that is not months in order and
+// ISO alpha-3 country codes.
+func checkCoverage(opt Options) error {
+	if (opt.CoversFrom == "") != (opt.CoversTo == "") {
+		return aftermath.Errorf(aftermath.EINVALID, "coverage needs both a first and a last month (YYYY-MM:YYYY-MM)")
+	}
+	if opt.CoversFrom != "" {
+		for _, m := range []string{opt.CoversFrom, opt.CoversTo} {
+			if !sqldb.ParseMonth(m) {
+				return aftermath.Errorf(aftermath.EINVALID, "coverage: %q is not a month (YYYY-MM)", m)
+			}
+		}
+		if opt.CoversFrom > opt.CoversTo {
+			return aftermath.Errorf(aftermath.EINVALID, "coverage: %s is after %s", opt.CoversFrom, opt.CoversTo)
+		}
+	}
+	for _, c := range opt.Countries {
+		if _, ok := geo.ByAlpha3(c); !ok {
+			return aftermath.Errorf(aftermath.EINVALID, "coverage: %q is not an ISO 3166-1 alpha-3 country code", c)
+		}
+	}
+	return nil
 }

@@ -59,9 +59,18 @@ type CSV struct {
 	index  map[string]int
 	rec    []string
 	line   int
+	// pending holds the second row when it was read to look for HXL
+	// hashtags and turned out to be data; Next returns it first.
+	pending    []string
+	pendLine   int
+	pendErr    error
+	hasPending bool
 }
 
-// NewCSV reads the header row. A byte-order mark before it is dropped.
+// NewCSV reads the header row. A byte-order mark before it is dropped. A
+// second row of HXL hashtags (#event+code, #date+occurred …), as HDX
+// serves ACLED and other data, is skipped: it is a header, not a row. Line
+// numbers of the rows after it stay the file's physical lines.
 func NewCSV(r io.Reader, file string) (*CSV, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
@@ -83,7 +92,35 @@ func NewCSV(r io.Reader, file string) (*CSV, error) {
 			c.index[k] = i
 		}
 	}
+	rec, err := cr.Read()
+	switch {
+	case err == io.EOF:
+	case err == nil && IsHXLRow(rec):
+	default:
+		c.hasPending, c.pendErr = true, err
+		if err == nil {
+			c.pending = append([]string(nil), rec...)
+			c.pendLine, _ = cr.FieldPos(0)
+		}
+	}
 	return c, nil
+}
+
+// IsHXLRow reports whether a row is a row of HXL hashtags: at least one
+// non-empty cell, and every non-empty cell starting with '#'.
+func IsHXLRow(rec []string) bool {
+	n := 0
+	for _, v := range rec {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if v[0] != '#' {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // Has reports whether the header has the column (case-insensitive).
@@ -111,7 +148,18 @@ func (c *CSV) Line() int { return c.line }
 // Next advances to the next row. It returns io.EOF at the end, a *RowError
 // for a row with the wrong number of fields, or a parse error of the file.
 func (c *CSV) Next() error {
-	rec, err := c.r.Read()
+	var rec []string
+	var err error
+	line := 0
+	if c.hasPending {
+		rec, err, line = c.pending, c.pendErr, c.pendLine
+		c.hasPending, c.pending, c.pendErr = false, nil, nil
+	} else {
+		rec, err = c.r.Read()
+		if err == nil {
+			line, _ = c.r.FieldPos(0)
+		}
+	}
 	if err == io.EOF {
 		return io.EOF
 	}
@@ -123,7 +171,7 @@ func (c *CSV) Next() error {
 		return fmt.Errorf("%s: %w", c.File, err)
 	}
 	c.rec = rec
-	c.line, _ = c.r.FieldPos(0)
+	c.line = line
 	if len(rec) != len(c.header) {
 		return &RowError{File: c.File, Line: c.line,
 			Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(c.header))}
@@ -172,6 +220,27 @@ func (c *CSV) Count(column string, required bool) (int, error) {
 		return 0, c.Err(column, c.Get(column), "is negative; a count cannot be")
 	}
 	return n, err
+}
+
+// OptCount parses a count whose codebook has codes for "not known".
+//
+// Codebooks write "not known" as -1 (UCDP's number_of_sources in full
+// releases) or leave the cell empty. OptCount keeps the two apart, exactly
+// as published: nil for an empty cell, a pointer to -1 for -1, otherwise a
+// pointer to the count. Neither unknown form is a number to sum or compare.
+func (c *CSV) OptCount(column string) (*int, error) {
+	v := strings.TrimSpace(c.Get(column))
+	if v == "" {
+		return nil, nil
+	}
+	n, err := c.Int(column, false)
+	if err != nil {
+		return nil, err
+	}
+	if n < -1 {
+		return nil, c.Err(column, c.Get(column), "is negative; a count cannot be (-1 means not known)")
+	}
+	return &n, nil
 }
 
 // Coord parses a latitude (limit 90) or longitude (limit 180); empty gives nil.
@@ -258,6 +327,13 @@ func (p *Parser) Int(dst *int, column string, required bool) {
 func (p *Parser) Count(dst *int, column string, required bool) {
 	if p.Err == nil {
 		*dst, p.Err = p.c.Count(column, required)
+	}
+}
+
+// OptCount parses a count with not-known codes into dst (see CSV.OptCount).
+func (p *Parser) OptCount(dst **int, column string) {
+	if p.Err == nil {
+		*dst, p.Err = p.c.OptCount(column)
 	}
 }
 

@@ -263,34 +263,38 @@ var orphanChecks = map[string]string{
 	"event_actors.actor_id": `SELECT count(*) FROM event_actors l WHERE NOT EXISTS (SELECT 1 FROM actors a WHERE a.id = l.actor_id)`,
 }
 
-// aggregateChecks recount the aggregates from the events: every group
-// that differs, either way, is a fault of the importer.
+// aggregateChecks recount the aggregates from the events, every dimension
+// included (clear and precise by the rules of EventClear and
+// EventPrecise): every group that differs, either way, is a fault of the
+// importer or of a migration.
 var aggregateChecks = map[string]string{
 	"monthly_aggregates": `SELECT count(*) FROM (
-		SELECT * FROM (SELECT dataset_id, country, admin1, year, substr(date_start, 1, 7) AS month, violence_type, count(*) AS events,
-			sum(deaths_best) AS best, sum(deaths_low) AS low, sum(deaths_high) AS high, sum(deaths_civilians) AS civ
-			FROM events GROUP BY dataset_id, country, admin1, year, substr(date_start, 1, 7), violence_type) e
-		EXCEPT SELECT dataset_id, country, admin1, year, month, violence_type, events, deaths_best, deaths_low, deaths_high, deaths_civilians FROM monthly_aggregates
+		SELECT * FROM (` + recountMonthly + `) e
+		EXCEPT SELECT dataset_id, country, admin1, year, month, violence_type, clear, precise, events, deaths_best, deaths_low, deaths_high, deaths_civilians FROM monthly_aggregates
 		UNION ALL
-		SELECT * FROM (SELECT dataset_id, country, admin1, year, month, violence_type, events, deaths_best, deaths_low, deaths_high, deaths_civilians FROM monthly_aggregates
-		EXCEPT SELECT dataset_id, country, admin1, year, substr(date_start, 1, 7), violence_type, count(*),
-			sum(deaths_best), sum(deaths_low), sum(deaths_high), sum(deaths_civilians)
-			FROM events GROUP BY dataset_id, country, admin1, year, substr(date_start, 1, 7), violence_type) m) x`,
+		SELECT * FROM (SELECT dataset_id, country, admin1, year, month, violence_type, clear, precise, events, deaths_best, deaths_low, deaths_high, deaths_civilians FROM monthly_aggregates
+		EXCEPT ` + recountMonthly + `) m) x`,
 	"actor_monthly_aggregates": `SELECT count(*) FROM (
-		SELECT * FROM (SELECT e.dataset_id, l.actor_id, e.admin1, e.year, substr(e.date_start, 1, 7) AS month, e.violence_type, count(*) AS events,
-			sum(e.deaths_best) AS best, sum(e.deaths_civilians) AS civ
-			FROM events e JOIN event_actors l ON l.event_id = e.id AND l.role IN ('side_a', 'actor1')
-			GROUP BY e.dataset_id, l.actor_id, e.admin1, e.year, substr(e.date_start, 1, 7), e.violence_type) e
-		EXCEPT SELECT dataset_id, actor_id, admin1, year, month, violence_type, sum(events), sum(deaths_best), sum(deaths_civilians)
-			FROM actor_monthly_aggregates GROUP BY dataset_id, actor_id, admin1, year, month, violence_type
+		SELECT * FROM (` + recountActors + `) e
+		EXCEPT ` + sumActorAggs + `
 		UNION ALL
-		SELECT * FROM (SELECT dataset_id, actor_id, admin1, year, month, violence_type, sum(events), sum(deaths_best), sum(deaths_civilians)
-			FROM actor_monthly_aggregates GROUP BY dataset_id, actor_id, admin1, year, month, violence_type
-		EXCEPT SELECT e.dataset_id, l.actor_id, e.admin1, e.year, substr(e.date_start, 1, 7), e.violence_type, count(*),
-			sum(e.deaths_best), sum(e.deaths_civilians)
-			FROM events e JOIN event_actors l ON l.event_id = e.id AND l.role IN ('side_a', 'actor1')
-			GROUP BY e.dataset_id, l.actor_id, e.admin1, e.year, substr(e.date_start, 1, 7), e.violence_type) m) x`,
+		SELECT * FROM (` + sumActorAggs + `
+		EXCEPT ` + recountActors + `) m) x`,
 }
+
+const (
+	recountMonthly = `SELECT e.dataset_id, e.country, e.admin1, e.year, substr(e.date_start, 1, 7), e.violence_type,
+			` + qualityClearSQL + `, ` + qualityPreciseSQL + `, count(*),
+			sum(e.deaths_best), sum(e.deaths_low), sum(e.deaths_high), sum(e.deaths_civilians)
+			FROM events e JOIN datasets d ON d.id = e.dataset_id
+			GROUP BY e.dataset_id, e.country, e.admin1, e.year, substr(e.date_start, 1, 7), e.violence_type, ` + qualityClearSQL + `, ` + qualityPreciseSQL
+	recountActors = `SELECT e.dataset_id, l.actor_id, e.admin1, e.year, substr(e.date_start, 1, 7), e.violence_type,
+			` + qualityClearSQL + `, ` + qualityPreciseSQL + `, count(*), sum(e.deaths_best), sum(e.deaths_civilians)
+			FROM events e JOIN datasets d ON d.id = e.dataset_id JOIN event_actors l ON l.event_id = e.id AND l.role IN ('side_a', 'actor1')
+			GROUP BY e.dataset_id, l.actor_id, e.admin1, e.year, substr(e.date_start, 1, 7), e.violence_type, ` + qualityClearSQL + `, ` + qualityPreciseSQL
+	sumActorAggs = `SELECT dataset_id, actor_id, admin1, year, month, violence_type, clear, precise, sum(events), sum(deaths_best), sum(deaths_civilians)
+			FROM actor_monthly_aggregates GROUP BY dataset_id, actor_id, admin1, year, month, violence_type, clear, precise`
+)
 
 // IntegrityCheck returns "ok" when the database is sound: SQLite's own
 // integrity and foreign-key checks, and on both databases a search for

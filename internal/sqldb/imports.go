@@ -52,11 +52,29 @@ type Import struct {
 	// countryISO3 maps the dataset's country spellings to ISO 3166-1
 	// alpha-3, so that analysis can select an area by code.
 	countryISO3 map[string]string
+	// seen is what the file's events span, for the version's coverage;
+	// stated and fileMonth are what the caller was told of it.
+	seen      coverageSeen
+	stated    aftermath.Coverage // From/To and Countries, each set when stated
+	fileMonth string             // YYYY-MM of a UCDP monthly candidate's name
+	stored    aftermath.Coverage // the version's coverage as the import began
+}
+
+// coverageSeen follows the events of one import: the first and last month
+// and year, and the one country they are all in (by ISO alpha-3, or by
+// spelling when it has none), until a second appears.
+type coverageSeen struct {
+	n                  int64
+	fromMonth, toMonth string
+	fromYear, toYear   int
+	country            string // "iso:XXX" or "name:…"
+	countries          int    // 0, 1, or 2 for "more than one"
 }
 
 type aggKey struct {
 	country, admin1, month, violence string
 	year                             int
+	clear, precise                   bool
 }
 
 type aggVal struct{ events, best, low, high, civ int64 }
@@ -67,7 +85,39 @@ type actorAggKey struct {
 	actor                         int64
 	iso3, admin1, month, violence string
 	year                          int
+	clear, precise                bool
 }
+
+// EventClear reports whether an event counts for "Clear events only":
+// UCDP events whose code_status is "Clear" (releases before the column
+// existed, such as 19.1, say nothing and so have none). ACLED has no code
+// status, so every ACLED event counts as clear. qualityClearSQL is the
+// same rule in SQL; the aggregates' clear dimension follows it.
+func EventClear(dataset, codeStatus string) bool {
+	return dataset != aftermath.DatasetUCDP || codeStatus == "Clear"
+}
+
+// EventPrecise reports whether an event counts for "precise locations
+// only": UCDP where_prec 1-2 (the exact place or within 25 km) and
+// date_prec 1-2 (the exact date or within 2-6 days); ACLED geo_precision 1
+// and time_precision 1-2. Codes outside the codebooks (0, or an empty
+// cell) are not precise. qualityPreciseSQL is the same rule in SQL.
+func EventPrecise(dataset string, wherePrec, datePrec int) bool {
+	if datePrec < 1 || datePrec > 2 {
+		return false
+	}
+	if dataset == aftermath.DatasetUCDP {
+		return wherePrec >= 1 && wherePrec <= 2
+	}
+	return wherePrec == 1
+}
+
+// The quality rules in SQL, on events e joined to datasets d.
+const (
+	qualityClearSQL   = `(d.name <> 'ucdp' OR e.code_status = 'Clear')`
+	qualityPreciseSQL = `((d.name = 'ucdp' AND e.where_precision BETWEEN 1 AND 2 AND e.date_precision BETWEEN 1 AND 2) OR ` +
+		`(d.name <> 'ucdp' AND e.where_precision = 1 AND e.date_precision BETWEEN 1 AND 2))`
+)
 
 type placeKey struct {
 	kind   string
@@ -173,20 +223,23 @@ func (im *Import) begin() error {
 	if err := im.preload(); err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, im.q(`SELECT id, version FROM dataset_versions WHERE dataset_id = ?`), im.datasetID)
+	rows, err := tx.QueryContext(ctx, im.q(`SELECT id, version, covers_from, covers_to, countries, basis FROM dataset_versions WHERE dataset_id = ?`), im.datasetID)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var v string
-		if err := rows.Scan(&id, &v); err != nil {
+		var c aftermath.Coverage
+		var countries string
+		if err := rows.Scan(&id, &c.Version, &c.From, &c.To, &countries, &c.Basis); err != nil {
 			return err
 		}
-		im.versions[id] = v
-		if v == im.version {
+		im.versions[id] = c.Version
+		if c.Version == im.version {
 			im.versionID = id
+			c.Countries = splitCountries(countries)
+			im.stored = c
 		}
 	}
 	return rows.Err()
@@ -294,8 +347,15 @@ func Hash(e *aftermath.Event) int64 {
 		e.Admin1, e.Admin2, e.Admin3, e.Location, e.SourceText, e.Notes, e.Tags} {
 		str(s)
 	}
+	// An empty source count hashes apart from every number, so that a
+	// count that becomes empty (or the reverse) is a change; a number hashes
+	// as it always did.
+	sources := math.MinInt64
+	if e.SourceCount != nil {
+		sources = *e.SourceCount
+	}
 	for _, n := range [...]int{e.Year, e.DatePrecision, e.Clarity, e.CountryGW, e.CountryISO, e.WherePrecision,
-		e.DeathsA, e.DeathsB, e.DeathsCivilians, e.DeathsUnknown, e.DeathsLow, e.DeathsBest, e.DeathsHigh, e.SourceCount} {
+		e.DeathsA, e.DeathsB, e.DeathsCivilians, e.DeathsUnknown, e.DeathsLow, e.DeathsBest, e.DeathsHigh, sources} {
 		num(n)
 	}
 	if e.CivilianTargeting {
@@ -363,6 +423,7 @@ func (im *Import) Add(batch []*aftermath.Event) error {
 	for _, e := range batch {
 		im.counts.Read++
 		e.Dataset, e.Version = im.dataset, im.version
+		im.see(e)
 		hash := e.ContentHash
 		if hash == 0 {
 			hash = Hash(e)
@@ -411,7 +472,7 @@ func (im *Import) lookup(batch []*aftermath.Event) (map[string]existing, error) 
 	}
 	st, err := im.stmt("lookup", len(batch), func(n int) string {
 		return `SELECT id, native_id, content_hash, version_id, country, admin1, year, date_start, violence_type,
-			deaths_best, deaths_low, deaths_high, deaths_civilians, country_gw, country_iso,
+			deaths_best, deaths_low, deaths_high, deaths_civilians, country_gw, country_iso, code_status, where_precision, date_precision,
 			COALESCE((SELECT min(l.actor_id) FROM event_actors l WHERE l.event_id = events.id AND l.role IN ('side_a', 'actor1')), 0)
 			FROM events WHERE dataset_id = ? AND native_id IN (` + placeholders(n) + `)`
 	})
@@ -426,13 +487,15 @@ func (im *Import) lookup(batch []*aftermath.Event) (map[string]existing, error) 
 	found := map[string]existing{}
 	for rows.Next() {
 		var x existing
-		var native, dateStart string
-		var gw, iso int
+		var native, dateStart, status string
+		var gw, iso, wherePrec, datePrec int
 		if err := rows.Scan(&x.id, &native, &x.hash, &x.versionID, &x.key.country, &x.key.admin1, &x.key.year,
-			&dateStart, &x.key.violence, &x.val.best, &x.val.low, &x.val.high, &x.val.civ, &gw, &iso, &x.primary); err != nil {
+			&dateStart, &x.key.violence, &x.val.best, &x.val.low, &x.val.high, &x.val.civ, &gw, &iso, &status, &wherePrec, &datePrec, &x.primary); err != nil {
 			return nil, err
 		}
 		x.key.month = month(dateStart)
+		x.key.clear = EventClear(im.dataset, status)
+		x.key.precise = EventPrecise(im.dataset, wherePrec, datePrec)
 		_, c := countryOf(&aftermath.Event{Country: x.key.country, CountryGW: gw, CountryISO: iso})
 		x.iso3 = c.Alpha3
 		x.val.events = 1
@@ -479,11 +542,17 @@ func (im *Import) eventArgs(e *aftermath.Event, hash int64) ([]any, error) {
 	if e.Longitude != nil {
 		lon = *e.Longitude
 	}
+	// source_count: NULL for an empty cell (or no such column), else the
+	// number as published, -1 ("not known") included.
+	var sources any
+	if e.SourceCount != nil {
+		sources = int64(*e.SourceCount)
+	}
 	return []any{im.datasetID, im.versionID, e.NativeID, hash, e.RelID, e.Year, e.DateStart, e.DateEnd,
 		e.DatePrecision, e.ViolenceType, e.SubEventType, e.DisorderType, e.CodeStatus, e.Clarity, e.ConflictID,
 		e.ConflictName, e.DyadID, e.DyadName, e.Country, e.CountryGW, e.CountryISO, placeID, e.Region, e.Admin1,
 		e.Admin2, e.Admin3, e.Location, lat, lon, e.WherePrecision, e.DeathsA, e.DeathsB, e.DeathsCivilians,
-		e.DeathsUnknown, e.DeathsLow, e.DeathsBest, e.DeathsHigh, e.CivilianTargeting, e.SourceCount,
+		e.DeathsUnknown, e.DeathsLow, e.DeathsBest, e.DeathsHigh, e.CivilianTargeting, sources,
 		e.SourceText, e.Notes, e.Tags, extra}, nil
 }
 
@@ -664,7 +733,8 @@ func (im *Import) addAgg(e *aftermath.Event, sign int64) error {
 		iso3 = c.Alpha3
 		im.countryISO3[e.Country] = iso3
 	}
-	k := aggKey{country: e.Country, admin1: e.Admin1, month: month(e.DateStart), violence: e.ViolenceType, year: e.Year}
+	k := aggKey{country: e.Country, admin1: e.Admin1, month: month(e.DateStart), violence: e.ViolenceType, year: e.Year,
+		clear: EventClear(im.dataset, e.CodeStatus), precise: EventPrecise(im.dataset, e.WherePrecision, e.DatePrecision)}
 	v := aggVal{events: 1, best: int64(e.DeathsBest), low: int64(e.DeathsLow), high: int64(e.DeathsHigh), civ: int64(e.DeathsCivilians)}
 	im.agg(k, v, sign)
 	if p := e.PrimaryActor(); p != nil {
@@ -678,7 +748,7 @@ func (im *Import) addAgg(e *aftermath.Event, sign int64) error {
 }
 
 func (im *Import) addActorAgg(actor int64, iso3 string, k aggKey, v aggVal, sign int64) {
-	ak := actorAggKey{actor: actor, iso3: iso3, admin1: k.admin1, month: k.month, violence: k.violence, year: k.year}
+	ak := actorAggKey{actor: actor, iso3: iso3, admin1: k.admin1, month: k.month, violence: k.violence, year: k.year, clear: k.clear, precise: k.precise}
 	a := im.actorAgg[ak]
 	if a == nil {
 		a = &aggVal{}
@@ -1035,10 +1105,30 @@ func (im *Import) Commit() (aftermath.ImportCounts, error) {
 			return im.counts, err
 		}
 		if n > 0 {
-			return im.counts, im.Rollback()
+			// The file was imported before and nothing changed: only
+			// coverage stated anew is written, and no import is recorded.
+			if im.stated.From == "" && im.stated.Countries == nil {
+				return im.counts, im.Rollback()
+			}
+			changed, err := im.writeCoverage()
+			if err != nil || !changed {
+				rerr := im.Rollback()
+				if err == nil {
+					err = rerr
+				}
+				return im.counts, err
+			}
+			if err := tx.Commit(); err != nil {
+				im.conn.Close()
+				return im.counts, fmt.Errorf("commit import: %w", err)
+			}
+			return im.counts, im.conn.Close()
 		}
 	}
 	err := im.flushAggs()
+	if err == nil {
+		_, err = im.writeCoverage()
+	}
 	if err == nil {
 		err = im.dropEmptyAggs()
 	}
@@ -1101,15 +1191,21 @@ func (im *Import) flushAggs() error {
 		if a.month != b.month {
 			return a.month < b.month
 		}
-		return a.violence < b.violence
+		if a.violence != b.violence {
+			return a.violence < b.violence
+		}
+		if a.clear != b.clear {
+			return !a.clear
+		}
+		return !a.precise && b.precise
 	})
 	rows := make([][]any, 0, len(keys))
 	for _, k := range keys {
 		v := im.aggs[k]
-		rows = append(rows, append([]any{im.datasetID, k.country, im.countryISO3[k.country], k.admin1, k.year, k.month, k.violence}, v.values()...))
+		rows = append(rows, append([]any{im.datasetID, k.country, im.countryISO3[k.country], k.admin1, k.year, k.month, k.violence, k.clear, k.precise}, v.values()...))
 	}
-	err := im.upsertAggs("monthly_aggregates", []string{"dataset_id", "country", "country_iso3", "admin1", "year", "month", "violence_type"},
-		[]string{"dataset_id", "country", "admin1", "year", "month", "violence_type"},
+	err := im.upsertAggs("monthly_aggregates", []string{"dataset_id", "country", "country_iso3", "admin1", "year", "month", "violence_type", "clear", "precise"},
+		[]string{"dataset_id", "country", "admin1", "year", "month", "violence_type", "clear", "precise"},
 		`country_iso3 = CASE WHEN excluded.country_iso3 <> '' THEN excluded.country_iso3 ELSE monthly_aggregates.country_iso3 END`, rows)
 	if err != nil {
 		return fmt.Errorf("update monthly aggregates: %w", err)
@@ -1174,9 +1270,9 @@ func (im *Import) flushActorAggs() error {
 	rows := make([][]any, 0, len(keys))
 	for _, k := range keys {
 		v := im.actorAgg[k]
-		rows = append(rows, append([]any{im.datasetID, k.actor, k.iso3, k.admin1, k.year, k.month, k.violence}, v.values()...))
+		rows = append(rows, append([]any{im.datasetID, k.actor, k.iso3, k.admin1, k.year, k.month, k.violence, k.clear, k.precise}, v.values()...))
 	}
-	keyCols := []string{"dataset_id", "actor_id", "country_iso3", "admin1", "year", "month", "violence_type"}
+	keyCols := []string{"dataset_id", "actor_id", "country_iso3", "admin1", "year", "month", "violence_type", "clear", "precise"}
 	err := im.upsertAggs("actor_monthly_aggregates", keyCols, keyCols, "", rows)
 	if err != nil {
 		return fmt.Errorf("update actor aggregates: %w", err)

@@ -20,6 +20,12 @@ type AreaFilter struct {
 	Area          []aftermath.AreaRef
 	From, To      string   // YYYY-MM, inclusive; "" for open
 	ViolenceTypes []string // empty for all
+	// ClearOnly keeps only clear events (UCDP code_status "Clear"; every
+	// ACLED event) and PreciseOnly only those with a precise place and date
+	// (see EventClear and EventPrecise): the aggregates' clear and precise
+	// dimensions.
+	ClearOnly   bool
+	PreciseOnly bool
 }
 
 // MonthTotal is one month of summed aggregates.
@@ -65,6 +71,14 @@ func (f AreaFilter) where() (string, []any, error) {
 		for _, v := range f.ViolenceTypes {
 			args = append(args, v)
 		}
+	}
+	if f.ClearOnly {
+		w = append(w, "a.clear = ?")
+		args = append(args, true)
+	}
+	if f.PreciseOnly {
+		w = append(w, "a.precise = ?")
+		args = append(args, true)
 	}
 	return strings.Join(w, " AND "), args, nil
 }

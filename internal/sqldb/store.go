@@ -44,7 +44,7 @@ func (db *DB) Datasets(ctx context.Context, v aftermath.Viewer) ([]aftermath.Dat
 
 func (db *DB) imports(ctx context.Context, datasetID int64) ([]aftermath.DatasetVersion, error) {
 	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT v.id, v.version, i.file_name, i.sha256, i.imported_at,
-		i.rows_read, i.inserted, i.updated, i.unchanged, i.rejected
+		i.rows_read, i.inserted, i.updated, i.unchanged, i.rejected, v.covers_from, v.covers_to, v.countries, v.basis
 		FROM imports i JOIN dataset_versions v ON v.id = i.version_id
 		WHERE v.dataset_id = ? ORDER BY i.id DESC`), datasetID)
 	if err != nil {
@@ -54,11 +54,13 @@ func (db *DB) imports(ctx context.Context, datasetID int64) ([]aftermath.Dataset
 	var out []aftermath.DatasetVersion
 	for rows.Next() {
 		v := aftermath.DatasetVersion{DatasetID: datasetID}
-		var at string
-		c := &v.Counts
-		if err := rows.Scan(&v.ID, &v.Version, &v.FileName, &v.SHA256, &at, &c.Read, &c.Inserted, &c.Updated, &c.Unchanged, &c.Rejected); err != nil {
+		var at, countries string
+		c, cov := &v.Counts, &v.Coverage
+		if err := rows.Scan(&v.ID, &v.Version, &v.FileName, &v.SHA256, &at, &c.Read, &c.Inserted, &c.Updated, &c.Unchanged, &c.Rejected,
+			&cov.From, &cov.To, &countries, &cov.Basis); err != nil {
 			return nil, err
 		}
+		cov.Version, cov.Countries = v.Version, splitCountries(countries)
 		v.ImportedAt, _ = time.Parse(time.RFC3339, at)
 		out = append(out, v)
 	}
@@ -95,9 +97,21 @@ func (db *DB) Stats(ctx context.Context, f aftermath.StatsFilter) ([]aftermath.S
 		COALESCE(sum(a.deaths_high), 0), COALESCE(sum(a.deaths_civilians), 0)
 		FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id`
 	var args []any
+	var where []string
 	if f.Dataset != "" {
-		q += ` WHERE d.name = ?`
+		where = append(where, `d.name = ?`)
 		args = append(args, f.Dataset)
+	}
+	if f.ClearOnly {
+		where = append(where, `a.clear = ?`)
+		args = append(args, true)
+	}
+	if f.PreciseOnly {
+		where = append(where, `a.precise = ?`)
+		args = append(args, true)
+	}
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	if len(cols) > 0 {
 		q += ` GROUP BY ` + strings.Join(cols, ", ")
@@ -163,8 +177,13 @@ type EventFilter struct {
 	Actor        string // an actor's name as the dataset spells it, in any role
 	DeathsMin    int    // best estimate; 0 for no lower bound
 	DeathsMax    int    // best estimate; 0 for no upper bound
-	Limit        int    // Events only: 1 to 1000, default 100
-	Offset       int
+	// CodeStatus is UCDP's code_status exactly as published ("Clear",
+	// "Check dyad" …); ACLED events have none.
+	CodeStatus string
+	// PreciseOnly keeps events with a precise place and date (EventPrecise).
+	PreciseOnly bool
+	Limit       int // Events only: 1 to 1000, default 100
+	Offset      int
 }
 
 func (f EventFilter) where() (string, []any) {
@@ -201,12 +220,18 @@ func (f EventFilter) where() (string, []any) {
 	if f.DeathsMax > 0 {
 		add("e.deaths_best <= ?", f.DeathsMax)
 	}
+	if f.CodeStatus != "" {
+		add("e.code_status = ?", f.CodeStatus)
+	}
+	if f.PreciseOnly {
+		w = append(w, qualityPreciseSQL)
+	}
 	return strings.Join(w, " AND "), args
 }
 
 const eventListColumns = `e.id, d.name, v.version, e.native_id, e.year, e.date_start, e.date_end, e.violence_type,
 	e.country, e.admin1, e.admin2, e.location, e.latitude, e.longitude, e.deaths_low, e.deaths_best,
-	e.deaths_high, e.deaths_civilians, e.where_precision, e.date_precision
+	e.deaths_high, e.deaths_civilians, e.where_precision, e.date_precision, e.code_status, e.source_count
 	FROM events e JOIN datasets d ON d.id = e.dataset_id JOIN dataset_versions v ON v.id = e.version_id`
 
 // Events lists events, newest first.
@@ -234,10 +259,15 @@ func (db *DB) eachEvent(ctx context.Context, f EventFilter, tail string, tailArg
 	err := db.each(ctx, q, append(args, tailArgs...), func(r *sql.Rows) error {
 		var e aftermath.Event
 		var lat, lon sql.NullFloat64
+		var sources sql.NullInt64
 		if err := r.Scan(&e.ID, &e.Dataset, &e.Version, &e.NativeID, &e.Year, &e.DateStart, &e.DateEnd, &e.ViolenceType,
 			&e.Country, &e.Admin1, &e.Admin2, &e.Location, &lat, &lon, &e.DeathsLow, &e.DeathsBest, &e.DeathsHigh,
-			&e.DeathsCivilians, &e.WherePrecision, &e.DatePrecision); err != nil {
+			&e.DeathsCivilians, &e.WherePrecision, &e.DatePrecision, &e.CodeStatus, &sources); err != nil {
 			return err
+		}
+		if sources.Valid {
+			n := int(sources.Int64)
+			e.SourceCount = &n
 		}
 		if lat.Valid {
 			e.Latitude = &lat.Float64
@@ -258,7 +288,7 @@ func (db *DB) eachEvent(ctx context.Context, f EventFilter, tail string, tailArg
 // the monthly aggregates can answer (dataset, country, admin-1, violence
 // type, whole months) are counted there, exactly and fast.
 func (db *DB) CountEvents(ctx context.Context, f EventFilter, limit int) (n int64, exact bool, err error) {
-	if f.Actor == "" && f.DeathsMin == 0 && f.DeathsMax == 0 && monthStart(f.From) && monthEnd(f.To) {
+	if f.Actor == "" && f.DeathsMin == 0 && f.DeathsMax == 0 && f.CodeStatus == "" && monthStart(f.From) && monthEnd(f.To) {
 		q := `SELECT COALESCE(sum(a.events), 0) FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id WHERE ` + visible(f.Viewer, "d", "dataset")
 		var args []any
 		for _, c := range []struct {
@@ -270,6 +300,10 @@ func (db *DB) CountEvents(ctx context.Context, f EventFilter, limit int) (n int6
 				q += c.cond
 				args = append(args, c.v)
 			}
+		}
+		if f.PreciseOnly {
+			q += " AND a.precise = ?"
+			args = append(args, true)
 		}
 		if err := db.read.QueryRowContext(ctx, db.rebind(q), args...).Scan(&n); err != nil {
 			return 0, false, fmt.Errorf("count events: %w", err)

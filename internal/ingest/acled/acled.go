@@ -8,7 +8,10 @@
 //     (ACTOR, ALLY_ACTOR, INTER), whose rows are merged into one event.
 //
 // Columns are found by name (case-insensitively), so exports that add,
-// drop or reorder columns read the same.
+// drop or reorder columns read the same. Files as HDX serves them, with a
+// second header row of HXL hashtags and the extra columns data_id,
+// event_id_no_cnty and iso3, read the same too (ingest.NewCSV skips the
+// tag row; the extra columns go to Extra).
 package acled
 
 import (
@@ -19,6 +22,7 @@ import (
 	"strings"
 
 	"aftermath"
+	"aftermath/internal/geo"
 	"aftermath/internal/ingest"
 )
 
@@ -331,6 +335,13 @@ func (r *Reader) event() (*aftermath.Event, error) {
 	ev.DateEnd = ev.DateStart
 	p.Int(&ev.DatePrecision, "time_precision", false)
 	p.Int(&ev.CountryISO, "iso", false)
+	if p.Err == nil && ev.CountryISO == 0 {
+		// HDX's files add iso3; it names the country when iso is empty.
+		// The column is not mapped, so its text stays in Extra as well.
+		if c, ok := geo.ByAlpha3(strings.ToUpper(get("iso3"))); ok {
+			ev.CountryISO = c.Numeric
+		}
+	}
 	p.Int(&ev.CountryGW, "gwno", false)
 	p.Int(&ev.WherePrecision, "geo_precision", false)
 	p.Coord(&ev.Latitude, "latitude", 90)

@@ -159,7 +159,8 @@ func TestLayouts(t *testing.T) {
 		{"current_2019.csv", LayoutCurrent, 5, func(t *testing.T, r *Reader, evs []*aftermath.Event) {
 			e := evs[0]
 			eq(t, "DateStart", e.DateStart, "2019-06-14")
-			eq(t, "CountryISO", e.CountryISO, 0)
+			// No iso column: iso3 (KEN) gives the numeric code.
+			eq(t, "CountryISO", e.CountryISO, 404)
 			eq(t, "DisorderType", e.DisorderType, "")
 			// No civilian_targeting column: the event type decides.
 			eq(t, "CivilianTargeting", e.CivilianTargeting, true)
@@ -523,4 +524,49 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("no EOF after 10000 calls")
 		}
 	})
+}
+
+// ACLED as HDX serves it: a second header row of HXL hashtags and the
+// columns data_id, event_id_no_cnty and iso3. The tag row is skipped,
+// lines stay the file's own, the extra columns are kept, and iso3 gives
+// the country code where iso is empty.
+func TestHDXFile(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "hdx_2024-06-30.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := NewReader(f, "hdx.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []*aftermath.Event
+	var lines []int
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("line %d: %v", r.Line(), err)
+		}
+		evs = append(evs, e)
+		lines = append(lines, r.Line())
+	}
+	if len(evs) != 3 || !reflect.DeepEqual(lines, []int{3, 4, 5}) {
+		t.Fatalf("read %d events on lines %v, want 3 on lines 3, 4, 5", len(evs), lines)
+	}
+	e := evs[0]
+	eq(t, "NativeID", e.NativeID, "MLI91001")
+	eq(t, "DateStart", e.DateStart, "2024-01-05")
+	eq(t, "CountryISO", e.CountryISO, 466)
+	eq(t, "DeathsBest", e.DeathsBest, 4)
+	if want := (map[string]string{"data_id": "9100001", "event_id_no_cnty": "91001", "iso3": "MLI",
+		"interaction": "State forces-Rebel group", "source_scale": "Subnational", "timestamp": "1704844800"}); !reflect.DeepEqual(e.Extra, want) {
+		t.Errorf("Extra = %v, want %v", e.Extra, want)
+	}
+	eq(t, "DeathsCivilians", evs[1].DeathsCivilians, 2)
+	eq(t, "DatePrecision", evs[1].DatePrecision, 2)
+	eq(t, "CountryISO from iso3", evs[2].CountryISO, 466)
+	eq(t, "Tags", evs[2].Tags, "crowd size=hundreds")
 }

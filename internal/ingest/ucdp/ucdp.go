@@ -4,6 +4,7 @@
 package ucdp
 
 import (
+	"fmt"
 	"io"
 	"path/filepath"
 	"regexp"
@@ -100,7 +101,10 @@ func (r *Reader) Next() (*aftermath.Event, error) {
 	p.Int(&e.WherePrecision, "where_prec", false)
 	p.Int(&e.Clarity, "event_clarity", false)
 	p.Int(&e.CountryGW, "country_id", false)
-	p.Count(&e.SourceCount, "number_of_sources", false)
+	// Full releases write -1 ("not known") in number_of_sources for older
+	// events; it and an empty cell are kept as published (see
+	// aftermath.Event.SourceCount), not refused as negative counts.
+	p.OptCount(&e.SourceCount, "number_of_sources")
 	p.Count(&e.DeathsA, "deaths_a", false)
 	p.Count(&e.DeathsB, "deaths_b", false)
 	p.Count(&e.DeathsCivilians, "deaths_civilians", false)
@@ -183,4 +187,25 @@ func VersionFromName(name string) string {
 		return m[1] + "." + strconv.Itoa(minor)
 	}
 	return ""
+}
+
+// candidateMonth matches the monthly candidate releases' names:
+// GEDEvent_v22_0_2 is the candidate for February 2022 (vYY_0_M). The
+// quarterly and yearly candidates (GEDEvent_v21_01_21_12) are not of
+// this form.
+var candidateMonth = regexp.MustCompile(`(?i)(?:^|[^a-z])(?:gedevent|ged)_?v(\d{2})_0_(\d{1,2})(?:[^0-9]|$)`)
+
+// MonthFromName returns the YYYY-MM a monthly candidate release covers,
+// from its file name (GEDEvent_v22_0_2.csv.zip → 2022-02), or "" when the
+// name is not a monthly candidate's.
+func MonthFromName(name string) string {
+	m := candidateMonth.FindStringSubmatch(filepath.Base(name))
+	if m == nil {
+		return ""
+	}
+	month, _ := strconv.Atoi(m[2])
+	if month < 1 || month > 12 {
+		return ""
+	}
+	return fmt.Sprintf("20%s-%02d", m[1], month)
 }

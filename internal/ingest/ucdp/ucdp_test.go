@@ -3,6 +3,7 @@ package ucdp
 import (
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -146,4 +147,57 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Full GED releases write -1 ("not known") in number_of_sources for older
+// events; some cells are empty. Both are unknown, kept apart as published;
+// other negative numbers are still refused.
+func TestNumberOfSourcesNotKnown(t *testing.T) {
+	const head = "id,year,type_of_violence,country,date_start,best,low,high,number_of_sources\n"
+	r, err := NewReader(strings.NewReader(head+
+		"1,2009,1,Central African Republic,2009-02-20,3,3,3,-1\n"+
+		"2,2009,1,Central African Republic,2009-02-21,3,3,3,\n"+
+		"3,2009,1,Central African Republic,2009-02-22,3,3,3,4\n"+
+		"4,2009,1,Central African Republic,2009-02-23,3,3,3,-2\n"), "f.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			got = append(got, err.Error())
+			continue
+		}
+		switch {
+		case e.SourceCount == nil:
+			got = append(got, e.NativeID+":empty")
+		default:
+			got = append(got, e.NativeID+":"+strconv.Itoa(*e.SourceCount))
+		}
+	}
+	want := []string{"1:-1", "2:empty", "3:4", `f.csv:5: column "number_of_sources": "-2" is negative; a count cannot be (-1 means not known)`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestMonthFromName(t *testing.T) {
+	for name, want := range map[string]string{
+		"GEDEvent_v22_0_2.csv.zip":       "2022-02",
+		"/data/GEDEvent_v23_0_10.csv":    "2023-10",
+		"GEDEvent_v21_01_21_12.csv.zip":  "",
+		"GEDEvent_v23_1.csv":             "",
+		"GEDEvent_v22_0_13.csv":          "",
+		"GEDEvent_v22_0_0.csv":           "",
+		"ged191_syria.csv.zip":           "",
+		"GEDEvent_v22_0_2_corrected.csv": "2022-02",
+	} {
+		if got := MonthFromName(name); got != want {
+			t.Errorf("MonthFromName(%q) = %q, want %q", name, got, want)
+		}
+	}
 }
