@@ -183,8 +183,9 @@ func parseCell(s string) (float64, bool) {
 
 // Panel builds a units × times panel. Units keep their order of first
 // appearance, times are sorted; (unit, time) pairs absent from the file
-// are missing (NaN). Unit and time cells must be present, times numeric,
-// and a (unit, time) pair may occur only once.
+// are missing (NaN). Unit and time cells must be present, times numeric or
+// YYYY-MM (read as the month index YearMonthIndex), and a (unit, time) pair
+// may occur only once.
 func (t *Table) Panel(unitCol, timeCol, outcomeCol string, covariates []string) (Panel, error) {
 	units, err := t.Column(unitCol)
 	if err != nil {
@@ -217,6 +218,9 @@ func (t *Table) Panel(unitCol, timeCol, outcomeCol string, covariates []string) 
 		}
 		cell := r[tc]
 		v, ok := parseCell(cell)
+		if m, isMonth := ParseYearMonth(cell); !ok && isMonth {
+			v, ok = float64(m), true
+		}
 		if !ok || math.IsNaN(v) {
 			if cell == "" {
 				return Panel{}, fmt.Errorf("%s:%d: column %q is empty", t.Name, t.Lines[i], timeCol)
