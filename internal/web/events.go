@@ -22,7 +22,8 @@ import (
 // eventFilter reads the explorer's filters from a query string.
 func eventFilter(v aftermath.Viewer, q url.Values) (sqldb.EventFilter, error) {
 	f := sqldb.EventFilter{Viewer: v, Dataset: q.Get("dataset"), Country: strings.TrimSpace(q.Get("country")), Admin1: strings.TrimSpace(q.Get("admin1")),
-		From: q.Get("from"), To: q.Get("to"), ViolenceType: strings.TrimSpace(q.Get("violence_type")), Actor: strings.TrimSpace(q.Get("actor"))}
+		From: q.Get("from"), To: q.Get("to"), ViolenceType: strings.TrimSpace(q.Get("violence_type")), Actor: strings.TrimSpace(q.Get("actor")),
+		CodeStatus: strings.TrimSpace(q.Get("code_status")), PreciseOnly: q.Get("precise") == "1"}
 	for _, d := range []string{f.From, f.To} {
 		if d != "" {
 			if _, ok := parseDate(d); !ok {
@@ -69,6 +70,10 @@ func filterQuery(f sqldb.EventFilter) url.Values {
 	set("to", f.To)
 	set("violence_type", f.ViolenceType)
 	set("actor", f.Actor)
+	set("code_status", f.CodeStatus)
+	if f.PreciseOnly {
+		v.Set("precise", "1")
+	}
 	if f.DeathsMin > 0 {
 		v.Set("deaths_min", strconv.Itoa(f.DeathsMin))
 	}
@@ -239,6 +244,8 @@ var downloadColumns = []struct{ name, hxl string }{
 	{"latitude", "#geo+lat"}, {"longitude", "#geo+lon"}, {"violence_type", "#event+type"},
 	{"deaths_low", "#affected+killed+low"}, {"deaths_best", "#affected+killed"},
 	{"deaths_high", "#affected+killed+high"}, {"deaths_civilians", "#affected+killed+civilians"},
+	{"code_status", "#status+code"}, {"where_precision", "#geo+precision"}, {"date_precision", "#date+precision"},
+	{"number_of_sources", "#meta+sources+num"},
 }
 
 func downloadRow(e *aftermath.Event) []string {
@@ -250,7 +257,17 @@ func downloadRow(e *aftermath.Event) []string {
 	}
 	return []string{e.Dataset, e.Version, e.NativeID, e.DateStart, e.DateEnd, e.Country, e.Admin1, e.Admin2, e.Location,
 		coord(e.Latitude), coord(e.Longitude), e.ViolenceType, strconv.Itoa(e.DeathsLow), strconv.Itoa(e.DeathsBest),
-		strconv.Itoa(e.DeathsHigh), strconv.Itoa(e.DeathsCivilians)}
+		strconv.Itoa(e.DeathsHigh), strconv.Itoa(e.DeathsCivilians), e.CodeStatus, strconv.Itoa(e.WherePrecision),
+		strconv.Itoa(e.DatePrecision), sourceCount(e.SourceCount)}
+}
+
+// sourceCount writes a number of sources as the dataset published it: an
+// empty cell for none given, -1 for UCDP's "not known", else the count.
+func sourceCount(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
 }
 
 // eventsDownload streams the filtered events as CSV, HXL-tagged CSV or
