@@ -25,6 +25,8 @@ nothing; a newer version updates the events that changed.`)
 	quiet := fs.Bool("quiet", false, "no progress bar, even on a terminal")
 	audience := fs.String("audience", "", "who sees a dataset this import creates: internal, partners or public (default: public for UCDP, CC BY 4.0; internal for ACLED, whose terms do not allow republishing)")
 	org := fs.String("org", "", "with --audience: slug of the organisation that owns the dataset")
+	covers := fs.String("covers", "", "the months the version covers, FROM:TO as YYYY-MM:YYYY-MM (default: a UCDP monthly candidate's month from its name, GEDEvent_v22_0_2 → 2022-02; else UCDP the whole years of its events, ACLED the first to the last month of its events)")
+	countries := fs.String("countries", "", "the countries the version covers, ISO3 codes separated by commas (default: the one country when all events are in one, else every country)")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parse(fs, args); err != nil {
 			return err
@@ -52,6 +54,21 @@ nothing; a newer version updates the events that changed.`)
 	}
 	defer db.Close()
 	opt := importer.Options{Dataset: dataset, Version: *version, SkipBadRows: *skip, RejectsPath: *rejectsPath}
+	if *covers != "" {
+		from, to, ok := strings.Cut(*covers, ":")
+		if !ok || from == "" || to == "" {
+			return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: --covers %q: use FROM:TO, e.g. 2022-01:2022-12", *covers)}
+		}
+		opt.CoversFrom, opt.CoversTo = strings.TrimSpace(from), strings.TrimSpace(to)
+	}
+	if *countries != "" {
+		opt.Countries = []string{}
+		for c := range strings.SplitSeq(*countries, ",") {
+			if c = strings.ToUpper(strings.TrimSpace(c)); c != "" {
+				opt.Countries = append(opt.Countries, c)
+			}
+		}
+	}
 	if *audience != "" {
 		if opt.Place, err = placement(ctx, db, *audience, *org); err != nil {
 			return err

@@ -16,24 +16,27 @@ import (
 var statsValues = []string{"events", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians"}
 
 func runStats(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "stats", `stats [--db DB] [--dataset ucdp|acled] [--by KEYS] [--format table|csv|json]
+	fs := newFlags(env, "stats", `stats [--db DB] [--dataset ucdp|acled] [--by KEYS] [--clear-only] [--precise-only] [--format table|csv|json]
 
 Sums events and deaths from the monthly aggregates, grouped by KEYS, a comma
 list drawn from dataset,country,admin1,year,month,violence_type. Rows are
 sorted by the keys. violence_type is state-based, non-state or one-sided for
 UCDP and ACLED's event_type for ACLED; year is the dataset's year column;
-month is YYYY-MM of the event's start date.`)
+month is YYYY-MM of the event's start date. --clear-only and --precise-only
+re-run the sums on clear events or on precisely placed and dated ones.`)
 	dsn := dbFlag(fs, env)
 	dataset := fs.String("dataset", "", "only this dataset: ucdp or acled (default: all)")
 	by := fs.String("by", "", "comma list of keys to group by (default: one total row)")
 	format := fs.String("format", "table", "output format: table, csv or json")
+	clearOnly := fs.Bool("clear-only", false, "only clear events: UCDP code_status Clear (ACLED has no code status: all its events count)")
+	preciseOnly := fs.Bool("precise-only", false, "only events with a precise place and date: UCDP where_prec and date_prec 1-2; ACLED geo_precision 1 and time_precision 1-2")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unexpected argument %q", fs.Arg(0))}
 	}
-	f := aftermath.StatsFilter{Dataset: *dataset}
+	f := aftermath.StatsFilter{Dataset: *dataset, ClearOnly: *clearOnly, PreciseOnly: *preciseOnly}
 	if *dataset != "" && *dataset != aftermath.DatasetUCDP && *dataset != aftermath.DatasetACLED {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unknown dataset %q; use ucdp or acled", *dataset)}
 	}
