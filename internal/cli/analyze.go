@@ -63,12 +63,25 @@ forces, spread, and the chosen method. NAME is the slug or the name.`)
 	violence := fs.String("violence-type", "", "only these violence types, comma-separated (e.g. one-sided)")
 	hacLags := fs.Int("hac-lags", -1, "Newey-West lags for its and did (default: floor(4·(n/100)^(2/9)))")
 	placebos := fs.Bool("placebos", false, "synth: run in-space placebo tests")
+	model := fs.String("model", "ols", "its: the model, ols, poisson or negbin (stated in the result, never switched)")
+	seasonal := fs.Bool("seasonal", false, "its: add month-of-year terms")
+	minPre := fs.Int("min-pre", 10, "synth: the fewest pre-period times accepted")
+	aggregate := fs.String("aggregate", "month", "synth: month, quarter or year")
+	logRates := fs.Bool("log", false, "synth: fit log(1 + outcome)")
+	includeExcluded := fs.Bool("include-excluded", false, "synth: keep countries hosting other interventions and the area's land neighbours in the default donor pool")
+	clearOnly := fs.Bool("clear-only", false, "UCDP events whose code_status is Clear only")
+	preciseOnly := fs.Bool("precise-only", false, "precisely placed and dated events only")
 	ref, err := parseRef(fs, args, "intervention (id, slug or name)")
 	if err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("analyze intervention: unexpected argument %q", fs.Arg(0))}
+	}
 	opt := impact.Options{Viewer: aftermath.System, Dataset: *dataset, Outcome: *outcome, Method: *method, Comparison: commaList(strings.ToUpper(*compare)),
-		Donors: commaList(strings.ToUpper(*donors)), ViolenceTypes: commaList(*violence), Placebos: *placebos, HACLags: lagsOption(*hacLags)}
+		Donors: commaList(strings.ToUpper(*donors)), ViolenceTypes: commaList(*violence), Placebos: *placebos, HACLags: lagsOption(*hacLags),
+		Model: *model, Seasonal: *seasonal, MinPre: *minPre, SynthAggregate: *aggregate, SynthLog: *logRates, IncludeExcluded: *includeExcluded,
+		ClearOnly: *clearOnly, PreciseOnly: *preciseOnly}
 	db, iv, err := openIntervention(ctx, *dsn, ref)
 	if err != nil {
 		return err
@@ -100,16 +113,26 @@ func writeReport(w io.Writer, r *impact.Report) error {
 	fmt.Fprintf(w, "%s: %s %s, window %s to %s (data covers %s to %s)\n\n", r.Intervention, r.Dataset, r.Outcome,
 		r.Window[0], r.Window[1], r.Coverage[0], r.Coverage[1])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "period\tfrom\tto\tmonths\ttotal\tmonthly mean\t")
+	fmt.Fprintln(tw, "period\tfrom\tto\tmonths\tcovered\ttotal\tlow–high\tmonthly mean\t")
 	for _, p := range r.Summary {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.2f\t\n", p.Name, p.From, p.To, p.Months, p.Total, p.MonthlyMean)
+		if p.Total == nil {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t0\tnot covered\t\t\t\n", p.Name, p.From, p.To, p.Months)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d–%d\t%.2f\t\n", p.Name, p.From, p.To, p.Months, p.CoveredMonths, *p.Total, *p.Low, *p.High, p.MonthlyMean)
 	}
 	tw.Flush()
 	if h := r.Harm; h != nil {
-		fmt.Fprintf(w, "\nHarm by partner forces (support began %s): events %d before, %d from then; civilian deaths %d before, %d from then.\n",
-			h.SupportBegan, h.EventsBefore, h.EventsAfter, h.CiviliansBefore, h.CiviliansAfter)
+		fmt.Fprintf(w, "\nHarm by partner forces, through their own events (%s):\n", h.Dataset)
+		if err := impact.WriteHarmCSV(w, h); err != nil {
+			return err
+		}
 	}
-	for name, res := range map[string]any{"Interrupted time series": r.ITS, "Difference-in-differences": r.DiD, "Synthetic control": r.Synth} {
+	for _, res := range []struct {
+		name string
+		v    any
+	}{{"Interrupted time series", r.ITS}, {"Difference-in-differences", r.DiD}, {"Event study", r.EventStudy}, {"Synthetic control", r.Synth}} {
+		name, res := res.name, res.v
 		if res != nil {
 			fmt.Fprintf(w, "\n%s:\n", name)
 			writeJSON(w, res)

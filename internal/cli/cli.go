@@ -36,6 +36,8 @@ func commands() []command {
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"import", "import event data: aftermath import ucdp|acled FILE…", runImport},
 		{"stats", "sum events and deaths from the monthly aggregates", runStats},
+		{"series", "an area's events and deaths by month or year, within the data's coverage", runSeries},
+		{"harm", "one-sided violence and battles of an intervention's partner forces", runHarm},
 		{"intervention", "record and list interventions: add|edit|list|show|suggest", runIntervention},
 		{"seed", "load the starter catalog of interventions and the ledger's starter records", runSeed},
 		{"decision", "the ledger's decisions: add|list|show|export", runDecision},

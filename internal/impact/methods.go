@@ -2,42 +2,53 @@ package impact
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 
 	"aftermath"
 	"aftermath/internal/analysis"
+	"aftermath/internal/geo"
 	"aftermath/internal/sqldb"
 )
 
 // runMethods runs the statistical methods asked for on the report's series.
+// Months the data do not cover are left out of every model, not read as 0.
 func runMethods(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Options, r *Report, f sqldb.AreaFilter) error {
-	times := make([]float64, len(r.Series))
-	y := make([]float64, len(r.Series))
+	var times, y []float64
+	var moy []int
 	base := MonthIndex(r.Window[0])
-	for i, m := range r.Series {
-		times[i] = float64(MonthIndex(m.Month) - base)
-		y[i] = float64(m.Total)
+	for _, m := range r.Series {
+		if !m.Covered {
+			continue
+		}
+		times = append(times, float64(MonthIndex(m.Month)-base))
+		y = append(y, float64(m.Total))
+		moy = append(moy, MonthIndex(m.Month)%12+1)
 	}
 	at := func(m string) float64 { return float64(MonthIndex(m) - base) }
 	if opt.wants("its") {
+		// Breaks at every phase start and at every phase end (a withdrawal
+		// or the close of a mandate), from the month after it ended.
 		var breaks []float64
 		for _, p := range iv.Phases {
-			if b := month(p.Start); b > r.Window[0] && b <= r.Window[1] {
-				breaks = append(breaks, at(b))
+			for _, b := range []string{month(p.Start), nextMonth(p.End)} {
+				if b != "" && b > r.Window[0] && b <= r.Window[1] && !slices.Contains(breaks, at(b)) {
+					breaks = append(breaks, at(b))
+				}
 			}
 		}
+		slices.Sort(breaks)
+		breaks = identifiedBreaks(times, breaks, r)
 		if len(breaks) == 0 {
-			r.Skipped = append(r.Skipped, "its: no phase starts inside the data window with months before it")
+			r.Skipped = append(r.Skipped, "its: no phase starts or ends inside the data window with months before it")
 		} else {
-			its := analysis.ITSOptions{HACLags: opt.HACLags, TimeUnit: "month (0 = " + r.Window[0] + ")"}
-			var res any
-			var err error
-			if analysis.RecommendCountModel(y) {
-				res, err = analysis.ITSPoisson(times, y, breaks, its)
-			} else {
-				res, err = analysis.ITS(times, y, breaks, its)
+			its := analysis.ITSOptions{HACLags: opt.HACLags, TimeUnit: "month (0 = " + r.Window[0] + ")", Model: opt.Model, Seasonal: opt.Seasonal}
+			if opt.Seasonal {
+				its.MonthOfYear = moy
 			}
+			res, err := analysis.FitITS(times, y, breaks, its)
 			if err != nil {
 				r.Skipped = append(r.Skipped, "its: "+err.Error())
 			} else {
@@ -66,21 +77,33 @@ func runMethods(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, o
 			for _, m := range ctrl {
 				idx[m.Month] = pick(m)
 			}
+			// Only months the data cover for both areas enter the model.
 			var treated, control []analysis.Point
-			for i, m := range r.Series {
-				treated = append(treated, analysis.Point{T: times[i], Y: y[i]})
-				control = append(control, analysis.Point{T: times[i], Y: float64(idx[m.Month])})
+			for _, m := range r.Series {
+				if !m.Covered || !r.coverage.Covers(m.Month, opt.Comparison...) {
+					continue
+				}
+				t := at(m.Month)
+				treated = append(treated, analysis.Point{T: t, Y: float64(m.Total)})
+				control = append(control, analysis.Point{T: t, Y: float64(idx[m.Month])})
 			}
-			res, err := analysis.DiD(treated, control, at(month(iv.Start())), analysis.DiDOptions{})
+			t0 := at(month(iv.Start()))
+			res, err := analysis.DiD(treated, control, t0, analysis.DiDOptions{HACLags: opt.HACLags})
 			if err != nil {
 				r.Skipped = append(r.Skipped, "did: "+err.Error())
 			} else {
 				r.DiD = res
 			}
+			es, err := analysis.EventStudy(treated, control, t0, analysis.EventStudyOptions{HACLags: opt.HACLags})
+			if err != nil {
+				r.Skipped = append(r.Skipped, "event study: "+err.Error())
+			} else {
+				r.EventStudy = es
+			}
 		}
 	}
 	if opt.wants("synth") {
-		if err := runSynth(ctx, db, iv, opt, r, base); err != nil {
+		if err := runSynth(ctx, db, iv, opt, r); err != nil {
 			return err
 		}
 	}
@@ -90,25 +113,102 @@ func runMethods(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, o
 	return nil
 }
 
-// runSynth builds a country panel of the outcome over the window and fits
-// a synthetic version of the intervention's area from donor countries.
-func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Options, r *Report, base int) error {
+// identifiedBreaks keeps the breaks that have at least three covered
+// months after them (before the next break), so that a level and a slope
+// can be estimated for each segment; the others are named in Skipped.
+func identifiedBreaks(times, breaks []float64, r *Report) []float64 {
+	const need = 3
+	var kept []float64
+	for i, b := range breaks {
+		next := math.Inf(1)
+		if i+1 < len(breaks) {
+			next = breaks[i+1]
+		}
+		n := 0
+		for _, t := range times {
+			if t >= b && t < next {
+				n++
+			}
+		}
+		if n < need {
+			r.Skipped = append(r.Skipped, fmt.Sprintf("its: break at %s left out: %d covered months until the next break or the end, %d needed",
+				addMonths(r.Window[0], int(b)), n, need))
+			continue
+		}
+		kept = append(kept, b)
+	}
+	return kept
+}
+
+// nextMonth is the month after a date's month ("" stays "").
+func nextMonth(date string) string {
+	if m := month(date); m != "" {
+		return addMonths(m, 1)
+	}
+	return ""
+}
+
+// Excluded donors: why a country may not stand in for the treated area.
+const (
+	excludedHost      = "hosts a recorded intervention in the window"
+	excludedNeighbour = "is a land neighbour of the area"
+)
+
+// donorExclusions lists the countries synthetic control leaves out of the
+// default pool, with the reason: those where any recorded intervention
+// was under way during the window (their violence is not free of
+// intervention) and the area's land neighbours (spill-over).
+func donorExclusions(ctx context.Context, db *sqldb.DB, v aftermath.Viewer, iv *aftermath.Intervention, from, to string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, a := range iv.Area {
+		for _, n := range geo.Neighbours(a.Country) {
+			out[n] = excludedNeighbour
+		}
+	}
+	all, err := db.Interventions(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range all {
+		for _, p := range o.Phases {
+			end := month(p.End)
+			if month(p.Start) <= to && (end == "" || end >= from) {
+				for _, a := range o.Area {
+					out[a.Country] = excludedHost
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// runSynth builds a country panel of the outcome over the window's covered
+// months and fits a synthetic version of the intervention's area from
+// donor countries chosen on pre-period data only.
+func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Options, r *Report) error {
 	for _, a := range iv.Area {
 		if a.Admin1 != "" {
 			r.Skipped = append(r.Skipped, "synth: the area has admin-1 parts; synthetic control here weighs whole countries")
 			return nil
 		}
 	}
-	byCountry, err := db.CountryMonthlyTotals(ctx, opt.Viewer, opt.Dataset, r.Window[0], r.Window[1], opt.ViolenceTypes)
+	byCountry, err := db.CountryMonthlyTotals(ctx, opt.Viewer, opt.Dataset, r.Window[0], r.Window[1], opt.ViolenceTypes, opt.ClearOnly, opt.PreciseOnly)
 	if err != nil {
 		return err
 	}
 	pick := outcomeOf(opt.Outcome)
+	countries := areaCountries(iv.Area)
 	inArea := map[string]bool{}
-	for _, a := range iv.Area {
-		inArea[a.Country] = true
+	for _, c := range countries {
+		inArea[c] = true
 	}
-	cal := calendar(r.Window[0], r.Window[1])
+	start := month(iv.Start())
+	var cal []string // the window's months covered for the area
+	for _, m := range r.Series {
+		if m.Covered {
+			cal = append(cal, m.Month)
+		}
+	}
 	row := func(ms []sqldb.MonthTotal) []float64 {
 		idx := map[string]int64{}
 		for _, m := range ms {
@@ -123,7 +223,7 @@ func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt
 	const treated = "intervention area"
 	p := analysis.Panel{OutcomeName: opt.Outcome, Units: []string{treated}}
 	for _, m := range cal {
-		p.Times = append(p.Times, float64(MonthIndex(m)-base))
+		p.Times = append(p.Times, float64(MonthIndex(m)))
 	}
 	area := make([]float64, len(cal))
 	for c := range inArea {
@@ -132,29 +232,73 @@ func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt
 		}
 	}
 	p.Outcome = append(p.Outcome, area)
+	// A donor must be covered in every month the area is.
+	covered := func(c string) bool {
+		for _, m := range cal {
+			if !r.coverage.Covers(m, c) {
+				return false
+			}
+		}
+		return true
+	}
 	donors := opt.Donors
+	var left []string
 	if len(donors) == 0 {
-		donors = busiest(byCountry, inArea, pick, opt.MaxDonors)
+		excluded := map[string]string{}
+		if !opt.IncludeExcluded {
+			if excluded, err = donorExclusions(ctx, db, opt.Viewer, iv, r.Window[0], r.Window[1]); err != nil {
+				return err
+			}
+		}
+		pre := map[string][]sqldb.MonthTotal{}
+		for c, ms := range byCountry {
+			if inArea[c] || !covered(c) {
+				continue
+			}
+			if why, ok := excluded[c]; ok {
+				left = append(left, c+" ("+why+")")
+				continue
+			}
+			for _, m := range ms {
+				if m.Month < start {
+					pre[c] = append(pre[c], m)
+				}
+			}
+		}
+		donors = busiest(pre, inArea, pick, opt.MaxDonors)
 	}
 	var used []string
 	for _, d := range donors {
-		if inArea[d] {
+		if inArea[d] || !covered(d) {
 			continue
 		}
 		p.Units = append(p.Units, d)
 		p.Outcome = append(p.Outcome, row(byCountry[d]))
 		used = append(used, d)
 	}
+	slices.Sort(left)
 	if len(used) < 2 {
-		r.Skipped = append(r.Skipped, "synth: fewer than two donor countries with data")
+		r.Skipped = append(r.Skipped, "synth: fewer than two donor countries with data covering the window")
 		return nil
 	}
-	start := float64(MonthIndex(month(iv.Start())) - base)
-	res, err := analysis.Synth(p, analysis.SynthSpec{Treated: treated, TreatmentTime: start, Donors: used, Placebos: opt.Placebos, Seed: 1})
+	agg, err := analysis.ParsePeriod(opt.SynthAggregate)
 	if err != nil {
+		return aftermath.Errorf(aftermath.EINVALID, "%v", err)
+	}
+	spec := analysis.SynthSpec{Treated: treated, TreatmentTime: float64(MonthIndex(start)), Donors: used, Placebos: opt.Placebos, Seed: 1,
+		MinPre: opt.MinPre, Aggregate: agg, Log: opt.SynthLog}
+	res, err := analysis.Synth(p, spec)
+	if err != nil {
+		if opt.Method == "synth" {
+			return err
+		}
 		r.Skipped = append(r.Skipped, "synth: "+err.Error())
 		return nil
 	}
+	if len(left) > 0 {
+		res.Method += " Left out of the donor pool (ask for them with --donors or --include-excluded): " + strings.Join(left, ", ") + "."
+	}
+	res.Method += " Donors were chosen by their outcome before the intervention began (" + start + "), never after."
 	r.Synth = res
 	return nil
 }

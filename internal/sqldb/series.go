@@ -126,18 +126,39 @@ func (db *DB) Spread(ctx context.Context, f AreaFilter) (map[int]int, error) {
 	return out, nil
 }
 
-// ActorSelect picks primary actors: those with the given ids, or those of
-// the given kinds other than the excluded ids. An empty select picks none.
+// ActorSelect picks primary actors: those of the spans, each in the months
+// of its span (YYYY-MM here, inclusive, "" open), or those of the given
+// kinds other than the excluded spans. An empty select picks none.
 type ActorSelect struct {
-	IDs        []int64
-	Kinds      []string
-	ExcludeIDs []int64
+	Spans        []ActorSpan
+	Kinds        []string
+	ExcludeSpans []ActorSpan
+}
+
+// spanCondition is the SQL condition that aggregate row a falls in one of
+// the spans (months).
+func spanCondition(spans []ActorSpan, args []any) (string, []any) {
+	var or []string
+	for _, s := range spans {
+		c := "a.actor_id = ?"
+		args = append(args, s.ActorID)
+		if s.From != "" {
+			c += " AND a.month >= ?"
+			args = append(args, s.From)
+		}
+		if s.To != "" {
+			c += " AND a.month <= ?"
+			args = append(args, s.To)
+		}
+		or = append(or, "("+c+")")
+	}
+	return "(" + strings.Join(or, " OR ") + ")", args
 }
 
 // ActorMonthlyTotals sums by month the events of an area whose primary
 // actor (UCDP side A, ACLED actor 1) the select picks.
 func (db *DB) ActorMonthlyTotals(ctx context.Context, f AreaFilter, sel ActorSelect) ([]MonthTotal, error) {
-	if len(sel.IDs) == 0 && len(sel.Kinds) == 0 {
+	if len(sel.Spans) == 0 && len(sel.Kinds) == 0 {
 		return nil, nil
 	}
 	where, args, err := f.where()
@@ -145,21 +166,17 @@ func (db *DB) ActorMonthlyTotals(ctx context.Context, f AreaFilter, sel ActorSel
 		return nil, err
 	}
 	var pick string
-	if len(sel.IDs) > 0 {
-		pick = "a.actor_id IN (" + placeholders(len(sel.IDs)) + ")"
-		for _, id := range sel.IDs {
-			args = append(args, id)
-		}
+	if len(sel.Spans) > 0 {
+		pick, args = spanCondition(sel.Spans, args)
 	} else {
 		pick = "a.actor_id IN (SELECT id FROM actors WHERE kind IN (" + placeholders(len(sel.Kinds)) + "))"
 		for _, k := range sel.Kinds {
 			args = append(args, k)
 		}
-		if len(sel.ExcludeIDs) > 0 {
-			pick += " AND a.actor_id NOT IN (" + placeholders(len(sel.ExcludeIDs)) + ")"
-			for _, id := range sel.ExcludeIDs {
-				args = append(args, id)
-			}
+		if len(sel.ExcludeSpans) > 0 {
+			var not string
+			not, args = spanCondition(sel.ExcludeSpans, args)
+			pick += " AND NOT " + not
 		}
 	}
 	// The area filter speaks of country_iso3 like the country aggregates.
@@ -192,7 +209,7 @@ func (db *DB) Coverage(ctx context.Context, v aftermath.Viewer, dataset string) 
 
 // CountryMonthlyTotals sums's monthly totals per country (alpha-3)
 // for a period, for choosing and filling comparison units.
-func (db *DB) CountryMonthlyTotals(ctx context.Context, v aftermath.Viewer, dataset, from, to string, violenceTypes []string) (map[string][]MonthTotal, error) {
+func (db *DB) CountryMonthlyTotals(ctx context.Context, v aftermath.Viewer, dataset, from, to string, violenceTypes []string, clearOnly, preciseOnly bool) (map[string][]MonthTotal, error) {
 	q := `SELECT a.country_iso3, a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
 		FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id
 		WHERE d.name = ? AND a.month >= ? AND a.month <= ? AND a.country_iso3 <> '' AND ` + visible(v, "d", "dataset")
@@ -202,6 +219,12 @@ func (db *DB) CountryMonthlyTotals(ctx context.Context, v aftermath.Viewer, data
 		for _, v := range violenceTypes {
 			args = append(args, v)
 		}
+	}
+	if clearOnly {
+		q += ` AND a.clear`
+	}
+	if preciseOnly {
+		q += ` AND a.precise`
 	}
 	out := map[string][]MonthTotal{}
 	err := db.each(ctx, q+` GROUP BY a.country_iso3, a.month ORDER BY a.country_iso3, a.month`, args, func(r *sql.Rows) error {

@@ -65,11 +65,11 @@ func TestMonthlyTotalsAndSpread(t *testing.T) {
 			t.Fatal(err)
 		}
 		mali := sqldb.AreaFilter{Dataset: aftermath.DatasetUCDP, Area: []aftermath.AreaRef{{Country: "MLI"}}}
-		got, err = db.ActorMonthlyTotals(ctx, mali, sqldb.ActorSelect{IDs: []int64{gov.ID}})
+		got, err = db.ActorMonthlyTotals(ctx, mali, sqldb.ActorSelect{Spans: []sqldb.ActorSpan{{ActorID: gov.ID}}})
 		if err != nil || fmt.Sprint(got) != "[{2013-01 1 10 10 10 0} {2013-03 1 7 7 7 1} {2014-02 1 1 1 1 0}]" {
 			t.Errorf("by the Malian government: %v %v", got, err)
 		}
-		got, _ = db.ActorMonthlyTotals(ctx, mali, sqldb.ActorSelect{Kinds: []string{aftermath.KindArmedGroup}, ExcludeIDs: []int64{gov.ID}})
+		got, _ = db.ActorMonthlyTotals(ctx, mali, sqldb.ActorSelect{Kinds: []string{aftermath.KindArmedGroup}, ExcludeSpans: []sqldb.ActorSpan{{ActorID: gov.ID}}})
 		if fmt.Sprint(got) != "[{2013-01 1 5 5 5 5}]" {
 			t.Errorf("by armed groups: %v", got)
 		}
