@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 
 	"aftermath"
@@ -56,7 +57,7 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 			series.Points = append(series.Points, chart.Point{X: monthX(m.Month), Y: float64(m.Events)})
 		}
 		svg, err := chart.Lines(chart.LineChart{Title: p.L.T("actors.chart"), Desc: a.Name, XLabel: p.L.T("analysis.chart.month_axis"),
-			YLabel: p.L.T("analysis.chart.events_axis"), Credit: p.L.T("data.credit.ucdp"), Series: []chart.Series{series},
+			YLabel: p.L.T("analysis.chart.events_axis"), Credit: creditFor(p.L, "", countedDatasets(a)), Series: []chart.Series{series},
 			FormatX: monthLabel,
 			FormatY: func(v float64) string { return p.L.Number(v, 0) }, RTL: p.L.Dir() == "rtl", Width: 720, Height: 280})
 		if err == nil {
@@ -64,4 +65,17 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "actor.html", p)
+}
+
+// countedDatasets are the datasets whose events the actor's chart counts:
+// those its spellings come from (the reader sees only the spellings of
+// datasets they may see).
+func countedDatasets(a *aftermath.Actor) []aftermath.Dataset {
+	var out []aftermath.Dataset
+	for _, al := range a.Aliases {
+		if !slices.ContainsFunc(out, func(d aftermath.Dataset) bool { return d.Name == al.Dataset }) {
+			out = append(out, aftermath.Dataset{Name: al.Dataset})
+		}
+	}
+	return out
 }

@@ -7,11 +7,9 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"aftermath"
 	"aftermath/internal/i18n"
@@ -182,19 +180,17 @@ type figureRow struct {
 	Link  string
 }
 
-// harmArea is the event data of one area of a backed intervention over
-// the intervention's span (within the data), linked to exactly those
-// events in the explorer.
-type harmArea struct {
-	Area              string
-	From, To          string // YYYY-MM
-	Events, Civilians int64
-	Link              string
-}
-
+// backedView is a backed intervention with the harm by the forces it
+// backed, through their own events (impact.Harm): one-sided violence and
+// battles, before, during and after their support. Nothing in the
+// intervention's area is attributed to the backer by place. Harm is nil
+// when the intervention names no partner force or the imported data do not
+// cover it (NoData).
 type backedView struct {
-	followed
-	Areas []harmArea
+	L      *i18n.Locale
+	I      aftermath.Intervention
+	Harm   *impact.HarmReport
+	NoData bool
 }
 
 type scorecardPage struct {
@@ -246,101 +242,18 @@ func (s *Server) scorecard(w http.ResponseWriter, r *http.Request) {
 	}
 	p.ShareLink = recs("&status=" + aftermath.StatusImplemented)
 	for _, iv := range backed {
-		bv, err := s.backedHarm(ctx, iv)
-		if err != nil {
-			s.fail(ctx, w, err)
-			return
-		}
-		bv.L = p.L
-		for i := range bv.Areas {
-			bv.Areas[i].Area = areaName(p.L, iv.Area[i])
+		bv := backedView{L: p.L, I: iv}
+		if len(iv.PartnerForces) > 0 {
+			bv.Harm, err = impact.Harm(ctx, s.db, &iv, impact.HarmOptions{Viewer: v})
+			if aftermath.ErrorCode(err) == aftermath.EINVALID {
+				bv.NoData, err = true, nil
+			}
+			if err != nil {
+				s.fail(ctx, w, err)
+				return
+			}
 		}
 		p.Backed = append(p.Backed, bv)
 	}
 	s.render(w, r, http.StatusOK, "scorecard.html", p)
-}
-
-func areaName(l *i18n.Locale, a aftermath.AreaRef) string {
-	name := countryName(l, a.Country, a.Country)
-	if a.Admin1 != "" {
-		name += " – " + a.Admin1
-	}
-	return name
-}
-
-// backedHarm reads what the event data records in a backed intervention's
-// area: the analysis of the whole area (impact.Analyze: before, during and
-// after, and harm by partner forces), and per area, events and civilian
-// deaths over the intervention's span within the data, from the same
-// monthly aggregates the analysis sums.
-func (s *Server) backedHarm(ctx context.Context, iv aftermath.Intervention) (backedView, error) {
-	v := viewerOf(ctx)
-	bv := backedView{followed: followed{I: iv}, Areas: make([]harmArea, len(iv.Area))}
-	rep, err := impact.Analyze(ctx, s.db, &iv, impact.Options{Viewer: v})
-	if aftermath.ErrorCode(err) == aftermath.EINVALID {
-		return bv, nil // not covered by the imported data
-	}
-	if err != nil {
-		return bv, err
-	}
-	bv.Report = rep
-	// Analyze has checked that the data covers part of the span.
-	from, to := max(monthOf(iv.Start()), rep.Coverage[0]), rep.Coverage[1]
-	if end := monthOf(iv.End()); end != "" && end < to {
-		to = end
-	}
-	for i, area := range iv.Area {
-		h := harmArea{From: from, To: to}
-		totals, err := s.db.MonthlyTotals(ctx, sqldb.AreaFilter{Viewer: v, Dataset: rep.Dataset, Area: []aftermath.AreaRef{area}, From: from, To: to})
-		if err != nil {
-			return bv, err
-		}
-		for _, m := range totals {
-			h.Events += m.Events
-			h.Civilians += m.DeathsCivilians
-		}
-		spelled, err := s.spelledCountry(ctx, rep.Dataset, area.Country)
-		if err != nil {
-			return bv, err
-		}
-		q := url.Values{"dataset": {rep.Dataset}, "country": {spelled}, "from": {from + "-01"}, "to": {lastDay(to)}}
-		if area.Admin1 != "" {
-			q.Set("admin1", area.Admin1)
-		}
-		h.Link = "/events?" + q.Encode()
-		bv.Areas[i] = h
-	}
-	return bv, nil
-}
-
-// spelledCountry is how a dataset spells a country (ISO 3166-1 alpha-3),
-// as the events explorer filters by it.
-func (s *Server) spelledCountry(ctx context.Context, dataset, iso3 string) (string, error) {
-	totals, err := s.db.PlaceTotals(ctx, viewerOf(ctx), iso3)
-	if err != nil {
-		return "", err
-	}
-	for _, t := range totals {
-		if t.Dataset == dataset && t.Country != "" {
-			return t.Country, nil
-		}
-	}
-	return iso3, nil // no events there: the explorer lists none, as counted
-}
-
-// monthOf turns YYYY-MM-DD into YYYY-MM ("" stays "").
-func monthOf(date string) string {
-	if len(date) < 7 {
-		return ""
-	}
-	return date[:7]
-}
-
-// lastDay is the last day of a month (YYYY-MM → YYYY-MM-DD).
-func lastDay(month string) string {
-	t, err := time.Parse("2006-01", month)
-	if err != nil {
-		return month
-	}
-	return t.AddDate(0, 1, -1).Format("2006-01-02")
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"html/template"
+	"math"
 	"net/http"
 	"regexp"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"aftermath/internal/chart"
 	"aftermath/internal/geo"
 	"aftermath/internal/i18n"
+	"aftermath/internal/impact"
 	"aftermath/internal/sqldb"
 )
 
@@ -184,23 +186,30 @@ func (s *Server) place(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "place.html", p)
 }
 
-// placeChart draws a dataset's events per month in the country.
+// placeChart draws a dataset's events per month in the country, over the
+// months the dataset covers there: a month no imported version covers is a
+// gap, never a 0 (impact.Series).
 func (s *Server) placeChart(ctx context.Context, p *placePage, dataset string) template.HTML {
-	months, err := s.db.MonthlyTotals(ctx, sqldb.AreaFilter{Viewer: viewerOf(ctx), Dataset: dataset, Area: []aftermath.AreaRef{{Country: p.ISO3}}})
-	if err != nil || len(months) == 0 {
-		if err != nil {
+	res, err := impact.Series(ctx, s.db, impact.SeriesOptions{Viewer: viewerOf(ctx), Dataset: dataset, Area: []aftermath.AreaRef{{Country: p.ISO3}}})
+	if err != nil || len(res.Rows) == 0 {
+		if err != nil && aftermath.ErrorCode(err) != aftermath.EINVALID {
 			s.log.ErrorContext(ctx, "place chart", "err", err)
 		}
 		return ""
 	}
 	l := p.L
 	series := chart.Series{Name: l.T("events.title")}
-	for _, m := range months {
-		series.Points = append(series.Points, chart.Point{X: monthX(m.Month), Y: float64(m.Events)})
+	for _, m := range res.Rows {
+		y := math.NaN()
+		if m.Events != nil {
+			y = float64(*m.Events)
+		}
+		series.Points = append(series.Points, chart.Point{X: monthX(m.Period), Y: y})
 	}
 	svg, err := chart.Lines(chart.LineChart{Title: l.T("places.chart", "dataset", dataset), Desc: p.Title, XLabel: l.T("analysis.chart.month_axis"),
-		YLabel: l.T("analysis.chart.events_axis"), Credit: creditFor(l, dataset, nil), Series: []chart.Series{series}, FormatX: monthLabel,
-		FormatY: func(v float64) string { return l.Number(v, 0) }, RTL: l.Dir() == "rtl", Width: 720, Height: 280})
+		YLabel: l.T("analysis.chart.events_axis"), Credit: creditVersions(l, dataset, res.Versions), Series: []chart.Series{series}, FormatX: monthLabel,
+		FormatY: func(v float64) string { return l.Number(v, 0) }, RTL: l.Dir() == "rtl", Width: 720, Height: 280,
+		GapLabel: l.T("chart.no_data"), GapDesc: gapDesc(l)})
 	if err != nil {
 		s.log.ErrorContext(ctx, "place chart", "err", err)
 		return ""
