@@ -195,19 +195,7 @@ func (db *DB) ActorMonthlyTotals(ctx context.Context, f AreaFilter, sel ActorSel
 	return out, nil
 }
 
-// Coverage returns the first and last month with events in a dataset, as
-// the range its monthly series can speak for ("" when it has none).
-func (db *DB) Coverage(ctx context.Context, v aftermath.Viewer, dataset string) (string, string, error) {
-	var first, last sql.NullString
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT min(a.month), max(a.month) FROM monthly_aggregates a
-		JOIN datasets d ON d.id = a.dataset_id WHERE d.name = ? AND `+visible(v, "d", "dataset")), dataset).Scan(&first, &last)
-	if err != nil {
-		return "", "", fmt.Errorf("coverage of %s: %w", dataset, err)
-	}
-	return first.String, last.String, nil
-}
-
-// CountryMonthlyTotals sums's monthly totals per country (alpha-3)
+// CountryMonthlyTotals sums the monthly totals per country (alpha-3)
 // for a period, for choosing and filling comparison units.
 func (db *DB) CountryMonthlyTotals(ctx context.Context, v aftermath.Viewer, dataset, from, to string, violenceTypes []string, clearOnly, preciseOnly bool) (map[string][]MonthTotal, error) {
 	q := `SELECT a.country_iso3, a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
@@ -221,10 +209,12 @@ func (db *DB) CountryMonthlyTotals(ctx context.Context, v aftermath.Viewer, data
 		}
 	}
 	if clearOnly {
-		q += ` AND a.clear`
+		q += ` AND a.clear = ?`
+		args = append(args, true)
 	}
 	if preciseOnly {
-		q += ` AND a.precise`
+		q += ` AND a.precise = ?`
+		args = append(args, true)
 	}
 	out := map[string][]MonthTotal{}
 	err := db.each(ctx, q+` GROUP BY a.country_iso3, a.month ORDER BY a.country_iso3, a.month`, args, func(r *sql.Rows) error {
