@@ -1,59 +1,16 @@
 package cli_test
 
 import (
-	"archive/zip"
 	"encoding/csv"
-	"io"
 	"strconv"
 	"strings"
 	"testing"
 
 	"aftermath/internal/cli"
+	"aftermath/internal/shareddata"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 )
-
-// rawGED reads a GED zip with encoding/csv, apart from the project's reader.
-func rawGED(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	var out []map[string]string
-	for _, f := range zr.File {
-		if !strings.HasSuffix(f.Name, ".csv") || strings.Contains(f.Name, "__MACOSX") {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cr := csv.NewReader(rc)
-		head, err := cr.Read()
-		if err != nil {
-			t.Fatal(err)
-		}
-		head[0] = strings.TrimPrefix(head[0], "\ufeff")
-		for {
-			rec, err := cr.Read()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			row := map[string]string{}
-			for i, h := range head {
-				row[h] = rec[i]
-			}
-			out = append(out, row)
-		}
-		rc.Close()
-	}
-	return out
-}
 
 // TestSeriesAndHarmCommands runs `series` and `harm` on the seeded catalog
 // and the 2021 and early-2022 candidates, on both databases.
@@ -64,7 +21,7 @@ func TestSeriesAndHarmCommands(t *testing.T) {
 	// up to and after 15 August 2021, when the name stops meaning the
 	// republic's forces.
 	var upTo, after int
-	for _, r := range rawGED(t, f21) {
+	for _, r := range shareddata.Rows(t, f21) {
 		if r["type_of_violence"] == "1" && (r["side_a"] == "Government of Afghanistan" || r["side_b"] == "Government of Afghanistan") {
 			if r["date_start"][:10] <= "2021-08-15" {
 				upTo++

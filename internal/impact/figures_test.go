@@ -1,12 +1,8 @@
 package impact_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +13,7 @@ import (
 	"aftermath/internal/geo"
 	"aftermath/internal/impact"
 	"aftermath/internal/importer"
+	"aftermath/internal/shareddata"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 )
@@ -34,44 +31,9 @@ func (r rawRow) date() string { return r["date_start"][:10] }
 
 func readRaw(t *testing.T, path string) []rawRow {
 	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
 	var out []rawRow
-	for _, f := range zr.File {
-		if !strings.HasSuffix(f.Name, ".csv") || strings.Contains(f.Name, "__MACOSX") {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff"))))
-		head, err := cr.Read()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			rec, err := cr.Read()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			row := rawRow{}
-			for i, h := range head {
-				row[h] = rec[i]
-			}
-			out = append(out, row)
-		}
+	for _, r := range shareddata.Rows(t, path) {
+		out = append(out, r)
 	}
 	return out
 }

@@ -1,12 +1,9 @@
 package importer_test
 
 import (
-	"archive/zip"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -17,59 +14,14 @@ import (
 
 	"aftermath"
 	"aftermath/internal/importer"
+	"aftermath/internal/shareddata"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 )
 
-// rawRows reads a GED or ACLED CSV (or the one CSV in a ZIP) with
-// encoding/csv only, not with the readers under test: one map per row,
-// header name → cell. A second row of HXL hashtags is dropped.
-func rawRows(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	var r io.Reader
-	if strings.HasSuffix(path, ".zip") {
-		zr, err := zip.OpenReader(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { zr.Close() })
-		for _, f := range zr.File {
-			if strings.HasSuffix(f.Name, ".csv") && !strings.HasPrefix(f.Name, "__MACOSX/") {
-				rc, err := f.Open()
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { rc.Close() })
-				r = rc
-			}
-		}
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		r = f
-	}
-	recs, err := csv.NewReader(r).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	head := recs[0]
-	head[0] = strings.TrimPrefix(head[0], "\ufeff")
-	var out []map[string]string
-	for i, rec := range recs[1:] {
-		if i == 0 && strings.HasPrefix(rec[0]+rec[1]+rec[2], "#") {
-			continue
-		}
-		m := map[string]string{}
-		for j, h := range head {
-			m[h] = rec[j]
-		}
-		out = append(out, m)
-	}
-	return out
-}
+// rawRows reads a GED or ACLED file with encoding/csv only, not with the
+// readers under test.
+func rawRows(t *testing.T, path string) []map[string]string { return shareddata.Rows(t, path) }
 
 // rawGEDSums sums GED rows that keep selects: events, best, low, high and
 // civilian deaths by country|year|violence type.

@@ -4,8 +4,12 @@
 package shareddata
 
 import (
+	"archive/zip"
+	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -38,4 +42,59 @@ func Path(t testing.TB, rel string) string {
 		t.Skipf("shared data %s is missing: %v", rel, err)
 	}
 	return p
+}
+
+// Rows reads a published CSV, or the one CSV in a ZIP as UCDP distributes
+// it (skipping __MACOSX/ entries), with encoding/csv alone, so that tests
+// can compute totals apart from the project's readers: one map per row,
+// header name → cell. A byte-order mark is dropped, and a second row of
+// HXL hashtags (as HDX serves files) is skipped.
+func Rows(t testing.TB, path string) []map[string]string {
+	t.Helper()
+	var r io.Reader
+	if strings.HasSuffix(path, ".zip") {
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { zr.Close() })
+		for _, f := range zr.File {
+			if strings.HasSuffix(f.Name, ".csv") && !strings.HasPrefix(f.Name, "__MACOSX/") {
+				rc, err := f.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { rc.Close() })
+				r = rc
+			}
+		}
+		if r == nil {
+			t.Fatalf("%s holds no CSV", path)
+		}
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		r = f
+	}
+	recs, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	head := recs[0]
+	head[0] = strings.TrimPrefix(head[0], "\ufeff")
+	var out []map[string]string
+	for i, rec := range recs[1:] {
+		if i == 0 && strings.HasPrefix(strings.Join(rec, ""), "#") {
+			continue
+		}
+		m := make(map[string]string, len(head))
+		for j, h := range head {
+			m[h] = rec[j]
+		}
+		out = append(out, m)
+	}
+	return out
 }
