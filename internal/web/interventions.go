@@ -42,16 +42,20 @@ type qualityView struct {
 	Harm    *impact.HarmReport
 }
 
-// partnerHarm is one partner force's harm rows in each re-run, side by side.
+// partnerHarm is one partner force's harm rows, each with its figures in
+// every re-run side by side (all data, Clear only, precise only).
 type partnerHarm struct {
 	impact.HarmPartner
-	Linked bool // a dataset name stands for it
-	Views  []partnerRows
+	Linked    bool // a dataset name stands for it
+	Qualities []string
+	Lines     []harmLine
 }
 
-type partnerRows struct {
-	Quality string
-	Rows    []impact.HarmRow
+// harmLine is one measure and period; Cells holds the row of each re-run,
+// in the order of Qualities (the coverage and dates are the same in all).
+type harmLine struct {
+	impact.HarmRow
+	Cells []impact.HarmRow
 }
 
 type interventionPage struct {
@@ -192,15 +196,23 @@ func sideBySide(rep *impact.Report) ([]qualityView, []partnerHarm) {
 	for _, hp := range rep.Harm.Partners {
 		ph := partnerHarm{HarmPartner: hp, Linked: len(hp.Names) > 0}
 		for _, v := range views {
-			pr := partnerRows{Quality: v.Quality}
-			if v.Harm != nil {
-				for _, row := range v.Harm.Rows {
-					if row.Partner == hp.Name {
-						pr.Rows = append(pr.Rows, row)
-					}
-				}
+			if v.Harm == nil {
+				continue
 			}
-			ph.Views = append(ph.Views, pr)
+			ph.Qualities = append(ph.Qualities, v.Quality)
+			n := 0
+			for _, row := range v.Harm.Rows {
+				if row.Partner != hp.Name {
+					continue
+				}
+				if v.Quality == "all" {
+					ph.Lines = append(ph.Lines, harmLine{HarmRow: row})
+				}
+				if n < len(ph.Lines) {
+					ph.Lines[n].Cells = append(ph.Lines[n].Cells, row)
+				}
+				n++
+			}
 		}
 		harm = append(harm, ph)
 	}
