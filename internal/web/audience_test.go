@@ -172,6 +172,10 @@ func (f *audienceFixture) probes() []string {
 		out = append(out, "/interventions/"+iv.Slug, "/interventions/"+iv.Slug+"?lang=fr",
 			"/api/v1/interventions/"+id(iv.ID), "/api/v1/interventions/"+id(iv.ID)+"/impact?dataset=acled",
 			"/api/v1/interventions/"+id(iv.ID)+"/impact?method=all")
+		for _, c := range []string{"monthly.csv", "yearly.csv", "harm.csv", "harm.csv?quality=clear", "monthly.csv?outcome=deaths_best", "eventstudy.csv?compare=SOM"} {
+			sep := map[bool]string{true: "&", false: "?"}[strings.Contains(c, "?")]
+			out = append(out, "/interventions/"+iv.Slug+"/"+c, "/interventions/"+iv.Slug+"/"+c+sep+"lang=ar")
+		}
 	}
 	for _, ext := range []string{"", ".csv", ".hxl.csv", ".geojson"} {
 		for _, filter := range []string{"", "dataset=acled", "actor=" + q("Zqxforce Brigade"), "admin1=Zqxregion", "country=Mali&from=2024-01-01&to=2024-12-31"} {
@@ -180,7 +184,7 @@ func (f *audienceFixture) probes() []string {
 	}
 	out = append(out, "/actors?q=zqx", "/actors?q=brigade", "/actors/"+id(f.actorID), "/sources/"+id(f.source.ID),
 		"/interventions/no-such-slug", "/api/v1/interventions/999999")
-	for _, s := range []string{"/places", "/places/MLI", "/places/MLI?lang=ar"} {
+	for _, s := range []string{"/places", "/places/MLI", "/places/MLI?lang=ar", "/places/MLI/monthly.csv", "/places/MLI/monthly.csv?dataset=acled"} {
 		out = append(out, s)
 	}
 	out = append(out, f.ledgerProbes()...) // --- ledger (ledger_test.go)

@@ -167,3 +167,100 @@ func TestUncoveredMonthIsNeverZero(t *testing.T) {
 		}
 	}
 }
+
+// TestEventStudyChartAndCSV runs the event study of an intervention that
+// begins inside the shared data's span, against Burkina Faso: the page
+// draws it and its CSV holds the coefficients drawn.
+func TestEventStudyChartAndCSV(t *testing.T) {
+	h, db := gapServer(t)
+	iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "mid-2021", Name: "Mid-2021 mission", Area: []aftermath.AreaRef{{Country: "MLI"}},
+		Phases: []aftermath.Phase{{Name: "Mandate", Start: "2021-07-01", End: "2021-12-31"}}}
+	if err := db.CreateIntervention(context.Background(), iv); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "ar"} {
+		code, _, body := fetch(t, h, "/interventions/mid-2021?compare=BFA&lang="+lang)
+		if code != 200 {
+			t.Fatalf("page: %d", code)
+		}
+		i := strings.Index(body, `id="event-study"`)
+		if i < 0 || !strings.Contains(body[i:], "<svg") || !strings.Contains(body[i:], `href="/interventions/mid-2021/eventstudy.csv?compare=BFA"`) {
+			t.Errorf("%s: no event-study chart with its CSV link", lang)
+		}
+	}
+	code, hd, body := fetch(t, h, "/interventions/mid-2021/eventstudy.csv?compare=BFA")
+	if code != 200 || hd.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("event-study CSV: %d %s", code, body)
+	}
+	r := csv.NewReader(strings.NewReader(body))
+	r.Comment = '#'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 4 || strings.Join(recs[0], ",") != "k,label,coef,ci95_low,ci95_high,std_error,p_value,n_treated,n_control" || recs[1][0] != "-1" || recs[1][2] != "0" {
+		t.Errorf("event-study CSV: %v", recs)
+	}
+	if code, _, _ := fetch(t, h, "/interventions/mid-2021/eventstudy.csv"); code != 400 {
+		t.Errorf("event-study CSV without a comparison area: %d, want 400", code)
+	}
+}
+
+// TestPeriodNoVersionCoversSaysSo gives an intervention whose only phase is
+// January 2022, which no imported version covers: its summary and its
+// partner's harm during support say "not covered" instead of a number.
+func TestPeriodNoVersionCoversSaysSo(t *testing.T) {
+	h, db := gapServer(t)
+	iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "jan-2022", Name: "January 2022 mission", Area: []aftermath.AreaRef{{Country: "MLI"}},
+		PartnerForces: []aftermath.InterventionActor{{Name: "Malian forces", Aliases: aftermath.DatedAliases{{Dataset: "ucdp", Name: "Government of Mali"}}}},
+		Phases:        []aftermath.Phase{{Name: "Mandate", Start: "2022-01-01", End: "2022-01-31"}}}
+	if err := db.CreateIntervention(context.Background(), iv); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string][2]string{"en": {"0 of 1", "not covered: no imported version covers this period"},
+		"fr": {"0 sur 1", "non couvert\u00a0: aucune version importée ne couvre cette période"}, "ar": {"0 من 1", "غير مغطاة: لا يغطي هذه الفترة أي إصدار مستورد"}} {
+		code, _, body := fetch(t, h, "/interventions/jan-2022?lang="+lang)
+		if code != 200 {
+			t.Fatalf("%s: %d", lang, code)
+		}
+		row := regexp.MustCompile(`(?s)<tr><th scope="row">Mandate <bdi dir="ltr">2022-01 – 2022-01</bdi></th><td>([^<]*)</td><td>(.*?)</td><td>([^<]*)</td></tr>`).FindStringSubmatch(body)
+		if row == nil || row[1] != want[0] || !strings.Contains(row[2], want[1]) || strings.Contains(row[2], ">0<") {
+			t.Errorf("%s: the January 2022 phase reads %q, want %q months and %q", lang, row, want[0], want[1])
+		}
+	}
+	code, _, body := fetch(t, h, "/interventions/jan-2022/harm.csv")
+	if code != 200 {
+		t.Fatalf("harm CSV: %d", code)
+	}
+	r := csv.NewReader(strings.NewReader(body))
+	r.Comment = '#'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	during := 0
+	for _, rec := range recs[1:] {
+		if rec[2] == "during" {
+			during++
+			if rec[3] != "no" || strings.Join(rec[6:], "") != "" {
+				t.Errorf("harm CSV: support in January 2022 reads %v, want not covered with empty figures", rec)
+			}
+		}
+		if rec[2] == "before" && (rec[3] != "yes" || rec[6] == "") {
+			t.Errorf("harm CSV: 2021, covered, reads %v", rec)
+		}
+	}
+	if during != 2 {
+		t.Errorf("harm CSV: %d rows during support, want 2 (one-sided, battles)", during)
+	}
+	_, _, page := fetch(t, h, "/interventions/jan-2022")
+	harm := regexp.MustCompile(`<tr><th scope="row">(One-sided violence by the partner|Battles involving the partner) · During</th><td>not covered</td>(.*?)</tr>`).FindAllStringSubmatch(page, -1)
+	if len(harm) != 2 {
+		t.Fatalf("page: %d harm rows during support marked not covered, want 2", len(harm))
+	}
+	for _, m := range harm {
+		if strings.Contains(m[2], ">0<") || strings.Count(m[2], "not covered") < 9 {
+			t.Errorf("page: %s during support shows figures: %s", m[1], m[2])
+		}
+	}
+}
