@@ -47,8 +47,8 @@ func init() {
 		return l.Number(float64(*row.DeathsPartnerSide), 0)
 	}
 	funcs["harmDates"] = func(l *i18n.Locale, row impact.HarmRow) string {
-		if row.From == "" && row.To == "" {
-			return "–"
+		if row.From == "" && (row.To == "" || row.Period != impact.PeriodDuring) {
+			return "–" // the data begin after support began, or end before it ended
 		}
 		to := row.To
 		if to == "" {
