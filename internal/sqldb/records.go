@@ -258,12 +258,12 @@ func (db *DB) SearchActors(ctx context.Context, v aftermath.Viewer, q string, li
 }
 
 // ActorMonths sums, by month, the events an actor was the primary actor
-// of, in the datasets the viewer may see.
-func (db *DB) ActorMonths(ctx context.Context, v aftermath.Viewer, actorID int64) ([]MonthTotal, error) {
+// of, in one dataset (if the viewer may see it): datasets are never summed.
+func (db *DB) ActorMonths(ctx context.Context, v aftermath.Viewer, actorID int64, dataset string) ([]MonthTotal, error) {
 	var out []MonthTotal
 	err := db.each(ctx, `SELECT m.month, sum(m.events), sum(m.deaths_best), sum(m.deaths_low), sum(m.deaths_high), sum(m.deaths_civilians)
-		FROM actor_monthly_aggregates m JOIN datasets d ON d.id = m.dataset_id WHERE m.actor_id = ? AND `+visible(v, "d", "dataset")+`
-		GROUP BY m.month ORDER BY m.month`, []any{actorID}, func(r *sql.Rows) error {
+		FROM actor_monthly_aggregates m JOIN datasets d ON d.id = m.dataset_id WHERE m.actor_id = ? AND d.name = ? AND `+visible(v, "d", "dataset")+`
+		GROUP BY m.month ORDER BY m.month`, []any{actorID, dataset}, func(r *sql.Rows) error {
 		var m MonthTotal
 		err := r.Scan(&m.Month, &m.Events, &m.DeathsBest, &m.DeathsLow, &m.DeathsHigh, &m.DeathsCivilians)
 		out = append(out, m)

@@ -2,12 +2,14 @@ package web
 
 import (
 	"html/template"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
 
 	"aftermath"
 	"aftermath/internal/chart"
+	"aftermath/internal/impact"
 	"aftermath/internal/sqldb"
 )
 
@@ -46,19 +48,43 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 	}
 	p := actorPage{page: s.newPage(w, r, "actors.title"), A: a}
 	p.Title = a.Name
-	months, err := s.db.ActorMonths(ctx, viewerOf(ctx), id)
-	if err != nil {
-		s.fail(ctx, w, err)
-		return
-	}
-	if len(months) > 0 {
-		series := chart.Series{Name: p.L.T("events.title")}
-		for _, m := range months {
-			series.Points = append(series.Points, chart.Point{X: monthX(m.Month), Y: float64(m.Events)})
+	// One line per dataset, never summed, over the months its versions
+	// cover: a covered month without events is 0, an uncovered one a gap.
+	var series []chart.Series
+	for _, d := range countedDatasets(a) {
+		months, err := s.db.ActorMonths(ctx, viewerOf(ctx), id, d.Name)
+		if err != nil {
+			s.fail(ctx, w, err)
+			return
 		}
+		cov, err := s.db.DatasetCoverage(ctx, viewerOf(ctx), d.Name)
+		if err != nil {
+			s.fail(ctx, w, err)
+			return
+		}
+		first, last := cov.Span()
+		if len(months) == 0 || first == "" {
+			continue
+		}
+		first, last = min(first, months[0].Month), max(last, months[len(months)-1].Month)
+		events := map[string]int64{}
+		for _, m := range months {
+			events[m.Month] = m.Events
+		}
+		sr := chart.Series{Name: p.L.T("events.title") + " (" + d.Name + ")"}
+		for i := impact.MonthIndex(first); i <= impact.MonthIndex(last); i++ {
+			m, y := impact.MonthOf(i), math.NaN()
+			if cov.Covers(m) {
+				y = float64(events[m])
+			}
+			sr.Points = append(sr.Points, chart.Point{X: float64(i), Y: y})
+		}
+		series = append(series, sr)
+	}
+	if len(series) > 0 {
 		svg, err := chart.Lines(chart.LineChart{Title: p.L.T("actors.chart"), Desc: a.Name, XLabel: p.L.T("analysis.chart.month_axis"),
-			YLabel: p.L.T("analysis.chart.events_axis"), Credit: creditFor(p.L, "", countedDatasets(a)), Series: []chart.Series{series},
-			FormatX: monthLabel,
+			YLabel: p.L.T("analysis.chart.events_axis"), Credit: creditFor(p.L, "", countedDatasets(a)), Series: series,
+			FormatX: monthLabel, GapLabel: p.L.T("chart.no_data"), GapDesc: gapDesc(p.L),
 			FormatY: func(v float64) string { return p.L.Number(v, 0) }, RTL: p.L.Dir() == "rtl", Width: 720, Height: 280})
 		if err == nil {
 			p.Chart = template.HTML(svg) // package chart escapes all text

@@ -134,9 +134,14 @@ func TestUncoveredMonthIsNeverZero(t *testing.T) {
 	}
 
 	// The pages: the month appears only where a chart says it has no data.
+	_, _, found := fetch(t, h, "/actors?q=Government+of+Mali")
+	actor := regexp.MustCompile(`href="(/actors/\d+)"`).FindStringSubmatch(found)
+	if actor == nil {
+		t.Fatalf("no actor page for the Government of Mali:\n%s", found)
+	}
 	notes := map[string]string{"en": "No data for 2022-01", "fr": "Pas de données pour 2022-01", "ar": "لا بيانات عن 2022-01"}
 	for _, lang := range []string{"en", "fr", "ar"} {
-		for _, url := range []string{"/interventions/minusma?lang=" + lang, "/interventions/minusma?outcome=deaths_best&lang=" + lang, "/places/MLI?lang=" + lang} {
+		for _, url := range []string{"/interventions/minusma?lang=" + lang, "/interventions/minusma?outcome=deaths_best&lang=" + lang, "/places/MLI?lang=" + lang, actor[1] + "?lang=" + lang} {
 			code, _, body := fetch(t, h, url)
 			if code != 200 {
 				t.Fatalf("%s: %d", url, code)
