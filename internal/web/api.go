@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -36,12 +37,13 @@ func (s *Server) routesAPI(r *router) {
 	r.handle("PUT /api/v1/interventions/{id}", w, s.may(w, s.apiUpdateIntervention))
 	r.handle("DELETE /api/v1/interventions/{id}", w, s.may(w, s.apiDeleteIntervention))
 	r.handle("GET /api/v1/interventions/{id}/impact", Public, s.apiImpact)
+	r.handle("GET /api/v1/interventions/{id}/harm", Public, s.apiHarm)
+	r.handle("GET /api/v1/interventions/{id}/series", Public, s.apiSeries)
 }
 
-// apiImpact runs impact.Analyze: ?method=summary|its|did|synth|all,
-// &dataset=, &outcome=, &compare=ISO3,…, &donors=ISO3,…, &violence_type=,
-// &hac_lags=, &placebos=true.
-func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
+// apiReadIntervention reads the intervention of the path for the caller, or
+// answers the error.
+func (s *Server) apiReadIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Intervention, bool) {
 	id, err := pathID(r)
 	var iv *aftermath.Intervention
 	if err == nil {
@@ -49,30 +51,69 @@ func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.apiError(w, r, err)
+		return nil, false
+	}
+	return iv, true
+}
+
+// apiQuery reads the query options the figure endpoints share.
+type apiQuery struct{ url.Values }
+
+func (q apiQuery) list(k string) []string {
+	var out []string
+	for _, v := range strings.Split(q.Get(k), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (q apiQuery) flag(k string) bool { return q.Get(k) == "true" || q.Get(k) == "1" }
+
+// count reads a whole number ≥ 0 (def when absent).
+func (q apiQuery) count(k string, def int) (int, error) {
+	v := q.Get(k)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, aftermath.Errorf(aftermath.EINVALID, "%s %q is not a whole number ≥ 0", k, v)
+	}
+	return n, nil
+}
+
+// apiImpact runs impact.Analyze: ?method=summary|its|did|synth|all,
+// &dataset=, &outcome=, &compare=ISO3,…, &donors=ISO3,…, &violence_type=,
+// &hac_lags=, &placebos=true, &model=ols|poisson|negbin, &seasonal=true,
+// &min_pre=N, &aggregate=month|quarter|year, &log=true,
+// &include_excluded=true, &clear_only=true, &precise_only=true,
+// &side_by_side=true. Uncovered months come out with null figures.
+func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
+	iv, ok := s.apiReadIntervention(w, r)
+	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	list := func(k string) []string {
-		var out []string
-		for _, v := range strings.Split(q.Get(k), ",") {
-			if v = strings.TrimSpace(v); v != "" {
-				out = append(out, v)
-			}
-		}
-		return out
-	}
+	q := apiQuery{r.URL.Query()}
 	opt := impact.Options{Viewer: viewerOf(r.Context()), Dataset: q.Get("dataset"), Outcome: q.Get("outcome"), Method: q.Get("method"),
-		Comparison: list("compare"), Donors: list("donors"), ViolenceTypes: list("violence_type"), Placebos: q.Get("placebos") == "true"}
-	if v := q.Get("hac_lags"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			s.apiError(w, r, aftermath.Errorf(aftermath.EINVALID, "hac_lags %q is not a whole number ≥ 0", v))
-			return
+		Comparison: q.list("compare"), Donors: q.list("donors"), ViolenceTypes: q.list("violence_type"), Placebos: q.flag("placebos"),
+		Model: q.Get("model"), Seasonal: q.flag("seasonal"), SynthAggregate: q.Get("aggregate"), SynthLog: q.flag("log"),
+		IncludeExcluded: q.flag("include_excluded"), ClearOnly: q.flag("clear_only"), PreciseOnly: q.flag("precise_only"), SideBySide: q.flag("side_by_side")}
+	lags, err := q.count("hac_lags", -1)
+	if err == nil {
+		opt.HACLags = lags
+		switch lags {
+		case -1:
+			opt.HACLags = 0 // the default rule
+		case 0:
+			opt.HACLags = -1 // no lags
 		}
-		opt.HACLags = n
-		if n == 0 {
-			opt.HACLags = -1
-		}
+		opt.MinPre, err = q.count("min_pre", 0)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
+		return
 	}
 	rep, err := impact.Analyze(r.Context(), s.db, iv, opt)
 	if err != nil {
@@ -80,6 +121,41 @@ func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
+}
+
+// apiHarm answers impact.Harm: ?dataset=, &clear_only=true, &precise_only=true.
+func (s *Server) apiHarm(w http.ResponseWriter, r *http.Request) {
+	iv, ok := s.apiReadIntervention(w, r)
+	if !ok {
+		return
+	}
+	q := apiQuery{r.URL.Query()}
+	h, err := impact.Harm(r.Context(), s.db, iv, impact.HarmOptions{Viewer: viewerOf(r.Context()), Dataset: q.Get("dataset"),
+		ClearOnly: q.flag("clear_only"), PreciseOnly: q.flag("precise_only")})
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h)
+}
+
+// apiSeries answers impact.Series for the intervention's area: ?dataset=,
+// &from=YYYY-MM, &to=YYYY-MM, &by=month|year, &violence_type=,
+// &clear_only=true, &precise_only=true.
+func (s *Server) apiSeries(w http.ResponseWriter, r *http.Request) {
+	iv, ok := s.apiReadIntervention(w, r)
+	if !ok {
+		return
+	}
+	q := apiQuery{r.URL.Query()}
+	res, err := impact.Series(r.Context(), s.db, impact.SeriesOptions{Viewer: viewerOf(r.Context()), Dataset: q.Get("dataset"), Area: iv.Area,
+		From: q.Get("from"), To: q.Get("to"), By: q.Get("by"), ViolenceTypes: q.list("violence_type"),
+		ClearOnly: q.flag("clear_only"), PreciseOnly: q.flag("precise_only")})
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
 }
 
 // may guards an API endpoint: the caller's personal API token

@@ -171,7 +171,7 @@ func (f *audienceFixture) probes() []string {
 	for _, iv := range []*aftermath.Intervention{f.internal, f.partners, f.confidential, f.public} {
 		out = append(out, "/interventions/"+iv.Slug, "/interventions/"+iv.Slug+"?lang=fr",
 			"/api/v1/interventions/"+id(iv.ID), "/api/v1/interventions/"+id(iv.ID)+"/impact?dataset=acled",
-			"/api/v1/interventions/"+id(iv.ID)+"/impact?method=all")
+			"/api/v1/interventions/"+id(iv.ID)+"/impact?method=all", "/api/v1/interventions/"+id(iv.ID)+"/harm", "/api/v1/interventions/"+id(iv.ID)+"/series")
 		for _, c := range []string{"monthly.csv", "yearly.csv", "harm.csv", "harm.csv?quality=clear", "monthly.csv?outcome=deaths_best", "eventstudy.csv?compare=SOM"} {
 			sep := map[bool]string{true: "&", false: "?"}[strings.Contains(c, "?")]
 			out = append(out, "/interventions/"+iv.Slug+"/"+c, "/interventions/"+iv.Slug+"/"+c+sep+"lang=ar")

@@ -269,3 +269,53 @@ func TestPeriodNoVersionCoversSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestFigureAPIs: the series and harm endpoints and the impact options give
+// null, never 0, for what the data do not cover, and refuse bad options.
+func TestFigureAPIs(t *testing.T) {
+	h, db := gapServer(t)
+	iv, err := db.FindIntervention(context.Background(), aftermath.Anonymous, "minusma")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "/api/v1/interventions/" + jsonNum(iv.ID)
+	code, _, body := fetch(t, h, base+"/series?by=month")
+	if code != 200 || !strings.Contains(body, `"period": "2022-01",
+      "covered": "no",
+      "months": 1,
+      "covered_months": 0,
+      "events": null`) {
+		t.Errorf("series API: %d %s", code, body)
+	}
+	code, _, body = fetch(t, h, base+"/harm")
+	var hr struct {
+		Rows []struct {
+			Period, Covered string
+			Events          *int64
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &hr); code != 200 || err != nil || len(hr.Rows) == 0 {
+		t.Fatalf("harm API: %d %v %s", code, err, body)
+	}
+	for _, r := range hr.Rows {
+		if r.Period == "before" && (r.Covered != "no" || r.Events != nil) {
+			t.Errorf("harm API before MINUSMA (2013) on 2021 data: %+v", r)
+		}
+	}
+	code, _, body = fetch(t, h, base+"/impact?side_by_side=true&clear_only=true")
+	var rep struct {
+		Quality  string
+		Variants []struct{ Quality string }
+	}
+	if err := json.Unmarshal([]byte(body), &rep); code != 200 || err != nil || rep.Quality != "clear" || len(rep.Variants) != 2 {
+		t.Errorf("impact API with re-runs: %d %v %+v", code, err, rep)
+	}
+	for _, bad := range []string{"/impact?min_pre=-3", "/impact?model=auto", "/series?by=week", "/series?from=2021-13"} {
+		if code, _, body := fetch(t, h, base+bad); code != 400 {
+			t.Errorf("%s: %d %s", bad, code, body)
+		}
+	}
+	if code, _, _ := fetch(t, h, "/api/v1/interventions/999999/harm"); code != 404 {
+		t.Errorf("harm of a missing intervention: %d", code)
+	}
+}
