@@ -397,6 +397,33 @@ func TestHarmPeriodWithoutCoverage(t *testing.T) {
 		if battles < 100 {
 			t.Fatalf("expected Hadi's forces in many battles of 2021, found %d", battles)
 		}
+		// The re-runs: Clear events only, precise places and dates only.
+		for _, q := range []struct {
+			opt  impact.HarmOptions
+			keep func(rawRow) bool
+		}{
+			{impact.HarmOptions{ClearOnly: true}, func(r rawRow) bool { return r["code_status"] == "Clear" }},
+			{impact.HarmOptions{PreciseOnly: true}, func(r rawRow) bool {
+				return r.n("where_prec") >= 1 && r.n("where_prec") <= 2 && r.n("date_prec") >= 1 && r.n("date_prec") <= 2
+			}},
+		} {
+			q.opt.Viewer, q.opt.Dataset = aftermath.System, "ucdp"
+			var want int64
+			for _, r := range rows {
+				if r["type_of_violence"] == "1" && (r["side_a"] == "Forces of Hadi" || r["side_b"] == "Forces of Hadi") && q.keep(r) {
+					want++
+				}
+			}
+			qh, err := impact.Harm(ctx, db, iv, q.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range qh.Rows {
+				if r.Period == "during" && r.Measure == impact.MeasureBattles && (r.Events == nil || *r.Events != want || want == battles) {
+					t.Errorf("%+v: battles %v, want %d of %d", q.opt, r.Events, want, battles)
+				}
+			}
+		}
 		for _, r := range h.Rows {
 			switch r.Period {
 			case "before":
@@ -484,6 +511,46 @@ func TestSynthDonorsChosenBeforeTreatment(t *testing.T) {
 		}
 		if !strings.Contains(res.Method, "SOM (hosts a recorded intervention in the window)") || !strings.Contains(res.Method, "NER (is a land neighbour of the area)") {
 			t.Errorf("the method does not say who was left out: %s", res.Method)
+		}
+	})
+}
+
+// TestHarmFollowsNewImports: figures read after an import include what it
+// brought, although the day sums are kept between requests.
+func TestHarmFollowsNewImports(t *testing.T) {
+	f21 := sqldbtest.SharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip")
+	f22 := sqldbtest.SharedData(t, "ucdp/GEDEvent_v22_0_2.csv.zip")
+	var feb int64
+	for _, r := range readRaw(t, f22) {
+		if r["type_of_violence"] == "1" && r.date() >= "2022-02" && (r["side_a"] == "Government of Mali" || r["side_b"] == "Government of Mali") {
+			feb++
+		}
+	}
+	if feb == 0 {
+		t.Fatal("expected battles of the Malian government in February 2022")
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		importAll(t, db, f21)
+		iv := createIntervention(t, db, `{"slug": "test-mali", "name": "Test support to Mali", "area": [{"country": "MLI"}],
+			"phases": [{"start": "2021-01-01"}], "partner_forces": [{"name": "Malian forces", "aliases": {"ucdp": ["Government of Mali"]}}]}`)
+		battles := func() int64 {
+			h, err := impact.Harm(ctx, db, iv, impact.HarmOptions{Viewer: aftermath.System, Dataset: "ucdp"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range h.Rows {
+				if r.Measure == impact.MeasureBattles && r.Period == "during" {
+					return *r.Events
+				}
+			}
+			t.Fatal("no battles row")
+			return 0
+		}
+		before := battles()
+		importAll(t, db, f22)
+		if after := battles(); after != before+feb {
+			t.Errorf("battles during support: %d before the 22.0.2 import, %d after; want %d more", before, after, feb)
 		}
 	})
 }

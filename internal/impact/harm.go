@@ -128,8 +128,7 @@ func Harm(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Har
 		from, to := iv.SupportWindow(p)
 		spans, names := spansOf(p, opt.Dataset)
 		h.Partners = append(h.Partners, HarmPartner{Name: p.Name, From: from, To: to, Names: names})
-		days, err := db.ActorEventDays(ctx, sqldb.ActorEventsFilter{Viewer: opt.Viewer, Dataset: opt.Dataset, Spans: spans,
-			ClearOnly: opt.ClearOnly, PreciseOnly: opt.PreciseOnly})
+		days, err := db.ActorEventDays(ctx, sqldb.ActorEventsFilter{Viewer: opt.Viewer, Dataset: opt.Dataset, Spans: spans})
 		if err != nil {
 			return nil, err
 		}
@@ -151,7 +150,8 @@ func Harm(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Har
 						row.DeathsPartnerSide = new(int64)
 					}
 					for _, d := range days {
-						if !inPeriod(d.Date, row.From, row.To) || !measureOf(opt.Dataset, measure, d) || !h.dayCovered(d) {
+						if (opt.ClearOnly && !d.Clear) || (opt.PreciseOnly && !d.Precise) ||
+							!inPeriod(d.Date, row.From, row.To) || !measureOf(opt.Dataset, measure, d) || !h.dayCovered(d) {
 							continue
 						}
 						*row.Events += d.Events

@@ -41,6 +41,8 @@ type DB struct {
 	// Now gives the time stored in records; tests replace it.
 	Now func() time.Time
 	dsn string
+	// harm caches actor day sums until an import changes events.
+	harm harmCache
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
