@@ -3,6 +3,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"html/template"
@@ -146,14 +147,20 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, titleKey string
 	return p
 }
 
-// render writes a page with the headers every HTML answer needs.
+// render writes a page with the headers every HTML answer needs. The
+// page is rendered whole before anything is sent, so a template that
+// fails half-way answers 500 rather than a cut-off page with 200 (which
+// once hid a broken codebook page from every test).
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	var b bytes.Buffer
+	if err := s.pages.ExecuteTemplate(&b, name, data); err != nil {
+		s.fail(r.Context(), w, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Vary", "Cookie, Accept-Language")
 	w.WriteHeader(status)
-	if err := s.pages.ExecuteTemplate(w, name, data); err != nil {
-		s.log.ErrorContext(r.Context(), "render", "page", name, "err", err)
-	}
+	w.Write(b.Bytes())
 }
 
 // Handler returns the routes with security headers on every response.
