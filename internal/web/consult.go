@@ -717,6 +717,12 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
 		return
 	}
+	// Another site's post (a browser says so) is refused before the body
+	// is read; the double-submit token below covers browsers that do not.
+	if s.crossOrigin.Check(r) != nil {
+		http.Error(w, s.bundle.Negotiate(r).T("error.csrf"), http.StatusForbidden)
+		return
+	}
 	token := r.PathValue("token")
 	inv, c, err := s.db.InvitationByToken(ctx, token)
 	csrfOK := false
