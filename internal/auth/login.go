@@ -10,7 +10,11 @@ import (
 )
 
 // Lockout: after MaxFailedLogins failures in a row an account refuses
-// sign-in for LockoutFor, whatever the password.
+// sign-in for LockoutFor, whatever the password. Each attempt is counted
+// in the database before its password is checked (sqldb.ReserveLogin), so
+// concurrent attempts cannot check more than MaxFailedLogins passwords
+// before the lock holds. After a lock ends, the next failure locks again;
+// only a success clears the count.
 const (
 	MaxFailedLogins = 5
 	LockoutFor      = 15 * time.Minute
@@ -24,6 +28,10 @@ var ErrBadCredentials = aftermath.Errorf(aftermath.EINVALID, "the email, passwor
 // is needed.
 var ErrSecondFactor = errors.New("second factor required")
 
+// ErrWrongNewCode refuses an enrolment whose confirming code does not
+// match the new secret (the app does not hold it yet, or its clock is off).
+var ErrWrongNewCode = aftermath.Errorf(aftermath.EINVALID, "the code does not match the new secret")
+
 // LockedError refuses sign-in to a locked account, whatever the password.
 type LockedError struct{ Until time.Time }
 
@@ -35,53 +43,205 @@ func (e *LockedError) Error() string {
 // as long to refuse as a wrong password.
 var dummyHash, _ = HashPassword("not a password of anyone")
 
-// Service signs people in against the store.
+// Service signs people in against the store, and lets them change their
+// second factor. Every password check runs in Pool.
 type Service struct {
-	DB  *sqldb.DB
-	Now func() time.Time
+	DB *sqldb.DB
+	// Accounts is the account store with the key-encryption key that
+	// seals TOTP secrets; nil means DB.Accounts(nil): no key, so secrets
+	// stored in clear still work and new enrolments are refused.
+	Accounts *sqldb.Accounts
+	// Pool bounds concurrent argon2id checks; nil means DefaultPool.
+	Pool *HashPool
+	Now  func() time.Time
+}
+
+func (s *Service) accounts() *sqldb.Accounts {
+	if s.Accounts != nil {
+		return s.Accounts
+	}
+	return s.DB.Accounts(nil)
+}
+
+func (s *Service) pool() *HashPool {
+	if s.Pool != nil {
+		return s.Pool
+	}
+	return DefaultPool
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Login checks an email, password and (when enrolled) a TOTP code or a
-// recovery code, with lockout after repeated failures.
+// recovery code, with lockout after repeated failures. ErrBusy when the
+// hashing pool is full (nothing was checked or counted).
 func (s *Service) Login(ctx context.Context, email, password, code string) (*aftermath.User, error) {
-	now := s.Now()
-	c, err := s.DB.CredentialsByEmail(ctx, email)
+	c, err := s.accounts().Credentials(ctx, email)
 	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
-		VerifyPassword(dummyHash, password)
+		if err := s.pool().Do(ctx, func() { VerifyPassword(dummyHash, password) }); err != nil {
+			return nil, err
+		}
 		return nil, ErrBadCredentials
 	}
 	if err != nil {
 		return nil, err
 	}
-	if now.Before(c.LockedUntil) {
-		return nil, &LockedError{Until: c.LockedUntil}
+	if err := s.checkPassword(ctx, c, password); err != nil {
+		return nil, err
 	}
-	fail := func() (*aftermath.User, error) {
-		if err := s.DB.RecordLogin(ctx, c.UserID, false, MaxFailedLogins, now.Add(LockoutFor)); err != nil {
+	if c.TOTP {
+		if code == "" {
+			// The attempt stays counted: omitting the code must not be a
+			// way to clear failures.
+			return nil, ErrSecondFactor
+		}
+		if err := s.checkSecondFactor(ctx, c, code); err != nil {
 			return nil, err
 		}
-		return nil, ErrBadCredentials
 	}
-	if c.Disabled || VerifyPassword(c.PasswordHash, password) != nil {
-		return fail()
-	}
-	if c.TOTPSecret != "" {
-		switch {
-		case code == "":
-			return nil, ErrSecondFactor
-		case len(code) == 6 && VerifyTOTP(c.TOTPSecret, code, now):
-		default:
-			used, err := s.DB.UseRecoveryCode(ctx, c.UserID, HashToken(code))
-			if err != nil {
-				return nil, err
-			}
-			if !used {
-				return fail()
-			}
-		}
-	}
-	if err := s.DB.RecordLogin(ctx, c.UserID, true, 0, time.Time{}); err != nil {
+	if err := s.DB.RecordLoginSuccess(ctx, c.UserID); err != nil {
 		return nil, err
 	}
 	return s.DB.User(ctx, c.UserID)
+}
+
+// checkPassword reserves an attempt (counted as a failure until a success
+// clears it) and then, only if reserved, checks the password in the pool.
+// A disabled account is checked too, so it answers like a wrong password
+// and as slowly.
+func (s *Service) checkPassword(ctx context.Context, c *sqldb.Credentials, password string) error {
+	now := s.now()
+	if now.Before(c.LockedUntil) {
+		return &LockedError{Until: c.LockedUntil}
+	}
+	var reserved bool
+	var lockedUntil time.Time
+	var verr, rerr error
+	if err := s.pool().Do(ctx, func() {
+		reserved, lockedUntil, rerr = s.DB.ReserveLogin(ctx, c.UserID, now, MaxFailedLogins, now.Add(LockoutFor))
+		if rerr == nil && reserved {
+			verr = VerifyPassword(c.PasswordHash, password)
+		}
+	}); err != nil {
+		return err
+	}
+	switch {
+	case rerr != nil:
+		return rerr
+	case !reserved:
+		return &LockedError{Until: lockedUntil}
+	case verr != nil || c.Disabled:
+		return ErrBadCredentials
+	}
+	return nil
+}
+
+// checkSecondFactor accepts a TOTP code of a step later than the last one
+// used (then recorded) or an unused recovery code (then spent).
+func (s *Service) checkSecondFactor(ctx context.Context, c *sqldb.Credentials, code string) error {
+	if len(code) == totpDigits && isDigits(code) {
+		if c.TOTPSecret == "" {
+			if c.TOTPUnavailable != nil {
+				return c.TOTPUnavailable
+			}
+			return ErrBadCredentials
+		}
+		step, ok := MatchTOTP(c.TOTPSecret, code, s.now())
+		if !ok {
+			return ErrBadCredentials
+		}
+		fresh, err := s.DB.UseTOTPStep(ctx, c.UserID, step)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			return ErrBadCredentials // a replay
+		}
+		return nil
+	}
+	used, err := s.DB.UseRecoveryCode(ctx, c.UserID, HashToken(code))
+	if err != nil {
+		return err
+	}
+	if !used {
+		return ErrBadCredentials
+	}
+	return nil
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// EnrolTOTP gives userID the second factor secret, proved by newCode from
+// the app, and returns its recovery codes (to show once). A signed-in
+// session is not enough: first enrolment needs the password; replacing
+// an enrolled factor also needs a current code or a recovery code
+// (ErrSecondFactor when it is missing). Password failures count towards
+// the lockout like sign-in's. sqldb.ErrTOTPNeedsKey when no
+// key-encryption key is loaded.
+func (s *Service) EnrolTOTP(ctx context.Context, userID int64, password, currentCode, secret, newCode string) ([]string, error) {
+	acc := s.accounts()
+	if !acc.CanSeal() {
+		return nil, sqldb.ErrTOTPNeedsKey
+	}
+	step, ok := MatchTOTP(secret, newCode, s.now())
+	if !ok {
+		return nil, ErrWrongNewCode
+	}
+	if err := s.reauthenticate(ctx, userID, password, currentCode); err != nil {
+		return nil, err
+	}
+	codes, err := NewRecoveryCodes(10)
+	if err != nil {
+		return nil, err
+	}
+	hashes := make([]string, len(codes))
+	for i, c := range codes {
+		hashes[i] = HashToken(c)
+	}
+	if err := acc.EnrolTOTP(ctx, userID, secret, step, hashes); err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// RemoveTOTP removes userID's second factor (and destroys its data key),
+// with the password and a current code or recovery code.
+func (s *Service) RemoveTOTP(ctx context.Context, userID int64, password, currentCode string) error {
+	if err := s.reauthenticate(ctx, userID, password, currentCode); err != nil {
+		return err
+	}
+	return s.accounts().SetTOTP(ctx, userID, "", nil)
+}
+
+// reauthenticate checks the password and, when a second factor is
+// enrolled, a current code, as sign-in does (lockout included).
+func (s *Service) reauthenticate(ctx context.Context, userID int64, password, currentCode string) error {
+	c, err := s.accounts().CredentialsByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if err := s.checkPassword(ctx, c, password); err != nil {
+		return err
+	}
+	if c.TOTP {
+		if currentCode == "" {
+			return ErrSecondFactor
+		}
+		if err := s.checkSecondFactor(ctx, c, currentCode); err != nil {
+			return err
+		}
+	}
+	return s.DB.RecordLoginSuccess(ctx, c.UserID)
 }

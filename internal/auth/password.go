@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -45,6 +46,12 @@ func HashPassword(password string) (string, error) {
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
+var passwordChecks atomic.Int64
+
+// PasswordChecks counts the argon2id checks VerifyPassword has run in
+// this process (tests use it to show what lockout and the pool prevent).
+func PasswordChecks() int64 { return passwordChecks.Load() }
+
 // VerifyPassword checks password against a hash made by HashPassword (with
 // whatever parameters it records), in constant time.
 func VerifyPassword(hash, password string) error {
@@ -70,6 +77,7 @@ func VerifyPassword(hash, password string) error {
 	if err != nil {
 		return err
 	}
+	passwordChecks.Add(1)
 	got := argon2.IDKey([]byte(password), salt, iter, mem, threads, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return ErrPasswordMismatch

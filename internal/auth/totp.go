@@ -50,18 +50,33 @@ func hotp(key []byte, counter uint64) string {
 }
 
 // VerifyTOTP accepts the code of the current step or of one step either
-// side, for clocks that drift and codes typed slowly.
+// side, for clocks that drift and codes typed slowly. It does not know
+// which codes were used already: sign-in uses MatchTOTP and refuses a
+// step that signed in before.
 func VerifyTOTP(secret, code string, t time.Time) bool {
+	_, ok := MatchTOTP(secret, code, t)
+	return ok
+}
+
+// MatchTOTP is VerifyTOTP that also returns the step (Unix time / 30) the
+// code belongs to, so that the caller can refuse it, and every earlier
+// code, once one has signed in.
+func MatchTOTP(secret, code string, t time.Time) (int64, bool) {
 	key, err := b32.DecodeString(strings.ToUpper(strings.ReplaceAll(secret, " ", "")))
 	if err != nil || len(code) != totpDigits {
-		return false
+		return 0, false
 	}
 	step := uint64(t.Unix()) / totpStep
+	var match uint64
 	ok := 0
 	for _, s := range []uint64{step - 1, step, step + 1} {
-		ok |= subtle.ConstantTimeCompare([]byte(hotp(key, s)), []byte(code))
+		eq := subtle.ConstantTimeCompare([]byte(hotp(key, s)), []byte(code))
+		ok |= eq
+		if eq == 1 {
+			match = s
+		}
 	}
-	return ok == 1
+	return int64(match), ok == 1
 }
 
 // TOTPURI is the otpauth:// URI an authenticator app reads from a QR code.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"aftermath"
+	"aftermath/internal/vault"
 )
 
 var (
@@ -90,16 +91,16 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*aftermath.User, e
 
 func (db *DB) userWhere(ctx context.Context, where string, arg any) (*aftermath.User, error) {
 	u := &aftermath.User{}
-	var created, secret string
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT u.id, u.email, u.name, u.disabled, u.totp_secret, u.created_at FROM users u WHERE `+where), arg).
-		Scan(&u.ID, &u.Email, &u.Name, &u.Disabled, &secret, &created)
+	var created string
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT u.id, u.email, u.name, u.disabled, (u.totp_secret <> '' OR u.totp_sealed IS NOT NULL), u.created_at
+		FROM users u WHERE `+where), arg).
+		Scan(&u.ID, &u.Email, &u.Name, &u.Disabled, &u.TOTP, &created)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no such user")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("user: %w", err)
 	}
-	u.TOTP = secret != ""
 	u.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	err = db.each(ctx, `SELECT m.org_id, o.slug, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = ? ORDER BY o.slug`,
 		[]any{u.ID}, func(r *sql.Rows) error {
@@ -163,18 +164,82 @@ func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) erro
 type Credentials struct {
 	UserID       int64
 	PasswordHash string
-	TOTPSecret   string
-	Disabled     bool
-	FailedLogins int
-	LockedUntil  time.Time
+	// TOTP says a second factor is enrolled. TOTPSecret is its secret,
+	// opened with the key-encryption key when it is sealed; it is "" and
+	// TOTPUnavailable says why when a sealed secret cannot be opened (no
+	// key loaded, or the wrong one): only recovery codes work then.
+	TOTP            bool
+	TOTPSecret      string
+	TOTPUnavailable error
+	TOTPLastStep    int64 // the last 30-second step that signed in
+	Disabled        bool
+	FailedLogins    int
+	LockedUntil     time.Time
 }
 
-// CredentialsByEmail returns the secrets of an account, or ENOTFOUND.
+// Checks IntegrityCheck runs: a sealed TOTP secret has its data key, and
+// no user data key outlives the secret it sealed.
+func init() {
+	orphanChecks["users.totp_data_key"] = `SELECT count(*) FROM users u WHERE u.totp_sealed IS NOT NULL AND NOT EXISTS
+		(SELECT 1 FROM data_keys k WHERE k.record_type = 'user' AND k.record_id = u.id)`
+	orphanChecks["data_keys.user"] = `SELECT count(*) FROM data_keys k WHERE k.record_type = 'user' AND NOT EXISTS
+		(SELECT 1 FROM users u WHERE u.id = k.record_id AND u.totp_sealed IS NOT NULL)`
+}
+
+// rtUser is the record type of a user's data key, which seals the TOTP
+// secret.
+const rtUser = "user"
+
+// ErrTOTPNeedsKey refuses to enrol a second factor when no key-encryption
+// key is loaded: TOTP secrets are stored sealed, never in clear.
+var ErrTOTPNeedsKey = aftermath.Errorf(aftermath.EINVALID,
+	"a second factor cannot be enrolled until a key-encryption key is loaded: TOTP secrets are stored sealed with it "+
+		"(create one with 'aftermath key init', or name it with --key-file or "+vault.EnvKeyFile+")")
+
+// Accounts is the account store with the key-encryption key that seals
+// TOTP secrets (kek may be nil: existing clear secrets still work, new
+// enrolments are refused).
+type Accounts struct {
+	db  *DB
+	kek *vault.KEK
+}
+
+// Accounts returns the account store sealing with kek (nil for none).
+func (db *DB) Accounts(kek *vault.KEK) *Accounts { return &Accounts{db: db, kek: kek} }
+
+// Accounts returns the account store with the testimony store's key, so
+// that one key file seals both.
+func (s *Voices) Accounts() *Accounts { return s.db.Accounts(s.kek) }
+
+// CanSeal reports whether a key is loaded, so a second factor can be
+// enrolled.
+func (a *Accounts) CanSeal() bool { return a.kek != nil }
+
+// CredentialsByEmail returns the secrets of an account, or ENOTFOUND. It
+// opens no sealed TOTP secret (no key); see Accounts.Credentials.
 func (db *DB) CredentialsByEmail(ctx context.Context, email string) (*Credentials, error) {
+	return db.Accounts(nil).Credentials(ctx, email)
+}
+
+// Credentials returns the secrets of the account with that email (any
+// case), or ENOTFOUND. A TOTP secret still stored in clear is sealed on
+// the way when a key is loaded.
+func (a *Accounts) Credentials(ctx context.Context, email string) (*Credentials, error) {
+	return a.credentials(ctx, `email = ?`, strings.ToLower(strings.TrimSpace(email)))
+}
+
+// CredentialsByID is Credentials by user id.
+func (a *Accounts) CredentialsByID(ctx context.Context, id int64) (*Credentials, error) {
+	return a.credentials(ctx, `id = ?`, id)
+}
+
+func (a *Accounts) credentials(ctx context.Context, where string, arg any) (*Credentials, error) {
+	db := a.db
 	c := &Credentials{}
-	var locked string
-	err := db.write.QueryRowContext(ctx, db.rebind(`SELECT id, password_hash, totp_secret, disabled, failed_logins, locked_until FROM users WHERE email = ?`),
-		strings.ToLower(strings.TrimSpace(email))).Scan(&c.UserID, &c.PasswordHash, &c.TOTPSecret, &c.Disabled, &c.FailedLogins, &locked)
+	var locked, clearSecret string
+	var sealed []byte
+	err := db.write.QueryRowContext(ctx, db.rebind(`SELECT id, password_hash, totp_secret, totp_sealed, totp_last_step, disabled, failed_logins, locked_until
+		FROM users WHERE `+where), arg).Scan(&c.UserID, &c.PasswordHash, &clearSecret, &sealed, &c.TOTPLastStep, &c.Disabled, &c.FailedLogins, &locked)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no such user")
 	}
@@ -182,40 +247,209 @@ func (db *DB) CredentialsByEmail(ctx context.Context, email string) (*Credential
 		return nil, err
 	}
 	c.LockedUntil, _ = time.Parse(time.RFC3339, locked)
+	switch {
+	case len(sealed) > 0:
+		c.TOTP = true
+		c.TOTPSecret, c.TOTPUnavailable = a.openTOTP(ctx, c.UserID, sealed)
+	case clearSecret != "":
+		c.TOTP, c.TOTPSecret = true, clearSecret
+		if a.kek != nil {
+			if err := a.sealClear(ctx, c.UserID, clearSecret); err != nil {
+				return nil, err
+			}
+			a.db.checkpoint(ctx)
+		}
+	}
 	return c, nil
 }
 
-// RecordLogin notes a sign-in attempt: a success clears the failure
-// count; a failure adds to it and, at the limit, locks the account until
-// lockUntil.
-func (db *DB) RecordLogin(ctx context.Context, userID int64, ok bool, limit int, lockUntil time.Time) error {
-	if ok {
-		_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ?`), userID)
+func (a *Accounts) openTOTP(ctx context.Context, userID int64, sealed []byte) (string, error) {
+	dk, err := a.db.dataKey(ctx, a.db.write, a.kek, rtUser, userID)
+	if err != nil {
+		return "", err
+	}
+	defer dk.Destroy()
+	var secret string
+	if err := unseal(dk, rtUser, userID, "totp_secret", sealed, &secret); err != nil {
+		return "", aftermath.Errorf(aftermath.EINTERNAL, "the TOTP secret of user %d does not open: %v", userID, err)
+	}
+	return secret, nil
+}
+
+// sealClear seals one clear TOTP secret in place, if it is still the one
+// stored (a concurrent enrolment wins).
+func (a *Accounts) sealClear(ctx context.Context, userID int64, secret string) error {
+	return a.db.inTx(ctx, func(tx *sql.Tx) error {
+		var still string
+		if err := tx.QueryRowContext(ctx, a.db.rebind(`SELECT totp_secret FROM users WHERE id = ?`), userID).Scan(&still); err != nil {
+			return err
+		}
+		if still != secret {
+			return nil
+		}
+		return a.storeSealed(ctx, tx, userID, secret, -1)
+	})
+}
+
+// storeSealed replaces the user's data key and stores secret sealed with
+// the new one; lastStep >= 0 also sets the last used step.
+func (a *Accounts) storeSealed(ctx context.Context, tx *sql.Tx, userID int64, secret string, lastStep int64) error {
+	db := a.db
+	if err := db.destroyDataKey(ctx, tx, rtUser, userID); err != nil {
 		return err
 	}
-	_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE users SET failed_logins = failed_logins + 1,
-		locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?`),
-		limit, lockUntil.UTC().Format(time.RFC3339), userID)
+	dk, err := db.newDataKey(ctx, tx, a.kek, rtUser, userID)
+	if err != nil {
+		return err
+	}
+	defer dk.Destroy()
+	ct, err := seal(dk, rtUser, userID, "totp_secret", secret)
+	if err != nil {
+		return err
+	}
+	q, args := `UPDATE users SET totp_secret = '', totp_sealed = ? WHERE id = ?`, []any{ct, userID}
+	if lastStep >= 0 {
+		q, args = `UPDATE users SET totp_secret = '', totp_sealed = ?, totp_last_step = ? WHERE id = ?`, []any{ct, lastStep, userID}
+	}
+	_, err = tx.ExecContext(ctx, db.rebind(q), args...)
 	return err
 }
 
-// SetTOTP enrols (secret and recovery code hashes) or removes ("" and nil)
-// a second factor.
-func (db *DB) SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes []string) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE users SET totp_secret = ? WHERE id = ?`), secret, userID); err != nil {
-			return err
+// SealClearTOTP seals every TOTP secret still stored in clear (from before
+// a key was loaded) and returns how many it sealed.
+func (a *Accounts) SealClearTOTP(ctx context.Context) (int, error) {
+	if a.kek == nil {
+		return 0, errNoKey
+	}
+	type row struct {
+		id     int64
+		secret string
+	}
+	var rows []row
+	if err := a.db.each(ctx, `SELECT id, totp_secret FROM users WHERE totp_secret <> '' ORDER BY id`, nil, func(r *sql.Rows) error {
+		var x row
+		err := r.Scan(&x.id, &x.secret)
+		rows = append(rows, x)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	for _, x := range rows {
+		if err := a.sealClear(ctx, x.id, x.secret); err != nil {
+			return 0, fmt.Errorf("seal the TOTP secret of user %d: %w", x.id, err)
 		}
-		if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM recovery_codes WHERE user_id = ?`), userID); err != nil {
-			return err
-		}
-		for _, h := range recoveryHashes {
-			if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)`), userID, h); err != nil {
+	}
+	a.db.checkpoint(ctx)
+	return len(rows), nil
+}
+
+// ReserveLogin counts a sign-in attempt before its password is checked,
+// atomically: one conditional UPDATE that succeeds only while the account
+// is not locked, and locks it (until lockUntil) when the count reaches
+// limit. However many attempts arrive at once, at most limit of them are
+// reserved (and so checked) before the lock holds. A reserved attempt
+// counts as a failure until RecordLoginSuccess clears it. false, with the
+// lock's end, when the account is locked.
+func (db *DB) ReserveLogin(ctx context.Context, userID int64, now time.Time, limit int, lockUntil time.Time) (bool, time.Time, error) {
+	nowS := now.UTC().Format(time.RFC3339)
+	res, err := db.write.ExecContext(ctx, db.rebind(`UPDATE users SET failed_logins = failed_logins + 1,
+		locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END
+		WHERE id = ? AND locked_until <= ?`),
+		limit, lockUntil.UTC().Format(time.RFC3339), userID, nowS)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return true, time.Time{}, nil
+	}
+	var locked string
+	if err := db.write.QueryRowContext(ctx, db.rebind(`SELECT locked_until FROM users WHERE id = ?`), userID).Scan(&locked); err == sql.ErrNoRows {
+		return false, time.Time{}, aftermath.Errorf(aftermath.ENOTFOUND, "no such user")
+	} else if err != nil {
+		return false, time.Time{}, err
+	}
+	until, _ := time.Parse(time.RFC3339, locked)
+	return false, until, nil
+}
+
+// RecordLoginSuccess clears the failure count and any lock.
+func (db *DB) RecordLoginSuccess(ctx context.Context, userID int64) error {
+	_, err := db.write.ExecContext(ctx, db.rebind(`UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ?`), userID)
+	return err
+}
+
+// UseTOTPStep records that a code of step signed in; false when a code of
+// that step or a later one already did (a replay). Atomic: of two
+// concurrent uses of one code, one wins.
+func (db *DB) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	res, err := db.write.ExecContext(ctx, db.rebind(`UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`), step, userID, step)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// SetTOTP enrols (secret and recovery code hashes) or removes ("" and
+// nil) a second factor, sealing the secret with a new data key; lastStep
+// is the step of the code that proved the enrolment (0 for none).
+// ErrTOTPNeedsKey without a key; removal needs none, and destroys the
+// data key.
+func (a *Accounts) SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes []string) error {
+	return a.EnrolTOTP(ctx, userID, secret, 0, recoveryHashes)
+}
+
+// EnrolTOTP is SetTOTP with the step of the confirming code, which then
+// cannot sign in again.
+func (a *Accounts) EnrolTOTP(ctx context.Context, userID int64, secret string, lastStep int64, recoveryHashes []string) error {
+	if secret != "" && a.kek == nil {
+		return ErrTOTPNeedsKey
+	}
+	err := a.db.inTx(ctx, func(tx *sql.Tx) error {
+		if secret == "" {
+			if err := a.db.destroyDataKey(ctx, tx, rtUser, userID); err != nil {
 				return err
 			}
+			if _, err := tx.ExecContext(ctx, a.db.rebind(`UPDATE users SET totp_secret = '', totp_sealed = NULL WHERE id = ?`), userID); err != nil {
+				return err
+			}
+		} else if err := a.storeSealed(ctx, tx, userID, secret, lastStep); err != nil {
+			return err
 		}
-		return nil
+		return replaceRecoveryCodes(ctx, a.db, tx, userID, recoveryHashes)
 	})
+	if err == nil {
+		a.db.checkpoint(ctx)
+	}
+	return err
+}
+
+// SetTOTP stores a second factor UNSEALED, as installations without a key
+// file did before sealing existed; it serves tests and such legacy data
+// only, and the secret is sealed at the next sign-in with a key loaded.
+// Enrolment goes through Accounts.SetTOTP.
+func (db *DB) SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes []string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.destroyDataKey(ctx, tx, rtUser, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE users SET totp_secret = ?, totp_sealed = NULL WHERE id = ?`), secret, userID); err != nil {
+			return err
+		}
+		return replaceRecoveryCodes(ctx, db, tx, userID, recoveryHashes)
+	})
+}
+
+func replaceRecoveryCodes(ctx context.Context, db *DB, tx *sql.Tx, userID int64, hashes []string) error {
+	if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM recovery_codes WHERE user_id = ?`), userID); err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)`), userID, h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UseRecoveryCode spends one unused recovery code; false if there is none

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"rsc.io/qr"
 
 	"aftermath/internal/auth"
+	"aftermath/internal/sqldb"
 )
 
 type accountPage struct {
@@ -39,54 +41,71 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) {
 }
 
 // totpStart shows a new secret as a QR code; nothing is stored until the
-// user proves, with a code, that the app holds it.
+// user proves, with a code, that the app holds it, and proves with the
+// password (and, to replace a factor, a current code) that the session
+// is theirs. Without a key-encryption key nothing can be enrolled.
 func (s *Server) totpStart(w http.ResponseWriter, r *http.Request) {
+	if !s.accounts().CanSeal() {
+		s.renderAccount(w, r, http.StatusServiceUnavailable, accountPage{}, "account.totp.needs_key")
+		return
+	}
 	secret, err := auth.NewTOTPSecret()
 	if err != nil {
 		s.fail(r.Context(), w, err)
 		return
 	}
-	s.renderTOTP(w, r, secret, "")
+	s.renderTOTP(w, r, http.StatusOK, secret, "")
 }
 
-func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, secret, msgKey string) {
-	p := accountPage{page: s.newPage(w, r, "account.title"), Secret: secret}
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, p accountPage, msgKey string, args ...any) {
+	p.page = s.newPage(w, r, "account.title")
 	if msgKey != "" {
-		p.Message = p.L.T(msgKey)
+		p.Message = p.L.T(msgKey, args...)
 	}
-	svg, err := qrSVG(auth.TOTPURI("Aftermath", p.User.Email, secret))
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, "account.html", p)
+}
+
+func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, secret, msgKey string, args ...any) {
+	svg, err := qrSVG(auth.TOTPURI("Aftermath", userOf(r.Context()).Email, secret))
 	if err != nil {
 		s.fail(r.Context(), w, err)
 		return
 	}
-	p.QR = svg
-	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, "account.html", p)
+	s.renderAccount(w, r, status, accountPage{Secret: secret, QR: svg}, msgKey, args...)
 }
 
 func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) {
 	u := userOf(r.Context())
 	secret := strings.TrimSpace(r.PostFormValue("secret"))
-	if !auth.VerifyTOTP(secret, strings.TrimSpace(r.PostFormValue("code")), s.db.Now()) {
-		s.renderTOTP(w, r, secret, "account.totp.wrong_code")
+	codes, err := s.authService().EnrolTOTP(r.Context(), u.ID, r.PostFormValue("password"),
+		strings.TrimSpace(r.PostFormValue("current_code")), secret, strings.TrimSpace(r.PostFormValue("code")))
+	var locked *auth.LockedError
+	switch {
+	case err == nil:
+	case tooBusy(w, err):
+		s.renderTOTP(w, r, http.StatusTooManyRequests, secret, "auth.busy")
 		return
-	}
-	codes, err := auth.NewRecoveryCodes(10)
-	if err != nil {
+	case errors.Is(err, sqldb.ErrTOTPNeedsKey):
+		s.renderAccount(w, r, http.StatusServiceUnavailable, accountPage{}, "account.totp.needs_key")
+		return
+	case errors.Is(err, auth.ErrWrongNewCode):
+		s.renderTOTP(w, r, http.StatusUnprocessableEntity, secret, "account.totp.wrong_code")
+		return
+	case errors.Is(err, auth.ErrSecondFactor):
+		s.renderTOTP(w, r, http.StatusUnauthorized, secret, "account.totp.current_needed")
+		return
+	case errors.As(err, &locked):
+		s.renderTOTP(w, r, http.StatusUnauthorized, secret, "auth.locked", "time", locked.Until.UTC().Format("2006-01-02 15:04"))
+		return
+	case errors.Is(err, auth.ErrBadCredentials):
+		s.renderTOTP(w, r, http.StatusUnauthorized, secret, "account.totp.reauth_failed")
+		return
+	default:
 		s.fail(r.Context(), w, err)
 		return
 	}
-	hashes := make([]string, len(codes))
-	for i, c := range codes {
-		hashes[i] = auth.HashToken(c)
-	}
-	if err := s.db.SetTOTP(r.Context(), u.ID, secret, hashes); err != nil {
-		s.fail(r.Context(), w, err)
-		return
-	}
-	p := accountPage{page: s.newPage(w, r, "account.title"), RecoveryCodes: codes}
-	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, "account.html", p)
+	s.renderAccount(w, r, http.StatusOK, accountPage{RecoveryCodes: codes}, "")
 }
 
 // qrSVG draws a QR code as SVG squares: no image files, no script, fine

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,7 +10,37 @@ import (
 	"time"
 
 	"aftermath/internal/auth"
+	"aftermath/internal/sqldb"
 )
+
+// hashPool bounds the password checks (argon2id, 19 MiB each) of sign-in
+// and of the account page: at most 2 × cores run at once and 32 wait;
+// beyond that a sign-in answers 429 without hashing, so a flood from many
+// addresses costs bounded memory. Tests replace it.
+var hashPool = auth.DefaultPool
+
+// accounts is the account store with the testimony key, which also seals
+// TOTP secrets; without a key, new second factors are refused.
+func (s *Server) accounts() *sqldb.Accounts {
+	if s.voices != nil {
+		return s.voices.Accounts()
+	}
+	return s.db.Accounts(nil)
+}
+
+func (s *Server) authService() *auth.Service {
+	return &auth.Service{DB: s.db, Accounts: s.accounts(), Pool: hashPool, Now: s.db.Now}
+}
+
+// tooBusy answers a full hashing pool's refusal: 429 with Retry-After.
+func tooBusy(w http.ResponseWriter, err error) bool {
+	var busy *auth.BusyError
+	if !errors.As(err, &busy) {
+		return false
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(int(busy.RetryAfter.Seconds())))
+	return true
+}
 
 type loginPage struct {
 	page
@@ -36,10 +67,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusTooManyRequests, p, "auth.rate_limited")
 		return
 	}
-	svc := auth.Service{DB: s.db, Now: s.db.Now}
-	u, err := svc.Login(r.Context(), p.Email, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
+	u, err := s.authService().Login(r.Context(), p.Email, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")))
 	var locked *auth.LockedError
 	switch {
+	case tooBusy(w, err):
+		s.renderLogin(w, r, http.StatusTooManyRequests, p, "auth.busy")
+		return
 	case errors.Is(err, auth.ErrSecondFactor):
 		s.renderLogin(w, r, http.StatusUnauthorized, p, "auth.second_factor")
 		return

@@ -21,6 +21,7 @@ import (
 	"aftermath/internal/jobs"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
+	"aftermath/internal/vault"
 	"aftermath/internal/web"
 )
 
@@ -143,6 +144,10 @@ func TestEnrolSecondFactorThenSignInWithIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	kek, _ := vault.GenerateKEK() // TOTP secrets are sealed with it
+	srv.SetVoices(db.Voices(kek))
+	now := time.Now()
+	db.Now = func() time.Time { return now }
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	jar, _ := cookiejar.New(nil)
@@ -177,11 +182,14 @@ func TestEnrolSecondFactorThenSignInWithIt(t *testing.T) {
 		t.Fatalf("enrolment page: %d", code)
 	}
 	secret := m[1]
-	form := url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "secret": {secret}, "code": {"000000"}}
+	if !strings.Contains(page, `name="password"`) || strings.Contains(page, `name="current_code"`) {
+		t.Error("the first enrolment form does not ask for the password alone")
+	}
+	form := url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]}, "secret": {secret}, "code": {"000000"}, "password": {"a long enough password"}}
 	if _, page := do("POST", "/account/totp/confirm", form); !strings.Contains(page, "does not match") {
 		t.Error("a wrong code enrolled the factor")
 	}
-	totp, _ := auth.TOTPCode(secret, time.Now())
+	totp, _ := auth.TOTPCode(secret, now)
 	form.Set("code", totp)
 	_, page = do("POST", "/account/totp/confirm", form)
 	codes := regexp.MustCompile(`<code>([a-z2-9]{5}-[a-z2-9]{5})</code>`).FindAllStringSubmatch(page, -1)
@@ -192,6 +200,11 @@ func TestEnrolSecondFactorThenSignInWithIt(t *testing.T) {
 	if code, page := signIn(""); code != 401 || !strings.Contains(page, "second factor") {
 		t.Errorf("sign-in without a code: %d", code)
 	}
+	if code, _ := signIn(totp); code != 401 {
+		t.Errorf("sign-in with the code that confirmed the enrolment: %d, want 401 (a replay)", code)
+	}
+	now = now.Add(30 * time.Second)
+	totp, _ = auth.TOTPCode(secret, now)
 	if code, page := signIn(totp); code != 200 || !strings.Contains(page, "A second factor is enrolled") {
 		t.Errorf("sign-in with the TOTP code: %d", code)
 	}
