@@ -16,6 +16,10 @@ const (
 	ENOTFOUND = "not_found" // the record does not exist or the caller may not see it
 	ECONFLICT = "conflict"  // the change clashes with what is stored
 	EINTERNAL = "internal"  // a fault of ours; the message is safe to show
+	// EFORBIDDEN: the caller may see the record but not take this action
+	// on it. (A record the caller may not see at all is ENOTFOUND, so that
+	// its existence does not leak.)
+	EFORBIDDEN = "forbidden"
 )
 
 // Error is an error with a code and a message meant for people.

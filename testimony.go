@@ -8,11 +8,6 @@ import (
 	"time"
 )
 
-// EFORBIDDEN: the caller may see the record but not take this action on
-// it. (A record the caller may not see at all is ENOTFOUND, so that its
-// existence does not leak.)
-const EFORBIDDEN = "forbidden"
-
 // ConsentLevel is what a speaker agreed to.
 type ConsentLevel string
 

@@ -108,7 +108,7 @@ func interventionAdd(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	iv.ID = 0
-	if err := db.CreateIntervention(ctx, iv); err != nil {
+	if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "intervention %d %s added\n", iv.ID, iv.Slug)
@@ -154,7 +154,7 @@ func interventionEdit(ctx context.Context, env *Env, args []string) error {
 	if set["end"] && len(iv.Phases) > 0 {
 		iv.Phases[len(iv.Phases)-1].End = *end
 	}
-	if err := db.UpdateIntervention(ctx, iv); err != nil {
+	if err := db.UpdateIntervention(ctx, aftermath.System, iv); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "intervention %d %s updated\n", iv.ID, iv.Slug)
@@ -346,7 +346,7 @@ suggested: enter them with their dates ("aliases" in the JSON form).`)
 	}
 	if *apply && len(sugs) > 0 {
 		actorlink.Apply(iv, sugs)
-		if err := db.UpdateIntervention(ctx, iv); err != nil {
+		if err := db.UpdateIntervention(ctx, aftermath.System, iv); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "added %d names to intervention %s\n", len(sugs), iv.Slug)

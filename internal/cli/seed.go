@@ -75,7 +75,7 @@ func seedCatalog(ctx context.Context, db *sqldb.DB) (added, kept int, err error)
 			iv.Citations = append(iv.Citations, aftermath.Citation{Field: c.Field, SourceID: sourceIDs[c.SourceKey],
 				Page: c.Page, Quote: c.Quote, Confidence: c.Confidence})
 		}
-		if err := db.CreateIntervention(ctx, &iv); err != nil {
+		if err := db.CreateIntervention(ctx, aftermath.System, &iv); err != nil {
 			return added, kept, fmt.Errorf("catalog %s: %w", e.Slug, err)
 		}
 		added++

@@ -250,7 +250,7 @@ func createIntervention(t *testing.T, db *sqldb.DB, js string) *aftermath.Interv
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := db.CreateIntervention(ctx, &iv); err != nil {
+	if err := db.CreateIntervention(ctx, aftermath.System, &iv); err != nil {
 		t.Fatal(err)
 	}
 	stored, err := db.Intervention(ctx, aftermath.System, iv.ID)

@@ -33,7 +33,7 @@ func TestRealDataSeriesMatchStats(t *testing.T) {
 			PartnerForces: []aftermath.InterventionActor{{Name: "Malian forces", Aliases: aftermath.DatedAliases{{Dataset: "ucdp", Name: "Government of Mali"}}}},
 			Area:          []aftermath.AreaRef{{Country: "MLI"}},
 			Phases:        []aftermath.Phase{{Name: "support", Start: "2021-07-01", End: "2021-12-31"}}}
-		if err := db.CreateIntervention(ctx, iv); err != nil {
+		if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 			t.Fatal(err)
 		}
 		stored, _ := db.Intervention(ctx, aftermath.System, iv.ID)

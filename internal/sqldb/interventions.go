@@ -13,13 +13,137 @@ import (
 	"aftermath"
 )
 
+// Who may change an intervention, decided here for the API, the command
+// line and every other writer:
+//
+//   - the system (aftermath.System: the command line, the seed) changes
+//     any record;
+//   - a user changes only records they may see (else ENOTFOUND, as for a
+//     missing record) and, of those, only records owned by an
+//     organisation in which they are an admin or editor (else EFORBIDDEN:
+//     partners and other organisations read, they do not write);
+//   - a record without an owner (the seeded catalog) is changed only by
+//     the system and by admins; editors may not (EFORBIDDEN);
+//   - a user's new record belongs to their organisation (the one in which
+//     they are an admin or editor; "owner" chooses when there are several),
+//     and a user may give a record only to such an organisation.
+//
+// Every create, change and delete appends an entry to the audit log in
+// its own transaction.
+
+// interventionWriter is what the store knows of a writer: the
+// organisations in which they may write interventions, and whether they
+// are an admin of one.
+type interventionWriter struct {
+	system bool
+	orgs   []int64 // admin or editor here
+	admin  bool
+}
+
+func (w interventionWriter) writes(org int64) bool { return w.system || slices.Contains(w.orgs, org) }
+
+// interventionWriterOf reads v's roles. A viewer whose Orgs are empty
+// (anonymous, disabled, contributor only) may write nothing.
+func (db *DB) interventionWriterOf(ctx context.Context, tx *sql.Tx, v aftermath.Viewer) (interventionWriter, error) {
+	if v.All {
+		return interventionWriter{system: true}, nil
+	}
+	var w interventionWriter
+	if v.UserID == 0 || len(v.Orgs) == 0 {
+		return w, nil
+	}
+	err := eachRow(ctx, tx, db.rebind(`SELECT org_id, role FROM memberships WHERE user_id = ? AND role IN ('admin', 'editor') AND org_id IN (`+
+		ints(v.Orgs)+`) ORDER BY org_id`), []any{v.UserID}, func(r *sql.Rows) error {
+		var org int64
+		var role string
+		err := r.Scan(&org, &role)
+		w.orgs = append(w.orgs, org)
+		w.admin = w.admin || role == aftermath.RoleAdmin
+		return err
+	})
+	if err != nil {
+		return w, fmt.Errorf("intervention writer: %w", err)
+	}
+	return w, nil
+}
+
+// mayChangeIntervention returns the stored owner (0: none) of intervention
+// id if w, reading as v, may change it: ENOTFOUND if it does not exist or
+// v may not see it, EFORBIDDEN if v may see it but not change it.
+func (db *DB) mayChangeIntervention(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, w interventionWriter, id int64) (int64, error) {
+	var owner sql.NullInt64
+	err := tx.QueryRowContext(ctx, db.rebind(`SELECT owner_org_id FROM interventions i WHERE i.id = ? AND `+visible(v, "i", "intervention")), id).Scan(&owner)
+	if err == sql.ErrNoRows {
+		return 0, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %d", id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("intervention %d: %w", id, err)
+	}
+	switch {
+	case w.system:
+	case !owner.Valid && !w.admin:
+		return 0, aftermath.Errorf(aftermath.EFORBIDDEN, "intervention %d belongs to no organisation: only an admin may change it", id)
+	case owner.Valid && !w.writes(owner.Int64):
+		return 0, aftermath.Errorf(aftermath.EFORBIDDEN, "intervention %d belongs to another organisation: you may read it, not change it", id)
+	}
+	return owner.Int64, nil
+}
+
+// interventionOwner sets iv.Owner to the organisation a user's record is
+// to belong to: the one iv names, if w writes there, else the stored
+// owner (current > 0, or -1 for none) of a record being changed, else
+// w's one organisation. The system's records keep the owner they name.
+func (db *DB) interventionOwner(ctx context.Context, tx *sql.Tx, w interventionWriter, iv *aftermath.Intervention, current int64) error {
+	if w.system {
+		return nil
+	}
+	if iv.Owner != "" {
+		var org int64
+		err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), iv.Owner).Scan(&org)
+		if err == sql.ErrNoRows {
+			return aftermath.Errorf(aftermath.EINVALID, "intervention %s: no organisation %q", iv.Slug, iv.Owner)
+		}
+		if err != nil {
+			return err
+		}
+		if org == current {
+			return nil
+		}
+		if !w.writes(org) {
+			return aftermath.Errorf(aftermath.EFORBIDDEN, "intervention %s: you may not write for organisation %q", iv.Slug, iv.Owner)
+		}
+		return nil
+	}
+	org := current
+	switch {
+	case current < 0:
+		return nil // stays without an owner
+	case current == 0 && len(w.orgs) == 1:
+		org = w.orgs[0]
+	case current == 0 && len(w.orgs) == 0:
+		return aftermath.Errorf(aftermath.EFORBIDDEN, "your role does not allow writing interventions")
+	case current == 0:
+		return aftermath.Errorf(aftermath.EINVALID, "intervention %s: you write for several organisations: say which owns it (\"owner\")", iv.Slug)
+	}
+	return tx.QueryRowContext(ctx, db.rebind(`SELECT slug FROM organisations WHERE id = ?`), org).Scan(&iv.Owner)
+}
+
 // CreateIntervention stores a new intervention with its actors, area,
-// phases and citations, and sets its id. ECONFLICT if the slug is taken.
-func (db *DB) CreateIntervention(ctx context.Context, iv *aftermath.Intervention) error {
+// phases and citations, and sets its id. v is the writer
+// (aftermath.System for the command line and the seed). ECONFLICT if the
+// slug is taken, EFORBIDDEN if v may not write for its owner.
+func (db *DB) CreateIntervention(ctx context.Context, v aftermath.Viewer, iv *aftermath.Intervention) error {
 	if err := iv.Validate(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		w, err := db.interventionWriterOf(ctx, tx, v)
+		if err != nil {
+			return err
+		}
+		if err := db.interventionOwner(ctx, tx, w, iv, 0); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM interventions WHERE slug = ?`), iv.Slug).Scan(&n); err != nil {
 			return err
@@ -29,7 +153,7 @@ func (db *DB) CreateIntervention(ctx context.Context, iv *aftermath.Intervention
 		}
 		now := db.Now().Format(time.RFC3339)
 		cols, args := interventionRow(iv)
-		err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO interventions (slug, `+cols+`, created_at, updated_at)
+		err = tx.QueryRowContext(ctx, db.rebind(`INSERT INTO interventions (slug, `+cols+`, created_at, updated_at)
 			VALUES (?, `+placeholders(len(args))+`, ?, ?) RETURNING id`), append(append([]any{iv.Slug}, args...), now, now)...).Scan(&iv.ID)
 		if err != nil {
 			return fmt.Errorf("create intervention %s: %w", iv.Slug, err)
@@ -37,8 +161,17 @@ func (db *DB) CreateIntervention(ctx context.Context, iv *aftermath.Intervention
 		if err := db.placeIntervention(ctx, tx, iv); err != nil {
 			return err
 		}
-		return db.writeInterventionParts(ctx, tx, iv)
+		if err := db.writeInterventionParts(ctx, tx, iv); err != nil {
+			return err
+		}
+		return db.interventionAudit(ctx, tx, v, aftermath.AuditCreate, iv.ID, "created")
 	})
+}
+
+// interventionAudit records a change in the audit log; it must be the
+// transaction's last step.
+func (db *DB) interventionAudit(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, action string, id int64, detail string) error {
+	return db.appendAudit(ctx, tx, &aftermath.AuditEntry{ActorID: v.UserID, Action: action, RecordType: "intervention", RecordID: id, Detail: detail})
 }
 
 // placeIntervention stores who may see an intervention; a new record
@@ -70,14 +203,30 @@ func (db *DB) placeIntervention(ctx context.Context, tx *sql.Tx, iv *aftermath.I
 }
 
 // UpdateIntervention replaces every field of a stored intervention
-// (found by iv.ID) with iv's. ENOTFOUND if there is none.
-func (db *DB) UpdateIntervention(ctx context.Context, iv *aftermath.Intervention) error {
+// (found by iv.ID) with iv's, as v. ENOTFOUND if there is none or v may
+// not see it, EFORBIDDEN if v may see it but not change it. A user's
+// record without "owner" keeps its owner.
+func (db *DB) UpdateIntervention(ctx context.Context, v aftermath.Viewer, iv *aftermath.Intervention) error {
 	if err := iv.Validate(); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		w, err := db.interventionWriterOf(ctx, tx, v)
+		if err != nil {
+			return err
+		}
+		owner, err := db.mayChangeIntervention(ctx, tx, v, w, iv.ID)
+		if err != nil {
+			return err
+		}
+		if owner == 0 {
+			owner = -1
+		}
+		if err := db.interventionOwner(ctx, tx, w, iv, owner); err != nil {
+			return err
+		}
 		var other int64
-		err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM interventions WHERE slug = ?`), iv.Slug).Scan(&other)
+		err = tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM interventions WHERE slug = ?`), iv.Slug).Scan(&other)
 		if err == nil && other != iv.ID {
 			return aftermath.Errorf(aftermath.ECONFLICT, "another intervention is called %q", iv.Slug)
 		}
@@ -105,15 +254,30 @@ func (db *DB) UpdateIntervention(ctx context.Context, iv *aftermath.Intervention
 		if err := db.placeIntervention(ctx, tx, iv); err != nil {
 			return err
 		}
-		return db.writeInterventionParts(ctx, tx, iv)
+		if err := db.writeInterventionParts(ctx, tx, iv); err != nil {
+			return err
+		}
+		return db.interventionAudit(ctx, tx, v, aftermath.AuditUpdate, iv.ID, "updated")
 	})
 }
 
-// DeleteIntervention removes an intervention and its citations.
-func (db *DB) DeleteIntervention(ctx context.Context, id int64) error {
+// DeleteIntervention removes an intervention, its citations and named
+// readers, as v: ENOTFOUND if there is none or v may not see it,
+// EFORBIDDEN if v may see it but not change it.
+func (db *DB) DeleteIntervention(ctx context.Context, v aftermath.Viewer, id int64) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM citations WHERE record_type = 'intervention' AND record_id = ?`), id); err != nil {
+		w, err := db.interventionWriterOf(ctx, tx, v)
+		if err != nil {
 			return err
+		}
+		if _, err := db.mayChangeIntervention(ctx, tx, v, w, id); err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM citations WHERE record_type = 'intervention' AND record_id = ?`,
+			`DELETE FROM record_readers WHERE record_type = 'intervention' AND record_id = ?`} {
+			if _, err := tx.ExecContext(ctx, db.rebind(q), id); err != nil {
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM interventions WHERE id = ?`), id)
 		if err != nil {
@@ -122,7 +286,7 @@ func (db *DB) DeleteIntervention(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %d", id)
 		}
-		return nil
+		return db.interventionAudit(ctx, tx, v, aftermath.AuditDelete, id, "deleted")
 	})
 }
 

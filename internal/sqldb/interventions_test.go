@@ -37,10 +37,10 @@ func TestInterventionCRUD(t *testing.T) {
 			t.Fatal(err)
 		}
 		iv := sampleIntervention(src.ID)
-		if err := db.CreateIntervention(ctx, iv); err != nil {
+		if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CreateIntervention(ctx, sampleIntervention(src.ID)); aftermath.ErrorCode(err) != aftermath.ECONFLICT {
+		if err := db.CreateIntervention(ctx, aftermath.System, sampleIntervention(src.ID)); aftermath.ErrorCode(err) != aftermath.ECONFLICT {
 			t.Errorf("duplicate slug: %v", err)
 		}
 		got, err := db.FindIntervention(ctx, aftermath.System, "minusma")
@@ -76,7 +76,7 @@ func TestInterventionCRUD(t *testing.T) {
 		got.Name = "MINUSMA (renamed)"
 		got.Budget = nil
 		got.Citations = got.Citations[:1]
-		if err := db.UpdateIntervention(ctx, got); err != nil {
+		if err := db.UpdateIntervention(ctx, aftermath.System, got); err != nil {
 			t.Fatal(err)
 		}
 		again, _ := db.Intervention(ctx, aftermath.System, iv.ID)
@@ -85,18 +85,18 @@ func TestInterventionCRUD(t *testing.T) {
 		}
 		bad := *again
 		bad.Phases = []aftermath.Phase{{Start: "2013-07-01", End: "2012-01-01"}}
-		if err := db.UpdateIntervention(ctx, &bad); aftermath.ErrorCode(err) != aftermath.EINVALID {
+		if err := db.UpdateIntervention(ctx, aftermath.System, &bad); aftermath.ErrorCode(err) != aftermath.EINVALID {
 			t.Errorf("phase ending before it starts: %v", err)
 		}
 		bad = *again
 		bad.Citations = []aftermath.Citation{{Field: "name", SourceID: 9999, Confidence: "high"}}
-		if err := db.UpdateIntervention(ctx, &bad); aftermath.ErrorCode(err) != aftermath.EINVALID {
+		if err := db.UpdateIntervention(ctx, aftermath.System, &bad); aftermath.ErrorCode(err) != aftermath.EINVALID {
 			t.Errorf("citation of a missing source: %v", err)
 		}
 		if after, _ := db.Intervention(ctx, aftermath.System, iv.ID); jsonOf(after) != jsonOf(again) {
 			t.Error("a refused update changed the record")
 		}
-		if err := db.DeleteIntervention(ctx, iv.ID); err != nil {
+		if err := db.DeleteIntervention(ctx, aftermath.System, iv.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Intervention(ctx, aftermath.System, iv.ID); aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
@@ -133,7 +133,7 @@ func TestInterventionPartnerWindows(t *testing.T) {
 			Area:        []aftermath.AreaRef{{Country: "AFG"}},
 			Phases:      []aftermath.Phase{{Name: "Mission", Start: "2015-01-01", End: "2021-08-30"}},
 		}
-		if err := db.CreateIntervention(ctx, iv); err != nil {
+		if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 			t.Fatal(err)
 		}
 		want := jsonOf(iv)
@@ -144,7 +144,7 @@ func TestInterventionPartnerWindows(t *testing.T) {
 		if jsonOf(got) != want {
 			t.Errorf("stored:\n%s\nwant:\n%s", jsonOf(got), want)
 		}
-		if err := db.UpdateIntervention(ctx, got); err != nil {
+		if err := db.UpdateIntervention(ctx, aftermath.System, got); err != nil {
 			t.Fatal(err)
 		}
 		again, _ := db.Intervention(ctx, aftermath.System, iv.ID)
@@ -179,7 +179,7 @@ func TestInterventionPartnerWindows(t *testing.T) {
 			t.Errorf("link %+v should cover 2021-08-15 and not 2021-08-16", l)
 		}
 		// A linked record re-saves to the same aliases and windows.
-		if err := db.UpdateIntervention(ctx, linked); err != nil {
+		if err := db.UpdateIntervention(ctx, aftermath.System, linked); err != nil {
 			t.Fatal(err)
 		}
 		if after, _ := db.Intervention(ctx, aftermath.System, iv.ID); jsonOf(after) != jsonOf(linked) {
@@ -200,7 +200,7 @@ func TestInterventionPartnerWindows(t *testing.T) {
 		} {
 			bad, _ := db.Intervention(ctx, aftermath.System, iv.ID)
 			edit(bad)
-			if err := db.UpdateIntervention(ctx, bad); aftermath.ErrorCode(err) != aftermath.EINVALID {
+			if err := db.UpdateIntervention(ctx, aftermath.System, bad); aftermath.ErrorCode(err) != aftermath.EINVALID {
 				t.Errorf("%s: %v, want EINVALID", name, err)
 			}
 		}

@@ -46,7 +46,7 @@ func newLedger(t *testing.T, db *sqldb.DB) *ledgerFixture {
 	s := f.src.ID
 	f.iv = &aftermath.Intervention{Slug: "op-test", Name: "Operation Test", Backers: []aftermath.InterventionActor{{Name: "United Kingdom"}},
 		Phases: []aftermath.Phase{{Start: "2010-01-01"}}, Audience: aftermath.AudiencePublic}
-	if err := db.CreateIntervention(ctx, f.iv); err != nil {
+	if err := db.CreateIntervention(ctx, aftermath.System, f.iv); err != nil {
 		t.Fatal(err)
 	}
 	f.decision = &aftermath.Decision{
@@ -818,7 +818,7 @@ func TestLedgerWritesRespectWhatTheWriterMaySee(t *testing.T) {
 		}
 		iv := &aftermath.Intervention{Slug: "a-only", Name: "A only", Audience: aftermath.AudienceInternal, Owner: "org-a",
 			Area: []aftermath.AreaRef{{Country: "MLI"}}, Phases: []aftermath.Phase{{Start: "2020-01-01"}}}
-		if err := db.CreateIntervention(ctx, iv); err != nil {
+		if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 			t.Fatal(err)
 		}
 		citing := &aftermath.Decision{Maker: aftermath.ActorRef{Name: "Ministry B"}, Date: "2013-01-01", Kind: "funding", Summary: "c", Owner: "org-b",

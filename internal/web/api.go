@@ -15,17 +15,18 @@ import (
 
 // statusOf is the one table from error codes to HTTP statuses.
 var statusOf = map[string]int{
-	aftermath.EINVALID:  http.StatusBadRequest,
-	aftermath.ENOTFOUND: http.StatusNotFound,
-	aftermath.ECONFLICT: http.StatusConflict,
-	aftermath.EINTERNAL: http.StatusInternalServerError,
-	eforbidden:          http.StatusForbidden,
-	eunauthorized:       http.StatusUnauthorized,
+	aftermath.EINVALID:   http.StatusBadRequest,
+	aftermath.ENOTFOUND:  http.StatusNotFound,
+	aftermath.ECONFLICT:  http.StatusConflict,
+	aftermath.EINTERNAL:  http.StatusInternalServerError,
+	aftermath.EFORBIDDEN: http.StatusForbidden,
+	eunauthorized:        http.StatusUnauthorized,
 }
 
-// Codes of the web layer's own refusals.
+// Codes of the web layer's own refusals: a role the policy does not
+// allow is the store's EFORBIDDEN too.
 const (
-	eforbidden    = "forbidden"
+	eforbidden    = aftermath.EFORBIDDEN
 	eunauthorized = "unauthorized"
 )
 
@@ -237,7 +238,7 @@ func (s *Server) apiCreateIntervention(w http.ResponseWriter, r *http.Request) {
 	iv, err := decodeIntervention(w, r)
 	if err == nil {
 		iv.ID = 0
-		err = s.db.CreateIntervention(r.Context(), iv)
+		err = s.db.CreateIntervention(r.Context(), viewerOf(r.Context()), iv)
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -255,7 +256,7 @@ func (s *Server) apiUpdateIntervention(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		iv.ID = id
-		err = s.db.UpdateIntervention(r.Context(), iv)
+		err = s.db.UpdateIntervention(r.Context(), viewerOf(r.Context()), iv)
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -276,7 +277,7 @@ func (s *Server) apiInterventionStatus(w http.ResponseWriter, r *http.Request, i
 func (s *Server) apiDeleteIntervention(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
-		err = s.db.DeleteIntervention(r.Context(), id)
+		err = s.db.DeleteIntervention(r.Context(), viewerOf(r.Context()), id)
 	}
 	if err != nil {
 		s.apiError(w, r, err)

@@ -140,7 +140,7 @@ func TestImpactAPI(t *testing.T) {
 	}
 	iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "x", Name: "X", Area: []aftermath.AreaRef{{Country: "MLI"}},
 		Phases: []aftermath.Phase{{Start: "2023-02-01"}}}
-	if err := db.CreateIntervention(ctx, iv); err != nil {
+	if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 		t.Fatal(err)
 	}
 	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -116,7 +116,7 @@ func newAudienceFixture(t *testing.T) *audienceFixture {
 		if a == aftermath.AudienceConfidential {
 			iv.Audience = aftermath.AudienceInternal
 		}
-		if err := db.CreateIntervention(ctx, iv); err != nil {
+		if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 			t.Fatal(err)
 		}
 		return iv
@@ -133,7 +133,7 @@ func newAudienceFixture(t *testing.T) *audienceFixture {
 	f.public = &aftermath.Intervention{Slug: "open-mission", Name: "Open mission", Audience: aftermath.AudiencePublic,
 		Area: []aftermath.AreaRef{{Country: "MLI"}}, Phases: []aftermath.Phase{{Start: "2023-01-01"}},
 		Citations: []aftermath.Citation{{Field: "name", SourceID: f.source.ID, Quote: "Zqxquote", Confidence: "low"}}}
-	if err := db.CreateIntervention(ctx, f.public); err != nil {
+	if err := db.CreateIntervention(ctx, aftermath.System, f.public); err != nil {
 		t.Fatal(err)
 	}
 	addHiddenLedger(t, f) // --- ledger: records saying "Zqxledger" (ledger_test.go)

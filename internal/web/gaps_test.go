@@ -180,7 +180,7 @@ func TestEventStudyChartAndCSV(t *testing.T) {
 	h, db := gapServer(t)
 	iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "mid-2021", Name: "Mid-2021 mission", Area: []aftermath.AreaRef{{Country: "MLI"}},
 		Phases: []aftermath.Phase{{Name: "Mandate", Start: "2021-07-01", End: "2021-12-31"}}}
-	if err := db.CreateIntervention(context.Background(), iv); err != nil {
+	if err := db.CreateIntervention(context.Background(), aftermath.System, iv); err != nil {
 		t.Fatal(err)
 	}
 	for _, lang := range []string{"en", "ar"} {
@@ -219,7 +219,7 @@ func TestPeriodNoVersionCoversSaysSo(t *testing.T) {
 	iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "jan-2022", Name: "January 2022 mission", Area: []aftermath.AreaRef{{Country: "MLI"}},
 		PartnerForces: []aftermath.InterventionActor{{Name: "Malian forces", Aliases: aftermath.DatedAliases{{Dataset: "ucdp", Name: "Government of Mali"}}}},
 		Phases:        []aftermath.Phase{{Name: "Mandate", Start: "2022-01-01", End: "2022-01-31"}}}
-	if err := db.CreateIntervention(context.Background(), iv); err != nil {
+	if err := db.CreateIntervention(context.Background(), aftermath.System, iv); err != nil {
 		t.Fatal(err)
 	}
 	for lang, want := range map[string][2]string{"en": {"0 of 1", "not covered: no imported version covers this period"},

@@ -76,7 +76,7 @@ func seedLedgerCatalog(t *testing.T, db *sqldb.DB) {
 		for _, c := range e.Cited {
 			iv.Citations = append(iv.Citations, aftermath.Citation{Field: c.Field, SourceID: ids[c.SourceKey], Page: c.Page, Quote: c.Quote, Confidence: c.Confidence})
 		}
-		if err := db.CreateIntervention(ctx, &iv); err != nil {
+		if err := db.CreateIntervention(ctx, aftermath.System, &iv); err != nil {
 			t.Fatal(err)
 		}
 	}

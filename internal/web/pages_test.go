@@ -38,7 +38,7 @@ func fixtureServer(t *testing.T) (http.Handler, *sqldb.DB) {
 		Instruments:   []string{"troops"}, Area: []aftermath.AreaRef{{Country: "MLI"}},
 		Phases:    []aftermath.Phase{{Name: "Mandate", Start: "2023-02-01"}},
 		Citations: []aftermath.Citation{{Field: "name", SourceID: src.ID, Page: "para. 7", Confidence: "high"}}}
-	if err := db.CreateIntervention(ctx, iv); err != nil {
+	if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -13,6 +13,7 @@ import (
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/sqldb"
+	"aftermath/internal/sqldb/sqldbtest"
 	"aftermath/internal/web"
 )
 
@@ -52,6 +53,17 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		}
 		people = append(people, principal{name: role, token: tok, session: sess, user: u})
 	}
+	// The fixture's public mission belongs to the people's organisation, so
+	// that its admin and editor may change it (a record without an owner
+	// is changed by admins only).
+	org, err := db.Organisation(ctx, "org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetAudience(ctx, "intervention", iv.ID, sqldb.Placement{Audience: aftermath.AudiencePublic, OwnerOrg: org.ID}); err != nil {
+		t.Fatal(err)
+	}
+	apiWritesFromAnotherOrganisation(t, h, db, srv.Routes(), iv)
 	// Reads first, deletes last, so that writes do not remove what later
 	// requests read.
 	routes := srv.Routes()
@@ -66,7 +78,9 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 	// organisation, and a working link (consult_test.go).
 	consultID, inviteID, inviteToken := consultRouteFixture(t, db)
 	// --- end consultations
-	job := &sqldb.Job{Dataset: "ucdp", FilePath: "/nonexistent/f.csv", FileName: "f.csv"}
+	// A job is seen by its uploader (the editor) and their organisation's admins only.
+	uploader, _ := db.UserByEmail(ctx, "editor@example.org")
+	job := &sqldb.Job{Dataset: "ucdp", FilePath: "/nonexistent/f.csv", FileName: "f.csv", CreatedBy: uploader.ID}
 	if err := db.CreateJob(ctx, job); err != nil {
 		t.Fatal(err)
 	}
@@ -180,4 +194,77 @@ func slicesContains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// apiWritesFromAnotherOrganisation aims every write endpoint of the API
+// at the records of organisation "org" as the editor of another
+// organisation, who passes the role check: an intervention they may see
+// (the public one) answers 403, one they may not see (internal) 404, as
+// if it did not exist, and neither changes; what they create is their
+// own organisation's. A new API write endpoint fails here until it has
+// an expectation.
+func apiWritesFromAnotherOrganisation(t *testing.T, h http.Handler, db *sqldb.DB, routes []web.Route, public *aftermath.Intervention) {
+	ctx := context.Background()
+	outsider, _ := tokenIn(t, db, "editor@other.example", "other", aftermath.RoleEditor)
+	hidden := &aftermath.Intervention{Slug: "org-internal", Name: "Org internal", Owner: "org", Audience: aftermath.AudienceInternal,
+		Area: []aftermath.AreaRef{{Country: "MLI"}}, Phases: []aftermath.Phase{{Start: "2020-01-01"}}}
+	if err := db.CreateIntervention(ctx, aftermath.System, hidden); err != nil {
+		t.Fatal(err)
+	}
+	send := func(method, path, body string) (int, string) {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+outsider)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	// Creating records of one's own is not what is tested here: the
+	// ledger's and testimony's own tests do; the answer must not be a
+	// fault, nor a refusal of the role.
+	creates := map[string]bool{"POST /api/v1/decisions": true, "POST /api/v1/inquiries": true, "POST /api/v1/recommendations": true,
+		"POST /api/v1/claims": true, "POST /api/v1/testimonies": true, "POST /api/v1/recommendations/{id}/status": true}
+	n := 0
+	for _, rt := range routes {
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		if method == "GET" || !strings.HasPrefix(path, "/api/") {
+			continue
+		}
+		n++
+		switch rt.Pattern {
+		case "PUT /api/v1/interventions/{id}", "DELETE /api/v1/interventions/{id}":
+			for _, c := range []struct {
+				iv   *aftermath.Intervention
+				want int
+			}{{public, http.StatusForbidden}, {hidden, http.StatusNotFound}} {
+				before := sqldbtest.Snapshot(t, db)
+				code, out := send(method, strings.Replace(path, "{id}", jsonNum(c.iv.ID), 1), ivBody(c.iv.Slug, "Taken over", `"owner":"other"`))
+				if code != c.want {
+					t.Errorf("%s on %s by another organisation's editor: %d %s, want %d", rt.Pattern, c.iv.Slug, code, out, c.want)
+				}
+				if sqldbtest.Snapshot(t, db) != before {
+					t.Errorf("%s on %s by another organisation's editor changed the database", rt.Pattern, c.iv.Slug)
+				}
+			}
+		case "POST /api/v1/interventions":
+			if code, out := send(method, path, ivBody("other-for-org", "For org", `"owner":"org"`)); code != http.StatusForbidden {
+				t.Errorf("%s owned by another organisation: %d %s, want 403", rt.Pattern, code, out)
+			}
+			code, out := send(method, path, ivBody("other-own", "Other own", ""))
+			if code != http.StatusCreated || !strings.Contains(out, `"owner": "other"`) {
+				t.Errorf("%s of one's own: %d %s, want 201 owned by other", rt.Pattern, code, out)
+			}
+		default:
+			if !creates[rt.Pattern] {
+				t.Errorf("%s: no expectation for a writer from another organisation", rt.Pattern)
+				continue
+			}
+			code, out := send(method, strings.Replace(path, "{id}", "1", 1), `{}`)
+			if code == http.StatusUnauthorized || code >= 500 {
+				t.Errorf("%s by another organisation's editor: %d %s", rt.Pattern, code, out)
+			}
+		}
+	}
+	if n < 4 {
+		t.Errorf("only %d API write endpoints found", n)
+	}
 }
