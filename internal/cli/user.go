@@ -9,6 +9,7 @@ import (
 
 	"aftermath/internal/auth"
 	"aftermath/internal/sqldb"
+	"aftermath/internal/vault"
 )
 
 func runUser(ctx context.Context, env *Env, args []string) error {
@@ -16,6 +17,8 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		{"add", userAdd},
 		{"list", userList},
 		{"disable", userDisable},
+		{"reset-totp", userResetTOTP},
+		{"seal-totp", userSealTOTP},
 	})
 }
 
@@ -24,6 +27,8 @@ const userUsage = `Usage: aftermath user add|list|disable [flags]
   add --email E --name N --org ORG --role ROLE --password-stdin   create an account
   list                                                            list accounts
   disable EMAIL                                                   disable one: ends its sessions, revokes its tokens
+  reset-totp EMAIL                                                remove a lost second factor (and its recovery codes)
+  seal-totp [--key-file FILE]                                     seal TOTP secrets stored in clear before a key existed
 
 Roles: admin, editor, researcher, contributor, viewer.
 `
@@ -117,6 +122,59 @@ func userDisable(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "user %s disabled; sessions ended and API tokens revoked\n", u.Email)
+	return nil
+}
+
+// userResetTOTP removes a second factor for someone who lost both the
+// phone and the recovery codes: on the web, replacing one needs a current
+// code. The data key that sealed the secret is destroyed.
+func userResetTOTP(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "user reset-totp", "user reset-totp EMAIL")
+	dsn := dbFlag(fs, env)
+	ref, err := parseRef(fs, args, "account (email)")
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.UserByEmail(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if err := db.Accounts(nil).SetTOTP(ctx, u.ID, "", nil); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "user %s: second factor removed; they can enrol a new one on /account\n", u.Email)
+	return nil
+}
+
+// userSealTOTP seals, with the key-encryption key, the TOTP secrets that
+// were stored in clear before the installation had a key (sign-in also
+// seals each one when it is next used).
+func userSealTOTP(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "user seal-totp", "user seal-totp [--key-file FILE]")
+	dsn := dbFlag(fs, env)
+	kf := keyFileFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	kek, err := vault.Load(keyPath(env, *kf, *dsn))
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Accounts(kek).SealClearTOTP(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%d TOTP secrets sealed with key %s\n", n, kek.ID())
 	return nil
 }
 

@@ -1,0 +1,60 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"aftermath/internal/auth"
+	"aftermath/internal/cli"
+	"aftermath/internal/sqldb"
+)
+
+// A secret stored in clear before the installation had a key is sealed
+// by user seal-totp; user reset-totp removes a lost second factor.
+func TestUserSealAndResetTOTP(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "a.db")
+	runIn := func(stdin string, args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		err := cli.Run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(string) string { return "" })
+		return out.String(), err
+	}
+	if _, err := runIn("a long enough password\n", "user", "add", "--db", dbPath, "--email", "rim@example.org", "--name", "Rim", "--org", "o", "--role", "viewer", "--password-stdin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runIn("", "key", "init", "--db", dbPath); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := db.UserByEmail(ctx, "rim@example.org")
+	secret, _ := auth.NewTOTPSecret()
+	if err := db.SetTOTP(ctx, u.ID, secret, nil); err != nil { // as stored before sealing existed
+		t.Fatal(err)
+	}
+	db.Close()
+	if out, err := runIn("", "user", "seal-totp", "--db", dbPath); err != nil || !strings.HasPrefix(out, "1 TOTP secrets sealed") {
+		t.Fatalf("seal-totp: %q %v", out, err)
+	}
+	for _, f := range []string{dbPath, dbPath + "-wal"} {
+		if b, _ := os.ReadFile(f); bytes.Contains(b, []byte(secret)) {
+			t.Errorf("%s still holds the secret in clear", f)
+		}
+	}
+	if out, err := runIn("", "user", "list", "--db", dbPath); err != nil || !strings.Contains(out, "yes") {
+		t.Errorf("user list after sealing: %q %v", out, err)
+	}
+	if out, err := runIn("", "user", "reset-totp", "rim@example.org", "--db", dbPath); err != nil || !strings.Contains(out, "removed") {
+		t.Errorf("reset-totp: %q %v", out, err)
+	}
+	if out, _ := runIn("", "user", "list", "--db", dbPath); strings.Contains(out, "yes") {
+		t.Errorf("second factor still listed after reset: %q", out)
+	}
+}
