@@ -8,6 +8,7 @@ package web_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/sqldb"
+	"aftermath/internal/web"
 )
 
 // signIn creates a user of org "org" with a role and a session for them.
@@ -192,5 +194,123 @@ func TestCSRFRefusesBeforeReadingTheBody(t *testing.T) {
 		if rec.Code != http.StatusSeeOther {
 			t.Errorf("a same-origin theme form with the token (header %v): %d %s", inHeader, rec.Code, rec.Body.String())
 		}
+	}
+}
+
+// TestSignedInAnswersAreNotStored walks every route as each role, signed
+// in with a session and with an API token: every answer but the static
+// files must say Cache-Control: no-store, private, so that no shared
+// cache (a proxy, a library's computer) keeps an internal page, an export
+// or an API answer. Anonymous visitors' public pages keep their caching;
+// the sign-in form and a participant's link are never stored.
+func TestSignedInAnswersAreNotStored(t *testing.T) {
+	_, db := fixtureServer(t)
+	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	ctx := context.Background()
+	iv, err := db.FindIntervention(ctx, aftermath.System, "test-mission")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testimonyID := publishedTestimony(t, srv, db)
+	ledgerIDs := ledgerRouteIDs(t, db)
+	actor, err := db.ActorByAlias(ctx, "ucdp", "Government of Mali")
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &sqldb.Job{Dataset: "ucdp", FilePath: "/nonexistent/f.csv", FileName: "f.csv"}
+	if err := db.CreateJob(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	type principal struct{ name, session, token string }
+	var people []principal
+	for _, role := range aftermath.Roles {
+		sess, _ := signIn(t, db, "nostore-"+role+"@example.org", role)
+		people = append(people, principal{name: role + " (session)", session: sess},
+			principal{name: role + " (token)", token: apiToken(t, db, "nostore-token-"+role+"@example.org", role)})
+	}
+	consultID, inviteID, inviteToken := consultRouteFixture(t, db)
+	isPrivate := func(hd http.Header) bool {
+		cc := hd.Get("Cache-Control")
+		return strings.Contains(cc, "no-store") && strings.Contains(cc, "private")
+	}
+	checked, cachedPages := 0, 0
+	for _, rt := range srv.Routes() {
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		if method != "GET" || strings.HasPrefix(path, "/static/") || path == "/healthz" {
+			continue // the same for everyone, and long cached (static.go)
+		}
+		id := jsonNum(iv.ID)
+		switch {
+		case strings.HasPrefix(path, "/jobs/"):
+			id = jsonNum(job.ID)
+		case strings.HasPrefix(path, "/actors/"):
+			id = jsonNum(actor.ID)
+		case strings.HasPrefix(path, "/sources/"):
+			id = jsonNum(iv.Citations[0].SourceID)
+		case strings.HasPrefix(path, "/testimonies/"):
+			id = jsonNum(testimonyID)
+			path = strings.Replace(path, "{att}", "1", 1)
+		case strings.HasPrefix(path, "/consultations/") || strings.HasPrefix(path, "/c/"):
+			id = jsonNum(consultID)
+			path = strings.NewReplacer("{inv}", jsonNum(inviteID), "{token}", inviteToken).Replace(path)
+		}
+		for prefix, n := range ledgerIDs {
+			if strings.HasPrefix(path, prefix) {
+				id = jsonNum(n)
+			}
+		}
+		path = strings.NewReplacer("{$}", "", "{slug}", "test-mission", "{id}", id, "{iso3}", "MLI").Replace(path)
+		for _, p := range people {
+			if p.token != "" && !strings.HasPrefix(path, "/api/") {
+				continue
+			}
+			req := httptest.NewRequest(method, path, nil)
+			if p.session != "" {
+				req.AddCookie(&http.Cookie{Name: "aftermath_session", Value: p.session})
+			}
+			if p.token != "" {
+				req.Header.Set("Authorization", "Bearer "+p.token)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			checked++
+			if !isPrivate(rec.Header()) {
+				t.Errorf("%s as %s: %d with Cache-Control %q, want no-store, private", path, p.name, rec.Code, rec.Header().Get("Cache-Control"))
+			}
+		}
+		// Anonymous visitors: the sign-in form and a participant's link
+		// are private; public pages are not marked so.
+		rec := getAs(h, path, "")
+		switch {
+		case path == "/login" || strings.HasPrefix(path, "/c/"):
+			if !isPrivate(rec.Header()) {
+				t.Errorf("%s as anonymous: Cache-Control %q, want no-store, private", path, rec.Header().Get("Cache-Control"))
+			}
+		case rt.Access == web.Public && rec.Code == http.StatusOK:
+			// A page the page cache serves stays cacheable.
+			if again := getAs(h, path, ""); again.Header().Get("X-Cache") != "" {
+				cachedPages++
+				if strings.Contains(again.Header().Get("Cache-Control"), "no-store") || strings.Contains(rec.Header().Get("Cache-Control"), "no-store") {
+					t.Errorf("%s as anonymous: a cached public page marked %q", path, again.Header().Get("Cache-Control"))
+				}
+			}
+		}
+	}
+	// Refusals and form answers of signed-in users are private too.
+	sess, _ := signIn(t, db, "nostore-post@example.org", aftermath.RoleAdmin)
+	req := httptest.NewRequest("POST", "/voices/themes", strings.NewReader("slug=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: "aftermath_session", Value: sess})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden || !isPrivate(rec.Header()) {
+		t.Errorf("a refused form of a signed-in user: %d, Cache-Control %q", rec.Code, rec.Header().Get("Cache-Control"))
+	}
+	if checked < 50 || cachedPages < 8 {
+		t.Errorf("only %d signed-in answers and %d cached public pages checked", checked, cachedPages)
 	}
 }

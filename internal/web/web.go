@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"fmt"
 
@@ -230,9 +231,64 @@ type router struct {
 }
 
 func (r *router) handle(pattern, access string, h http.HandlerFunc) {
-	r.mux.HandleFunc(pattern, h)
+	r.mux.HandleFunc(pattern, notStored(pattern, access, h))
 	r.routes = append(r.routes, Route{pattern, access})
 }
+
+// privateAnonymous are public routes whose answers are still no one
+// else's: the sign-in form (its CSRF cookie) and a participant's link
+// (the token is in the address).
+var privateAnonymous = map[string]bool{"GET /login": true, "GET /c/{token}": true}
+
+// notStored marks an answer Cache-Control: no-store, private unless it is
+// a public page for an anonymous visitor (which the page cache and any
+// shared cache may keep) or a static file (the same for everyone). So
+// every page, export and API answer of a signed-in user or a token, every
+// form's answer and every refusal of one, is kept by no cache, whatever
+// its handler set.
+func notStored(pattern, access string, h http.HandlerFunc) http.HandlerFunc {
+	if pattern == "GET /static/" || pattern == "GET /healthz" {
+		return h
+	}
+	method, _, _ := strings.Cut(pattern, " ")
+	public := access == Public && (method == "GET" || method == "HEAD") && !privateAnonymous[pattern]
+	return func(w http.ResponseWriter, r *http.Request) {
+		if public && userOf(r.Context()) == nil && !byToken(r.Context()) {
+			h(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", noStore)
+		h(&privateWriter{ResponseWriter: w}, r)
+	}
+}
+
+const noStore = "no-store, private"
+
+// privateWriter sets Cache-Control: no-store, private as the answer's
+// header is sent, over whatever a handler set (several set "no-store").
+type privateWriter struct {
+	http.ResponseWriter
+	sent bool
+}
+
+func (p *privateWriter) WriteHeader(code int) {
+	if !p.sent {
+		p.sent = true
+		p.Header().Set("Cache-Control", noStore)
+	}
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *privateWriter) Write(b []byte) (int, error) {
+	if !p.sent {
+		p.WriteHeader(http.StatusOK)
+	}
+	return p.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushing,
+// deadlines).
+func (p *privateWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
 
 func secure(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
