@@ -121,13 +121,31 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags, turning flag errors into usage exits.
+// parse parses flags, turning flag errors into usage exits. Go's flag
+// package stops at the first argument that is not an option, so an
+// option after a file name would be taken for a file while the command
+// ran with the default (--db aftermath.db …); it is refused instead,
+// before the command opens anything. "--" ends the options: what follows
+// it is an argument whatever it looks like.
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return &ExitError{Code: exitUsage, Err: err}
+	}
+	rest := fs.Args()
+	if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+		return nil
+	}
+	for i, a := range rest {
+		if a == "--" {
+			return nil
+		}
+		if len(a) > 1 && a[0] == '-' && i > 0 {
+			return &ExitError{Code: exitUsage, Err: fmt.Errorf("%s: option %s comes after %q; put options before the file names and other arguments (or -- before an argument that starts with -)",
+				fs.Name(), a, rest[0])}
+		}
 	}
 	return nil
 }

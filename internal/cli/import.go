@@ -9,6 +9,7 @@ import (
 
 	"aftermath"
 	"aftermath/internal/importer"
+	"aftermath/internal/sqldb"
 )
 
 func runImport(ctx context.Context, env *Env, args []string) error {
@@ -24,7 +25,7 @@ nothing; a newer version updates the events that changed.`)
 	rejectsPath := fs.String("rejects", "", "rejects file for --skip-bad-rows (default NAME.rejected.csv in the current folder)")
 	quiet := fs.Bool("quiet", false, "no progress bar, even on a terminal")
 	audience := fs.String("audience", "", "who sees a dataset this import creates: internal, partners or public (default: public for UCDP, CC BY 4.0; internal for ACLED, whose terms do not allow republishing)")
-	org := fs.String("org", "", "with --audience: slug of the organisation that owns the dataset")
+	org := fs.String("org", "", "slug of the organisation the import is for: a dataset that exists must be its own or have no owner; with --audience, the owner of a dataset this import creates")
 	covers := fs.String("covers", "", "the months the version covers, FROM:TO as YYYY-MM:YYYY-MM (default: a UCDP monthly candidate's month from its name, GEDEvent_v22_0_2 → 2022-02; else UCDP the whole years of its events, ACLED the first to the last month of its events)")
 	countries := fs.String("countries", "", "the countries the version covers, ISO3 codes separated by commas (default: the one country when all events are in one, else every country)")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -73,8 +74,13 @@ nothing; a newer version updates the events that changed.`)
 		if opt.Place, err = placement(ctx, db, *audience, *org); err != nil {
 			return err
 		}
-	} else if *org != "" {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: --org goes with --audience")}
+	}
+	if *org != "" {
+		o, err := db.Organisation(ctx, *org)
+		if err != nil {
+			return err
+		}
+		opt.As = sqldb.ImportAs{OrgID: o.ID}
 	}
 	var bar *progressBar
 	if !*quiet && isTerminal(env.Stderr) {

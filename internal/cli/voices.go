@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -20,6 +19,7 @@ import (
 	"text/tabwriter"
 
 	"aftermath"
+	"aftermath/internal/ingest"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/vault"
 )
@@ -571,14 +571,13 @@ func idList(dst *[]int64, field, v string) error {
 }
 
 func readTestimonyCSV(path string, b []byte) ([]*testimonyRecord, error) {
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))))
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, aftermath.Errorf(aftermath.EINVALID, "%s: empty file", path)
-	}
+	// The shared CSV reader: lines and errors as every import names them,
+	// and the bounds on a record and a field.
+	cr, err := ingest.NewPlainCSV(bytes.NewReader(b), path)
 	if err != nil {
-		return nil, aftermath.Errorf(aftermath.EINVALID, "%s: %v", path, err)
+		return nil, aftermath.Errorf(aftermath.EINVALID, "%v", err)
 	}
+	header := slices.Clone(cr.Header())
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		header[i] = h
@@ -588,14 +587,14 @@ func readTestimonyCSV(path string, b []byte) ([]*testimonyRecord, error) {
 	}
 	var out []*testimonyRecord
 	for {
-		rec, err := cr.Read()
+		err := cr.Next()
 		if err == io.EOF {
 			return out, nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, aftermath.Errorf(aftermath.EINVALID, "%s: %v", path, err)
+			return nil, aftermath.Errorf(aftermath.EINVALID, "%v", err)
 		}
+		rec, line := cr.Raw(), cr.Line()
 		r := &testimonyRecord{line: line}
 		for i, v := range rec {
 			v = strings.TrimSpace(v)

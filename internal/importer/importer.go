@@ -37,7 +37,11 @@ type Options struct {
 	SkipBadRows bool
 	// Place, when set, says who sees a dataset this import creates (nil:
 	// sqldb.DefaultAudience).
-	Place       *sqldb.Placement
+	Place *sqldb.Placement
+	// As is on whose behalf the import runs (the zero value: the instance,
+	// which writes every dataset); a dataset that exists must be one they
+	// may write, or the import is refused with ENOTFOUND or EFORBIDDEN.
+	As          sqldb.ImportAs
 	RejectsPath string // where rejected rows go; default FILE.rejected.csv beside the input
 	// CoversFrom and CoversTo (YYYY-MM, both or neither) and Countries
 	// (ISO 3166-1 alpha-3; nil: not stated) are the coverage the user
@@ -86,7 +90,7 @@ func Import(ctx context.Context, db *sqldb.DB, file string, opt Options) (*Resul
 	defer src.Close()
 
 	res := &Result{File: file, Version: version, SHA256: sum}
-	im, err := db.BeginImport(ctx, opt.Dataset, version, filepath.Base(file), sum, opt.Place)
+	im, err := db.BeginImportAs(ctx, opt.As, opt.Dataset, version, filepath.Base(file), sum, opt.Place)
 	if err != nil {
 		return nil, err
 	}

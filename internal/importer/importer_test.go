@@ -2,15 +2,18 @@ package importer_test
 
 import (
 	"archive/zip"
+	"compress/flate"
 	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"aftermath"
 	"aftermath/internal/importer"
@@ -354,4 +357,66 @@ func TestACLEDImport(t *testing.T) {
 			t.Errorf("battles counted civilian deaths: %v", v)
 		}
 	})
+}
+
+// TestEndlessLineInAZIP: a small ZIP holding one line of hundreds of MB
+// fails at the record limit with FILE:LINE, leaves the database as it
+// was, and never holds the line in memory.
+func TestEndlessLineInAZIP(t *testing.T) {
+	const size = 300 << 20
+	zpath := filepath.Join(t.TempDir(), "GEDEvent_v23_1.csv.zip")
+	f, err := os.Create(zpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
+	w, err := zw.Create("GEDEvent_v23_1.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := os.ReadFile(fixture("GEDEvent_v23_1.csv"))
+	io.WriteString(w, strings.SplitAfter(string(head), "\n")[0]) // the header
+	chunk := []byte(strings.Repeat("1", 1<<16))
+	for n := 0; n < size; n += len(chunk) {
+		if _, err := w.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	runtime.GC()
+	var before, m runtime.MemStats
+	runtime.ReadMemStats(&before)
+	peak := before.HeapAlloc
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			runtime.ReadMemStats(&m)
+			peak = max(peak, m.HeapAlloc)
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	_, err = importer.Import(context.Background(), db, zpath, importer.Options{Dataset: aftermath.DatasetUCDP})
+	close(stop)
+	<-sampled
+	if grew := peak - min(peak, before.HeapAlloc); grew > 48<<20 {
+		t.Errorf("heap grew by %d MB importing a line of %d MB", grew>>20, size>>20)
+	}
+	want := zpath + "/GEDEvent_v23_1.csv:2: the record is longer than 1 MiB, the limit of one record (is this a CSV file?)"
+	if err == nil || err.Error() != want {
+		t.Errorf("import: %v\nwant %s", err, want)
+	}
+	if n, _, _ := db.CountEvents(context.Background(), sqldb.EventFilter{}, 0); n != 0 {
+		t.Errorf("%d events after a failed import", n)
+	}
 }

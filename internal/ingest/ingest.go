@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -46,6 +47,15 @@ type Reader interface {
 	Raw() []string
 }
 
+// MaxRecordBytes bounds one CSV record: a row, with the line breaks of its
+// quoted fields. encoding/csv holds a whole record in memory, so without
+// a bound one endless line (a few MB zipped) would take all of it. Every
+// reader gets the bound through NewCSV.
+const MaxRecordBytes = 1 << 20
+
+// MaxFieldBytes bounds one field of a record; a longer one is a bad row.
+const MaxFieldBytes = 256 << 10
+
 // ErrNoVersion is returned when neither the file name nor --version gives a
 // dataset version.
 var ErrNoVersion = errors.New("no dataset version")
@@ -71,8 +81,14 @@ type CSV struct {
 // second row of HXL hashtags (#event+code, #date+occurred …), as HDX
 // serves ACLED and other data, is skipped: it is a header, not a row. Line
 // numbers of the rows after it stay the file's physical lines.
-func NewCSV(r io.Reader, file string) (*CSV, error) {
-	cr := csv.NewReader(r)
+func NewCSV(r io.Reader, file string) (*CSV, error) { return newCSV(r, file, true) }
+
+// NewPlainCSV is NewCSV for files that are not published data (testimony
+// imports): every row after the header is a row, hashtags or not.
+func NewPlainCSV(r io.Reader, file string) (*CSV, error) { return newCSV(r, file, false) }
+
+func newCSV(r io.Reader, file string, hxl bool) (*CSV, error) {
+	cr := csv.NewReader(&recordLimiter{r: r, limit: MaxRecordBytes, line: 1, start: 1})
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1 // checked per row, to name the line
 	head, err := cr.Read()
@@ -80,9 +96,12 @@ func NewCSV(r io.Reader, file string) (*CSV, error) {
 		return nil, fmt.Errorf("%s: the file is empty", file)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, readError(file, err)
 	}
 	c := &CSV{File: file, r: cr, header: append([]string(nil), head...), index: map[string]int{}}
+	if err := c.checkFields(head, 1); err != nil {
+		return nil, err
+	}
 	if len(c.header) > 0 {
 		c.header[0] = strings.TrimPrefix(c.header[0], "\ufeff")
 	}
@@ -95,7 +114,7 @@ func NewCSV(r io.Reader, file string) (*CSV, error) {
 	rec, err := cr.Read()
 	switch {
 	case err == io.EOF:
-	case err == nil && IsHXLRow(rec):
+	case err == nil && hxl && IsHXLRow(rec):
 	default:
 		c.hasPending, c.pendErr = true, err
 		if err == nil {
@@ -164,20 +183,122 @@ func (c *CSV) Next() error {
 		return io.EOF
 	}
 	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return fmt.Errorf("%s:%d: %v", c.File, pe.StartLine, pe.Err)
-		}
-		return fmt.Errorf("%s: %w", c.File, err)
+		return readError(c.File, err)
 	}
 	c.rec = rec
 	c.line = line
+	if err := c.checkFields(rec, line); err != nil {
+		return err
+	}
 	if len(rec) != len(c.header) {
 		return &RowError{File: c.File, Line: c.line,
 			Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(c.header))}
 	}
 	return nil
 }
+
+// readError names the file and line of an error of encoding/csv or of the
+// record limit.
+func readError(file string, err error) error {
+	var pe *csv.ParseError
+	var le *LimitError
+	switch {
+	case errors.As(err, &le):
+		return fmt.Errorf("%s:%d: %s", file, le.Line, le.Msg())
+	case errors.As(err, &pe):
+		return fmt.Errorf("%s:%d: %v", file, pe.StartLine, pe.Err)
+	}
+	return fmt.Errorf("%s: %w", file, err)
+}
+
+// checkFields refuses a field longer than MaxFieldBytes: a bounded check,
+// one length per field.
+func (c *CSV) checkFields(rec []string, line int) error {
+	for i, f := range rec {
+		if len(f) > MaxFieldBytes {
+			name := fmt.Sprintf("%d", i+1)
+			if i < len(c.header) && strings.TrimSpace(c.header[i]) != "" {
+				name = strings.TrimSpace(c.header[i])
+			}
+			return &RowError{File: c.File, Line: line,
+				Msg: fmt.Sprintf("column %q is longer than %s, the limit of one field", name, bytesText(MaxFieldBytes))}
+		}
+	}
+	return nil
+}
+
+// bytesText writes a limit in KiB or MiB.
+func bytesText(n int) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}
+
+// LimitError is a record longer than MaxRecordBytes; Line is the line it
+// starts on.
+type LimitError struct {
+	Line  int
+	Limit int
+}
+
+// Msg says what is wrong, without the place.
+func (e *LimitError) Msg() string {
+	return fmt.Sprintf("the record is longer than %s, the limit of one record (is this a CSV file?)", bytesText(e.Limit))
+}
+
+func (e *LimitError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg()) }
+
+// recordLimiter sits under encoding/csv and fails the read once a record
+// passes limit bytes, before csv can gather it: it follows line breaks
+// and the parity of quotes (a break inside quotes continues the record;
+// an escaped quote "" counts twice and changes nothing). The bytes before
+// the failing record are delivered first, so csv reports any error of
+// theirs first. Its cost is two vectorised scans (IndexByte, Count) per
+// line.
+type recordLimiter struct {
+	r      io.Reader
+	limit  int
+	n      int  // bytes of the current record so far
+	quoted bool // inside a quoted field
+	line   int  // the physical line the next byte is on
+	start  int  // the line the current record starts on
+	err    error
+}
+
+func (l *recordLimiter) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.r.Read(p)
+	b := p[:n]
+	for len(b) > 0 {
+		seg := b
+		j := bytes.IndexByte(b, '\n')
+		if j >= 0 {
+			seg = b[:j+1]
+		}
+		if l.n+len(seg) > l.limit {
+			l.err = &LimitError{Line: l.start, Limit: l.limit}
+			return n - len(b), l.err
+		}
+		l.n += len(seg)
+		if bytes.Count(seg, quote)&1 == 1 {
+			l.quoted = !l.quoted
+		}
+		if j < 0 {
+			break
+		}
+		l.line++
+		if !l.quoted {
+			l.n, l.start = 0, l.line
+		}
+		b = b[j+1:]
+	}
+	return n, err
+}
+
+var quote = []byte{'"'}
 
 // Get returns the current row's value of a column ("" if the header lacks it).
 func (c *CSV) Get(name string) string {

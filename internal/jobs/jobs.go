@@ -100,8 +100,16 @@ func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
 	if err != nil || j == nil {
 		return false, err
 	}
+	// The import runs as its uploader, who must still be allowed to write
+	// the dataset (a job queued with no user is the instance's own).
+	var as sqldb.ImportAs
+	if j.CreatedBy != 0 {
+		if as.User, err = r.DB.User(ctx, j.CreatedBy); err != nil {
+			return true, err // the job stays running and is queued again at the next start
+		}
+	}
 	last := time.Time{}
-	opt := importer.Options{Dataset: j.Dataset, Version: j.Version, SkipBadRows: false,
+	opt := importer.Options{Dataset: j.Dataset, Version: j.Version, SkipBadRows: false, As: as,
 		Progress: func(_ string, done, total int64, _ aftermath.ImportCounts) {
 			r.progress.Store(j.ID, [2]int64{done, total})
 			if !r.shared() || time.Since(last) < time.Second {
@@ -135,9 +143,13 @@ func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
 	}()
 	res, ierr := importer.Import(ctx, r.DB, j.FilePath, opt)
 	stop()
-	if ctx.Err() != nil {
-		return true, ctx.Err() // stopping: the job stays running and is queued again later
+	if ierr != nil && ctx.Err() != nil {
+		// Stopping mid-import: it rolled back, the job stays running and
+		// is queued again at the next start. Only this case is ever run
+		// again; an import that ended, done or failed, is final.
+		return true, ctx.Err()
 	}
+	ctx = context.WithoutCancel(ctx) // record the end even while stopping
 	summary := ""
 	if ierr == nil {
 		c := res.Counts
@@ -152,6 +164,10 @@ func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
 		return true, err
 	}
 	// The upload is not kept: the database holds its content and SHA-256.
-	os.RemoveAll(filepath.Dir(j.FilePath))
+	// Only the directory of its own that the upload form made ("job-…")
+	// goes; a job queued on a file elsewhere leaves its folder alone.
+	if dir := filepath.Dir(j.FilePath); strings.HasPrefix(filepath.Base(dir), "job-") {
+		os.RemoveAll(dir)
+	}
 	return true, nil
 }

@@ -82,3 +82,72 @@ func TestImportJobs(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedJobsAreFinal: a job that failed (a bad file) stays failed when
+// the runner starts again, and a job whose server keeps dying under it is
+// queued again only a few times, then failed with a message.
+func TestFailedJobsAreFinal(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		logs := slog.New(slog.NewTextHandler(io.Discard, nil))
+		bad, badDir := upload(t, "GEDEvent_v23_1_bad.csv")
+		j := &sqldb.Job{Dataset: "ucdp", FilePath: bad, FileName: "GEDEvent_v23_1_bad.csv"}
+		if err := db.CreateJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		r := &jobs.Runner{DB: db, Log: logs}
+		if ran, err := r.RunOnce(ctx); !ran || err != nil {
+			t.Fatal(ran, err)
+		}
+		failed, _ := db.Job(ctx, j.ID)
+		if failed.State != "failed" {
+			t.Fatalf("bad file: %+v", failed)
+		}
+		if _, err := os.Stat(badDir); !os.IsNotExist(err) {
+			t.Error("the upload of a failed job was kept")
+		}
+		// Restarts, as after a crash: the failed job is not run again.
+		db.Now = func() time.Time { return time.Now().Add(time.Hour) }
+		for range 3 {
+			restart(t, db, logs)
+		}
+		if got, _ := db.Job(ctx, j.ID); got.State != "failed" || got.Error != failed.Error {
+			t.Errorf("a failed job after restarts: %q %q", got.State, got.Error)
+		}
+
+		// A job whose server dies under it every time (as one reading a
+		// file too big for it would): claimed, never finished.
+		good, _ := upload(t, "GEDEvent_v23_1.csv")
+		k := &sqldb.Job{Dataset: "ucdp", FilePath: good, FileName: "GEDEvent_v23_1.csv"}
+		db.CreateJob(ctx, k)
+		for i := 0; i <= sqldb.MaxJobRestarts; i++ {
+			db.Now = time.Now
+			if c, err := db.ClaimJob(ctx); err != nil || c == nil || c.ID != k.ID {
+				t.Fatalf("claim %d: %v %v", i, c, err)
+			}
+			db.Now = func() time.Time { return time.Now().Add(time.Hour) }
+			n, err := db.RequeueStaleJobs(ctx, time.Minute)
+			got, _ := db.Job(ctx, k.ID)
+			switch {
+			case err != nil:
+				t.Fatal(err)
+			case i < sqldb.MaxJobRestarts && (n != 1 || got.State != "queued"):
+				t.Fatalf("restart %d: requeued %d, %q", i+1, n, got.State)
+			case i == sqldb.MaxJobRestarts && (n != 0 || got.State != "failed" ||
+				got.Error != "the server stopped during this import 4 times; it is not tried again"):
+				t.Fatalf("restart %d: requeued %d, %q %q", i+1, n, got.State, got.Error)
+			}
+		}
+		if c, _ := db.ClaimJob(ctx); c != nil {
+			t.Errorf("job %d claimed after it failed", c.ID)
+		}
+	})
+}
+
+// restart starts a runner as a server does and stops it once it is idle.
+func restart(t *testing.T, db *sqldb.DB, logs *slog.Logger) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	(&jobs.Runner{DB: db, Log: logs, Poll: 20 * time.Millisecond}).Run(ctx)
+}

@@ -26,6 +26,7 @@ type Import struct {
 	tx        *sql.Tx
 	ctx       context.Context
 	dataset   string
+	as        ImportAs
 	placement *Placement
 	datasetID int64
 	versionID int64
@@ -142,6 +143,89 @@ func DefaultAudience(dataset string) aftermath.Audience {
 // place, and a different one asked for is refused, since moving a
 // dataset to another audience is a decision of its own (SetAudience).
 func (db *DB) BeginImport(ctx context.Context, dataset, version, file, sha string, place *Placement) (*Import, error) {
+	return db.BeginImportAs(ctx, ImportAs{}, dataset, version, file, sha, place)
+}
+
+// ImportAs says on whose behalf an import runs. The zero value is the
+// instance itself (the command line without --org), which writes every
+// dataset.
+type ImportAs struct {
+	// User is the uploader of a web import: they may write a dataset
+	// owned by an organisation where they are admin or editor, or one
+	// with no owner if they are admin or editor anywhere.
+	User *aftermath.User
+	// OrgID is the command line's --org: the dataset must be that
+	// organisation's or have no owner.
+	OrgID int64
+
+	viewer aftermath.Viewer // what User sees, worked out before the transaction
+}
+
+// CheckImportInto tells whether as may import into the dataset named (a
+// dataset not yet created may be): ENOTFOUND when the dataset is hidden
+// from the uploader, EFORBIDDEN when they see it but may not change it.
+// BeginImportAs checks the same inside the import's transaction; this is
+// for refusing an upload at once.
+func (db *DB) CheckImportInto(ctx context.Context, as ImportAs, dataset string) error {
+	if err := db.importer(ctx, &as); err != nil {
+		return err
+	}
+	return db.mayImport(ctx, db.read, as, dataset)
+}
+
+// importer works out what the uploader sees.
+func (db *DB) importer(ctx context.Context, as *ImportAs) error {
+	if as.User == nil {
+		return nil
+	}
+	v, err := db.Viewer(ctx, as.User)
+	as.viewer = v
+	return err
+}
+
+// mayImport is the rule of CheckImportInto, read through q.
+func (db *DB) mayImport(ctx context.Context, q querier, as ImportAs, dataset string) error {
+	if as.User == nil && as.OrgID == 0 {
+		return nil
+	}
+	var id int64
+	var owner sql.NullInt64
+	err := q.QueryRowContext(ctx, db.rebind(`SELECT id, owner_org_id FROM datasets WHERE name = ?`), dataset).Scan(&id, &owner)
+	if err == sql.ErrNoRows {
+		return nil // created by the import, placed as it says
+	}
+	if err != nil {
+		return fmt.Errorf("dataset %s: %w", dataset, err)
+	}
+	if as.User == nil { // the command line's --org
+		if owner.Valid && owner.Int64 != as.OrgID {
+			return aftermath.Errorf(aftermath.EFORBIDDEN, "dataset %s belongs to another organisation; it is not imported into for this one", dataset)
+		}
+		return nil
+	}
+	if !as.User.Disabled {
+		for _, m := range as.User.Memberships {
+			if (m.Role == aftermath.RoleAdmin || m.Role == aftermath.RoleEditor) && (!owner.Valid || m.OrgID == owner.Int64) {
+				return nil
+			}
+		}
+	}
+	var seen int
+	if err := q.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM datasets d WHERE d.id = ? AND `+visible(as.viewer, "d", "dataset")), id).Scan(&seen); err != nil {
+		return fmt.Errorf("dataset %s: %w", dataset, err)
+	}
+	if seen == 0 {
+		return aftermath.Errorf(aftermath.ENOTFOUND, "no dataset %s", dataset)
+	}
+	return aftermath.Errorf(aftermath.EFORBIDDEN, "dataset %s belongs to another organisation; you may not import into it", dataset)
+}
+
+// BeginImportAs is BeginImport on behalf of as: a dataset that exists
+// must be one as may write (CheckImportInto), checked in the transaction.
+func (db *DB) BeginImportAs(ctx context.Context, as ImportAs, dataset, version, file, sha string, place *Placement) (*Import, error) {
+	if err := db.importer(ctx, &as); err != nil {
+		return nil, err
+	}
 	if version == "" {
 		return nil, aftermath.Errorf(aftermath.EINVALID, "import %s: no dataset version", file)
 	}
@@ -156,11 +240,14 @@ func (db *DB) BeginImport(ctx context.Context, dataset, version, file, sha strin
 		conn.Close()
 		return nil, fmt.Errorf("begin import: %w", err)
 	}
-	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, dataset: dataset, version: version, file: file, sha256: sha, placement: place,
+	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, as: as, dataset: dataset, version: version, file: file, sha256: sha, placement: place,
 		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, actorAgg: map[actorAggKey]*aggVal{}, places: map[placeKey]int64{},
 		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, nextID: map[string]int64{}, countryISO3: map[string]string{}}
 	if err := im.begin(); err != nil {
 		im.Rollback()
+		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND || aftermath.ErrorCode(err) == aftermath.EFORBIDDEN {
+			return nil, err
+		}
 		return nil, fmt.Errorf("begin import of %s: %w", file, err)
 	}
 	return im, nil
@@ -176,6 +263,9 @@ func (im *Import) begin() error {
 	}
 	if !p.Audience.Valid() || p.Audience == aftermath.AudienceConfidential {
 		return aftermath.Errorf(aftermath.EINVALID, "dataset %s: audience %q: use internal, partners or public", im.dataset, p.Audience)
+	}
+	if err := im.db.mayImport(ctx, tx, im.as, im.dataset); err != nil {
+		return err
 	}
 	var owner any
 	if p.OwnerOrg > 0 {

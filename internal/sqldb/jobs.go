@@ -57,6 +57,33 @@ func (db *DB) Job(ctx context.Context, id int64) (*Job, error) {
 	return j, nil
 }
 
+// JobFor returns a job as u may read it: only its uploader and the admins
+// of an organisation the uploader belongs to see it (its file name and
+// failing rows are theirs); for anyone else it is ENOTFOUND, like a
+// missing one.
+func (db *DB) JobFor(ctx context.Context, u *aftermath.User, id int64) (*Job, error) {
+	j, err := db.Job(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil || u.Disabled || j.CreatedBy == 0 {
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no job %d", id)
+	}
+	if j.CreatedBy == u.ID {
+		return j, nil
+	}
+	var n int
+	err = db.read.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM memberships a JOIN memberships c ON c.org_id = a.org_id
+		WHERE a.user_id = ? AND a.role = 'admin' AND c.user_id = ?`), u.ID, j.CreatedBy).Scan(&n)
+	if err != nil {
+		return nil, fmt.Errorf("job %d: %w", id, err)
+	}
+	if n == 0 {
+		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no job %d", id)
+	}
+	return j, nil
+}
+
 // ClaimJob takes the oldest queued job and marks it running; nil when
 // there is none. The conditional update lets several servers share the
 // queue without running a job twice.
@@ -103,12 +130,26 @@ func (db *DB) FinishJob(ctx context.Context, id int64, summary string, jobErr er
 // RequeueStaleJobs puts back running jobs that showed no sign of life for
 // longer than stale: their server stopped, their import rolled back with
 // it, and running them again is exact. Jobs of live servers (which beat
-// every few seconds) are left alone.
+// every few seconds) are left alone. Only these are ever run again: a job
+// that finished, done or failed, is final. A job queued again
+// MaxJobRestarts times already, whose server stops under it each time (a
+// file this server cannot read), fails instead.
 func (db *DB) RequeueStaleJobs(ctx context.Context, stale time.Duration) (int64, error) {
-	res, err := db.write.ExecContext(ctx, db.rebind(`UPDATE jobs SET state = 'queued', done_bytes = 0 WHERE state = 'running' AND heartbeat_at < ?`),
-		db.Now().Add(-stale).Format(time.RFC3339))
+	now := db.Now()
+	cutoff := now.Add(-stale).Format(time.RFC3339)
+	if _, err := db.write.ExecContext(ctx, db.rebind(`UPDATE jobs SET state = 'failed', finished_at = ?,
+		error = ? WHERE state = 'running' AND heartbeat_at < ? AND restarts >= ?`), now.Format(time.RFC3339),
+		fmt.Sprintf("the server stopped during this import %d times; it is not tried again", MaxJobRestarts+1), cutoff, MaxJobRestarts); err != nil {
+		return 0, err
+	}
+	res, err := db.write.ExecContext(ctx, db.rebind(`UPDATE jobs SET state = 'queued', done_bytes = 0, restarts = restarts + 1
+		WHERE state = 'running' AND heartbeat_at < ? AND restarts < ?`), cutoff, MaxJobRestarts)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
 }
+
+// MaxJobRestarts is how many times a job whose server stopped under it is
+// queued again before it fails.
+const MaxJobRestarts = 3

@@ -39,6 +39,20 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, l.T("error.invalid_request"), http.StatusBadRequest)
 		return
 	}
+	// Refused at once when the dataset is another organisation's; the
+	// import checks again when it runs.
+	switch err := s.db.CheckImportInto(r.Context(), sqldb.ImportAs{User: u}, dataset); aftermath.ErrorCode(err) {
+	case "":
+	case aftermath.ENOTFOUND:
+		s.notFound(w, r)
+		return
+	case aftermath.EFORBIDDEN:
+		http.Error(w, l.T("error.forbidden"), http.StatusForbidden)
+		return
+	default:
+		s.fail(r.Context(), w, err)
+		return
+	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -99,12 +113,11 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var j *sqldb.Job
 	if err == nil {
-		j, err = s.db.Job(r.Context(), id)
+		// A job is its uploader's and their organisation's admins'.
+		j, err = s.db.JobFor(r.Context(), userOf(r.Context()), id)
 	}
-	u := userOf(r.Context())
-	// A job is its importer's, and visible to those who may import.
-	if err != nil || (j.CreatedBy != u.ID && !auth.Can(u, auth.ActionImport)) {
-		s.notFound(w, r)
+	if err != nil {
+		s.pageError(w, r, err)
 		return
 	}
 	p := jobPage{page: s.newPage(w, r, "upload.title"), Job: j}
