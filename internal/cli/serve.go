@@ -19,13 +19,14 @@ import (
 )
 
 func runServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "serve", "serve [--db DB] [--addr HOST:PORT]\n\nServes the web pages until interrupted.")
+	fs := newFlags(env, "serve", "serve [--db DB] [--addr HOST:PORT] [--base-url https://HOST]\n\nServes the web pages until interrupted.")
 	dsn := dbFlag(fs, env)
 	addr := fs.String("addr", "localhost:8080", "address to listen on, HOST:PORT (port 0 picks a free one)")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure; use behind a reverse proxy that terminates TLS")
 	keyFile := fs.String("key-file", "", "key-encryption key of testimony (default: $AFTERMATH_KEY_FILE, else beside the database; see docs/keys.md)")
+	baseURL := fs.String("base-url", "", "this site's address as its users reach it, https://HOST[:PORT][/PATH]; consultation invitation links are built from it (never from a request's Host header)")
 	uploadDir := fs.String("upload-dir", "", "where uploaded files wait for their import (default: DB.uploads beside a SQLite file, else aftermath-uploads)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -59,6 +60,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	srv, err := web.New(db, log)
 	if err != nil {
 		return err
+	}
+	if *baseURL != "" {
+		if err := srv.SetBaseURL(*baseURL); err != nil {
+			return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --base-url: %w", err)}
+		}
+	} else {
+		log.Warn("no --base-url: consultation invitation links are shown without this site's address")
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -129,9 +129,31 @@ func (db *DB) SharePartners(ctx context.Context, orgID, partnerID int64) error {
 	if orgID == partnerID {
 		return aftermath.Errorf(aftermath.EINVALID, "an organisation already sees its own records")
 	}
-	_, err := db.write.ExecContext(ctx, db.rebind(`INSERT INTO org_partners (org_id, partner_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), orgID, partnerID)
-	if err != nil {
-		return fmt.Errorf("share: %w", err)
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO org_partners (org_id, partner_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), orgID, partnerID); err != nil {
+			return fmt.Errorf("share: %w", err)
+		}
+		return bumpAudienceGeneration(ctx, tx)
+	})
+}
+
+// AudienceGeneration is a number that changes whenever who may see some
+// record changes (setAudience, SharePartners, a testimony's audience): a
+// cache of what a viewer saw is good while it stays the same. One read of
+// a one-row table by its primary key.
+func (db *DB) AudienceGeneration(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.read.QueryRowContext(ctx, `SELECT n FROM cache_generation WHERE id = 1`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("audience generation: %w", err)
+	}
+	return n, nil
+}
+
+// bumpAudienceGeneration raises the generation, in the transaction of the
+// change, so that no process sees the change without the new number.
+func bumpAudienceGeneration(ctx context.Context, q querier) error {
+	if _, err := q.ExecContext(ctx, `UPDATE cache_generation SET n = n + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("audience generation: %w", err)
 	}
 	return nil
 }
@@ -182,7 +204,7 @@ func (db *DB) setAudience(ctx context.Context, tx *sql.Tx, recordType string, id
 			return fmt.Errorf("set audience: %w", err)
 		}
 	}
-	return nil
+	return bumpAudienceGeneration(ctx, tx)
 }
 
 // AudienceOf tells where a record is placed.

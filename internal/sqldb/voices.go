@@ -863,6 +863,9 @@ func (s *Voices) UpdateTestimony(ctx context.Context, v aftermath.Viewer, id int
 		if err != nil {
 			return fmt.Errorf("update testimony %d: %w", id, err)
 		}
+		if err := bumpAudienceGeneration(ctx, tx); err != nil { // cached public pages quote it (audience.go)
+			return err
+		}
 		if err := db.writeParts(ctx, tx, id, &in2, themes); err != nil {
 			return err
 		}
@@ -1167,6 +1170,9 @@ func (s *Voices) Review(ctx context.Context, v aftermath.Viewer, id int64, step 
 		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE testimonies SET state = ?, audience = ?, updated_at = ? WHERE id = ?`),
 			string(move[1]), string(audience), db.Now().Format(timeFormat), id); err != nil {
 			return fmt.Errorf("review testimony %d: %w", id, err)
+		}
+		if err := bumpAudienceGeneration(ctx, tx); err != nil { // cached public pages quote it (audience.go)
+			return err
 		}
 		var stepAudience aftermath.Audience
 		if step.Action == aftermath.ReviewApprove {

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,12 +15,17 @@ import (
 // time: under load every visitor of a popular page shares one rendering.
 // Pages may lag an import by up to two cacheTTLs (a page past its time is
 // still served while a fresh one renders); signed-in users always get
-// fresh pages.
+// fresh pages. A change of who may see a record never lags: every page
+// is kept with the database's audience generation (sqldb
+// AudienceGeneration), read before it was rendered, and it is served only
+// while the generation is the same; every serve process sharing the
+// database reads it before serving, so all drop the page at once.
 type pageCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedPage
 	max     int
 	ttl     time.Duration
+	gen     int64 // the newest audience generation seen
 }
 
 type cachedPage struct {
@@ -27,6 +33,7 @@ type cachedPage struct {
 	body    []byte
 	gz      []byte // body, gzipped once when cached
 	expires time.Time
+	gen     int64 // the audience generation it was rendered under
 }
 
 // gzipped compresses a page for the cache. Only anonymous pages are cached
@@ -60,10 +67,16 @@ func newPageCache(maxEntries int, ttl time.Duration) *pageCache {
 
 // get returns a page and whether it is stale: past its time but within
 // one more ttl, when it may still be served while a fresh one renders.
-// Older pages are dropped.
-func (c *pageCache) get(key string, now time.Time) (e cachedPage, ok, stale bool) {
+// Older pages are dropped, and every page when the audience generation
+// gen has moved since they were rendered.
+func (c *pageCache) get(key string, gen int64, now time.Time) (e cachedPage, ok, stale bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		clear(c.entries)
+		c.gen = gen
+		return e, false, false
+	}
 	e, ok = c.entries[key]
 	if ok && now.After(e.expires.Add(c.ttl)) {
 		delete(c.entries, key)
@@ -83,6 +96,9 @@ func (c *pageCache) clear() {
 func (c *pageCache) put(key string, e cachedPage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if e.gen != c.gen {
+		return // rendered under another generation than the newest seen
+	}
 	if len(c.entries) >= c.max {
 		// Full: drop everything expired, and if that is not enough, all.
 		now := time.Now()
@@ -132,6 +148,15 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		key := s.bundle.Negotiate(r).Tag() + " " + r.URL.RequestURI()
+		// Read before rendering: a change committed after this read marks
+		// the page with a generation that is no longer current.
+		gen, err := s.db.AudienceGeneration(r.Context())
+		if err != nil {
+			s.log.WarnContext(r.Context(), "page cache: no audience generation; rendering afresh", "err", err)
+			h(w, r)
+			return
+		}
+		flightKey := strconv.FormatInt(gen, 10) + " " + key
 		render := func(r *http.Request) func() (any, error) {
 			return func() (any, error) {
 				rec := &bufferedResponse{header: http.Header{}}
@@ -143,12 +168,12 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 					body := bytes.Clone(rec.body.Bytes())
 					hd := rec.header.Clone()
 					hd.Set("Vary", strings.TrimPrefix(hd.Get("Vary")+", Accept-Encoding", ", "))
-					s.cache.put(key, cachedPage{header: hd, body: body, gz: gzipped(body), expires: time.Now().Add(s.cache.ttl)})
+					s.cache.put(key, cachedPage{header: hd, body: body, gz: gzipped(body), expires: time.Now().Add(s.cache.ttl), gen: gen})
 				}
 				return rec, nil
 			}
 		}
-		if e, ok, stale := s.cache.get(key, time.Now()); ok {
+		if e, ok, stale := s.cache.get(key, gen, time.Now()); ok {
 			for k, v := range e.header {
 				w.Header()[k] = v
 			}
@@ -156,7 +181,7 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 				// Serve the page a little late rather than make every
 				// visitor wait while one renders it afresh.
 				w.Header().Set("X-Cache", "stale")
-				s.flight.DoChan(key, render(r.Clone(context.WithoutCancel(r.Context()))))
+				s.flight.DoChan(flightKey, render(r.Clone(context.WithoutCancel(r.Context()))))
 			} else {
 				w.Header().Set("X-Cache", "hit")
 			}
@@ -170,7 +195,9 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 		}
 		// Concurrent misses of one page wait for a single rendering rather
 		// than all rendering it (a stampede when a popular page expires).
-		v, _, shared := s.flight.Do(key, render(r))
+		// The key has the generation: a visitor after a change never waits
+		// for a rendering begun before it.
+		v, _, shared := s.flight.Do(flightKey, render(r))
 		rec := v.(*bufferedResponse)
 		if shared && rec.header.Get("Set-Cookie") != "" {
 			h(w, r) // never hand one visitor's cookies to another

@@ -253,6 +253,7 @@ type consultPage struct {
 	Countries   []matrixArea
 	NewLink     string // shown once, right after it is made
 	NewLinkOrg  string
+	NoBaseURL   bool // no serve --base-url: NewLink is a path only
 	Error       string
 	NoKey       bool
 	MaxDays     int
@@ -349,26 +350,16 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) {
 	}
 	// The link is shown now and never again: only its hash is stored.
 	s.showConsultation(w, r, id, http.StatusOK, func(p *consultPage) {
-		p.NewLink, p.NewLinkOrg = s.linkBase(r)+"/c/"+token, inv.OrgName
+		p.NewLink, p.NewLinkOrg, p.NoBaseURL = s.linkBase(r)+"/c/"+token, inv.OrgName, s.linkBase(r) == ""
 	})
 }
 
-// linkBase is this site's address as the request reached it, for the
-// links given to participants (a Host header that is not a host name or
-// address gives localhost, so no odd text gets into a link).
-func (s *Server) linkBase(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || s.secure {
-		scheme = "https"
-	}
-	host := r.Host
-	if host == "" || strings.IndexFunc(host, func(c rune) bool {
-		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(".-:[]", c))
-	}) >= 0 {
-		host = "localhost"
-	}
-	return scheme + "://" + host
-}
+// linkBase is this site's configured address (serve --base-url), for the
+// links given to participants; "" when none is configured, and the page
+// then says so. It is never taken from the request: a Host header is the
+// sender's to choose, and a link built from it would be mailed out with
+// an attacker's address.
+func (s *Server) linkBase(*http.Request) string { return s.baseURL }
 
 func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.idOr404(w, r)

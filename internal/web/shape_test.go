@@ -19,6 +19,7 @@ import (
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/sqldb"
+	"aftermath/internal/sqldb/sqldbtest"
 	"aftermath/internal/web"
 )
 
@@ -312,5 +313,146 @@ func TestSignedInAnswersAreNotStored(t *testing.T) {
 	}
 	if checked < 50 || cachedPages < 8 {
 		t.Errorf("only %d signed-in answers and %d cached public pages checked", checked, cachedPages)
+	}
+}
+
+// TestNarrowedAudienceLeavesEveryCache runs two servers on one database,
+// as two serve processes behind a load balancer: once a record's audience
+// is narrowed through the store, neither serves it from its page cache to
+// an anonymous visitor.
+func TestNarrowedAudienceLeavesEveryCache(t *testing.T) {
+	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
+		t.Run(driver, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := sqldbtest.DSN(t, driver)
+			open := func() *sqldb.DB {
+				db, err := sqldb.Open(ctx, dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				return db
+			}
+			db1 := open()
+			if _, err := db1.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			db2 := open()
+			iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "narrowed-mission", Name: "Narrowed mission",
+				Backers: []aftermath.InterventionActor{{Name: "United Nations"}}, Instruments: []string{"troops"},
+				Area: []aftermath.AreaRef{{Country: "MLI"}}, Phases: []aftermath.Phase{{Name: "Mandate", Start: "2023-02-01"}}}
+			if err := db1.CreateIntervention(ctx, aftermath.System, iv); err != nil {
+				t.Fatal(err)
+			}
+			var servers []http.Handler
+			for _, db := range []*sqldb.DB{db1, db2} {
+				srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				servers = append(servers, srv.Handler())
+			}
+			page, list := "/interventions/narrowed-mission", "/interventions"
+			for i, h := range servers {
+				for range 2 {
+					getAs(h, page, "")
+					getAs(h, list, "")
+				}
+				if rec := getAs(h, page, ""); rec.Code != http.StatusOK || rec.Header().Get("X-Cache") != "hit" {
+					t.Fatalf("server %d before: %d, X-Cache %q", i+1, rec.Code, rec.Header().Get("X-Cache"))
+				}
+				if rec := getAs(h, list, ""); !strings.Contains(rec.Body.String(), "Narrowed mission") || rec.Header().Get("X-Cache") != "hit" {
+					t.Fatalf("server %d's list before: X-Cache %q", i+1, rec.Header().Get("X-Cache"))
+				}
+			}
+			if err := db1.SetAudience(ctx, "intervention", iv.ID, sqldb.Placement{Audience: aftermath.AudienceInternal}); err != nil {
+				t.Fatal(err)
+			}
+			for i, h := range servers {
+				if rec := getAs(h, page, ""); rec.Code != http.StatusNotFound {
+					t.Errorf("server %d after the audience was narrowed: %d (X-Cache %q), want 404", i+1, rec.Code, rec.Header().Get("X-Cache"))
+				}
+				if rec := getAs(h, list, ""); strings.Contains(rec.Body.String(), "Narrowed mission") {
+					t.Errorf("server %d's list still names the narrowed record (X-Cache %q)", i+1, rec.Header().Get("X-Cache"))
+				}
+			}
+			// Widened again, it comes back on both (and the pages are
+			// cached again).
+			if err := db2.SetAudience(ctx, "intervention", iv.ID, sqldb.Placement{Audience: aftermath.AudiencePublic}); err != nil {
+				t.Fatal(err)
+			}
+			for i, h := range servers {
+				getAs(h, page, "")
+				if rec := getAs(h, page, ""); rec.Code != http.StatusOK || rec.Header().Get("X-Cache") != "hit" {
+					t.Errorf("server %d after widening: %d, X-Cache %q", i+1, rec.Code, rec.Header().Get("X-Cache"))
+				}
+			}
+		})
+	}
+}
+
+// inviteWithHost makes an invitation link as an editor, sending a forged
+// Host header, and returns the page.
+func inviteWithHost(t *testing.T, baseURL string) string {
+	t.Helper()
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	sess, _ := signIn(t, db, "editor-link@example.org", aftermath.RoleEditor)
+	id, _, _ := consultRouteFixture(t, db)
+	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if baseURL != "" {
+		if err := srv.SetBaseURL(baseURL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := srv.Handler()
+	const csrf = "0123456789abcdef0123456789abcdef0123"
+	form := url.Values{"org_name": {"Collectif de Gao"}, "csrf": {csrf}}
+	req := httptest.NewRequest("POST", "/consultations/"+jsonNum(id)+"/invitations", strings.NewReader(form.Encode()))
+	req.Host = "evil.example"
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: "aftermath_session", Value: sess})
+	req.AddCookie(&http.Cookie{Name: "aftermath_csrf", Value: csrf})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("invite: %d %s", rec.Code, rec.Body.String())
+	}
+	return rec.Body.String()
+}
+
+// Invitation links are built from the configured address, never from the
+// Host header a request came with; without one the page says so.
+func TestInvitationLinksUseTheConfiguredBaseURL(t *testing.T) {
+	body := inviteWithHost(t, "https://consult.example.org/")
+	if m := linkRE.FindStringSubmatch(body); m == nil || !strings.Contains(body, "https://consult.example.org/c/"+m[1]) {
+		t.Errorf("no link on the configured address")
+	}
+	if strings.Contains(body, "evil.example") {
+		t.Error("the forged Host header is in the page")
+	}
+	body = inviteWithHost(t, "")
+	if strings.Contains(body, "evil.example") || strings.Contains(body, "localhost") {
+		t.Error("without a base URL, the link was guessed from the request")
+	}
+	if m := linkRE.FindStringSubmatch(body); m == nil || !strings.Contains(body, "--base-url") {
+		t.Error("without a base URL the page shows no link, or does not say how to configure the address")
+	}
+	srv, err := web.New(sqldbtest.Open(t, sqldb.SQLite), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"http://consult.example.org", "consult.example.org", "https://", "https://user:pw@consult.example.org",
+		"https://consult.example.org/?x=1", "https://consult.example.org/#f", "javascript:alert(1)", "https://consult.example.org/a b"} {
+		if err := srv.SetBaseURL(bad); err == nil {
+			t.Errorf("base URL %q accepted", bad)
+		}
+	}
+	for _, good := range []string{"https://consult.example.org", "https://consult.example.org:8443/aftermath/", "http://localhost:8080"} {
+		if err := srv.SetBaseURL(good); err != nil {
+			t.Errorf("base URL %q refused: %v", good, err)
+		}
 	}
 }

@@ -39,6 +39,10 @@ type Server struct {
 	bundle  *i18n.Bundle
 	routes  []Route
 	cache   *pageCache
+	// baseURL is this site's address (serve --base-url), without a final
+	// slash; "" when none is configured. Links mailed out are built from
+	// it, never from a request's Host header.
+	baseURL string
 	// crossOrigin refuses browsers' cross-origin posts (checkCSRF).
 	crossOrigin *http.CrossOriginProtection
 	flight      singleflight.Group
@@ -60,6 +64,36 @@ func (s *Server) SetUploadDir(dir string) { s.uploadDir = dir }
 // SecureCookies marks cookies Secure; set it when a TLS proxy sits in
 // front (the server sets it by itself when it speaks TLS).
 func (s *Server) SecureCookies(on bool) { s.secure = on }
+
+// SetBaseURL sets the address this site is reached at (serve --base-url),
+// from which the links mailed out are built (consultation invitations):
+// https, a host, perhaps a port and a path, nothing else. http is taken
+// only for this machine (localhost, 127.0.0.1, [::1]), for trying it out.
+// Browsers' posts from that origin are accepted by the cross-origin check
+// even when a proxy rewrites the Host header.
+func (s *Server) SetBaseURL(raw string) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return fmt.Errorf("base URL %q: %w", raw, err)
+	}
+	loopback := u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1" || u.Hostname() == "::1"
+	switch {
+	case u.Scheme != "https" && !(u.Scheme == "http" && loopback):
+		return fmt.Errorf("base URL %q: give an https:// address (http only for localhost)", raw)
+	case u.Host == "" || u.Hostname() == "" || u.Opaque != "":
+		return fmt.Errorf("base URL %q: no host name", raw)
+	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#"):
+		return fmt.Errorf("base URL %q: give scheme, host, port and path only (no user, query or fragment)", raw)
+	case strings.ContainsFunc(u.Path, func(c rune) bool { return c <= ' ' || c == '"' || c == '<' || c == '>' || c == '\\' || c == 0x7f }):
+		return fmt.Errorf("base URL %q: the path has characters a link cannot carry", raw)
+	}
+	origin := u.Scheme + "://" + u.Host
+	if err := s.crossOrigin.AddTrustedOrigin(origin); err != nil {
+		return fmt.Errorf("base URL %q: %w", raw, err)
+	}
+	s.baseURL = origin + strings.TrimRight(u.EscapedPath(), "/")
+	return nil
+}
 
 // New parses the embedded templates, failing at start if one is broken.
 func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
