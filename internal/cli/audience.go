@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 
 	"aftermath"
+	"aftermath/internal/csvout"
 	"aftermath/internal/sqldb"
 )
 
@@ -130,7 +130,7 @@ is unknown, not zero.`)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	case "csv":
-		w := csv.NewWriter(env.Stdout)
+		w := csvout.NewWriter(env.Stdout)
 		w.Write(header)
 		for _, r := range out {
 			w.Write(cells(r))

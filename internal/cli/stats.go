@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"aftermath"
+	"aftermath/internal/csvout"
 )
 
 var statsValues = []string{"events", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians"}
@@ -67,7 +67,7 @@ re-run the sums on clear events or on precisely placed and dated ones.`)
 	header := append(slices.Clone(f.By), statsValues...)
 	switch *format {
 	case "csv":
-		w := csv.NewWriter(env.Stdout)
+		w := csvout.NewWriter(env.Stdout)
 		w.Write(header)
 		for _, r := range rows {
 			w.Write(append(slices.Clone(r.Keys), values(r)...))

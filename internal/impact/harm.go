@@ -2,13 +2,13 @@ package impact
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"aftermath"
+	"aftermath/internal/csvout"
 	"aftermath/internal/geo"
 	"aftermath/internal/sqldb"
 )
@@ -294,7 +294,7 @@ var HarmHeader = []string{"partner", "measure", "period", "covered", "from", "to
 // WriteHarmCSV writes the rows under HarmHeader; figures are empty where a
 // period is not covered, and deaths_partner_side for one-sided violence.
 func WriteHarmCSV(w io.Writer, h *HarmReport) error {
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	cw.Write(HarmHeader)
 	for _, r := range h.Rows {
 		cw.Write([]string{r.Partner, r.Measure, r.Period, r.Covered, r.From, r.To, cell(r.Events), cell(r.DeathsLow), cell(r.DeathsBest),

@@ -2,7 +2,6 @@ package impact
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"aftermath"
+	"aftermath/internal/csvout"
 	"aftermath/internal/sqldb"
 )
 
@@ -246,7 +246,7 @@ var SeriesHeader = []string{"period", "covered", "events", "deaths_low", "deaths
 // WriteSeriesCSV writes the rows under SeriesHeader; the five figures are
 // empty where a period is not covered.
 func WriteSeriesCSV(w io.Writer, res *SeriesResult) error {
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	cw.Write(SeriesHeader)
 	for _, r := range res.Rows {
 		cw.Write([]string{r.Period, r.Covered, cell(r.Events), cell(r.DeathsLow), cell(r.DeathsBest), cell(r.DeathsHigh), cell(r.DeathsCivilians)})

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	"aftermath"
 	"aftermath/internal/consult"
+	"aftermath/internal/csvout"
 	"aftermath/internal/geo"
 )
 
@@ -1022,7 +1022,7 @@ func (s *Voices) ExportConsultationResults(ctx context.Context, v aftermath.View
 	for i := range positions {
 		head = append(head, "position_"+strconv.Itoa(i+1))
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	cw.Write(head)
 	n := strconv.Itoa
 	common := func(q *QuestionResult) []string {
@@ -1031,7 +1031,7 @@ func (s *Voices) ExportConsultationResults(ctx context.Context, v aftermath.View
 	for i := range res.Questions {
 		q := &res.Questions[i]
 		for _, ch := range q.Choices {
-			row := append(common(q), ch.Option, csvSafe(q.Label(ch.Option, lang)), n(ch.Count), "", "", "", "")
+			row := append(common(q), ch.Option, q.Label(ch.Option, lang), n(ch.Count), "", "", "", "")
 			cw.Write(append(row, make([]string, positions)...))
 		}
 		for _, b := range q.Ranking {
@@ -1039,7 +1039,7 @@ func (s *Voices) ExportConsultationResults(ctx context.Context, v aftermath.View
 			if b.TiedWithin {
 				tied = "yes"
 			}
-			row := append(common(q), b.Option, csvSafe(q.Label(b.Option, lang)), "", n(b.Rank), tied, n(b.Points), n(b.Ballots))
+			row := append(common(q), b.Option, q.Label(b.Option, lang), "", n(b.Rank), tied, n(b.Points), n(b.Ballots))
 			for p := range positions {
 				if p < len(b.Positions) {
 					row = append(row, n(b.Positions[p]))
@@ -1055,12 +1055,4 @@ func (s *Voices) ExportConsultationResults(ctx context.Context, v aftermath.View
 		return err
 	}
 	return db.AuditExport(ctx, v, rtConsultation, id, fmt.Sprintf("results exported as CSV (%d responses)", res.Responses))
-}
-
-// csvSafe keeps a spreadsheet from reading a label as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -3,13 +3,13 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"aftermath"
+	"aftermath/internal/csvout"
 )
 
 // CSV exports of the ledger's tables, one row per record the viewer may
@@ -24,7 +24,7 @@ func (db *DB) WriteDecisionsCSV(ctx context.Context, v aftermath.Viewer, w io.Wr
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	cw.Write([]string{"id", "date", "kind", "maker_id", "maker", "reference", "summary", "rationale", "rationale_verbatim",
 		"amounts", "intervention_ids", "actors", "audience", "citations"})
 	for _, d := range ds {
@@ -50,7 +50,7 @@ func (db *DB) WriteInquiriesCSV(ctx context.Context, v aftermath.Viewer, w io.Wr
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	cw.Write([]string{"id", "date", "type", "body_id", "body", "title", "reference", "summary", "intervention_ids", "subjects",
 		"findings", "audience", "citations"})
 	for _, q := range qs {
@@ -71,7 +71,7 @@ func (db *DB) WriteFindingsCSV(ctx context.Context, v aftermath.Viewer, w io.Wri
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	cw.Write([]string{"inquiry_id", "finding_id", "number", "location", "verbatim", "text", "citations"})
 	for _, q := range qs {
 		for i, f := range q.Findings {
@@ -94,7 +94,7 @@ func (db *DB) WriteRecommendationsCSV(ctx context.Context, v aftermath.Viewer, w
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	cw.Write([]string{"id", "inquiry_id", "number", "addressee_id", "addressee", "text", "verbatim", "response", "response_date",
 		"deadline", "status", "status_date", "overdue", "recurrences", "audience", "citations"})
 	for _, r := range rs {
@@ -124,7 +124,7 @@ func (db *DB) WriteRecommendationStatusCSV(ctx context.Context, v aftermath.View
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	cw.Write([]string{"recommendation_id", "change_id", "date", "status", "judged_by", "criteria", "note", "citations"})
 	for _, r := range rs {
 		for _, s := range r.History {
@@ -145,7 +145,7 @@ func (db *DB) WriteClaimsCSV(ctx context.Context, v aftermath.Viewer, w io.Write
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	cw.Write([]string{"id", "date", "author_id", "author", "text", "verbatim", "appearance_title", "appearance_url", "verdict", "rating",
 		"reasoning", "reviewed_by", "published", "published_date", "evidence", "intervention_ids", "audience", "citations"})
 	for _, c := range cs {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -14,6 +13,7 @@ import (
 
 	"aftermath"
 	"aftermath/internal/chart"
+	"aftermath/internal/csvout"
 	"aftermath/internal/geo"
 	"aftermath/internal/i18n"
 	"aftermath/internal/sqldb"
@@ -319,7 +319,7 @@ func (s *Server) eventsDownload(format string) http.HandlerFunc {
 				name += "-hxl"
 			}
 			w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-			cw := csv.NewWriter(w)
+			cw := csvout.NewWriter(w)
 			var head, tags []string
 			for _, c := range downloadColumns {
 				head, tags = append(head, c.name), append(tags, c.hxl)

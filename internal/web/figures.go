@@ -6,12 +6,12 @@ package web
 // the data do not cover as "not covered", never as 0.
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"aftermath"
+	"aftermath/internal/csvout"
 	"aftermath/internal/analysis"
 	"aftermath/internal/i18n"
 	"aftermath/internal/impact"
@@ -125,14 +125,14 @@ func partnerText(l *i18n.Locale, dataset string, p impact.HarmPartner) string {
 }
 
 // csvHead starts a CSV download: headers, then comment lines ("# …").
-func csvHead(w http.ResponseWriter, name string, comments []string) *csv.Writer {
+func csvHead(w http.ResponseWriter, name string, comments []string) *csvout.Writer {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 	for _, c := range comments {
-		c = strings.NewReplacer("\r", " ", "\n", " ", "\u2066", "", "\u2069", "").Replace(c)
+		c = csvout.Comment(strings.NewReplacer("\u2066", "", "\u2069", "").Replace(c))
 		w.Write([]byte("# " + c + "\n"))
 	}
-	return csv.NewWriter(w)
+	return csvout.NewWriter(w)
 }
 
 func meanCell(covered int, v int64) string {
@@ -187,7 +187,7 @@ func (s *Server) interventionCSV(kind string) http.HandlerFunc {
 		if rep.Quality != "" {
 			comments = append(comments, l.T("analysis.quality."+rep.Quality))
 		}
-		var cw *csv.Writer
+		var cw *csvout.Writer
 		switch kind {
 		case "monthly":
 			cw = csvHead(w, name, append(comments, l.T("csv.monthly")))
