@@ -78,6 +78,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	keyPath := vault.KeyFile(*keyFile, env.Getenv, *dsn)
 	if kek, err := vault.Load(keyPath); err == nil {
 		srv.SetVoices(db.Voices(kek))
+		// Second-factor secrets stored before a key existed are sealed now,
+		// not only at their owners' next sign-in.
+		if n, err := db.Accounts(kek).SealClearTOTP(ctx); err != nil {
+			return fmt.Errorf("serve: sealing second-factor secrets: %w", err)
+		} else if n > 0 {
+			log.Info("sealed second-factor secrets stored in clear", "count", n)
+		}
 	} else if errors.Is(err, iofs.ErrNotExist) {
 		log.Warn("no key-encryption key: testimony can be neither stored nor read until one exists (aftermath key init)", "key_file", keyPath)
 	} else {
