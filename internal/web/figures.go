@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"aftermath"
-	"aftermath/internal/csvout"
 	"aftermath/internal/analysis"
+	"aftermath/internal/csvout"
 	"aftermath/internal/i18n"
 	"aftermath/internal/impact"
 )
