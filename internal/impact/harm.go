@@ -10,7 +10,6 @@ import (
 	"aftermath"
 	"aftermath/internal/csvout"
 	"aftermath/internal/geo"
-	"aftermath/internal/sqldb"
 )
 
 // Harm measures, never mixed.
@@ -80,8 +79,8 @@ type HarmOptions struct {
 
 // spansOf lists the dataset actors that stand for a partner in a dataset,
 // each on the days its dataset name means that partner.
-func spansOf(a aftermath.InterventionActor, dataset string) ([]sqldb.ActorSpan, []string) {
-	var spans []sqldb.ActorSpan
+func spansOf(a aftermath.InterventionActor, dataset string) ([]aftermath.ActorSpan, []string) {
+	var spans []aftermath.ActorSpan
 	var names []string
 	for _, l := range a.Links {
 		if l.Dataset != dataset {
@@ -93,7 +92,7 @@ func spansOf(a aftermath.InterventionActor, dataset string) ([]sqldb.ActorSpan, 
 		}
 		names = append(names, name)
 		if l.ActorID != 0 {
-			spans = append(spans, sqldb.ActorSpan{ActorID: l.ActorID, From: l.From, To: l.To})
+			spans = append(spans, aftermath.ActorSpan{ActorID: l.ActorID, From: l.From, To: l.To})
 		}
 	}
 	return spans, names
@@ -101,7 +100,7 @@ func spansOf(a aftermath.InterventionActor, dataset string) ([]sqldb.ActorSpan, 
 
 // Harm measures, for each partner force, its one-sided violence and the
 // battles it fought, before, during and after its support window.
-func Harm(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt HarmOptions) (*HarmReport, error) {
+func Harm(ctx context.Context, db aftermath.EventFigures, iv *aftermath.Intervention, opt HarmOptions) (*HarmReport, error) {
 	if opt.Dataset == "" {
 		opt.Dataset = aftermath.DatasetUCDP
 	}
@@ -128,7 +127,7 @@ func Harm(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Har
 		from, to := iv.SupportWindow(p)
 		spans, names := spansOf(p, opt.Dataset)
 		h.Partners = append(h.Partners, HarmPartner{Name: p.Name, From: from, To: to, Names: names})
-		days, err := db.ActorEventDays(ctx, sqldb.ActorEventsFilter{Viewer: opt.Viewer, Dataset: opt.Dataset, Spans: spans})
+		days, err := db.ActorEventDays(ctx, aftermath.ActorEventsFilter{Viewer: opt.Viewer, Dataset: opt.Dataset, Spans: spans})
 		if err != nil {
 			return nil, err
 		}
@@ -183,7 +182,7 @@ func Harm(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Har
 }
 
 // measureOf tells whether a day's events belong to the measure.
-func measureOf(dataset, measure string, d sqldb.ActorEventDay) bool {
+func measureOf(dataset, measure string, d aftermath.ActorEventDay) bool {
 	if dataset == aftermath.DatasetUCDP {
 		if measure == MeasureOneSided {
 			return d.ViolenceType == aftermath.ViolenceOneSided && d.OnA
@@ -230,7 +229,7 @@ func (h *HarmReport) periodCovered(from, to, name string) string {
 
 // dayCovered tells whether the dataset covers the month of the events for
 // their own country.
-func (h *HarmReport) dayCovered(d sqldb.ActorEventDay) bool {
+func (h *HarmReport) dayCovered(d aftermath.ActorEventDay) bool {
 	iso := ""
 	if c, ok := geo.ByGW(d.CountryGW); ok && d.CountryGW != 0 {
 		iso = c.Alpha3

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"aftermath"
-	"aftermath/internal/sqldb"
 )
 
 // Outcomes that can be analysed.
@@ -229,7 +228,7 @@ func (o *Options) check() error {
 func (o *Options) wants(m string) bool { return o.Method == m || o.Method == "all" }
 
 // Analyze measures what followed an intervention in its area.
-func Analyze(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Options) (*Report, error) {
+func Analyze(ctx context.Context, db aftermath.EventFigures, iv *aftermath.Intervention, opt Options) (*Report, error) {
 	if err := opt.check(); err != nil {
 		return nil, err
 	}
@@ -273,7 +272,7 @@ func Analyze(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt 
 	} else if opt.PreciseOnly {
 		r.Quality = "precise"
 	}
-	f := sqldb.AreaFilter{Viewer: opt.Viewer, Dataset: opt.Dataset, Area: iv.Area, From: from, To: to, ViolenceTypes: opt.ViolenceTypes,
+	f := aftermath.AreaFilter{Viewer: opt.Viewer, Dataset: opt.Dataset, Area: iv.Area, From: from, To: to, ViolenceTypes: opt.ViolenceTypes,
 		ClearOnly: opt.ClearOnly, PreciseOnly: opt.PreciseOnly}
 	if err := r.fill(ctx, db, iv, opt, f, countries); err != nil {
 		return nil, err
@@ -336,21 +335,21 @@ func Analyze(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt 
 
 // fill reads the monthly series by perpetrator class for the window and
 // derives the yearly sums and the period summary.
-func (r *Report) fill(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Options, f sqldb.AreaFilter, countries []string) error {
+func (r *Report) fill(ctx context.Context, db aftermath.EventFigures, iv *aftermath.Intervention, opt Options, f aftermath.AreaFilter, countries []string) error {
 	total, err := db.MonthlyTotals(ctx, f)
 	if err != nil {
 		return err
 	}
 	partnerSpans, backerSpans := classSpans(iv.PartnerForces, opt.Dataset), classSpans(iv.Backers, opt.Dataset)
-	partner, err := db.ActorMonthlyTotals(ctx, f, sqldb.ActorSelect{Spans: partnerSpans})
+	partner, err := db.ActorMonthlyTotals(ctx, f, aftermath.ActorSelect{Spans: partnerSpans})
 	if err != nil {
 		return err
 	}
-	backer, err := db.ActorMonthlyTotals(ctx, f, sqldb.ActorSelect{Spans: backerSpans})
+	backer, err := db.ActorMonthlyTotals(ctx, f, aftermath.ActorSelect{Spans: backerSpans})
 	if err != nil {
 		return err
 	}
-	armed, err := db.ActorMonthlyTotals(ctx, f, sqldb.ActorSelect{Kinds: []string{aftermath.KindArmedGroup}, ExcludeSpans: append(slices.Clone(partnerSpans), backerSpans...)})
+	armed, err := db.ActorMonthlyTotals(ctx, f, aftermath.ActorSelect{Kinds: []string{aftermath.KindArmedGroup}, ExcludeSpans: append(slices.Clone(partnerSpans), backerSpans...)})
 	if err != nil {
 		return err
 	}
@@ -365,8 +364,8 @@ func (r *Report) fill(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervent
 		}
 		r.Series = append(r.Series, Month{Month: m, Covered: c})
 	}
-	fill := func(ms []sqldb.MonthTotal, set func(*Month, sqldb.MonthTotal)) {
-		idx := map[string]sqldb.MonthTotal{}
+	fill := func(ms []aftermath.MonthTotal, set func(*Month, aftermath.MonthTotal)) {
+		idx := map[string]aftermath.MonthTotal{}
 		for _, m := range ms {
 			idx[m.Month] = m
 		}
@@ -376,10 +375,10 @@ func (r *Report) fill(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervent
 			}
 		}
 	}
-	fill(total, func(m *Month, t sqldb.MonthTotal) { m.Total, m.Low, m.High = pick(t), low(t), high(t) })
-	fill(partner, func(m *Month, t sqldb.MonthTotal) { m.Partner = pick(t) })
-	fill(backer, func(m *Month, t sqldb.MonthTotal) { m.Intervening = pick(t) })
-	fill(armed, func(m *Month, t sqldb.MonthTotal) { m.ArmedGroups = pick(t) })
+	fill(total, func(m *Month, t aftermath.MonthTotal) { m.Total, m.Low, m.High = pick(t), low(t), high(t) })
+	fill(partner, func(m *Month, t aftermath.MonthTotal) { m.Partner = pick(t) })
+	fill(backer, func(m *Month, t aftermath.MonthTotal) { m.Intervening = pick(t) })
+	fill(armed, func(m *Month, t aftermath.MonthTotal) { m.ArmedGroups = pick(t) })
 	for i := range r.Series {
 		m := &r.Series[i]
 		m.Others = m.Total - m.Partner - m.Intervening - m.ArmedGroups
@@ -393,14 +392,14 @@ func (r *Report) fill(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervent
 // the linked actors of a class in the months their dataset names mean
 // them: a dated name counts only in the months it covers whole (the harm
 // measures, read from events, use the exact days).
-func classSpans(list []aftermath.InterventionActor, dataset string) []sqldb.ActorSpan {
-	var out []sqldb.ActorSpan
+func classSpans(list []aftermath.InterventionActor, dataset string) []aftermath.ActorSpan {
+	var out []aftermath.ActorSpan
 	for _, a := range list {
 		for _, l := range a.Links {
 			if l.ActorID == 0 || l.Dataset != dataset {
 				continue
 			}
-			s := sqldb.ActorSpan{ActorID: l.ActorID}
+			s := aftermath.ActorSpan{ActorID: l.ActorID}
 			if l.From != "" {
 				s.From = month(l.From)
 				if l.From[8:] != "01" {
@@ -421,7 +420,7 @@ func classSpans(list []aftermath.InterventionActor, dataset string) []sqldb.Acto
 	return out
 }
 
-func distinctActors(spans []sqldb.ActorSpan) int {
+func distinctActors(spans []aftermath.ActorSpan) int {
 	seen := map[int64]bool{}
 	for _, s := range spans {
 		seen[s.ActorID] = true
@@ -476,18 +475,18 @@ func yearly(series []Month) []Year {
 	return out
 }
 
-func outcomeOf(outcome string) func(sqldb.MonthTotal) int64 {
+func outcomeOf(outcome string) func(aftermath.MonthTotal) int64 {
 	switch outcome {
 	case "deaths_best":
-		return func(m sqldb.MonthTotal) int64 { return m.DeathsBest }
+		return func(m aftermath.MonthTotal) int64 { return m.DeathsBest }
 	case "deaths_low":
-		return func(m sqldb.MonthTotal) int64 { return m.DeathsLow }
+		return func(m aftermath.MonthTotal) int64 { return m.DeathsLow }
 	case "deaths_high":
-		return func(m sqldb.MonthTotal) int64 { return m.DeathsHigh }
+		return func(m aftermath.MonthTotal) int64 { return m.DeathsHigh }
 	case "deaths_civilians":
-		return func(m sqldb.MonthTotal) int64 { return m.DeathsCivilians }
+		return func(m aftermath.MonthTotal) int64 { return m.DeathsCivilians }
 	}
-	return func(m sqldb.MonthTotal) int64 { return m.Events }
+	return func(m aftermath.MonthTotal) int64 { return m.Events }
 }
 
 func summarize(series []Month, iv *aftermath.Intervention, from, to string) []Period {

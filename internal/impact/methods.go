@@ -10,12 +10,11 @@ import (
 	"aftermath"
 	"aftermath/internal/analysis"
 	"aftermath/internal/geo"
-	"aftermath/internal/sqldb"
 )
 
 // runMethods runs the statistical methods asked for on the report's series.
 // Months the data do not cover are left out of every model, not read as 0.
-func runMethods(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Options, r *Report, f sqldb.AreaFilter) error {
+func runMethods(ctx context.Context, db aftermath.EventFigures, iv *aftermath.Intervention, opt Options, r *Report, f aftermath.AreaFilter) error {
 	var times, y []float64
 	var moy []int
 	base := MonthIndex(r.Window[0])
@@ -158,7 +157,7 @@ const (
 // default pool, with the reason: those where any recorded intervention
 // was under way during the window (their violence is not free of
 // intervention) and the area's land neighbours (spill-over).
-func donorExclusions(ctx context.Context, db *sqldb.DB, v aftermath.Viewer, iv *aftermath.Intervention, from, to string) (map[string]string, error) {
+func donorExclusions(ctx context.Context, db aftermath.EventFigures, v aftermath.Viewer, iv *aftermath.Intervention, from, to string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, a := range iv.Area {
 		for _, n := range geo.Neighbours(a.Country) {
@@ -185,7 +184,7 @@ func donorExclusions(ctx context.Context, db *sqldb.DB, v aftermath.Viewer, iv *
 // runSynth builds a country panel of the outcome over the window's covered
 // months and fits a synthetic version of the intervention's area from
 // donor countries chosen on pre-period data only.
-func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt Options, r *Report) error {
+func runSynth(ctx context.Context, db aftermath.EventFigures, iv *aftermath.Intervention, opt Options, r *Report) error {
 	for _, a := range iv.Area {
 		if a.Admin1 != "" {
 			r.Skipped = append(r.Skipped, "synth: the area has admin-1 parts; synthetic control here weighs whole countries")
@@ -209,7 +208,7 @@ func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt
 			cal = append(cal, m.Month)
 		}
 	}
-	row := func(ms []sqldb.MonthTotal) []float64 {
+	row := func(ms []aftermath.MonthTotal) []float64 {
 		idx := map[string]int64{}
 		for _, m := range ms {
 			idx[m.Month] = pick(m)
@@ -250,7 +249,7 @@ func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt
 				return err
 			}
 		}
-		pre := map[string][]sqldb.MonthTotal{}
+		pre := map[string][]aftermath.MonthTotal{}
 		for c, ms := range byCountry {
 			if inArea[c] || !covered(c) {
 				continue
@@ -305,7 +304,7 @@ func runSynth(ctx context.Context, db *sqldb.DB, iv *aftermath.Intervention, opt
 
 // busiest returns up to n countries outside the area with the largest
 // outcome totals in the window, the default donor pool.
-func busiest(byCountry map[string][]sqldb.MonthTotal, inArea map[string]bool, pick func(sqldb.MonthTotal) int64, n int) []string {
+func busiest(byCountry map[string][]aftermath.MonthTotal, inArea map[string]bool, pick func(aftermath.MonthTotal) int64, n int) []string {
 	type tot struct {
 		c string
 		v int64

@@ -11,7 +11,6 @@ import (
 
 	"aftermath"
 	"aftermath/internal/csvout"
-	"aftermath/internal/sqldb"
 )
 
 // Coverage values of a series row: a month is covered or not; a year may
@@ -45,7 +44,7 @@ type Values struct {
 	DeathsCivilians *int64 `json:"deaths_civilians"`
 }
 
-func (v *Values) add(m sqldb.MonthTotal) {
+func (v *Values) add(m aftermath.MonthTotal) {
 	for _, p := range []struct {
 		dst **int64
 		n   int64
@@ -116,7 +115,7 @@ func areaCountries(area []aftermath.AreaRef) []string {
 
 // Series sums the monthly aggregates of an area by month or year, within
 // the dataset's coverage: a month no version covers has no values.
-func Series(ctx context.Context, db *sqldb.DB, opt SeriesOptions) (*SeriesResult, error) {
+func Series(ctx context.Context, db aftermath.EventFigures, opt SeriesOptions) (*SeriesResult, error) {
 	if opt.Dataset == "" {
 		opt.Dataset = aftermath.DatasetUCDP
 	}
@@ -153,13 +152,13 @@ func Series(ctx context.Context, db *sqldb.DB, opt SeriesOptions) (*SeriesResult
 	if opt.From > opt.To {
 		return nil, aftermath.Errorf(aftermath.EINVALID, "--from %s is after --to %s", opt.From, opt.To)
 	}
-	f := sqldb.AreaFilter{Viewer: opt.Viewer, Dataset: opt.Dataset, Area: opt.Area, From: opt.From, To: opt.To,
+	f := aftermath.AreaFilter{Viewer: opt.Viewer, Dataset: opt.Dataset, Area: opt.Area, From: opt.From, To: opt.To,
 		ViolenceTypes: opt.ViolenceTypes, ClearOnly: opt.ClearOnly, PreciseOnly: opt.PreciseOnly}
 	totals, err := db.MonthlyTotals(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	byMonth := map[string]sqldb.MonthTotal{}
+	byMonth := map[string]aftermath.MonthTotal{}
 	for _, m := range totals {
 		byMonth[m.Month] = m
 	}
@@ -198,7 +197,7 @@ func yearRows(months []SeriesRow, from, to string) []SeriesRow {
 		o.Months++
 		if m.Covered == CoveredYes {
 			o.CoveredMonths++
-			o.add(sqldb.MonthTotal{Events: *m.Events, DeathsLow: *m.DeathsLow, DeathsBest: *m.DeathsBest,
+			o.add(aftermath.MonthTotal{Events: *m.Events, DeathsLow: *m.DeathsLow, DeathsBest: *m.DeathsBest,
 				DeathsHigh: *m.DeathsHigh, DeathsCivilians: *m.DeathsCivilians})
 		}
 	}

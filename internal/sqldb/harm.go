@@ -10,43 +10,11 @@ import (
 	"aftermath"
 )
 
-// ActorSpan is one dataset actor standing for a partner force on the days
-// its dataset name means that force (YYYY-MM-DD, inclusive; "" is open).
-type ActorSpan struct {
-	ActorID  int64
-	From, To string
-}
+type ActorSpan = aftermath.ActorSpan
 
-// ActorEventsFilter selects the events in which any of the spans' actors
-// took part, on the days each span allows. Harm is attributed through an
-// actor's own events only, so there is no area here.
-type ActorEventsFilter struct {
-	Viewer  aftermath.Viewer
-	Dataset string
-	Spans   []ActorSpan
-}
+type ActorEventsFilter = aftermath.ActorEventsFilter
 
-// ActorEventDay sums the selected events of one day that share a country,
-// violence type, civilian-targeting mark and the sides the actors were on.
-// An event is counted once however many of the spans' actors it names.
-type ActorEventDay struct {
-	Date              string // YYYY-MM-DD of date_start
-	CountryGW         int
-	CountryISO        int
-	ViolenceType      string
-	CivilianTargeting bool
-	OnA               bool // UCDP side A, ACLED actor 1 or its associate
-	OnB               bool // UCDP side B, ACLED actor 2 or its associate
-	Events            int64
-	DeathsLow         int64
-	DeathsBest        int64
-	DeathsHigh        int64
-	DeathsCivilians   int64
-	DeathsA           int64
-	DeathsB           int64
-	Clear             bool // as the aggregates' clear dimension
-	Precise           bool // as the aggregates' precise dimension
-}
+type ActorEventDay = aftermath.ActorEventDay
 
 // harmCache keeps the day sums of recent actor selections until the next
 // import changes events: reading an actor's events scatters over the whole

@@ -9,36 +9,13 @@ import (
 	"aftermath"
 )
 
-// AreaFilter selects monthly aggregates for an area and period.
-type AreaFilter struct {
-	// Viewer is who asks: a dataset they may not see has no events for
-	// them (the zero value is an anonymous visitor).
-	Viewer  aftermath.Viewer
-	Dataset string
-	// Area lists countries (ISO 3166-1 alpha-3) and, where Admin1 is set,
-	// one admin-1 area of that country as the dataset spells it.
-	Area          []aftermath.AreaRef
-	From, To      string   // YYYY-MM, inclusive; "" for open
-	ViolenceTypes []string // empty for all
-	// ClearOnly keeps only clear events (UCDP code_status "Clear"; every
-	// ACLED event) and PreciseOnly only those with a precise place and date
-	// (see EventClear and EventPrecise): the aggregates' clear and precise
-	// dimensions.
-	ClearOnly   bool
-	PreciseOnly bool
-}
+type AreaFilter = aftermath.AreaFilter
 
-// MonthTotal is one month of summed aggregates.
-type MonthTotal struct {
-	Month           string // YYYY-MM
-	Events          int64
-	DeathsBest      int64
-	DeathsLow       int64
-	DeathsHigh      int64
-	DeathsCivilians int64
-}
+type MonthTotal = aftermath.MonthTotal
 
-func (f AreaFilter) where() (string, []any, error) {
+// areaWhere is the SQL condition of an area filter on aggregates a of
+// datasets d.
+func areaWhere(f AreaFilter) (string, []any, error) {
 	if f.Dataset == "" {
 		return "", nil, aftermath.Errorf(aftermath.EINVALID, "say which dataset")
 	}
@@ -86,7 +63,7 @@ func (f AreaFilter) where() (string, []any, error) {
 // MonthlyTotals sums the monthly aggregates of an area by month. Months
 // without events are absent; callers fill the calendar.
 func (db *DB) MonthlyTotals(ctx context.Context, f AreaFilter) ([]MonthTotal, error) {
-	where, args, err := f.where()
+	where, args, err := areaWhere(f)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +84,7 @@ func (db *DB) MonthlyTotals(ctx context.Context, f AreaFilter) ([]MonthTotal, er
 
 // Spread counts, per year, the admin-1 areas of the area that had events.
 func (db *DB) Spread(ctx context.Context, f AreaFilter) (map[int]int, error) {
-	where, args, err := f.where()
+	where, args, err := areaWhere(f)
 	if err != nil {
 		return nil, err
 	}
@@ -126,14 +103,7 @@ func (db *DB) Spread(ctx context.Context, f AreaFilter) (map[int]int, error) {
 	return out, nil
 }
 
-// ActorSelect picks primary actors: those of the spans, each in the months
-// of its span (YYYY-MM here, inclusive, "" open), or those of the given
-// kinds other than the excluded spans. An empty select picks none.
-type ActorSelect struct {
-	Spans        []ActorSpan
-	Kinds        []string
-	ExcludeSpans []ActorSpan
-}
+type ActorSelect = aftermath.ActorSelect
 
 // spanCondition is the SQL condition that aggregate row a falls in one of
 // the spans (months).
@@ -161,7 +131,7 @@ func (db *DB) ActorMonthlyTotals(ctx context.Context, f AreaFilter, sel ActorSel
 	if len(sel.Spans) == 0 && len(sel.Kinds) == 0 {
 		return nil, nil
 	}
-	where, args, err := f.where()
+	where, args, err := areaWhere(f)
 	if err != nil {
 		return nil, err
 	}
