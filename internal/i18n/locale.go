@@ -280,6 +280,29 @@ func (l *Locale) float(v float64, bits int) string {
 	return l.localize(v < 0 && strings.Trim(s, "0.") != "", s)
 }
 
+// Why numbers are written here and not by golang.org/x/text/number and
+// x/text/message (tried with x/text v0.44.0, whose number tables are
+// CLDR 32, printing number.Decimal(v, number.Scale(decimals))):
+//
+//   - French groups with U+00A0 NO-BREAK SPACE ("1\u00a0234,5"): CLDR
+//     moved to U+202F NARROW NO-BREAK SPACE only in version 34, and
+//     TestNumber and French typography want U+202F.
+//   - A value that rounds to zero keeps its sign: -0.04 to one decimal is
+//     "-0.0" (en), "-0,0" (fr); ours is "0.0".
+//   - Plain "ar" gives Arabic-Indic digits, "١٬٢٣٤٫٥" and U+061C before
+//     the minus. "ar-u-nu-latn" would give today's "1,234.5" and
+//     "\u200e-1,234.5", but the choice would then live in code rather
+//     than in ar.json.
+//   - The digits and separators come from CLDR by tag, not from the
+//     locale.number.* keys, so a messages file could no longer set them
+//     (the Arabic-Indic case in TestNumber) and a language x/text does not
+//     know would get the root format: one file would no longer add a
+//     language. Dates would stay here in any case: x/text has no public
+//     date formatting.
+//
+// Matching the tests would mean rewriting x/text's output afterwards
+// (U+00A0 → U+202F, stripping "-" from zeros), more code than localize.
+
 // Number writes v rounded to decimals places with the locale's digits,
 // group separator (every three digits) and decimal separator: en
 // "1,234.5", fr "1 234,5" (U+202F), ar "1,234.5" (see Locale). A value
