@@ -273,6 +273,10 @@ func (db *DB) DeleteIntervention(ctx context.Context, v aftermath.Viewer, id int
 		if _, err := db.mayChangeIntervention(ctx, tx, v, w, id); err != nil {
 			return err
 		}
+		// Cached public pages show it: every serve process drops them.
+		if err := bumpIfPublic(ctx, tx, db, "interventions", id); err != nil {
+			return err
+		}
 		for _, q := range []string{`DELETE FROM citations WHERE record_type = 'intervention' AND record_id = ?`,
 			`DELETE FROM record_readers WHERE record_type = 'intervention' AND record_id = ?`} {
 			if _, err := tx.ExecContext(ctx, db.rebind(q), id); err != nil {

@@ -17,8 +17,9 @@ import (
 // The accountability ledger: decisions, inquiries and their findings,
 // recommendations with their status history, and claims. Every write
 // takes the acting viewer: it is recorded in the audit log in the
-// change's transaction, and may change only records it can see (roles
-// are checked by the caller, as for interventions). Every read takes the
+// change's transaction, and the store decides who may change what
+// (ledgerMayChange: EFORBIDDEN for what one may see but not change,
+// ENOTFOUND for what one may not see). Every read takes the
 // viewer and applies visible(); reading a confidential record is logged. A recommendation is seen only by those
 // who see both it and its inquiry; findings, status changes, recurrence
 // links and evidence links follow their parent record.
@@ -130,10 +131,8 @@ func (db *DB) placeLedger(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, r
 		} else if err != nil {
 			return err
 		}
-		// A writer files records under their own organisation only.
-		if !v.All && !slices.Contains(v.Orgs, p.OwnerOrg) {
-			return aftermath.Errorf(aftermath.EFORBIDDEN, "%s: you may not file records under %s, which is not your organisation", where, owner)
-		}
+		// Who may file a record under owner was decided before
+		// (ledgerCreator, ledgerChanger).
 	}
 	if *a == aftermath.AudienceConfidential {
 		if err := eachRow(ctx, tx, db.rebind(`SELECT user_id FROM record_readers WHERE record_type = ? AND record_id = ?`), []any{recordType, id},
@@ -288,20 +287,162 @@ func (db *DB) ledgerAuditRead(ctx context.Context, v aftermath.Viewer, a afterma
 	return err
 }
 
-// ledgerCanSee refuses a change to a record the acting viewer may not see:
-// the store does not check roles (the web layer does), but nobody changes
-// what is hidden from them. ENOTFOUND, as for a missing record.
-func (db *DB) ledgerCanSee(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, recordType string, id int64) error {
-	q := `SELECT count(*) FROM ` + audienceTables[recordType] + ` t WHERE t.id = ? AND ` + visible(v, "t", recordType)
-	if recordType == aftermath.RecordRecommendation {
-		q = `SELECT count(*) FROM recommendations t JOIN inquiries q ON q.id = t.inquiry_id WHERE t.id = ? AND ` + recVisible(v, "t", "q")
+// Who may change a ledger record (decision, inquiry, recommendation,
+// claim), decided here for the web forms, the API and the command line
+// alike, as for interventions (interventions.go):
+//
+//   - the system (aftermath.System: the command line, the seed) changes
+//     any record;
+//   - a user changes only records they may see (else ENOTFOUND, as for a
+//     missing record) and, of those, only records owned by an
+//     organisation in which they may write the ledger (admin, editor or
+//     researcher; else EFORBIDDEN: partners and other organisations
+//     read, they do not write);
+//   - a record without an owner (the starter ledger, the seed) is changed
+//     only by the system and by admins (EFORBIDDEN for others);
+//   - a user's new record belongs to their organisation (the one in which
+//     they write; "owner" chooses when there are several), and a user may
+//     give a record only to such an organisation; an update that names
+//     no owner keeps the stored one.
+//
+// A status change is a change of its recommendation. Every write appends
+// an entry to the audit log in its own transaction.
+
+// ledgerWriter is what the store knows of a writer of the ledger.
+type ledgerWriter struct {
+	system bool
+	orgs   []int64 // may write the ledger here
+	admin  bool
+}
+
+func (w ledgerWriter) writes(org int64) bool { return w.system || slices.Contains(w.orgs, org) }
+
+// ledgerWriterOf reads v's roles: the organisations of v.Orgs in which v
+// is an admin, editor or researcher (auth.ActionWriteLedger).
+func (db *DB) ledgerWriterOf(ctx context.Context, tx *sql.Tx, v aftermath.Viewer) (ledgerWriter, error) {
+	if v.All {
+		return ledgerWriter{system: true}, nil
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, db.rebind(q), id).Scan(&n); err != nil {
+	var w ledgerWriter
+	if v.UserID == 0 || len(v.Orgs) == 0 {
+		return w, nil
+	}
+	err := eachRow(ctx, tx, db.rebind(`SELECT org_id, role FROM memberships WHERE user_id = ? AND role IN ('admin', 'editor', 'researcher') AND org_id IN (`+
+		ints(v.Orgs)+`) ORDER BY org_id`), []any{v.UserID}, func(r *sql.Rows) error {
+		var org int64
+		var role string
+		err := r.Scan(&org, &role)
+		if !slices.Contains(w.orgs, org) {
+			w.orgs = append(w.orgs, org)
+		}
+		w.admin = w.admin || role == aftermath.RoleAdmin
+		return err
+	})
+	if err != nil {
+		return w, fmt.Errorf("ledger writer: %w", err)
+	}
+	return w, nil
+}
+
+// ledgerMayChange returns the writer and the stored owner (0: none) of
+// a record v is to change: ENOTFOUND if it does not exist or v may not
+// see it (a recommendation: it and its inquiry), EFORBIDDEN if v may see
+// it but not change it.
+func (db *DB) ledgerMayChange(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, recordType string, id int64) (ledgerWriter, int64, error) {
+	w, err := db.ledgerWriterOf(ctx, tx, v)
+	if err != nil {
+		return w, 0, err
+	}
+	q := `SELECT t.owner_org_id FROM ` + audienceTables[recordType] + ` t WHERE t.id = ? AND ` + visible(v, "t", recordType)
+	if recordType == aftermath.RecordRecommendation {
+		q = `SELECT t.owner_org_id FROM recommendations t JOIN inquiries q ON q.id = t.inquiry_id WHERE t.id = ? AND ` + recVisible(v, "t", "q")
+	}
+	var owner sql.NullInt64
+	err = tx.QueryRowContext(ctx, db.rebind(q), id).Scan(&owner)
+	if err == sql.ErrNoRows {
+		return w, 0, aftermath.Errorf(aftermath.ENOTFOUND, "no %s %d", recordType, id)
+	}
+	if err != nil {
+		return w, 0, fmt.Errorf("%s %d: %w", recordType, id, err)
+	}
+	switch {
+	case w.system:
+	case !owner.Valid && !w.admin:
+		return w, 0, aftermath.Errorf(aftermath.EFORBIDDEN, "%s %d belongs to no organisation: only an admin may change it", recordType, id)
+	case owner.Valid && !w.writes(owner.Int64):
+		return w, 0, aftermath.Errorf(aftermath.EFORBIDDEN, "%s %d belongs to another organisation: you may read it, not change it", recordType, id)
+	}
+	return w, owner.Int64, nil
+}
+
+// ledgerOwner sets *owner to the organisation a user's record is to
+// belong to: the one named, if w writes there (or it is the stored
+// owner), else the stored owner (current > 0; -1 for none) of a record
+// being changed, else w's one organisation. The system's records keep
+// the owner they name.
+func (db *DB) ledgerOwner(ctx context.Context, tx *sql.Tx, w ledgerWriter, owner *string, current int64, where string) error {
+	if w.system {
+		return nil
+	}
+	if *owner != "" {
+		var org int64
+		err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), *owner).Scan(&org)
+		if err == sql.ErrNoRows {
+			return aftermath.Errorf(aftermath.EINVALID, "%s: no organisation %q", where, *owner)
+		}
+		if err != nil {
+			return err
+		}
+		if org != current && !w.writes(org) {
+			return aftermath.Errorf(aftermath.EFORBIDDEN, "%s: you may not file records under %s, which is not your organisation", where, *owner)
+		}
+		return nil
+	}
+	org := current
+	switch {
+	case current < 0:
+		return nil // stays without an owner
+	case current == 0 && len(w.orgs) == 1:
+		org = w.orgs[0]
+	case current == 0 && len(w.orgs) == 0:
+		return aftermath.Errorf(aftermath.EFORBIDDEN, "%s: your role does not allow writing the ledger", where)
+	case current == 0:
+		return aftermath.Errorf(aftermath.EINVALID, "%s: you write for several organisations: say which owns it (\"owner\")", where)
+	}
+	return tx.QueryRowContext(ctx, db.rebind(`SELECT slug FROM organisations WHERE id = ?`), org).Scan(owner)
+}
+
+// ledgerCreator checks that v may create a record owned as *owner and
+// fills it in (ledgerOwner).
+func (db *DB) ledgerCreator(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, owner *string, where string) error {
+	w, err := db.ledgerWriterOf(ctx, tx, v)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
-		return aftermath.Errorf(aftermath.ENOTFOUND, "no %s %d", recordType, id)
+	return db.ledgerOwner(ctx, tx, w, owner, 0, where)
+}
+
+// ledgerChanger checks that v may change record id of recordType and that
+// *owner, its owner after the change, is one v may give (an empty one
+// keeps the stored owner).
+func (db *DB) ledgerChanger(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, recordType string, id int64, owner *string, where string) error {
+	w, current, err := db.ledgerMayChange(ctx, tx, v, recordType, id)
+	if err != nil {
+		return err
+	}
+	if current == 0 {
+		current = -1
+	}
+	return db.ledgerOwner(ctx, tx, w, owner, current, where)
+}
+
+// bumpIfPublic raises the audience generation (audience.go) when record
+// id of table is public, before it is deleted in the same transaction:
+// every serve process then drops the cached pages that show it.
+func bumpIfPublic(ctx context.Context, tx *sql.Tx, db *DB, table string, id int64) error {
+	if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE cache_generation SET n = n + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM `+table+
+		` WHERE id = ? AND audience = 'public')`), id); err != nil {
+		return fmt.Errorf("audience generation: %w", err)
 	}
 	return nil
 }
@@ -326,6 +467,9 @@ func (db *DB) CreateDecision(ctx context.Context, v aftermath.Viewer, d *afterma
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		where := "decision"
+		if err := db.ledgerCreator(ctx, tx, v, &d.Owner, where); err != nil {
+			return err
+		}
 		if err := db.decisionActors(ctx, tx, v, d, where); err != nil {
 			return err
 		}
@@ -350,7 +494,7 @@ func (db *DB) UpdateDecision(ctx context.Context, v aftermath.Viewer, d *afterma
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		where := fmt.Sprintf("decision %d", d.ID)
-		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordDecision, d.ID); err != nil {
+		if err := db.ledgerChanger(ctx, tx, v, aftermath.RecordDecision, d.ID, &d.Owner, where); err != nil {
 			return err
 		}
 		if err := db.decisionActors(ctx, tx, v, d, where); err != nil {
@@ -379,7 +523,10 @@ func (db *DB) UpdateDecision(ctx context.Context, v aftermath.Viewer, d *afterma
 // links that point at it.
 func (db *DB) DeleteDecision(ctx context.Context, v aftermath.Viewer, id int64) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordDecision, id); err != nil {
+		if _, _, err := db.ledgerMayChange(ctx, tx, v, aftermath.RecordDecision, id); err != nil {
+			return err
+		}
+		if err := bumpIfPublic(ctx, tx, db, "decisions", id); err != nil {
 			return err
 		}
 		if err := db.ledgerExec(ctx, tx, []any{id}, `DELETE FROM citations WHERE record_type = 'decision' AND record_id = ?`,
@@ -515,6 +662,9 @@ func (db *DB) CreateInquiry(ctx context.Context, v aftermath.Viewer, q *aftermat
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.ledgerCreator(ctx, tx, v, &q.Owner, "inquiry"); err != nil {
+			return err
+		}
 		if err := db.inquiryActors(ctx, tx, v, q, "inquiry"); err != nil {
 			return err
 		}
@@ -539,7 +689,7 @@ func (db *DB) UpdateInquiry(ctx context.Context, v aftermath.Viewer, q *aftermat
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		where := fmt.Sprintf("inquiry %d", q.ID)
-		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordInquiry, q.ID); err != nil {
+		if err := db.ledgerChanger(ctx, tx, v, aftermath.RecordInquiry, q.ID, &q.Owner, where); err != nil {
 			return err
 		}
 		if err := db.inquiryActors(ctx, tx, v, q, where); err != nil {
@@ -570,7 +720,12 @@ func (db *DB) UpdateInquiry(ctx context.Context, v aftermath.Viewer, q *aftermat
 // recommendations and their histories, and all their citations.
 func (db *DB) DeleteInquiry(ctx context.Context, v aftermath.Viewer, id int64) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordInquiry, id); err != nil {
+		if _, _, err := db.ledgerMayChange(ctx, tx, v, aftermath.RecordInquiry, id); err != nil {
+			return err
+		}
+		// Its recommendations go too: a public one shows only under a
+		// public inquiry.
+		if err := bumpIfPublic(ctx, tx, db, "inquiries", id); err != nil {
 			return err
 		}
 		if err := db.ledgerExec(ctx, tx, []any{id},
@@ -726,6 +881,9 @@ func (db *DB) CreateRecommendation(ctx context.Context, v aftermath.Viewer, r *a
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.ledgerCreator(ctx, tx, v, &r.Owner, "recommendation"); err != nil {
+			return err
+		}
 		if err := db.recommendationRefs(ctx, tx, v, r, "recommendation"); err != nil {
 			return err
 		}
@@ -752,7 +910,7 @@ func (db *DB) UpdateRecommendation(ctx context.Context, v aftermath.Viewer, r *a
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		where := fmt.Sprintf("recommendation %d", r.ID)
-		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordRecommendation, r.ID); err != nil {
+		if err := db.ledgerChanger(ctx, tx, v, aftermath.RecordRecommendation, r.ID, &r.Owner, where); err != nil {
 			return err
 		}
 		if err := db.recommendationRefs(ctx, tx, v, r, where); err != nil {
@@ -781,7 +939,10 @@ func (db *DB) UpdateRecommendation(ctx context.Context, v aftermath.Viewer, r *a
 // citations.
 func (db *DB) DeleteRecommendation(ctx context.Context, v aftermath.Viewer, id int64) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordRecommendation, id); err != nil {
+		if _, _, err := db.ledgerMayChange(ctx, tx, v, aftermath.RecordRecommendation, id); err != nil {
+			return err
+		}
+		if err := bumpIfPublic(ctx, tx, db, "recommendations", id); err != nil {
 			return err
 		}
 		if err := db.ledgerExec(ctx, tx, []any{id},
@@ -861,7 +1022,7 @@ func (db *DB) AddRecommendationStatus(ctx context.Context, v aftermath.Viewer, r
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		where := fmt.Sprintf("recommendation %d: status %s", recommendationID, sc.Status)
-		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordRecommendation, recommendationID); err != nil {
+		if _, _, err := db.ledgerMayChange(ctx, tx, v, aftermath.RecordRecommendation, recommendationID); err != nil {
 			return err
 		}
 		var inquiryDate string
@@ -1030,6 +1191,9 @@ func (db *DB) CreateClaim(ctx context.Context, v aftermath.Viewer, c *aftermath.
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.ledgerCreator(ctx, tx, v, &c.Owner, "claim"); err != nil {
+			return err
+		}
 		if err := db.ledgerActor(ctx, tx, v, &c.Author, "claim", "author"); err != nil {
 			return err
 		}
@@ -1054,7 +1218,7 @@ func (db *DB) UpdateClaim(ctx context.Context, v aftermath.Viewer, c *aftermath.
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		where := fmt.Sprintf("claim %d", c.ID)
-		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordClaim, c.ID); err != nil {
+		if err := db.ledgerChanger(ctx, tx, v, aftermath.RecordClaim, c.ID, &c.Owner, where); err != nil {
 			return err
 		}
 		if err := db.ledgerActor(ctx, tx, v, &c.Author, where, "author"); err != nil {
@@ -1083,7 +1247,10 @@ func (db *DB) UpdateClaim(ctx context.Context, v aftermath.Viewer, c *aftermath.
 // DeleteClaim removes a claim and its citations.
 func (db *DB) DeleteClaim(ctx context.Context, v aftermath.Viewer, id int64) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.ledgerCanSee(ctx, tx, v, aftermath.RecordClaim, id); err != nil {
+		if _, _, err := db.ledgerMayChange(ctx, tx, v, aftermath.RecordClaim, id); err != nil {
+			return err
+		}
+		if err := bumpIfPublic(ctx, tx, db, "claims", id); err != nil {
 			return err
 		}
 		if err := db.ledgerExec(ctx, tx, []any{id}, `DELETE FROM citations WHERE record_type = 'claim' AND record_id = ?`,

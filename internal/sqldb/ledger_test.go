@@ -707,6 +707,15 @@ func TestLedgerAuditLog(t *testing.T) {
 			t.Fatal(err)
 		}
 		editor, _ := db.Viewer(ctx, u)
+		// The recommendation belongs to the editor's organisation (one
+		// without an owner is changed by admins only).
+		orgE, err := db.Organisation(ctx, "org-e")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetAudience(ctx, aftermath.RecordRecommendation, f.rec.ID, sqldb.Placement{Audience: aftermath.AudiencePublic, OwnerOrg: orgE.ID}); err != nil {
+			t.Fatal(err)
+		}
 		sc := &aftermath.StatusChange{Status: aftermath.StatusNotImplemented, Date: "2020-01-01", JudgedBy: "E",
 			Criteria: "No plan was published.", Citations: []aftermath.Citation{cite("", f.src.ID)}}
 		if err := db.AddRecommendationStatus(ctx, editor, f.rec.ID, sc); err != nil {

@@ -983,6 +983,11 @@ func (db *DB) DeleteTestimony(ctx context.Context, v aftermath.Viewer, id int64)
 }
 
 func (db *DB) destroyTestimony(ctx context.Context, tx *sql.Tx, id int64) error {
+	// Cached public pages quote a public one: every serve process drops
+	// them (audience.go).
+	if err := bumpIfPublic(ctx, tx, db, "testimonies", id); err != nil {
+		return err
+	}
 	for _, rt := range []string{rtTestimony, rtIdentity} {
 		if err := db.destroyDataKey(ctx, tx, rt, id); err != nil {
 			return err

@@ -278,6 +278,10 @@ func (s *Server) stored(w http.ResponseWriter, r *http.Request, name string, f l
 	case aftermath.ErrorCode(err) == aftermath.EINVALID || aftermath.ErrorCode(err) == aftermath.ENOTFOUND:
 		f.Message = f.L.T("ledger.form.error.store", "message", err.Error())
 		s.renderForm(w, r, name, f)
+	case aftermath.ErrorCode(err) == aftermath.EFORBIDDEN:
+		// A record the writer may see but not change (the store decides:
+		// another organisation's, or one without an owner for a non-admin).
+		http.Error(w, f.L.T("error.forbidden"), http.StatusForbidden)
 	default:
 		s.fail(r.Context(), w, err)
 	}

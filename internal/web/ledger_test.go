@@ -182,6 +182,20 @@ func (f *ledgerFixture) session(t *testing.T, email, role string) (string, *afte
 	return tok, u
 }
 
+// ownedByOrg gives a public ledger record of the fixture (seeded by the
+// system, so without an owner, which only admins change) to organisation
+// "org", whose editors and researchers may then change it.
+func (f *ledgerFixture) ownedByOrg(t *testing.T, recordType string, id int64) {
+	t.Helper()
+	org, err := f.db.Organisation(context.Background(), "org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.SetAudience(context.Background(), recordType, id, sqldb.Placement{Audience: aftermath.AudiencePublic, OwnerOrg: org.ID}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 const ledgerCSRF = "0123456789abcdef0123456789abcdef0123"
 
 // do sends a request, signed in with session when it is not "", and a
@@ -395,6 +409,7 @@ func TestStatusChangeThroughTheForm(t *testing.T) {
 	researcher, u := f.session(t, "researcher@example.org", aftermath.RoleResearcher)
 	viewer, _ := f.session(t, "viewer@example.org", aftermath.RoleViewer)
 	path := "/recommendations/" + lid(f.open.ID) + "/status"
+	f.ownedByOrg(t, aftermath.RecordRecommendation, f.open.ID)
 	// The form: a writer gets it, a viewer is told their role does not
 	// allow it; an anonymous visitor is sent to sign in.
 	if rec := f.do(t, "GET", path, researcher, nil); rec.Code != 200 || !csrfRE.MatchString(rec.Body.String()) || !strings.Contains(rec.Body.String(), `name="criteria"`) {
@@ -599,6 +614,7 @@ func TestLedgerAPI(t *testing.T) {
 		t.Errorf("unknown key: %d", code)
 	}
 	// A status change by API: refused without criteria, stored with them.
+	f.ownedByOrg(t, aftermath.RecordRecommendation, f.overdue.ID)
 	sc := `{"status":"not-implemented","date":"2022-01-01","judged_by":"Org","criteria":"","citations":[{"source_id":` + lid(f.source.ID) + `,"confidence":"high"}]}`
 	if code, out := call(t, f.h, "POST", "/api/v1/recommendations/"+lid(f.overdue.ID)+"/status", researcher, sc); code != 400 || !strings.Contains(out, "criteria") {
 		t.Errorf("status without criteria: %d %s", code, out)

@@ -200,8 +200,10 @@ func slicesContains(list []string, v string) bool {
 // at the records of organisation "org" as the editor of another
 // organisation, who passes the role check: an intervention they may see
 // (the public one) answers 403, one they may not see (internal) 404, as
-// if it did not exist, and neither changes; what they create is their
-// own organisation's. A new API write endpoint fails here until it has
+// if it did not exist, and neither changes — interventions (PUT, DELETE)
+// and the ledger's recommendations (a status change) alike; what they
+// create is their own organisation's, and they may not create a record
+// for "org". A new API write endpoint fails here until it has
 // an expectation.
 func apiWritesFromAnotherOrganisation(t *testing.T, h http.Handler, db *sqldb.DB, routes []web.Route, public *aftermath.Intervention) {
 	ctx := context.Background()
@@ -210,6 +212,28 @@ func apiWritesFromAnotherOrganisation(t *testing.T, h http.Handler, db *sqldb.DB
 		Area: []aftermath.AreaRef{{Country: "MLI"}}, Phases: []aftermath.Phase{{Start: "2020-01-01"}}}
 	if err := db.CreateIntervention(ctx, aftermath.System, hidden); err != nil {
 		t.Fatal(err)
+	}
+	// The ledger records of "org": a public inquiry with a public and an
+	// internal recommendation.
+	inquiry := &aftermath.Inquiry{Body: aftermath.ActorRef{Name: "Org review board", Kind: aftermath.KindOrganisation}, Type: "un-panel",
+		Title: "Org review", Date: "2016-07-06", Audience: aftermath.AudiencePublic, Owner: "org"}
+	if err := db.CreateInquiry(ctx, aftermath.System, inquiry); err != nil {
+		t.Fatal(err)
+	}
+	recs := map[aftermath.Audience]*aftermath.Recommendation{}
+	for _, a := range []aftermath.Audience{aftermath.AudiencePublic, aftermath.AudienceInternal} {
+		recs[a] = &aftermath.Recommendation{InquiryID: inquiry.ID, Number: "R " + string(a), Addressee: aftermath.ActorRef{Name: "Org ministry"},
+			Text: "Org " + string(a) + " recommendation", Audience: a, Owner: "org"}
+		if err := db.CreateRecommendation(ctx, aftermath.System, recs[a]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Valid ledger records to create, without an owner.
+	ledgerBodies := map[string]string{
+		"POST /api/v1/decisions":       `{"maker":{"name":"Other ministry","kind":"state"},"date":"2013","kind":"funding","summary":"S"`,
+		"POST /api/v1/inquiries":       `{"body":{"name":"Other board","kind":"organisation"},"type":"un-panel","title":"T","date":"2016"`,
+		"POST /api/v1/recommendations": `{"inquiry_id":` + jsonNum(inquiry.ID) + `,"number":"R9","addressee":{"name":"Other ministry"},"text":"T"`,
+		"POST /api/v1/claims":          `{"author":{"name":"Other minister","kind":"person"},"date":"2014","text":"T"`,
 	}
 	send := func(method, path, body string) (int, string) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
@@ -221,8 +245,7 @@ func apiWritesFromAnotherOrganisation(t *testing.T, h http.Handler, db *sqldb.DB
 	// Creating records of one's own is not what is tested here: the
 	// ledger's and testimony's own tests do; the answer must not be a
 	// fault, nor a refusal of the role.
-	creates := map[string]bool{"POST /api/v1/decisions": true, "POST /api/v1/inquiries": true, "POST /api/v1/recommendations": true,
-		"POST /api/v1/claims": true, "POST /api/v1/testimonies": true, "POST /api/v1/recommendations/{id}/status": true}
+	creates := map[string]bool{"POST /api/v1/testimonies": true}
 	n := 0
 	for _, rt := range routes {
 		method, path, _ := strings.Cut(rt.Pattern, " ")
@@ -251,6 +274,31 @@ func apiWritesFromAnotherOrganisation(t *testing.T, h http.Handler, db *sqldb.DB
 			}
 			code, out := send(method, path, ivBody("other-own", "Other own", ""))
 			if code != http.StatusCreated || !strings.Contains(out, `"owner": "other"`) {
+				t.Errorf("%s of one's own: %d %s, want 201 owned by other", rt.Pattern, code, out)
+			}
+		case "POST /api/v1/recommendations/{id}/status":
+			for _, c := range []struct {
+				rec  *aftermath.Recommendation
+				want int
+			}{{recs[aftermath.AudiencePublic], http.StatusForbidden}, {recs[aftermath.AudienceInternal], http.StatusNotFound}} {
+				before := sqldbtest.Snapshot(t, db)
+				code, out := send(method, strings.Replace(path, "{id}", jsonNum(c.rec.ID), 1), `{"status":"open","date":"2020-01-01","citations":[]}`)
+				if code != c.want {
+					t.Errorf("%s on org's %s recommendation by another organisation's editor: %d %s, want %d", rt.Pattern, c.rec.Audience, code, out, c.want)
+				}
+				if strings.Contains(out, "Org internal recommendation") {
+					t.Errorf("%s answers with the hidden recommendation: %s", rt.Pattern, out)
+				}
+				if sqldbtest.Snapshot(t, db) != before {
+					t.Errorf("%s on org's %s recommendation by another organisation's editor changed the database", rt.Pattern, c.rec.Audience)
+				}
+			}
+		case "POST /api/v1/decisions", "POST /api/v1/inquiries", "POST /api/v1/recommendations", "POST /api/v1/claims":
+			body := ledgerBodies[rt.Pattern]
+			if code, out := send(method, path, body+`,"owner":"org"}`); code != http.StatusForbidden {
+				t.Errorf("%s owned by another organisation: %d %s, want 403", rt.Pattern, code, out)
+			}
+			if code, out := send(method, path, body+`}`); code != http.StatusCreated || !strings.Contains(out, `"owner": "other"`) {
 				t.Errorf("%s of one's own: %d %s, want 201 owned by other", rt.Pattern, code, out)
 			}
 		default:
