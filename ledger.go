@@ -1,6 +1,7 @@
 package aftermath
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -697,3 +698,77 @@ const (
 	RecordStatusChange   = "recommendation_status"
 	RecordClaim          = "claim"
 )
+
+// DecisionFilter selects decisions; zero fields select all.
+type DecisionFilter struct {
+	InterventionID int64  // linked to this intervention
+	ActorID        int64  // made by this actor or naming it among its actors
+	MakerID        int64  // made by this actor
+	Reference      string // with this reference (e.g. "S/RES/2100 (2013)")
+	Kind           string
+}
+
+// InquiryFilter selects inquiries; zero fields select all.
+type InquiryFilter struct {
+	InterventionID int64  // linked to this intervention
+	ActorID        int64  // conducted by this actor or examining it
+	SubjectID      int64  // examining this actor
+	Reference      string // with this reference (e.g. "HC 264")
+	Type           string
+}
+
+// RecommendationFilter selects recommendations; zero fields select all.
+type RecommendationFilter struct {
+	InquiryID      int64
+	AddresseeID    int64
+	InterventionID int64  // made by an inquiry linked to this intervention
+	Status         string // current status
+	OverdueOnly    bool
+}
+
+// ClaimFilter selects claims; zero fields select all.
+type ClaimFilter struct {
+	AuthorID       int64
+	InterventionID int64
+	Verdict        string
+	PublishedOnly  bool // only claims whose review is published
+}
+
+// Ledger is the accountability ledger: decisions, inquiries with their
+// findings, recommendations with their status history, and claims. v is
+// who reads or acts (System for the command line and seeding). It returns
+// ENOTFOUND for a record that does not exist or v may not see, and
+// EFORBIDDEN for one v may see but not change; every change is audited.
+type Ledger interface {
+	CreateDecision(ctx context.Context, v Viewer, d *Decision) error
+	UpdateDecision(ctx context.Context, v Viewer, d *Decision) error
+	DeleteDecision(ctx context.Context, v Viewer, id int64) error
+	Decision(ctx context.Context, v Viewer, id int64) (*Decision, error)
+	Decisions(ctx context.Context, v Viewer, f DecisionFilter) ([]Decision, error)
+
+	CreateInquiry(ctx context.Context, v Viewer, q *Inquiry) error
+	UpdateInquiry(ctx context.Context, v Viewer, q *Inquiry) error
+	DeleteInquiry(ctx context.Context, v Viewer, id int64) error
+	Inquiry(ctx context.Context, v Viewer, id int64) (*Inquiry, error)
+	Inquiries(ctx context.Context, v Viewer, f InquiryFilter) ([]Inquiry, error)
+
+	CreateRecommendation(ctx context.Context, v Viewer, r *Recommendation) error
+	UpdateRecommendation(ctx context.Context, v Viewer, r *Recommendation) error
+	DeleteRecommendation(ctx context.Context, v Viewer, id int64) error
+	AddRecommendationStatus(ctx context.Context, v Viewer, recommendationID int64, sc *StatusChange) error
+	Recommendation(ctx context.Context, v Viewer, id int64) (*Recommendation, error)
+	Recommendations(ctx context.Context, v Viewer, f RecommendationFilter) ([]Recommendation, error)
+	RecommendationsOf(ctx context.Context, v Viewer, inquiryID int64) ([]Recommendation, error)
+
+	CreateClaim(ctx context.Context, v Viewer, c *Claim) error
+	UpdateClaim(ctx context.Context, v Viewer, c *Claim) error
+	DeleteClaim(ctx context.Context, v Viewer, id int64) error
+	Claim(ctx context.Context, v Viewer, id int64) (*Claim, error)
+	Claims(ctx context.Context, v Viewer, f ClaimFilter) ([]Claim, error)
+}
+
+// Sources stores the documents facts come from.
+type Sources interface {
+	CreateSource(ctx context.Context, s *Source) error
+	SourceByIdentifier(ctx context.Context, v Viewer, identifier string) (*Source, error)
+}

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"aftermath"
-	"aftermath/internal/sqldb"
 )
 
 // The starter records: decisions, inquiries and their findings written by
@@ -336,11 +335,19 @@ type SeedResult struct {
 	MissingInterventions []string
 }
 
+// SeedStore is what loading the starter records needs: the ledger, the
+// sources it cites, and the interventions it links to.
+type SeedStore interface {
+	aftermath.Ledger
+	aftermath.Sources
+	FindIntervention(ctx context.Context, v aftermath.Viewer, ref string) (*aftermath.Intervention, error)
+}
+
 // Seed stores the starter's sources and records that are not stored yet:
 // sources by identifier, decisions and inquiries by reference,
 // recommendations by inquiry and number (or text). Running it again adds
 // only what is missing and changes nothing else.
-func Seed(ctx context.Context, db *sqldb.DB, st *Starter) (SeedResult, error) {
+func Seed(ctx context.Context, db SeedStore, st *Starter) (SeedResult, error) {
 	var res SeedResult
 	sys := aftermath.System
 	ids := make([]int64, len(st.Sources))
@@ -395,7 +402,7 @@ func Seed(ctx context.Context, db *sqldb.DB, st *Starter) (SeedResult, error) {
 	}
 
 	for _, e := range st.Decisions {
-		have, err := db.Decisions(ctx, sys, sqldb.DecisionFilter{Reference: e.Reference})
+		have, err := db.Decisions(ctx, sys, aftermath.DecisionFilter{Reference: e.Reference})
 		if err != nil {
 			return res, err
 		}
@@ -415,7 +422,7 @@ func Seed(ctx context.Context, db *sqldb.DB, st *Starter) (SeedResult, error) {
 	}
 	inquiryIDs := map[string]int64{}
 	for _, e := range st.Inquiries {
-		have, err := db.Inquiries(ctx, sys, sqldb.InquiryFilter{Reference: e.Reference})
+		have, err := db.Inquiries(ctx, sys, aftermath.InquiryFilter{Reference: e.Reference})
 		if err != nil {
 			return res, err
 		}

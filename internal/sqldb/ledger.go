@@ -24,6 +24,9 @@ import (
 // who see both it and its inquiry; findings, status changes, recurrence
 // links and evidence links follow their parent record.
 
+// The store is the ledger service.
+var _ aftermath.Ledger = (*DB)(nil)
+
 func init() {
 	// Dump (and so sqldbtest.Snapshot) covers the ledger too, so tests can
 	// check that a repeated seed or a refused change altered nothing.
@@ -450,13 +453,7 @@ func bumpIfPublic(ctx context.Context, tx *sql.Tx, db *DB, table string, id int6
 // ---- decisions ----
 
 // DecisionFilter selects decisions; zero fields select all.
-type DecisionFilter struct {
-	InterventionID int64  // linked to this intervention
-	ActorID        int64  // made by this actor or naming it among its actors
-	MakerID        int64  // made by this actor
-	Reference      string // with this reference (e.g. "S/RES/2100 (2013)")
-	Kind           string
-}
+type DecisionFilter = aftermath.DecisionFilter
 
 // CreateDecision stores a new decision, resolving its maker and actors
 // (creating actors named for the first time), and sets its id. v is who
@@ -648,13 +645,7 @@ func (db *DB) Decisions(ctx context.Context, v aftermath.Viewer, f DecisionFilte
 // ---- inquiries ----
 
 // InquiryFilter selects inquiries; zero fields select all.
-type InquiryFilter struct {
-	InterventionID int64  // linked to this intervention
-	ActorID        int64  // conducted by this actor or examining it
-	SubjectID      int64  // examining this actor
-	Reference      string // with this reference (e.g. "HC 264")
-	Type           string
-}
+type InquiryFilter = aftermath.InquiryFilter
 
 // CreateInquiry stores a new inquiry with its findings and sets the ids.
 func (db *DB) CreateInquiry(ctx context.Context, v aftermath.Viewer, q *aftermath.Inquiry) error {
@@ -865,13 +856,7 @@ func (db *DB) Inquiries(ctx context.Context, v aftermath.Viewer, f InquiryFilter
 // ---- recommendations ----
 
 // RecommendationFilter selects recommendations; zero fields select all.
-type RecommendationFilter struct {
-	InquiryID      int64
-	AddresseeID    int64
-	InterventionID int64  // made by an inquiry linked to this intervention
-	Status         string // current status
-	OverdueOnly    bool
-}
+type RecommendationFilter = aftermath.RecommendationFilter
 
 // CreateRecommendation stores a new recommendation of an existing inquiry
 // and sets its id. Its history starts empty (status open); r.History is
@@ -1178,12 +1163,7 @@ func (db *DB) RecommendationsOf(ctx context.Context, v aftermath.Viewer, inquiry
 // ---- claims ----
 
 // ClaimFilter selects claims; zero fields select all.
-type ClaimFilter struct {
-	AuthorID       int64
-	InterventionID int64
-	Verdict        string
-	PublishedOnly  bool // only claims whose review is published
-}
+type ClaimFilter = aftermath.ClaimFilter
 
 // CreateClaim stores a new claim and sets its id.
 func (db *DB) CreateClaim(ctx context.Context, v aftermath.Viewer, c *aftermath.Claim) error {
