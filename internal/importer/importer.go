@@ -27,7 +27,6 @@ import (
 	"aftermath/internal/ingest"
 	"aftermath/internal/ingest/acled"
 	"aftermath/internal/ingest/ucdp"
-	"aftermath/internal/sqldb"
 )
 
 // Options of one import.
@@ -36,12 +35,12 @@ type Options struct {
 	Version     string // overrides the version found in the file name
 	SkipBadRows bool
 	// Place, when set, says who sees a dataset this import creates (nil:
-	// sqldb.DefaultAudience).
-	Place *sqldb.Placement
+	// the store's default for the dataset).
+	Place *aftermath.Placement
 	// As is on whose behalf the import runs (the zero value: the instance,
 	// which writes every dataset); a dataset that exists must be one they
 	// may write, or the import is refused with ENOTFOUND or EFORBIDDEN.
-	As          sqldb.ImportAs
+	As          aftermath.ImportAs
 	RejectsPath string // where rejected rows go; default FILE.rejected.csv beside the input
 	// CoversFrom and CoversTo (YYYY-MM, both or neither) and Countries
 	// (ISO 3166-1 alpha-3; nil: not stated) are the coverage the user
@@ -67,7 +66,7 @@ type Result struct {
 const batchSize = 512
 
 // Import imports one file into db.
-func Import(ctx context.Context, db *sqldb.DB, file string, opt Options) (*Result, error) {
+func Import(ctx context.Context, db aftermath.EventImports, file string, opt Options) (*Result, error) {
 	sum, err := fileSHA256(file)
 	if err != nil {
 		return nil, err
@@ -90,7 +89,7 @@ func Import(ctx context.Context, db *sqldb.DB, file string, opt Options) (*Resul
 	defer src.Close()
 
 	res := &Result{File: file, Version: version, SHA256: sum}
-	im, err := db.BeginImportAs(ctx, opt.As, opt.Dataset, version, filepath.Base(file), sum, opt.Place)
+	im, err := db.StartImport(ctx, opt.As, opt.Dataset, version, filepath.Base(file), sum, opt.Place)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +128,7 @@ type chunk struct {
 // run reads and parses in one goroutine while this one writes to the
 // database, so that on two cores parsing and hashing overlap with SQLite's
 // or PostgreSQL's work.
-func run(ctx context.Context, im *sqldb.Import, src *dataFile, opt Options, rej *rejects) error {
+func run(ctx context.Context, im aftermath.ImportTx, src *dataFile, opt Options, rej *rejects) error {
 	var rd ingest.Reader
 	var err error
 	switch opt.Dataset {
@@ -218,7 +217,7 @@ func read(ctx context.Context, rd ingest.Reader, name string, opt Options, rej *
 		if err != nil {
 			return err
 		}
-		e.ContentHash = sqldb.Hash(e)
+		e.ContentHash = aftermath.EventHash(e)
 		c.events = append(c.events, e)
 		if len(c.events) == batchSize {
 			if err := send(); err != nil {
@@ -388,7 +387,7 @@ func checkCoverage(opt Options) error {
 	}
 	if opt.CoversFrom != "" {
 		for _, m := range []string{opt.CoversFrom, opt.CoversTo} {
-			if !sqldb.ParseMonth(m) {
+			if !aftermath.IsMonth(m) {
 				return aftermath.Errorf(aftermath.EINVALID, "coverage: %q is not a month (YYYY-MM)", m)
 			}
 		}

@@ -161,11 +161,7 @@ func bumpAudienceGeneration(ctx context.Context, q querier) error {
 // Placement says who may see a record: its audience, the organisation
 // that owns it (0: the instance) and, for a confidential record, the
 // users allowed to read it.
-type Placement struct {
-	Audience aftermath.Audience
-	OwnerOrg int64
-	Readers  []int64
-}
+type Placement = aftermath.Placement
 
 // SetAudience places a record of a type in audienceTables. A confidential
 // record with nobody named could be read by no one, so it is refused.

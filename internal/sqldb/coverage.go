@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"aftermath"
@@ -190,11 +189,4 @@ func (db *DB) DatasetCoverage(ctx context.Context, v aftermath.Viewer, dataset s
 }
 
 // ParseMonth reports whether s is a month YYYY-MM.
-func ParseMonth(s string) bool {
-	if len(s) != 7 || s[4] != '-' {
-		return false
-	}
-	y, err1 := strconv.Atoi(s[:4])
-	m, err2 := strconv.Atoi(s[5:])
-	return err1 == nil && err2 == nil && y > 0 && m >= 1 && m <= 12
-}
+func ParseMonth(s string) bool { return aftermath.IsMonth(s) }

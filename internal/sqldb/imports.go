@@ -2,11 +2,8 @@ package sqldb
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/binary"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -26,7 +23,7 @@ type Import struct {
 	tx        *sql.Tx
 	ctx       context.Context
 	dataset   string
-	as        ImportAs
+	as        importAs
 	placement *Placement
 	datasetID int64
 	versionID int64
@@ -146,19 +143,13 @@ func (db *DB) BeginImport(ctx context.Context, dataset, version, file, sha strin
 	return db.BeginImportAs(ctx, ImportAs{}, dataset, version, file, sha, place)
 }
 
-// ImportAs says on whose behalf an import runs. The zero value is the
-// instance itself (the command line without --org), which writes every
-// dataset.
-type ImportAs struct {
-	// User is the uploader of a web import: they may write a dataset
-	// owned by an organisation where they are admin or editor, or one
-	// with no owner if they are admin or editor anywhere.
-	User *aftermath.User
-	// OrgID is the command line's --org: the dataset must be that
-	// organisation's or have no owner.
-	OrgID int64
+type ImportAs = aftermath.ImportAs
 
-	viewer aftermath.Viewer // what User sees, worked out before the transaction
+// importAs is an ImportAs with what its user sees, worked out before the
+// transaction.
+type importAs struct {
+	aftermath.ImportAs
+	viewer aftermath.Viewer
 }
 
 // CheckImportInto tells whether as may import into the dataset named (a
@@ -167,24 +158,26 @@ type ImportAs struct {
 // BeginImportAs checks the same inside the import's transaction; this is
 // for refusing an upload at once.
 func (db *DB) CheckImportInto(ctx context.Context, as ImportAs, dataset string) error {
-	if err := db.importer(ctx, &as); err != nil {
+	ia, err := db.importer(ctx, as)
+	if err != nil {
 		return err
 	}
-	return db.mayImport(ctx, db.read, as, dataset)
+	return db.mayImport(ctx, db.read, ia, dataset)
 }
 
 // importer works out what the uploader sees.
-func (db *DB) importer(ctx context.Context, as *ImportAs) error {
+func (db *DB) importer(ctx context.Context, as ImportAs) (importAs, error) {
+	ia := importAs{ImportAs: as}
 	if as.User == nil {
-		return nil
+		return ia, nil
 	}
 	v, err := db.Viewer(ctx, as.User)
-	as.viewer = v
-	return err
+	ia.viewer = v
+	return ia, err
 }
 
 // mayImport is the rule of CheckImportInto, read through q.
-func (db *DB) mayImport(ctx context.Context, q querier, as ImportAs, dataset string) error {
+func (db *DB) mayImport(ctx context.Context, q querier, as importAs, dataset string) error {
 	if as.User == nil && as.OrgID == 0 {
 		return nil
 	}
@@ -223,7 +216,8 @@ func (db *DB) mayImport(ctx context.Context, q querier, as ImportAs, dataset str
 // BeginImportAs is BeginImport on behalf of as: a dataset that exists
 // must be one as may write (CheckImportInto), checked in the transaction.
 func (db *DB) BeginImportAs(ctx context.Context, as ImportAs, dataset, version, file, sha string, place *Placement) (*Import, error) {
-	if err := db.importer(ctx, &as); err != nil {
+	ia, err := db.importer(ctx, as)
+	if err != nil {
 		return nil, err
 	}
 	if version == "" {
@@ -240,7 +234,7 @@ func (db *DB) BeginImportAs(ctx context.Context, as ImportAs, dataset, version, 
 		conn.Close()
 		return nil, fmt.Errorf("begin import: %w", err)
 	}
-	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, as: as, dataset: dataset, version: version, file: file, sha256: sha, placement: place,
+	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, as: ia, dataset: dataset, version: version, file: file, sha256: sha, placement: place,
 		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, actorAgg: map[actorAggKey]*aggVal{}, places: map[placeKey]int64{},
 		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, nextID: map[string]int64{}, countryISO3: map[string]string{}}
 	if err := im.begin(); err != nil {
@@ -415,65 +409,9 @@ func (im *Import) Counts() aftermath.ImportCounts { return im.counts }
 // Rejected counts a row the caller refused (with --skip-bad-rows).
 func (im *Import) Rejected() { im.counts.Read++; im.counts.Rejected++ }
 
-// Hash returns the content hash that decides whether a stored event
-// changed: the first 8 bytes of a SHA-256 over every stored field, each
-// length-prefixed so that no two events serialise alike.
-func Hash(e *aftermath.Event) int64 {
-	buf := make([]byte, 0, 1024+len(e.SourceText)+len(e.Notes))
-	str := func(s string) {
-		buf = binary.AppendUvarint(buf, uint64(len(s)))
-		buf = append(buf, s...)
-	}
-	num := func(n int) { buf = binary.AppendVarint(buf, int64(n)) }
-	flt := func(f *float64) {
-		if f == nil {
-			buf = append(buf, 0)
-			return
-		}
-		buf = binary.BigEndian.AppendUint64(append(buf, 1), math.Float64bits(*f))
-	}
-	for _, s := range [...]string{e.NativeID, e.RelID, e.DateStart, e.DateEnd, e.ViolenceType, e.SubEventType,
-		e.DisorderType, e.CodeStatus, e.ConflictID, e.ConflictName, e.DyadID, e.DyadName, e.Country, e.Region,
-		e.Admin1, e.Admin2, e.Admin3, e.Location, e.SourceText, e.Notes, e.Tags} {
-		str(s)
-	}
-	// An empty source count hashes apart from every number, so that a
-	// count that becomes empty (or the reverse) is a change; a number hashes
-	// as it always did.
-	sources := math.MinInt64
-	if e.SourceCount != nil {
-		sources = *e.SourceCount
-	}
-	for _, n := range [...]int{e.Year, e.DatePrecision, e.Clarity, e.CountryGW, e.CountryISO, e.WherePrecision,
-		e.DeathsA, e.DeathsB, e.DeathsCivilians, e.DeathsUnknown, e.DeathsLow, e.DeathsBest, e.DeathsHigh, sources} {
-		num(n)
-	}
-	if e.CivilianTargeting {
-		num(1)
-	} else {
-		num(0)
-	}
-	flt(e.Latitude)
-	flt(e.Longitude)
-	num(len(e.Actors))
-	for _, a := range e.Actors {
-		str(a.Role)
-		str(a.Name)
-		str(a.ExternalID)
-		str(a.Inter)
-	}
-	keys := make([]string, 0, len(e.Extra))
-	for k := range e.Extra {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		str(k)
-		str(e.Extra[k])
-	}
-	sum := sha256.Sum256(buf)
-	return int64(binary.BigEndian.Uint64(sum[:8]))
-}
+// Hash is aftermath.EventHash, the content hash that decides whether a
+// stored event changed.
+func Hash(e *aftermath.Event) int64 { return aftermath.EventHash(e) }
 
 // existing is what the import needs to know of a stored event.
 type existing struct {
@@ -1388,3 +1326,14 @@ func (im *Import) closeStmts() {
 		delete(im.stmts, k)
 	}
 }
+
+// StartImport is BeginImportAs as the root EventImports service.
+func (db *DB) StartImport(ctx context.Context, as ImportAs, dataset, version, file, sha string, place *Placement) (aftermath.ImportTx, error) {
+	im, err := db.BeginImportAs(ctx, as, dataset, version, file, sha, place)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return im, nil
+}
+
+var _ aftermath.EventImports = (*DB)(nil)
