@@ -107,7 +107,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	go func() { runner.Run(jobsCtx); close(jobsDone) }()
 	// Testimony past its retention date is destroyed daily, key or not:
 	// destroying needs no decryption.
-	go func() { (&jobs.Purger{DB: db, Log: log}).Run(jobsCtx); close(purgeDone) }()
+	go func() { (&jobs.Purger{DB: db, Log: log, Now: db.Now}).Run(jobsCtx); close(purgeDone) }()
 	defer func() { stopJobs(); <-jobsDone; <-purgeDone }()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}

@@ -15,12 +15,19 @@ import (
 
 	"aftermath"
 	"aftermath/internal/importer"
-	"aftermath/internal/sqldb"
 )
+
+// Store is what the runner needs: the queue, the imports it runs, and the
+// uploaders on whose behalf they run.
+type Store interface {
+	aftermath.JobQueue
+	aftermath.EventImports
+	User(ctx context.Context, id int64) (*aftermath.User, error)
+}
 
 // Runner takes queued jobs one at a time.
 type Runner struct {
-	DB   *sqldb.DB
+	DB   Store
 	Log  *slog.Logger
 	Poll time.Duration // how often to look for work; default 2 s
 	// Wake, when set, says a job was just queued in this process.
@@ -42,7 +49,7 @@ func (r *Runner) Progress(id int64) (done, total int64, ok bool) {
 // shared reports whether other processes may run jobs too and need the
 // heartbeat in the database. A SQLite file has one writer, which an import
 // holds for its whole transaction, so there progress stays in memory.
-func (r *Runner) shared() bool { return r.DB.Driver == sqldb.Postgres }
+func (r *Runner) shared() bool { return r.DB.SharedQueue() }
 
 // staleAfter is how long a running job may stay silent before another
 // server takes it for dead; progress beats at least every beat.
@@ -102,7 +109,7 @@ func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
 	}
 	// The import runs as its uploader, who must still be allowed to write
 	// the dataset (a job queued with no user is the instance's own).
-	var as sqldb.ImportAs
+	var as aftermath.ImportAs
 	if j.CreatedBy != 0 {
 		if as.User, err = r.DB.User(ctx, j.CreatedBy); err != nil {
 			return true, err // the job stays running and is queued again at the next start

@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"time"
-
-	"aftermath/internal/sqldb"
 )
 
 // Purger destroys testimony past its retention date: once when it starts,
@@ -13,9 +11,14 @@ import (
 // database may each run one: purging is idempotent, and each purge is a
 // single transaction.
 type Purger struct {
-	DB    *sqldb.DB
+	DB interface {
+		PurgeExpired(ctx context.Context, now time.Time) (int, error)
+	}
 	Log   *slog.Logger
 	Every time.Duration
+	// Now is the time purging compares retention dates with (default: the
+	// current UTC time).
+	Now func() time.Time
 }
 
 // Run works until ctx ends.
@@ -24,10 +27,14 @@ func (p *Purger) Run(ctx context.Context) {
 	if every <= 0 {
 		every = 24 * time.Hour
 	}
+	now := p.Now
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if n, err := p.DB.PurgeExpired(ctx, p.DB.Now()); err != nil && ctx.Err() == nil {
+		if n, err := p.DB.PurgeExpired(ctx, now()); err != nil && ctx.Err() == nil {
 			p.Log.Error("purge", "err", err)
 		} else if n > 0 {
 			p.Log.Info("purged testimony past its retention date", "testimonies", n)

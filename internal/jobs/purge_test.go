@@ -36,7 +36,7 @@ func TestPurgerRunsDaily(t *testing.T) {
 		var now atomicTime
 		now.set(time.Date(2029, 1, 1, 0, 0, 0, 0, time.UTC))
 		db.Now = now.get
-		p := &jobs.Purger{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Every: 10 * time.Millisecond}
+		p := &jobs.Purger{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Every: 10 * time.Millisecond, Now: now.get}
 		done := make(chan struct{})
 		go func() { p.Run(ctx); close(done) }()
 		defer func() { cancel(); <-done }()

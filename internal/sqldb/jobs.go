@@ -10,21 +10,10 @@ import (
 )
 
 // Job is a background import.
-type Job struct {
-	ID         int64
-	Kind       string
-	State      string // queued, running, done, failed
-	Dataset    string
-	Version    string
-	FilePath   string
-	FileName   string
-	DoneBytes  int64
-	TotalBytes int64
-	Summary    string
-	Error      string
-	CreatedBy  int64
-	CreatedAt  time.Time
-}
+type Job = aftermath.Job
+
+// The store is the job queue.
+var _ aftermath.JobQueue = (*DB)(nil)
 
 // CreateJob queues an import job and sets its id.
 func (db *DB) CreateJob(ctx context.Context, j *Job) error {
@@ -153,3 +142,8 @@ func (db *DB) RequeueStaleJobs(ctx context.Context, stale time.Duration) (int64,
 // MaxJobRestarts is how many times a job whose server stopped under it is
 // queued again before it fails.
 const MaxJobRestarts = 3
+
+// SharedQueue reports whether other processes may take jobs from the same
+// queue (PostgreSQL); a SQLite file has one writer, so there progress
+// stays in the running process's memory.
+func (db *DB) SharedQueue() bool { return db.Driver == Postgres }
