@@ -1,6 +1,9 @@
 package aftermath
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Roles a member has in an organisation, from most to least powerful.
 const (
@@ -53,4 +56,48 @@ func (u *User) HasRole(roles ...string) bool {
 		}
 	}
 	return false
+}
+
+// Credentials are what signing in checks.
+type Credentials struct {
+	UserID       int64
+	PasswordHash string
+	// TOTP says a second factor is enrolled. TOTPSecret is its secret,
+	// opened with the key-encryption key when it is sealed; it is "" and
+	// TOTPUnavailable says why when a sealed secret cannot be opened (no
+	// key loaded, or the wrong one): only recovery codes work then.
+	TOTP            bool
+	TOTPSecret      string
+	TOTPUnavailable error
+	TOTPLastStep    int64 // the last 30-second step that signed in
+	Disabled        bool
+	FailedLogins    int
+	LockedUntil     time.Time
+}
+
+// ErrTOTPNeedsKey refuses to enrol a second factor when no key-encryption
+// key is loaded: TOTP secrets are stored sealed, never in clear.
+var ErrTOTPNeedsKey = Errorf(EINVALID,
+	"a second factor cannot be enrolled until a key-encryption key is loaded: TOTP secrets are stored sealed with it "+
+		"(create one with 'aftermath key init', or name it with --key-file or AFTERMATH_KEY_FILE)")
+
+// AccountStore is what signing in and changing a second factor need. TOTP
+// secrets are sealed with the key-encryption key the store holds
+// (CanSeal reports whether it holds one); without it, new enrolments are
+// refused with ErrTOTPNeedsKey.
+type AccountStore interface {
+	Credentials(ctx context.Context, email string) (*Credentials, error)
+	CredentialsByID(ctx context.Context, id int64) (*Credentials, error)
+	User(ctx context.Context, id int64) (*User, error)
+	// ReserveLogin counts an attempt before its password is checked, only
+	// while the account is not locked, and locks it at the limit.
+	ReserveLogin(ctx context.Context, userID int64, now time.Time, limit int, lockUntil time.Time) (bool, time.Time, error)
+	RecordLoginSuccess(ctx context.Context, userID int64) error
+	// UseTOTPStep records the step a code signed in with; false when it is
+	// not later than the last one used (a replay).
+	UseTOTPStep(ctx context.Context, userID, step int64) (bool, error)
+	UseRecoveryCode(ctx context.Context, userID int64, codeHash string) (bool, error)
+	CanSeal() bool
+	EnrolTOTP(ctx context.Context, userID int64, secret string, lastStep int64, recoveryHashes []string) error
+	SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes []string) error
 }

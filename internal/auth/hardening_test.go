@@ -32,7 +32,7 @@ func TestLockoutHoldsUnderConcurrentAttempts(t *testing.T) {
 		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
 		newAccount(t, db, "target@example.org")
-		svc := &auth.Service{DB: db, Pool: auth.NewHashPool(8, 64), Now: func() time.Time { return now }}
+		svc := &auth.Service{Accounts: db.Accounts(nil), Pool: auth.NewHashPool(8, 64), Now: func() time.Time { return now }}
 		checksBefore := auth.PasswordChecks()
 		var wg sync.WaitGroup
 		errs := make(chan error, 40)
@@ -91,7 +91,7 @@ func TestTOTPCodeIsNotReplayed(t *testing.T) {
 		if err := db.SetTOTP(ctx, u.ID, secret, nil); err != nil {
 			t.Fatal(err)
 		}
-		svc := &auth.Service{DB: db, Now: func() time.Time { return now }}
+		svc := &auth.Service{Accounts: db.Accounts(nil), Now: func() time.Time { return now }}
 		code, _ := auth.TOTPCode(secret, now)
 		if _, err := svc.Login(ctx, "totp@example.org", "a long enough password", code); err != nil {
 			t.Fatalf("first use: %v", err)
@@ -168,12 +168,12 @@ func TestEnrolTOTPChecksThePasswordWithLockout(t *testing.T) {
 		u := newAccount(t, db, "enrol@example.org")
 		secret, _ := auth.NewTOTPSecret()
 		code, _ := auth.TOTPCode(secret, now)
-		noKey := &auth.Service{DB: db, Now: func() time.Time { return now }}
+		noKey := &auth.Service{Accounts: db.Accounts(nil), Now: func() time.Time { return now }}
 		if _, err := noKey.EnrolTOTP(ctx, u.ID, "a long enough password", "", secret, code); err != sqldb.ErrTOTPNeedsKey {
 			t.Errorf("without a key: %v", err)
 		}
 		kek, _ := vault.GenerateKEK()
-		svc := &auth.Service{DB: db, Accounts: db.Accounts(kek), Now: func() time.Time { return now }}
+		svc := &auth.Service{Accounts: db.Accounts(kek), Now: func() time.Time { return now }}
 		if _, err := svc.EnrolTOTP(ctx, u.ID, "a long enough password", "", secret, "000000"); err != auth.ErrWrongNewCode {
 			t.Errorf("wrong new code: %v", err)
 		}

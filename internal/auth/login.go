@@ -6,12 +6,11 @@ import (
 	"time"
 
 	"aftermath"
-	"aftermath/internal/sqldb"
 )
 
 // Lockout: after MaxFailedLogins failures in a row an account refuses
 // sign-in for LockoutFor, whatever the password. Each attempt is counted
-// in the database before its password is checked (sqldb.ReserveLogin), so
+// in the database before its password is checked (AccountStore.ReserveLogin), so
 // concurrent attempts cannot check more than MaxFailedLogins passwords
 // before the lock holds. After a lock ends, the next failure locks again;
 // only a success clears the count.
@@ -46,22 +45,16 @@ var dummyHash, _ = HashPassword("not a password of anyone")
 // Service signs people in against the store, and lets them change their
 // second factor. Every password check runs in Pool.
 type Service struct {
-	DB *sqldb.DB
-	// Accounts is the account store with the key-encryption key that
-	// seals TOTP secrets; nil means DB.Accounts(nil): no key, so secrets
-	// stored in clear still work and new enrolments are refused.
-	Accounts *sqldb.Accounts
+	// Accounts is the account store, with the key-encryption key that
+	// seals TOTP secrets when one is loaded (without one, secrets stored
+	// in clear still work and new enrolments are refused).
+	Accounts aftermath.AccountStore
 	// Pool bounds concurrent argon2id checks; nil means DefaultPool.
 	Pool *HashPool
 	Now  func() time.Time
 }
 
-func (s *Service) accounts() *sqldb.Accounts {
-	if s.Accounts != nil {
-		return s.Accounts
-	}
-	return s.DB.Accounts(nil)
-}
+func (s *Service) accounts() aftermath.AccountStore { return s.Accounts }
 
 func (s *Service) pool() *HashPool {
 	if s.Pool != nil {
@@ -104,17 +97,17 @@ func (s *Service) Login(ctx context.Context, email, password, code string) (*aft
 			return nil, err
 		}
 	}
-	if err := s.DB.RecordLoginSuccess(ctx, c.UserID); err != nil {
+	if err := s.Accounts.RecordLoginSuccess(ctx, c.UserID); err != nil {
 		return nil, err
 	}
-	return s.DB.User(ctx, c.UserID)
+	return s.Accounts.User(ctx, c.UserID)
 }
 
 // checkPassword reserves an attempt (counted as a failure until a success
 // clears it) and then, only if reserved, checks the password in the pool.
 // A disabled account is checked too, so it answers like a wrong password
 // and as slowly.
-func (s *Service) checkPassword(ctx context.Context, c *sqldb.Credentials, password string) error {
+func (s *Service) checkPassword(ctx context.Context, c *aftermath.Credentials, password string) error {
 	now := s.now()
 	if now.Before(c.LockedUntil) {
 		return &LockedError{Until: c.LockedUntil}
@@ -123,7 +116,7 @@ func (s *Service) checkPassword(ctx context.Context, c *sqldb.Credentials, passw
 	var lockedUntil time.Time
 	var verr, rerr error
 	if err := s.pool().Do(ctx, func() {
-		reserved, lockedUntil, rerr = s.DB.ReserveLogin(ctx, c.UserID, now, MaxFailedLogins, now.Add(LockoutFor))
+		reserved, lockedUntil, rerr = s.Accounts.ReserveLogin(ctx, c.UserID, now, MaxFailedLogins, now.Add(LockoutFor))
 		if rerr == nil && reserved {
 			verr = VerifyPassword(c.PasswordHash, password)
 		}
@@ -143,7 +136,7 @@ func (s *Service) checkPassword(ctx context.Context, c *sqldb.Credentials, passw
 
 // checkSecondFactor accepts a TOTP code of a step later than the last one
 // used (then recorded) or an unused recovery code (then spent).
-func (s *Service) checkSecondFactor(ctx context.Context, c *sqldb.Credentials, code string) error {
+func (s *Service) checkSecondFactor(ctx context.Context, c *aftermath.Credentials, code string) error {
 	if len(code) == totpDigits && isDigits(code) {
 		if c.TOTPSecret == "" {
 			if c.TOTPUnavailable != nil {
@@ -155,7 +148,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, c *sqldb.Credentials, c
 		if !ok {
 			return ErrBadCredentials
 		}
-		fresh, err := s.DB.UseTOTPStep(ctx, c.UserID, step)
+		fresh, err := s.Accounts.UseTOTPStep(ctx, c.UserID, step)
 		if err != nil {
 			return err
 		}
@@ -164,7 +157,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, c *sqldb.Credentials, c
 		}
 		return nil
 	}
-	used, err := s.DB.UseRecoveryCode(ctx, c.UserID, HashToken(code))
+	used, err := s.Accounts.UseRecoveryCode(ctx, c.UserID, HashToken(code))
 	if err != nil {
 		return err
 	}
@@ -188,12 +181,12 @@ func isDigits(s string) bool {
 // session is not enough: first enrolment needs the password; replacing
 // an enrolled factor also needs a current code or a recovery code
 // (ErrSecondFactor when it is missing). Password failures count towards
-// the lockout like sign-in's. sqldb.ErrTOTPNeedsKey when no
+// the lockout like sign-in's. aftermath.ErrTOTPNeedsKey when no
 // key-encryption key is loaded.
 func (s *Service) EnrolTOTP(ctx context.Context, userID int64, password, currentCode, secret, newCode string) ([]string, error) {
 	acc := s.accounts()
 	if !acc.CanSeal() {
-		return nil, sqldb.ErrTOTPNeedsKey
+		return nil, aftermath.ErrTOTPNeedsKey
 	}
 	step, ok := MatchTOTP(secret, newCode, s.now())
 	if !ok {
@@ -243,5 +236,5 @@ func (s *Service) reauthenticate(ctx context.Context, userID int64, password, cu
 			return err
 		}
 	}
-	return s.DB.RecordLoginSuccess(ctx, c.UserID)
+	return s.Accounts.RecordLoginSuccess(ctx, c.UserID)
 }

@@ -17,7 +17,7 @@ func TestLoginLockoutAndSecondFactor(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
-		svc := &auth.Service{DB: db, Now: func() time.Time { return now }}
+		svc := &auth.Service{Accounts: db.Accounts(nil), Now: func() time.Time { return now }}
 		hash, _ := auth.HashPassword("a long enough password")
 		u, err := db.CreateUser(ctx, sqldb.NewUser{Email: "Amina@Example.org", Name: "Amina", PasswordHash: hash, OrgSlug: "sahel-watch", Role: aftermath.RoleEditor})
 		if err != nil {

@@ -1,6 +1,6 @@
 // Package auth holds the primitives of accounts: argon2id password hashes,
 // TOTP second factors, opaque tokens and the role policy. It stores
-// nothing; package sqldb keeps users, sessions and tokens.
+// nothing; the root AccountStore (implemented by internal/sqldb) keeps users, sessions and tokens.
 package auth
 
 import (

@@ -161,21 +161,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) erro
 }
 
 // Credentials are what signing in checks.
-type Credentials struct {
-	UserID       int64
-	PasswordHash string
-	// TOTP says a second factor is enrolled. TOTPSecret is its secret,
-	// opened with the key-encryption key when it is sealed; it is "" and
-	// TOTPUnavailable says why when a sealed secret cannot be opened (no
-	// key loaded, or the wrong one): only recovery codes work then.
-	TOTP            bool
-	TOTPSecret      string
-	TOTPUnavailable error
-	TOTPLastStep    int64 // the last 30-second step that signed in
-	Disabled        bool
-	FailedLogins    int
-	LockedUntil     time.Time
-}
+type Credentials = aftermath.Credentials
 
 // Checks IntegrityCheck runs: a sealed TOTP secret has its data key, and
 // no user data key outlives the secret it sealed.
@@ -192,9 +178,7 @@ const rtUser = "user"
 
 // ErrTOTPNeedsKey refuses to enrol a second factor when no key-encryption
 // key is loaded: TOTP secrets are stored sealed, never in clear.
-var ErrTOTPNeedsKey = aftermath.Errorf(aftermath.EINVALID,
-	"a second factor cannot be enrolled until a key-encryption key is loaded: TOTP secrets are stored sealed with it "+
-		"(create one with 'aftermath key init', or name it with --key-file or "+vault.EnvKeyFile+")")
+var ErrTOTPNeedsKey = aftermath.ErrTOTPNeedsKey
 
 // Accounts is the account store with the key-encryption key that seals
 // TOTP secrets (kek may be nil: existing clear secrets still work, new
@@ -515,4 +499,32 @@ func (db *DB) APITokenUser(ctx context.Context, tokenHash string) (*aftermath.Us
 		return nil, err
 	}
 	return db.User(ctx, id)
+}
+
+// The account store with its key is the accounts service sign-in uses.
+var _ aftermath.AccountStore = (*Accounts)(nil)
+
+// ReserveLogin is DB.ReserveLogin.
+func (a *Accounts) ReserveLogin(ctx context.Context, userID int64, now time.Time, limit int, lockUntil time.Time) (bool, time.Time, error) {
+	return a.db.ReserveLogin(ctx, userID, now, limit, lockUntil)
+}
+
+// RecordLoginSuccess is DB.RecordLoginSuccess.
+func (a *Accounts) RecordLoginSuccess(ctx context.Context, userID int64) error {
+	return a.db.RecordLoginSuccess(ctx, userID)
+}
+
+// UseTOTPStep is DB.UseTOTPStep.
+func (a *Accounts) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	return a.db.UseTOTPStep(ctx, userID, step)
+}
+
+// UseRecoveryCode is DB.UseRecoveryCode.
+func (a *Accounts) UseRecoveryCode(ctx context.Context, userID int64, codeHash string) (bool, error) {
+	return a.db.UseRecoveryCode(ctx, userID, codeHash)
+}
+
+// User is DB.User.
+func (a *Accounts) User(ctx context.Context, id int64) (*aftermath.User, error) {
+	return a.db.User(ctx, id)
 }

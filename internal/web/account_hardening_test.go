@@ -106,7 +106,7 @@ func TestReplacingTheSecondFactorNeedsPasswordAndCode(t *testing.T) {
 		}
 		c.post("/account/totp/start", url.Values{}) // and start never changes anything
 	}
-	svc := auth.Service{DB: db, Accounts: db.Voices(kek).Accounts(), Now: func() time.Time { return now.Add(time.Minute) }}
+	svc := auth.Service{Accounts: db.Voices(kek).Accounts(), Now: func() time.Time { return now.Add(time.Minute) }}
 	later, _ := auth.TOTPCode(mine, now.Add(time.Minute))
 	if _, err := svc.Login(context.Background(), "victim@example.org", testPassword, later); err == nil {
 		t.Fatal("the attacker's secret signs in")

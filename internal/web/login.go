@@ -29,7 +29,7 @@ func (s *Server) accounts() *sqldb.Accounts {
 }
 
 func (s *Server) authService() *auth.Service {
-	return &auth.Service{DB: s.db, Accounts: s.accounts(), Pool: hashPool, Now: s.db.Now}
+	return &auth.Service{Accounts: s.accounts(), Pool: hashPool, Now: s.db.Now}
 }
 
 // tooBusy answers a full hashing pool's refusal: 429 with Retry-After.
