@@ -31,46 +31,16 @@ import (
 // Every create, change and delete appends an entry to the audit log in
 // its own transaction.
 
-// interventionWriter is what the store knows of a writer: the
-// organisations in which they may write interventions, and whether they
-// are an admin of one.
-type interventionWriter struct {
-	system bool
-	orgs   []int64 // admin or editor here
-	admin  bool
-}
-
-func (w interventionWriter) writes(org int64) bool { return w.system || slices.Contains(w.orgs, org) }
-
-// interventionWriterOf reads v's roles. A viewer whose Orgs are empty
-// (anonymous, disabled, contributor only) may write nothing.
-func (db *DB) interventionWriterOf(ctx context.Context, tx *sql.Tx, v aftermath.Viewer) (interventionWriter, error) {
-	if v.All {
-		return interventionWriter{system: true}, nil
-	}
-	var w interventionWriter
-	if v.UserID == 0 || len(v.Orgs) == 0 {
-		return w, nil
-	}
-	err := eachRow(ctx, tx, db.rebind(`SELECT org_id, role FROM memberships WHERE user_id = ? AND role IN ('admin', 'editor') AND org_id IN (`+
-		ints(v.Orgs)+`) ORDER BY org_id`), []any{v.UserID}, func(r *sql.Rows) error {
-		var org int64
-		var role string
-		err := r.Scan(&org, &role)
-		w.orgs = append(w.orgs, org)
-		w.admin = w.admin || role == aftermath.RoleAdmin
-		return err
-	})
-	if err != nil {
-		return w, fmt.Errorf("intervention writer: %w", err)
-	}
-	return w, nil
+// interventionWriterOf reads v's roles: the organisations in which v may
+// write interventions (admin or editor).
+func (db *DB) interventionWriterOf(ctx context.Context, tx *sql.Tx, v aftermath.Viewer) (writer, error) {
+	return db.writerOf(ctx, tx, v, aftermath.RoleAdmin, aftermath.RoleEditor)
 }
 
 // mayChangeIntervention returns the stored owner (0: none) of intervention
 // id if w, reading as v, may change it: ENOTFOUND if it does not exist or
 // v may not see it, EFORBIDDEN if v may see it but not change it.
-func (db *DB) mayChangeIntervention(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, w interventionWriter, id int64) (int64, error) {
+func (db *DB) mayChangeIntervention(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, w writer, id int64) (int64, error) {
 	var owner sql.NullInt64
 	err := tx.QueryRowContext(ctx, db.rebind(`SELECT owner_org_id FROM interventions i WHERE i.id = ? AND `+visible(v, "i", "intervention")), id).Scan(&owner)
 	if err == sql.ErrNoRows {
@@ -93,7 +63,7 @@ func (db *DB) mayChangeIntervention(ctx context.Context, tx *sql.Tx, v aftermath
 // to belong to: the one iv names, if w writes there, else the stored
 // owner (current > 0, or -1 for none) of a record being changed, else
 // w's one organisation. The system's records keep the owner they name.
-func (db *DB) interventionOwner(ctx context.Context, tx *sql.Tx, w interventionWriter, iv *aftermath.Intervention, current int64) error {
+func (db *DB) interventionOwner(ctx context.Context, tx *sql.Tx, w writer, iv *aftermath.Intervention, current int64) error {
 	if w.system {
 		return nil
 	}

@@ -311,47 +311,17 @@ func (db *DB) ledgerAuditRead(ctx context.Context, v aftermath.Viewer, a afterma
 // A status change is a change of its recommendation. Every write appends
 // an entry to the audit log in its own transaction.
 
-// ledgerWriter is what the store knows of a writer of the ledger.
-type ledgerWriter struct {
-	system bool
-	orgs   []int64 // may write the ledger here
-	admin  bool
-}
-
-func (w ledgerWriter) writes(org int64) bool { return w.system || slices.Contains(w.orgs, org) }
-
-// ledgerWriterOf reads v's roles: the organisations of v.Orgs in which v
-// is an admin, editor or researcher (auth.ActionWriteLedger).
-func (db *DB) ledgerWriterOf(ctx context.Context, tx *sql.Tx, v aftermath.Viewer) (ledgerWriter, error) {
-	if v.All {
-		return ledgerWriter{system: true}, nil
-	}
-	var w ledgerWriter
-	if v.UserID == 0 || len(v.Orgs) == 0 {
-		return w, nil
-	}
-	err := eachRow(ctx, tx, db.rebind(`SELECT org_id, role FROM memberships WHERE user_id = ? AND role IN ('admin', 'editor', 'researcher') AND org_id IN (`+
-		ints(v.Orgs)+`) ORDER BY org_id`), []any{v.UserID}, func(r *sql.Rows) error {
-		var org int64
-		var role string
-		err := r.Scan(&org, &role)
-		if !slices.Contains(w.orgs, org) {
-			w.orgs = append(w.orgs, org)
-		}
-		w.admin = w.admin || role == aftermath.RoleAdmin
-		return err
-	})
-	if err != nil {
-		return w, fmt.Errorf("ledger writer: %w", err)
-	}
-	return w, nil
+// ledgerWriterOf reads v's roles: the organisations in which v may write
+// the ledger (admin, editor or researcher: auth.ActionWriteLedger).
+func (db *DB) ledgerWriterOf(ctx context.Context, tx *sql.Tx, v aftermath.Viewer) (writer, error) {
+	return db.writerOf(ctx, tx, v, aftermath.RoleAdmin, aftermath.RoleEditor, aftermath.RoleResearcher)
 }
 
 // ledgerMayChange returns the writer and the stored owner (0: none) of
 // a record v is to change: ENOTFOUND if it does not exist or v may not
 // see it (a recommendation: it and its inquiry), EFORBIDDEN if v may see
 // it but not change it.
-func (db *DB) ledgerMayChange(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, recordType string, id int64) (ledgerWriter, int64, error) {
+func (db *DB) ledgerMayChange(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, recordType string, id int64) (writer, int64, error) {
 	w, err := db.ledgerWriterOf(ctx, tx, v)
 	if err != nil {
 		return w, 0, err
@@ -383,7 +353,7 @@ func (db *DB) ledgerMayChange(ctx context.Context, tx *sql.Tx, v aftermath.Viewe
 // owner), else the stored owner (current > 0; -1 for none) of a record
 // being changed, else w's one organisation. The system's records keep
 // the owner they name.
-func (db *DB) ledgerOwner(ctx context.Context, tx *sql.Tx, w ledgerWriter, owner *string, current int64, where string) error {
+func (db *DB) ledgerOwner(ctx context.Context, tx *sql.Tx, w writer, owner *string, current int64, where string) error {
 	if w.system {
 		return nil
 	}
