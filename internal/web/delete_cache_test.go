@@ -2,16 +2,12 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"testing"
 
 	"aftermath"
 	"aftermath/internal/sqldb"
-	"aftermath/internal/sqldb/sqldbtest"
-	"aftermath/internal/web"
 )
 
 // TestDeletedRecordLeavesEveryCache: a public record deleted through one
@@ -23,20 +19,7 @@ func TestDeletedRecordLeavesEveryCache(t *testing.T) {
 	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
 		t.Run(driver, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := sqldbtest.DSN(t, driver)
-			open := func() *sqldb.DB {
-				db, err := sqldb.Open(ctx, dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				return db
-			}
-			db1 := open()
-			if _, err := db1.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			db2 := open()
+			db1, _, servers := twoServers(t, driver)
 			iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "deleted-mission", Name: "Deleted mission",
 				Backers: []aftermath.InterventionActor{{Name: "United Nations"}}, Instruments: []string{"troops"},
 				Area: []aftermath.AreaRef{{Country: "MLI"}}, Phases: []aftermath.Phase{{Name: "Mandate", Start: "2023-02-01"}}}
@@ -69,14 +52,6 @@ func TestDeletedRecordLeavesEveryCache(t *testing.T) {
 				"/decisions/" + id(d.ID):         func() error { return db1.DeleteDecision(ctx, aftermath.System, d.ID) },
 				"/inquiries/" + id(q.ID):         func() error { return db1.DeleteInquiry(ctx, aftermath.System, q.ID) },
 				"/recommendations/" + id(r.ID):   func() error { return db1.DeleteRecommendation(ctx, aftermath.System, r.ID) },
-			}
-			var servers []http.Handler
-			for _, db := range []*sqldb.DB{db1, db2} {
-				srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				servers = append(servers, srv.Handler())
 			}
 			for page, del := range pages {
 				for i, h := range servers {

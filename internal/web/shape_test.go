@@ -316,6 +316,36 @@ func TestSignedInAnswersAreNotStored(t *testing.T) {
 	}
 }
 
+// twoServers opens one fresh database twice, as two serve processes behind
+// a load balancer do, each with its own connections and web server; the
+// servers share nothing but the database.
+func twoServers(t *testing.T, driver string) (db1, db2 *sqldb.DB, servers []http.Handler) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := sqldbtest.DSN(t, driver)
+	open := func() *sqldb.DB {
+		db, err := sqldb.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	db1 = open()
+	if _, err := db1.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db2 = open()
+	for _, db := range []*sqldb.DB{db1, db2} {
+		srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		servers = append(servers, srv.Handler())
+	}
+	return db1, db2, servers
+}
+
 // TestNarrowedAudienceLeavesEveryCache runs two servers on one database,
 // as two serve processes behind a load balancer: once a record's audience
 // is narrowed through the store, neither serves it from its page cache to
@@ -324,33 +354,12 @@ func TestNarrowedAudienceLeavesEveryCache(t *testing.T) {
 	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
 		t.Run(driver, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := sqldbtest.DSN(t, driver)
-			open := func() *sqldb.DB {
-				db, err := sqldb.Open(ctx, dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				return db
-			}
-			db1 := open()
-			if _, err := db1.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			db2 := open()
+			db1, db2, servers := twoServers(t, driver)
 			iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "narrowed-mission", Name: "Narrowed mission",
 				Backers: []aftermath.InterventionActor{{Name: "United Nations"}}, Instruments: []string{"troops"},
 				Area: []aftermath.AreaRef{{Country: "MLI"}}, Phases: []aftermath.Phase{{Name: "Mandate", Start: "2023-02-01"}}}
 			if err := db1.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 				t.Fatal(err)
-			}
-			var servers []http.Handler
-			for _, db := range []*sqldb.DB{db1, db2} {
-				srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				servers = append(servers, srv.Handler())
 			}
 			page, list := "/interventions/narrowed-mission", "/interventions"
 			for i, h := range servers {
