@@ -9,7 +9,6 @@ import (
 	"archive/zip"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"sync/atomic"
 
 	"aftermath"
+	"aftermath/internal/csvout"
 	"aftermath/internal/geo"
 	"aftermath/internal/ingest"
 	"aftermath/internal/ingest/acled"
@@ -40,8 +40,10 @@ type Options struct {
 	// As is on whose behalf the import runs (the zero value: the instance,
 	// which writes every dataset); a dataset that exists must be one they
 	// may write, or the import is refused with ENOTFOUND or EFORBIDDEN.
-	As          aftermath.ImportAs
-	RejectsPath string // where rejected rows go; default FILE.rejected.csv beside the input
+	As aftermath.ImportAs
+	// RejectsPath is where rejected rows go; default NAME.rejected.csv
+	// beside the input NAME.csv or NAME.zip (DefaultRejectsPath).
+	RejectsPath string
 	// CoversFrom and CoversTo (YYYY-MM, both or neither) and Countries
 	// (ISO 3166-1 alpha-3; nil: not stated) are the coverage the user
 	// states (--covers, --countries). What is not stated is found: a UCDP
@@ -108,9 +110,11 @@ func Import(ctx context.Context, db aftermath.EventImports, file string, opt Opt
 		return nil, err
 	}
 	if err := rej.close(); err != nil {
+		rej.abandon()
 		return nil, err
 	}
 	if res.Counts, err = im.Commit(); err != nil {
+		rej.abandon()
 		return nil, err
 	}
 	if res.Counts.Rejected > 0 {
@@ -331,51 +335,113 @@ func openData(file string) (*dataFile, error) {
 		closer: []io.Closer{zr, rc}}, nil
 }
 
+// DefaultRejectsPath is where the rows refused from input go when no
+// rejects file is named: NAME.rejected.csv beside NAME.csv or NAME.zip,
+// where the user looks for it, and never the working directory, which for
+// a server is no place for a file of published rows.
+func DefaultRejectsPath(input string) string {
+	base := strings.TrimSuffix(filepath.Base(input), filepath.Ext(input))
+	return filepath.Join(filepath.Dir(input), base+".rejected.csv")
+}
+
 // rejects writes refused rows, as published plus the reason, to a CSV that
-// is created only when the first row is refused.
+// is created only when the first row is refused. Every cell goes through
+// csvout, so a published cell such as =HYPERLINK(…) opens as text.
+//
+// The rows go to a new temporary file beside path (mode 0600, created
+// exclusively, so no existing name is opened), which close renames onto
+// path. A path that exists must be a regular file other than the input:
+// a symlink is refused, never followed, and a rename replaces a name
+// rather than writing through it. An import that fails leaves an earlier
+// file at path as it was.
 type rejects struct {
 	path, input string
+	tmp         string // the temporary file, until it is renamed onto path
+	renamed     bool
 	f           *os.File
-	w           *csv.Writer
+	w           *csvout.Writer
 }
 
 func (r *rejects) write(header, raw []string, why *ingest.RowError) error {
 	if r.w == nil {
 		if r.path == "" {
-			base := strings.TrimSuffix(filepath.Base(r.input), filepath.Ext(r.input))
-			r.path = base + ".rejected.csv"
+			r.path = DefaultRejectsPath(r.input)
 		}
-		f, err := os.Create(r.path)
+		if err := r.check(); err != nil {
+			return err
+		}
+		f, err := os.CreateTemp(filepath.Dir(r.path), filepath.Base(r.path)+".*.partial")
 		if err != nil {
 			return fmt.Errorf("rejects file: %w", err)
 		}
-		r.f, r.w = f, csv.NewWriter(f)
+		r.f, r.tmp, r.w = f, f.Name(), csvout.NewWriter(f)
 		if err := r.w.Write(append([]string{"line", "error"}, header...)); err != nil {
-			return err
+			return fmt.Errorf("rejects file: %w", err)
 		}
 	}
 	row := append([]string{fmt.Sprint(why.Line), why.Error()}, raw...)
-	return r.w.Write(row)
+	if err := r.w.Write(row); err != nil {
+		return fmt.Errorf("rejects file: %w", err)
+	}
+	return nil
 }
 
+// check refuses a path that names something other than a regular file, or
+// the input itself (which the rename would replace).
+func (r *rejects) check() error {
+	st, err := os.Lstat(r.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("rejects file: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return aftermath.Errorf(aftermath.EINVALID,
+			"rejects file %s exists and is not a regular file (a symlink, folder or device); it is left alone; name another rejects file", r.path)
+	}
+	if in, err := os.Stat(r.input); err == nil && os.SameFile(in, st) {
+		return aftermath.Errorf(aftermath.EINVALID, "rejects file %s is the input file; name another rejects file", r.path)
+	}
+	return nil
+}
+
+// close puts the rejects file in place, when rows were refused.
 func (r *rejects) close() error {
 	if r.w == nil {
 		return nil
 	}
 	r.w.Flush()
-	if err := r.w.Error(); err != nil {
-		r.f.Close()
+	err := r.w.Error()
+	if err == nil {
+		err = r.f.Sync()
+	}
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("rejects file: %w", err)
 	}
-	return r.f.Close()
+	// Again: something may have taken the name while the rows were read.
+	if err := r.check(); err != nil {
+		return err
+	}
+	if err := os.Rename(r.tmp, r.path); err != nil {
+		return fmt.Errorf("rejects file: %w", err)
+	}
+	r.renamed = true
+	return nil
 }
 
-// abandon removes a rejects file of an import that failed, so that no file
-// describes an import that did not happen.
+// abandon removes the rejects file of an import that failed, so that no
+// file describes an import that did not happen.
 func (r *rejects) abandon() {
-	if r.f != nil {
-		r.f.Close()
+	switch {
+	case r.renamed:
 		os.Remove(r.path)
+	case r.f != nil:
+		r.f.Close()
+		os.Remove(r.tmp)
 	}
 }
 
