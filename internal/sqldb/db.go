@@ -9,9 +9,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +25,7 @@ const (
 	Postgres = "postgres"
 )
 
-//go:embed migrations
+//go:embed migrations/*.sql
 var migrations embed.FS
 
 // DB is an open Aftermath database.
@@ -148,26 +146,10 @@ type Migration struct {
 	SQL     string
 }
 
-// Migrations lists this driver's migrations in order.
+// Migrations lists this driver's migrations in order, rendered from the
+// shared files (see migrate.go).
 func (db *DB) Migrations() ([]Migration, error) {
-	dir := path.Join("migrations", db.Driver)
-	entries, err := fs.ReadDir(migrations, dir)
-	if err != nil {
-		return nil, err
-	}
-	var ms []Migration
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".sql") {
-			continue
-		}
-		b, err := migrations.ReadFile(path.Join(dir, e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, Migration{Version: strings.TrimSuffix(e.Name(), ".sql"), SQL: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	return ms, nil
+	return loadMigrations(migrations, db.Driver)
 }
 
 // Migrate applies the migrations not yet applied, each in its own

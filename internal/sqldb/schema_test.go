@@ -12,9 +12,10 @@ import (
 	"aftermath/internal/sqldb/sqldbtest"
 )
 
-// The SQLite and PostgreSQL migrations are written twice, once per
-// dialect. TestSchemaDialectsAgree migrates a fresh database of each to
-// the latest migration, reads back what each database actually holds
+// Each migration is written once, but its placeholders and per-dialect
+// sections (migrate.go) still let the dialects differ.
+// TestSchemaDialectsAgree migrates a fresh database of each to the latest
+// migration, reads back what each database actually holds
 // (sqldb.DB.Schema) and compares them table by table and column by column:
 //
 //   - the set of tables;
@@ -74,7 +75,7 @@ func init() {
 
 	// On PostgreSQL the bulk event tables carry no foreign keys: row-by-row
 	// checks were most of the import time (README "Bulk loads",
-	// postgres/0001_foundation.sql); DB.IntegrityCheck verifies these
+	// migrations/0001_foundation.sql); DB.IntegrityCheck verifies these
 	// references instead, after every database test.
 	for _, fk := range []string{
 		"events foreign key (dataset_id) → datasets(id)",
@@ -410,7 +411,7 @@ func TestSchemaDialectsAgree(t *testing.T) {
 		for i, d := range unexplained {
 			lines[i] = "\t" + d.String()
 		}
-		t.Errorf("the SQLite and PostgreSQL migrations build different schemas (fix with a new migration pair; "+
+		t.Errorf("the SQLite and PostgreSQL migrations build different schemas (fix with a new migration; "+
 			"add to knownSchemaDifferences only a difference the dialects must have, with its reason):\n%s", strings.Join(lines, "\n"))
 	}
 	if len(stale) > 0 {
