@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"aftermath"
 	"aftermath/internal/ingest"
@@ -325,6 +326,10 @@ Import columns (CSV) or fields (JSON lines):
   consent, consent_may_contact, consent_method, consent_recorded_by,
   consent_recorded_at, consent_note (JSON: "consent": {"level", "may_contact",
   "method", "recorded_by", "recorded_at", "note"}).
+
+Limits: a record (a CSV row or a JSON line) is at most 1 MiB and a CSV field
+256 KiB, as in every import. One import is one transaction, of at most
+100000 testimonies and 256 MiB; a file past a limit imports nothing.
 `
 
 // testimonyRecord is one line of a JSON lines import.
@@ -366,25 +371,10 @@ func testimonyImport(ctx context.Context, env *Env, args []string) error {
 	if *org == "" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("testimony import: say which organisation holds them with --org")}
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if *format == "" {
-		*format = "csv"
-		if ext := strings.ToLower(filepath.Ext(path)); ext == ".jsonl" || ext == ".ndjson" || ext == ".json" || bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) {
-			*format = "jsonl"
-		}
-	}
-	var recs []*testimonyRecord
-	switch *format {
-	case "csv":
-		recs, err = readTestimonyCSV(path, b)
-	case "jsonl":
-		recs, err = readTestimonyJSONL(path, b)
-	default:
+	if *format != "" && *format != "csv" && *format != "jsonl" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("testimony import: unknown format %q; use csv or jsonl", *format)}
 	}
+	recs, err := readTestimonies(path, *format, importLimits{maxImportTestimonies, maxImportBytes})
 	if err != nil {
 		return err
 	}
@@ -469,10 +459,80 @@ func (r *testimonyRecord) input(ctx context.Context, db *sqldb.DB, owner int64) 
 	return in, nil
 }
 
-func readTestimonyJSONL(path string, b []byte) ([]*testimonyRecord, error) {
-	var out []*testimonyRecord
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, 4<<20)
+// The testimonies of one import are stored in one transaction
+// (CreateTestimonies refuses them all if one is refused), so they are all
+// held in memory until it. Reading holds one record at a time, at most
+// ingest.MaxRecordBytes; these bound what is collected, generously (far
+// more than one batch of interviews) and with an error that says to split
+// the file, rather than growing with the file.
+const (
+	maxImportTestimonies = 100_000
+	maxImportBytes       = 256 << 20
+)
+
+// importLimits bounds the records of one import: their number and the
+// bytes of their fields (CSV) or lines (JSON lines).
+type importLimits struct{ records, bytes int }
+
+// testimonyBatch collects the records of one import within its limits.
+type testimonyBatch struct {
+	path  string
+	limit importLimits
+	recs  []*testimonyRecord
+	size  int
+}
+
+func (b *testimonyBatch) add(r *testimonyRecord, size int) error {
+	if len(b.recs) >= b.limit.records {
+		return aftermath.Errorf(aftermath.EINVALID, "%s:%d: more than %d testimonies, the limit of one import (one transaction); split the file",
+			b.path, r.line, b.limit.records)
+	}
+	if b.size += size; b.size > b.limit.bytes {
+		return aftermath.Errorf(aftermath.EINVALID, "%s:%d: the testimonies up to this line are more than %d MiB, the limit of one import (one transaction); split the file",
+			b.path, r.line, b.limit.bytes>>20)
+	}
+	b.recs = append(b.recs, r)
+	return nil
+}
+
+// readTestimonies reads the file of a testimony import in a stream; format
+// "" is told from the name (.csv, .jsonl) or else from the first character.
+func readTestimonies(path, format string, lim importLimits) ([]*testimonyRecord, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, aftermath.Errorf(aftermath.EINVALID, "%s is a folder, not a CSV or JSON lines file", path)
+	}
+	br := bufio.NewReader(f)
+	if format == "" {
+		format = "csv"
+		if ext := strings.ToLower(filepath.Ext(path)); ext == ".jsonl" || ext == ".ndjson" || ext == ".json" || startsWithBrace(br) {
+			format = "jsonl"
+		}
+	}
+	if format == "jsonl" {
+		return readTestimonyJSONL(path, br, lim)
+	}
+	return readTestimonyCSV(path, br, lim)
+}
+
+// startsWithBrace reports whether the first character after white space
+// is '{', looking no further than the reader's buffer (4 KiB).
+func startsWithBrace(br *bufio.Reader) bool {
+	b, _ := br.Peek(br.Size())
+	b = bytes.TrimLeftFunc(b, unicode.IsSpace)
+	return len(b) > 0 && b[0] == '{'
+}
+
+func readTestimonyJSONL(path string, rd io.Reader, lim importLimits) ([]*testimonyRecord, error) {
+	batch := testimonyBatch{path: path, limit: lim}
+	sc := bufio.NewScanner(rd)
+	// A line is one record, with the bound of a CSV record (its line
+	// break included), so the buffer never grows past it.
+	sc.Buffer(make([]byte, 0, 64<<10), ingest.MaxRecordBytes)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -489,12 +549,18 @@ func readTestimonyJSONL(path string, b []byte) ([]*testimonyRecord, error) {
 		if dec.More() {
 			return nil, aftermath.Errorf(aftermath.EINVALID, "%s:%d: one JSON object per line", path, line)
 		}
-		out = append(out, r)
+		if err := batch.add(r, len(text)); err != nil {
+			return nil, err
+		}
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, aftermath.Errorf(aftermath.EINVALID, "%s:%d: the line is longer than %d MiB, the limit of one record (is this a JSON lines file?)",
+				path, line+1, ingest.MaxRecordBytes>>20)
+		}
 		return nil, fmt.Errorf("%s:%d: %w", path, line+1, err)
 	}
-	return out, nil
+	return batch.recs, nil
 }
 
 // testimonyColumns are the CSV columns besides translation_LANG.
@@ -570,10 +636,10 @@ func idList(dst *[]int64, field, v string) error {
 	return nil
 }
 
-func readTestimonyCSV(path string, b []byte) ([]*testimonyRecord, error) {
+func readTestimonyCSV(path string, rd io.Reader, lim importLimits) ([]*testimonyRecord, error) {
 	// The shared CSV reader: lines and errors as every import names them,
 	// and the bounds on a record and a field.
-	cr, err := ingest.NewPlainCSV(bytes.NewReader(b), path)
+	cr, err := ingest.NewPlainCSV(rd, path)
 	if err != nil {
 		return nil, aftermath.Errorf(aftermath.EINVALID, "%v", err)
 	}
@@ -585,18 +651,20 @@ func readTestimonyCSV(path string, b []byte) ([]*testimonyRecord, error) {
 			return nil, aftermath.Errorf(aftermath.EINVALID, "%s:1: unknown column %q", path, h)
 		}
 	}
-	var out []*testimonyRecord
+	batch := testimonyBatch{path: path, limit: lim}
 	for {
 		err := cr.Next()
 		if err == io.EOF {
-			return out, nil
+			return batch.recs, nil
 		}
 		if err != nil {
 			return nil, aftermath.Errorf(aftermath.EINVALID, "%v", err)
 		}
 		rec, line := cr.Raw(), cr.Line()
 		r := &testimonyRecord{line: line}
+		size := 0
 		for i, v := range rec {
+			size += len(v)
 			v = strings.TrimSpace(v)
 			if lang, ok := strings.CutPrefix(header[i], "translation_"); ok {
 				if v != "" {
@@ -614,7 +682,9 @@ func readTestimonyCSV(path string, b []byte) ([]*testimonyRecord, error) {
 		if r.Identity != nil && r.Identity.Name == "" && r.Identity.Contact == "" {
 			r.Identity = nil
 		}
-		out = append(out, r)
+		if err := batch.add(r, size); err != nil {
+			return nil, err
+		}
 	}
 }
 
