@@ -101,3 +101,15 @@ type AccountStore interface {
 	EnrolTOTP(ctx context.Context, userID int64, secret string, lastStep int64, recoveryHashes []string) error
 	SetTOTP(ctx context.Context, userID int64, secret string, recoveryHashes []string) error
 }
+
+// Sessions turns the tokens a browser or an API client presents into
+// users (only their hashes are stored) and users into viewers.
+type Sessions interface {
+	SessionUser(ctx context.Context, tokenHash string) (*User, error)
+	APITokenUser(ctx context.Context, tokenHash string) (*User, error)
+	CreateSession(ctx context.Context, userID int64, tokenHash string, expires time.Time) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	// Viewer is what u may see: their organisations and roles, read now.
+	Viewer(ctx context.Context, u *User) (Viewer, error)
+	Organisation(ctx context.Context, slug string) (*Organisation, error)
+}

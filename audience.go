@@ -1,6 +1,9 @@
 package aftermath
 
-import "slices"
+import (
+	"context"
+	"slices"
+)
 
 // Audience says who may see a record, from narrowest to widest.
 type Audience string
@@ -63,3 +66,10 @@ var System = Viewer{All: true}
 // Member reports whether the viewer reads internal records of some
 // organisation.
 func (v Viewer) Member() bool { return v.All || len(v.Orgs) > 0 }
+
+// Generations tells caches when to stop trusting what they hold: the
+// number changes whenever who may see some record changes (audience,
+// owner, partners) or a public record is deleted, in every process.
+type Generations interface {
+	AudienceGeneration(ctx context.Context) (int64, error)
+}

@@ -2,6 +2,7 @@ package aftermath
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -385,4 +386,19 @@ func validDay(s string) bool {
 	}
 	_, err := time.Parse("2006-01-02", s)
 	return err == nil
+}
+
+// Interventions stores the interventions. Writes are decided inside: an
+// intervention is changed only by its owning organisation's writers (one
+// without an owner by admins and the system), ENOTFOUND for one the
+// viewer may not see, EFORBIDDEN for one they see but may not change;
+// every change is audited.
+type Interventions interface {
+	Interventions(ctx context.Context, v Viewer) ([]Intervention, error)
+	Intervention(ctx context.Context, v Viewer, id int64) (*Intervention, error)
+	// FindIntervention takes a slug or a numeric id.
+	FindIntervention(ctx context.Context, v Viewer, ref string) (*Intervention, error)
+	CreateIntervention(ctx context.Context, v Viewer, iv *Intervention) error
+	UpdateIntervention(ctx context.Context, v Viewer, iv *Intervention) error
+	DeleteIntervention(ctx context.Context, v Viewer, id int64) error
 }

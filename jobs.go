@@ -40,3 +40,11 @@ type JobQueue interface {
 	// queue, so that progress and heartbeats must go to the database.
 	SharedQueue() bool
 }
+
+// Jobs is the queue as the people who start jobs see it.
+type Jobs interface {
+	CreateJob(ctx context.Context, j *Job) error
+	// JobFor is job id if u started it or administers its dataset's
+	// owner (ENOTFOUND otherwise).
+	JobFor(ctx context.Context, u *User, id int64) (*Job, error)
+}

@@ -3,6 +3,7 @@ package aftermath
 import (
 	"context"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -771,4 +772,32 @@ type Ledger interface {
 type Sources interface {
 	CreateSource(ctx context.Context, s *Source) error
 	SourceByIdentifier(ctx context.Context, v Viewer, identifier string) (*Source, error)
+	Source(ctx context.Context, v Viewer, id int64) (*Source, error)
+	Sources(ctx context.Context, v Viewer) ([]Source, error)
+	// CitationsOfSource lists the records v may see that cite a source.
+	CitationsOfSource(ctx context.Context, v Viewer, sourceID int64) ([]Citation, error)
+}
+
+// TimelineFilter chooses a timeline: the ledger records of an intervention
+// or of an actor (both: records matching both; neither: the whole ledger).
+type TimelineFilter struct {
+	InterventionID int64
+	ActorID        int64
+}
+
+// LedgerViews are the ledger read across records: timelines, scorecards
+// and the CSV exports (formula-safe, audited as exports).
+type LedgerViews interface {
+	LedgerTimeline(ctx context.Context, v Viewer, f TimelineFilter) ([]TimelineItem, error)
+	Scorecard(ctx context.Context, v Viewer, actorID int64) (*Scorecard, error)
+	// CitedRecord resolves a cited record to the one with a page (a
+	// finding to its inquiry, a status change to its recommendation); the
+	// caller then reads that record with its viewer.
+	CitedRecord(ctx context.Context, recordType string, id int64) (string, int64, error)
+	WriteDecisionsCSV(ctx context.Context, v Viewer, w io.Writer) error
+	WriteInquiriesCSV(ctx context.Context, v Viewer, w io.Writer) error
+	WriteFindingsCSV(ctx context.Context, v Viewer, w io.Writer) error
+	WriteRecommendationsCSV(ctx context.Context, v Viewer, w io.Writer) error
+	WriteRecommendationStatusCSV(ctx context.Context, v Viewer, w io.Writer) error
+	WriteClaimsCSV(ctx context.Context, v Viewer, w io.Writer) error
 }

@@ -1,6 +1,7 @@
 package aftermath
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -428,4 +429,61 @@ type Attachment struct {
 	Size        int64     `json:"size"`
 	SHA256      string    `json:"sha256"`
 	CreatedAt   time.Time `json:"created_at"`
+}
+
+// TestimonyFilter selects testimonies to list.
+type TestimonyFilter struct {
+	State   TestimonyState
+	Country string // ISO3
+	Theme   string // slug
+	Limit   int    // default 100, at most 1000
+	Offset  int
+}
+
+// QuoteFilter selects quotes.
+type QuoteFilter struct {
+	Theme   string // slug
+	Country string // ISO3
+	Limit   int    // default 100, at most 1000
+}
+
+// MaxAttachment bounds one file attached to a testimony.
+const MaxAttachment = 10 << 20
+
+// Areas ThemeMatrix groups by.
+const (
+	ByRegion    = "region"    // M49 sub-region: Western Africa, Western Asia …
+	ByContinent = "continent" // M49 region: Africa, Asia …
+	ByCountry   = "country"   // ISO 3166-1 alpha-3
+)
+
+// Testimonies is the sealed part of testimony: what reads or writes its
+// text, its speaker's identity or its attachments needs the key, so the
+// service exists only where a key is configured. Reads of a confidential
+// testimony and every review step are audited inside it.
+type Testimonies interface {
+	CreateTestimony(ctx context.Context, v Viewer, in *TestimonyInput) (int64, error)
+	Testimony(ctx context.Context, v Viewer, id int64) (*Testimony, error)
+	TestimonyOriginal(ctx context.Context, v Viewer, id int64) (*TestimonyContent, error)
+	TestimonyIdentity(ctx context.Context, v Viewer, id int64) (*SpeakerIdentity, error)
+	Review(ctx context.Context, v Viewer, id int64, step ReviewInput) error
+	Redact(ctx context.Context, v Viewer, id int64, spans []RedactionSpan) (string, error)
+	// QuoteBank lists approved, redacted quotes (never the original).
+	QuoteBank(ctx context.Context, v Viewer, f QuoteFilter) ([]Quote, error)
+	AddAttachment(ctx context.Context, v Viewer, id int64, name string, data []byte) (*Attachment, error)
+	Attachments(ctx context.Context, v Viewer, id int64) ([]Attachment, error)
+	AttachmentContent(ctx context.Context, v Viewer, id, attID int64) (*Attachment, []byte, error)
+}
+
+// TestimonyIndex is what needs no key: testimonies' metadata and their
+// coding with themes, counted only over what the viewer may see.
+type TestimonyIndex interface {
+	Testimonies(ctx context.Context, v Viewer, f TestimonyFilter) ([]TestimonySummary, error)
+	Themes(ctx context.Context) ([]Theme, error)
+	CreateTheme(ctx context.Context, v Viewer, t *Theme) error
+	UpdateTheme(ctx context.Context, v Viewer, t *Theme) error
+	DeleteTheme(ctx context.Context, v Viewer, id int64) error
+	SetTestimonyThemes(ctx context.Context, v Viewer, id int64, slugs []string) error
+	ThemeMatrix(ctx context.Context, v Viewer, by string) ([]ThemeCell, error)
+	ThemeCooccurrence(ctx context.Context, v Viewer) ([]ThemePair, error)
 }

@@ -27,7 +27,7 @@ type attachmentMeta struct {
 }
 
 // MaxAttachment bounds one attached file.
-const MaxAttachment = 10 << 20
+const MaxAttachment = aftermath.MaxAttachment
 
 // AddAttachment removes the file's metadata (internal/scrub), records
 // the SHA-256 of what remains and stores it sealed with the testimony's

@@ -97,21 +97,9 @@ func (db *DB) AppendAudit(ctx context.Context, e aftermath.AuditEntry) (*afterma
 	return &e, nil
 }
 
-// AuditBreak is the first entry where the chain does not hold.
-type AuditBreak struct {
-	ID     int64
-	Reason string
-}
+type AuditBreak = aftermath.AuditBreak
 
-// AuditReport is what AuditVerify found.
-type AuditReport struct {
-	Entries int64
-	Head    string      // hash of the last entry ("" for an empty log)
-	Break   *AuditBreak // nil when the chain is intact
-	// Missing lists the heads given to AuditVerify that no entry has: the
-	// log was cut back or rewritten since they were noted.
-	Missing []string
-}
+type AuditReport = aftermath.AuditReport
 
 // AuditVerify walks the log in order and reports the first entry whose
 // contents do not match its hash, or whose link to the previous entry is
@@ -140,11 +128,11 @@ func (db *DB) AuditVerify(ctx context.Context, heads ...string) (*AuditReport, e
 			}
 			switch {
 			case ph != prev && prevID == 0:
-				r.Break = &AuditBreak{id, "the log does not start here: earlier entries were removed"}
+				r.Break = &AuditBreak{ID: id, Reason: "the log does not start here: earlier entries were removed"}
 			case ph != prev:
-				r.Break = &AuditBreak{id, fmt.Sprintf("it does not follow entry %d: an entry between them was removed or altered", prevID)}
+				r.Break = &AuditBreak{ID: id, Reason: fmt.Sprintf("it does not follow entry %d: an entry between them was removed or altered", prevID)}
 			case auditHash(id, at, actor.Int64, action, rt, rid.Int64, detail, ph) != hash:
-				r.Break = &AuditBreak{id, "its contents do not match its hash: the entry was altered"}
+				r.Break = &AuditBreak{ID: id, Reason: "its contents do not match its hash: the entry was altered"}
 			}
 			prev, prevID = hash, id
 			return nil
@@ -179,15 +167,7 @@ func (db *DB) AuditExport(ctx context.Context, v aftermath.Viewer, recordType st
 	return err
 }
 
-// AuditFilter selects audit entries, newest first.
-type AuditFilter struct {
-	RecordType string
-	RecordID   int64
-	Action     string
-	ActorID    int64
-	Before     int64 // entries with smaller ids only (paging); 0: from the newest
-	Limit      int   // default 100, at most 1000
-}
+type AuditFilter = aftermath.AuditFilter
 
 // AuditEntries lists entries for the system, or for an admin the entries
 // of their organisations: what their members did, and what was done to

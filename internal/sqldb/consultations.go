@@ -51,9 +51,9 @@ import (
 
 // Consultation states.
 const (
-	ConsultDraft  = "draft"  // being prepared: links do not work yet
-	ConsultOpen   = "open"   // links work (between opens_on and closes_on)
-	ConsultClosed = "closed" // no more responses; results stay
+	ConsultDraft  = consult.ConsultDraft
+	ConsultOpen   = consult.ConsultOpen
+	ConsultClosed = consult.ConsultClosed
 )
 
 // Record types in the audit log.
@@ -67,110 +67,12 @@ func init() {
 	dumpTables = append(dumpTables, "consultations", "consultation_invitations", "consultation_responses")
 }
 
-// Limits that keep the participant's page small on a slow connection.
 const (
-	maxQuestions = 40
-	maxOptions   = 20
-	// A ranking shows one list of all its options per place: more than
-	// ten would weigh down the page and tire the participant.
-	maxRankOptions = 10
-	maxAnswerRunes = 20_000
-	maxTextRunes   = 2_000
-	// InvitationDays is how long a new link works unless told otherwise.
-	InvitationDays = 30
-	// MaxInvitationDays is the longest a link may work.
-	MaxInvitationDays = 365
+	InvitationDays    = consult.InvitationDays
+	MaxInvitationDays = consult.MaxInvitationDays
 )
 
-// Consultation is a questionnaire put to partner organisations.
-type Consultation struct {
-	ID            int64
-	Title         consult.Text
-	Description   consult.Text
-	Purpose       consult.Text // what the answers will be used for; shown before consent
-	Questionnaire consult.Questionnaire
-	OwnerOrgID    int64
-	OwnerOrg      string // the owning organisation's name
-	Audience      aftermath.Audience
-	Readers       []int64 // for a confidential consultation
-	State         string
-	OpensOn       string // YYYY-MM-DD or ""
-	ClosesOn      string // YYYY-MM-DD or ""
-	Country       string // ISO3: where answers come from unless an invitation says
-	RetainUntil   string // YYYY-MM-DD: the responses' testimonies are destroyed after it
-	CreatedBy     int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Responses     int  // responses received
-	Manage        bool // the viewer manages it
-}
-
-// Validate checks what can be checked without the database.
-func (c *Consultation) Validate(now time.Time) error {
-	for _, t := range []struct {
-		field string
-		text  consult.Text
-		need  bool
-	}{{"title", c.Title, true}, {"description", c.Description, false}, {"purpose", c.Purpose, true}} {
-		for lang, s := range t.text {
-			if !aftermath.ValidLanguage(lang) {
-				return aftermath.FieldError(t.field, "%q is not a language tag", lang)
-			}
-			if utf8.RuneCountInString(s) > maxTextRunes {
-				return aftermath.FieldError(t.field, "the %s text is longer than %d characters", lang, maxTextRunes)
-			}
-			t.text[lang] = strings.TrimSpace(s)
-		}
-		if t.need && t.text.In("en") == "" {
-			if t.field == "purpose" {
-				return aftermath.FieldError(t.field, "say what the answers will be used for: participants read it before they consent")
-			}
-			return aftermath.FieldError(t.field, "a consultation needs a %s", t.field)
-		}
-	}
-	if err := c.Questionnaire.Validate(); err != nil {
-		return aftermath.FieldError("questionnaire", "%v", err)
-	}
-	if len(c.Questionnaire.Questions) > maxQuestions {
-		return aftermath.FieldError("questionnaire", "at most %d questions", maxQuestions)
-	}
-	for _, q := range c.Questionnaire.Questions {
-		if len(q.Options) > maxOptions {
-			return aftermath.FieldError("questionnaire", "question %q: at most %d options", q.Key, maxOptions)
-		}
-		if q.Kind == consult.KindRanking && len(q.Options) > maxRankOptions {
-			return aftermath.FieldError("questionnaire", "question %q: a ranking has at most %d options", q.Key, maxRankOptions)
-		}
-	}
-	if !c.Audience.Valid() {
-		return aftermath.FieldError("audience", "%q is not one of confidential, internal, partners, public", c.Audience)
-	}
-	if c.Audience == aftermath.AudienceConfidential && len(c.Readers) == 0 {
-		return aftermath.FieldError("readers", "a confidential consultation needs at least one named reader")
-	}
-	if _, ok := geo.ByAlpha3(c.Country); !ok {
-		return aftermath.FieldError("country", "%q is not an ISO 3166-1 alpha-3 country code", c.Country)
-	}
-	c.Country = strings.ToUpper(c.Country)
-	for _, d := range []struct{ field, value string }{{"opens_on", c.OpensOn}, {"closes_on", c.ClosesOn}} {
-		if _, err := time.Parse(time.DateOnly, d.value); d.value != "" && err != nil {
-			return aftermath.FieldError(d.field, "%q is not a date (YYYY-MM-DD)", d.value)
-		}
-	}
-	if c.OpensOn != "" && c.ClosesOn != "" && c.ClosesOn < c.OpensOn {
-		return aftermath.FieldError("closes_on", "%s is before the opening date %s", c.ClosesOn, c.OpensOn)
-	}
-	if _, err := time.Parse(time.DateOnly, c.RetainUntil); err != nil {
-		return aftermath.FieldError("retain_until", "%q is not a date (YYYY-MM-DD)", c.RetainUntil)
-	}
-	if c.RetainUntil <= now.UTC().Format(time.DateOnly) {
-		return aftermath.FieldError("retain_until", "%s is not in the future", c.RetainUntil)
-	}
-	if c.ClosesOn != "" && c.RetainUntil <= c.ClosesOn {
-		return aftermath.FieldError("retain_until", "%s is not after the closing date %s", c.RetainUntil, c.ClosesOn)
-	}
-	return nil
-}
+type Consultation = consult.Consultation
 
 // consultManager is the SQL condition under which v manages consultation
 // alias c: an admin or editor of its owning organisation.
@@ -496,46 +398,21 @@ func (db *DB) DeleteConsultation(ctx context.Context, v aftermath.Viewer, id int
 
 // Invitation states, as Invitation.State reports them.
 const (
-	InvitationPending = "pending"
-	InvitationUsed    = "used"
-	InvitationExpired = "expired"
-	InvitationRevoked = "revoked"
+	InvitationPending = consult.InvitationPending
+	InvitationUsed    = consult.InvitationUsed
+	InvitationExpired = consult.InvitationExpired
+	InvitationRevoked = consult.InvitationRevoked
 )
 
-// Invitation is a single-use link for one organisation. Its token is
-// never stored, only its hash.
-type Invitation struct {
-	ID             int64
-	ConsultationID int64
-	PartnerOrgID   int64  // 0: an organisation without an account here
-	OrgName        string // the partner organisation's name, or the name given
-	Country        string
-	CreatedBy      int64
-	CreatedAt      time.Time
-	ExpiresAt      time.Time
-	UsedAt         time.Time // zero until used
-	RevokedAt      time.Time // zero unless revoked
-	TestimonyID    int64     // the response, while its testimony exists
-	State          string
-}
+type Invitation = consult.Invitation
 
-// InvitationInput is what an invitation is made from: a partner
-// organisation or the name of one without an account.
-type InvitationInput struct {
-	PartnerOrgID int64
-	OrgName      string
-	Country      string // ISO3; "" for the consultation's
-	Days         int    // how long the link works; 0 for InvitationDays
-}
+type InvitationInput = consult.InvitationInput
 
-// errInvalidLink is the one answer to a link that is unknown, used,
-// expired, revoked, or whose consultation is not open: nobody learns
-// which from it.
-var errInvalidLink = aftermath.Errorf(aftermath.ENOTFOUND, "this link is not valid")
+var errInvalidLink = consult.ErrInvalidLink
 
 // IsInvalidLink reports whether err is the answer to a link that does not
 // work (for whatever reason).
-func IsInvalidLink(err error) bool { return err == errInvalidLink }
+func IsInvalidLink(err error) bool { return consult.IsInvalidLink(err) }
 
 func hashLinkToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
@@ -723,19 +600,7 @@ func (db *DB) InvitationByToken(ctx context.Context, token string) (*Invitation,
 	return inv, c, nil
 }
 
-// ConsultationResponse is what a participant sends through a link.
-type ConsultationResponse struct {
-	Language   string                    // of the answers, and of the page they were given on
-	Answers    map[string]consult.Answer // by question key
-	Consent    aftermath.ConsentLevel
-	MayContact bool
-	// Agreed: the participant read what the answers will be used for and
-	// agreed to it. Nothing is stored without it.
-	Agreed bool
-	// Name and Contact are optional; stored as the speaker's identity,
-	// under its own key. Contact only if MayContact.
-	Name, Contact string
-}
+type ConsultationResponse = consult.ConsultationResponse
 
 // RespondToConsultation stores a response given through a link: checks
 // the answers and the consent, marks the link used, stores the response
@@ -761,8 +626,8 @@ func (s *Voices) RespondToConsultation(ctx context.Context, token string, r *Con
 	}
 	for k, a := range r.Answers {
 		a.Text = strings.TrimSpace(a.Text)
-		if utf8.RuneCountInString(a.Text) > maxAnswerRunes {
-			return 0, aftermath.FieldError("answers", "the answer to %q is longer than %d characters", k, maxAnswerRunes)
+		if utf8.RuneCountInString(a.Text) > consult.MaxAnswerRunes {
+			return 0, aftermath.FieldError("answers", "the answer to %q is longer than %d characters", k, consult.MaxAnswerRunes)
 		}
 		r.Answers[k] = a
 	}
@@ -875,48 +740,13 @@ func responseBody(c *Consultation, r *ConsultationResponse) string {
 
 // ---- results ----
 
-// ChoiceCount is how many responses chose an option.
-type ChoiceCount struct {
-	Option string
-	Count  int
-}
+type ChoiceCount = consult.ChoiceCount
 
-// QuestionResult is one question's combined answers: for a choice, how
-// many chose each option (in the questionnaire's order); for a ranking,
-// the full Borda table. Free-text answers are never part of results: they
-// are testimony, read through its review.
-type QuestionResult struct {
-	consult.Question
-	Answered int // responses that answered it (choice and ranking questions)
-	Choices  []ChoiceCount
-	Ranking  []consult.BordaRow
-}
+type QuestionResult = consult.QuestionResult
 
-// Label is an option's label in a language.
-func (q *QuestionResult) Label(option, lang string) string {
-	for _, o := range q.Options {
-		if o.Key == option {
-			return o.Label.In(lang)
-		}
-	}
-	return option
-}
+type ConsultationResults = consult.ConsultationResults
 
-// ConsultationResults are a consultation's combined answers.
-type ConsultationResults struct {
-	Consultation  *Consultation
-	Responses     int
-	Organisations int // distinct organisations that responded
-	Questions     []QuestionResult
-	// Withheld: fewer than MinResultOrganisations organisations answered,
-	// so only those who manage the consultation see the figures.
-	Withheld bool
-}
-
-// MinResultOrganisations is how many organisations must have answered
-// before anyone but the consultation's managers sees its results: with
-// one or two, the combined figures are those organisations' own answers.
-const MinResultOrganisations = 3
+const MinResultOrganisations = consult.MinResultOrganisations
 
 // ConsultationResults combines the responses of a consultation v may see.
 // The answers are sealed, so it needs the key.
@@ -982,7 +812,7 @@ func (s *Voices) ConsultationResults(ctx context.Context, v aftermath.Viewer, id
 				}
 			}
 			for _, o := range q.Options {
-				qr.Choices = append(qr.Choices, ChoiceCount{o.Key, counts[o.Key]})
+				qr.Choices = append(qr.Choices, ChoiceCount{Option: o.Key, Count: counts[o.Key]})
 			}
 		case consult.KindRanking:
 			var ballots [][]string

@@ -479,7 +479,7 @@ func TestConsultationResults(t *testing.T) {
 		if q := res.Questions[0]; !reflect.DeepEqual(q.Ranking, want) || q.Answered != 5 {
 			t.Errorf("ranking table:\n got %+v\nwant %+v", q.Ranking, want)
 		}
-		if q := res.Questions[1]; !reflect.DeepEqual(q.Choices, []sqldb.ChoiceCount{{"yes", 3}, {"no", 1}}) || q.Answered != 4 {
+		if q := res.Questions[1]; !reflect.DeepEqual(q.Choices, []sqldb.ChoiceCount{{Option: "yes", Count: 3}, {Option: "no", Count: 1}}) || q.Answered != 4 {
 			t.Errorf("choices: %+v (%d answered)", q.Choices, q.Answered)
 		}
 		if q := res.Questions[2]; q.Choices != nil || q.Ranking != nil {

@@ -1353,12 +1353,7 @@ func (db *DB) Claims(ctx context.Context, v aftermath.Viewer, f ClaimFilter) ([]
 
 // ---- timelines and scorecards ----
 
-// TimelineFilter chooses a timeline: the ledger records of an intervention
-// or of an actor (both: records matching both; neither: the whole ledger).
-type TimelineFilter struct {
-	InterventionID int64
-	ActorID        int64
-}
+type TimelineFilter = aftermath.TimelineFilter
 
 // timelineOrder puts same-day items in the order things happen: a decision,
 // then the review, its recommendations, their judgements, then claims.

@@ -8,17 +8,7 @@ import (
 	"aftermath"
 )
 
-// PlaceTotal sums a dataset's events in one country or admin-1 area.
-type PlaceTotal struct {
-	Dataset         string
-	Country         string // as the dataset spells it
-	ISO3            string
-	Admin1          string // "" on country rows
-	Events          int64
-	DeathsBest      int64
-	DeathsCivilians int64
-	First, Last     string // YYYY-MM of the first and last month with events
-}
+type PlaceTotal = aftermath.PlaceTotal
 
 // PlaceTotals sums, from the monthly aggregates of the datasets the viewer
 // may see, the events of every country (iso3 "") or of every admin-1 area
@@ -52,21 +42,14 @@ func (db *DB) PlaceTotals(ctx context.Context, v aftermath.Viewer, iso3 string) 
 	return out, nil
 }
 
-// EventPoint is a cell of about 0.1° holding events, for maps.
-type EventPoint struct {
-	Lat, Lon   float64
-	CountryGW  int // Gleditsch-Ward code, 0 when the dataset gives none
-	CountryISO int // ISO 3166-1 numeric, 0 when the dataset gives none
-	Events     int64
-	DeathsBest int64
-}
+type EventPoint = aftermath.EventPoint
 
 // EventPoints bins into cells of 0.1° the most recent events, up to max,
 // that the filter selects and that have coordinates, and says how many it
 // binned. Reading at most max rows keeps a map of millions of events about
 // as fast as one page of them.
 func (db *DB) EventPoints(ctx context.Context, f EventFilter, max int) (pts []EventPoint, binned int64, err error) {
-	where, args := f.where()
+	where, args := eventWhere(f)
 	q := `SELECT round(x.latitude * 10), round(x.longitude * 10), x.country_gw, x.country_iso, count(*), sum(x.deaths_best) FROM (
 		SELECT e.latitude, e.longitude, e.country_gw, e.country_iso, e.deaths_best FROM events e JOIN datasets d ON d.id = e.dataset_id
 		WHERE ` + where + ` AND e.latitude IS NOT NULL AND e.longitude IS NOT NULL

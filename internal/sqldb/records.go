@@ -223,14 +223,7 @@ func (db *DB) CitationsOfSource(ctx context.Context, v aftermath.Viewer, sourceI
 	return out, nil
 }
 
-// ActorSummary is an actor with how many events it was the primary actor
-// of, for lists.
-type ActorSummary struct {
-	ID     int64
-	Name   string
-	Kind   string
-	Events int64
-}
+type ActorSummary = aftermath.ActorSummary
 
 // SearchActors lists actors whose name or any alias contains q (any case),
 // those with most events first; at most limit.

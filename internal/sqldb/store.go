@@ -164,29 +164,10 @@ func (db *DB) Stats(ctx context.Context, f aftermath.StatsFilter) ([]aftermath.S
 	return out, nil
 }
 
-// EventFilter selects events. Empty fields select everything.
-type EventFilter struct {
-	// Viewer is who asks; only events of datasets they may see are
-	// selected (the zero value is an anonymous visitor).
-	Viewer       aftermath.Viewer
-	Dataset      string
-	Country      string // as the dataset spells it
-	Admin1       string
-	From, To     string // YYYY-MM-DD, on date_start, inclusive
-	ViolenceType string
-	Actor        string // an actor's name as the dataset spells it, in any role
-	DeathsMin    int    // best estimate; 0 for no lower bound
-	DeathsMax    int    // best estimate; 0 for no upper bound
-	// CodeStatus is UCDP's code_status exactly as published ("Clear",
-	// "Check dyad" …); ACLED events have none.
-	CodeStatus string
-	// PreciseOnly keeps events with a precise place and date (EventPrecise).
-	PreciseOnly bool
-	Limit       int // Events only: 1 to 1000, default 100
-	Offset      int
-}
+type EventFilter = aftermath.EventFilter
 
-func (f EventFilter) where() (string, []any) {
+// eventWhere is the SQL condition and arguments selecting f's events.
+func eventWhere(f EventFilter) (string, []any) {
 	w := []string{visible(f.Viewer, "d", "dataset")}
 	var args []any
 	add := func(cond string, v any) {
@@ -254,7 +235,7 @@ func (db *DB) EachEvent(ctx context.Context, f EventFilter, fn func(*aftermath.E
 }
 
 func (db *DB) eachEvent(ctx context.Context, f EventFilter, tail string, tailArgs []any, fn func(*aftermath.Event) error) error {
-	where, args := f.where()
+	where, args := eventWhere(f)
 	q := `SELECT ` + eventListColumns + ` WHERE ` + where + ` ORDER BY e.date_start DESC, e.id DESC` + tail
 	err := db.each(ctx, q, append(args, tailArgs...), func(r *sql.Rows) error {
 		var e aftermath.Event
@@ -310,7 +291,7 @@ func (db *DB) CountEvents(ctx context.Context, f EventFilter, limit int) (n int6
 		}
 		return n, true, nil
 	}
-	where, args := f.where()
+	where, args := eventWhere(f)
 	q := `SELECT count(*) FROM events e JOIN datasets d ON d.id = e.dataset_id WHERE ` + where
 	if limit > 0 {
 		q = `SELECT count(*) FROM (SELECT 1 FROM events e JOIN datasets d ON d.id = e.dataset_id WHERE ` + where + ` LIMIT ?) x`

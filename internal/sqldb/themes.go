@@ -127,9 +127,9 @@ func (db *DB) DeleteTheme(ctx context.Context, v aftermath.Viewer, id int64) err
 
 // Areas ThemeMatrix groups by.
 const (
-	ByRegion    = "region"    // M49 sub-region: Western Africa, Western Asia …
-	ByContinent = "continent" // M49 region: Africa, Asia …
-	ByCountry   = "country"   // ISO 3166-1 alpha-3
+	ByRegion    = aftermath.ByRegion
+	ByContinent = aftermath.ByContinent
+	ByCountry   = aftermath.ByCountry
 )
 
 // ThemeMatrix counts, for each theme and area, the testimonies coded with

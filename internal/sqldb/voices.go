@@ -198,14 +198,7 @@ func forbidden(format string, args ...any) error {
 	return aftermath.Errorf(aftermath.EFORBIDDEN, format, args...)
 }
 
-// TestimonyFilter selects testimonies to list.
-type TestimonyFilter struct {
-	State   aftermath.TestimonyState
-	Country string // ISO3
-	Theme   string // slug
-	Limit   int    // default 100, at most 1000
-	Offset  int
-}
+type TestimonyFilter = aftermath.TestimonyFilter
 
 // Testimonies lists the metadata of the testimonies v may see, newest
 // first, with what v may do with each. It decrypts nothing.
@@ -1254,12 +1247,7 @@ func (s *Voices) checkApproval(ctx context.Context, tx *sql.Tx, dk *vault.DataKe
 	return nil
 }
 
-// QuoteFilter selects quotes.
-type QuoteFilter struct {
-	Theme   string // slug
-	Country string // ISO3
-	Limit   int    // default 100, at most 1000
-}
+type QuoteFilter = aftermath.QuoteFilter
 
 // QuoteBank lists approved testimonies v may see as quotes (never a
 // confidential one: quoting is for sharing, and each read of those is
