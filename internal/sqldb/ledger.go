@@ -137,6 +137,11 @@ func (db *DB) placeLedger(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, r
 		// Who may file a record under owner was decided before
 		// (ledgerCreator, ledgerChanger).
 	}
+	if *a == aftermath.AudiencePublic {
+		if err := db.mayPublish(ctx, tx, v, p.OwnerOrg, where); err != nil {
+			return err
+		}
+	}
 	if *a == aftermath.AudienceConfidential {
 		if err := eachRow(ctx, tx, db.rebind(`SELECT user_id FROM record_readers WHERE record_type = ? AND record_id = ?`), []any{recordType, id},
 			func(r *sql.Rows) error {
@@ -149,6 +154,21 @@ func (db *DB) placeLedger(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, r
 		}
 	}
 	return db.setAudience(ctx, tx, recordType, id, p)
+}
+
+// mayPublish checks that v may make a record of owner org (0: none)
+// public: the system, an admin or editor of that organisation, or for a
+// record without an owner an admin (auth.ActionPublish, decided here for
+// the web, the API and the command line alike).
+func (db *DB) mayPublish(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, org int64, where string) error {
+	w, err := db.writerOf(ctx, tx, v, aftermath.RoleAdmin, aftermath.RoleEditor)
+	if err != nil {
+		return err
+	}
+	if w.system || org != 0 && w.writes(org) || org == 0 && w.admin {
+		return nil
+	}
+	return aftermath.Errorf(aftermath.EFORBIDDEN, "%s: publishing a ledger record (audience public) takes an editor or admin of its organisation", where)
 }
 
 // ledgerWriteCitations stores a record's citations, refusing a missing source.
@@ -842,6 +862,11 @@ func (db *DB) CreateRecommendation(ctx context.Context, v aftermath.Viewer, r *a
 		if err := db.recommendationRefs(ctx, tx, v, r, "recommendation"); err != nil {
 			return err
 		}
+		// A recommendation is part of its inquiry's record: adding one
+		// changes the inquiry, which only its own writers may.
+		if _, _, err := db.ledgerMayChange(ctx, tx, v, aftermath.RecordInquiry, r.InquiryID); err != nil {
+			return err
+		}
 		now := db.ledgerNow()
 		err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO recommendations (inquiry_id, number, addressee_id, text, verbatim, response,
 			response_date, deadline, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
@@ -869,6 +894,9 @@ func (db *DB) UpdateRecommendation(ctx context.Context, v aftermath.Viewer, r *a
 			return err
 		}
 		if err := db.recommendationRefs(ctx, tx, v, r, where); err != nil {
+			return err
+		}
+		if _, _, err := db.ledgerMayChange(ctx, tx, v, aftermath.RecordInquiry, r.InquiryID); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`UPDATE recommendations SET inquiry_id = ?, number = ?, addressee_id = ?, text = ?, verbatim = ?,

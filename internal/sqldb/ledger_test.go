@@ -846,3 +846,55 @@ func TestLedgerWritesRespectWhatTheWriterMaySee(t *testing.T) {
 		}
 	})
 }
+
+// TestLedgerPublishingAndInquiriesAreTheirOwners: the store, not a
+// handler, decides that making a record public takes an editor or admin
+// of its organisation, and that a recommendation goes under an inquiry
+// only by that inquiry's own writers.
+func TestLedgerPublishingAndInquiriesAreTheirOwners(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		viewer := func(email, org, role string) aftermath.Viewer {
+			u, err := db.CreateUser(ctx, sqldb.NewUser{Email: email, Name: email, PasswordHash: "$argon2id$test", OrgSlug: org, Role: role})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _ := db.Viewer(ctx, u)
+			return v
+		}
+		researcher := viewer("r@example.org", "org-a", aftermath.RoleResearcher)
+		editor := viewer("e@example.org", "org-a", aftermath.RoleEditor)
+		other := viewer("o@example.org", "org-b", aftermath.RoleEditor)
+		d := func(a aftermath.Audience) *aftermath.Decision {
+			return &aftermath.Decision{Maker: aftermath.ActorRef{Name: "Ministry"}, Date: "2013-01-01", Kind: "funding", Summary: "s", Audience: a}
+		}
+		if err := db.CreateDecision(ctx, researcher, d(aftermath.AudiencePublic)); aftermath.ErrorCode(err) != aftermath.EFORBIDDEN {
+			t.Errorf("a researcher publishing a decision: %v, want EFORBIDDEN", err)
+		}
+		internal := d(aftermath.AudienceInternal)
+		if err := db.CreateDecision(ctx, researcher, internal); err != nil {
+			t.Fatalf("a researcher's internal decision: %v", err)
+		}
+		internal.Audience = aftermath.AudiencePublic
+		if err := db.UpdateDecision(ctx, researcher, internal); aftermath.ErrorCode(err) != aftermath.EFORBIDDEN {
+			t.Errorf("a researcher making their decision public: %v, want EFORBIDDEN", err)
+		}
+		if err := db.UpdateDecision(ctx, editor, internal); err != nil {
+			t.Errorf("an editor of its organisation publishing it: %v", err)
+		}
+		q := &aftermath.Inquiry{Body: aftermath.ActorRef{Name: "Parliament committee", Kind: aftermath.KindOrganisation}, Type: "parliamentary-inquiry",
+			Title: "Review", Date: "2014-01-01", Audience: aftermath.AudiencePublic}
+		if err := db.CreateInquiry(ctx, editor, q); err != nil {
+			t.Fatal(err)
+		}
+		rec := func() *aftermath.Recommendation {
+			return &aftermath.Recommendation{InquiryID: q.ID, Number: "1", Addressee: aftermath.ActorRef{Name: "Ministry"}, Text: "Stop"}
+		}
+		if err := db.CreateRecommendation(ctx, other, rec()); aftermath.ErrorCode(err) != aftermath.EFORBIDDEN {
+			t.Errorf("another organisation's editor adding a recommendation to a public inquiry: %v, want EFORBIDDEN", err)
+		}
+		if err := db.CreateRecommendation(ctx, researcher, rec()); err != nil {
+			t.Errorf("the inquiry's own researcher adding one: %v", err)
+		}
+	})
+}
