@@ -28,17 +28,24 @@ func TestLayers(t *testing.T) {
 		}
 	}
 	const storage = "aftermath/internal/sqldb"
-	for _, p := range []string{"impact", "ledger", "importer", "jobs", "auth", "analysis", "chart", "i18n", "consult", "catalog", "actorlink", "geo", "ingest/ucdp", "ingest/acled", "scrub", "vault", "csvout"} {
+	for _, p := range []string{"web", "impact", "ledger", "importer", "jobs", "auth", "analysis", "chart", "i18n", "consult", "catalog", "actorlink", "geo", "ingest/ucdp", "ingest/acled", "scrub", "vault", "csvout"} {
 		if slices.Contains(deps(t, "aftermath/internal/"+p), storage) {
 			t.Errorf("internal/%s depends on internal/sqldb; it must use the root interfaces", p)
 		}
 	}
-	// Not yet moved behind root interfaces (issue "One shape for every
-	// capability"). When one of them stops importing storage, move it to
-	// the list above, so that it cannot slip back.
-	for _, p := range []string{"web"} {
-		if !slices.Contains(deps(t, "aftermath/internal/"+p), storage) {
-			t.Errorf("internal/%s no longer depends on internal/sqldb: move it to the packages that must not", p)
+	// Only the wiring opens storage: the command line, the storage's own
+	// test helpers and the benchmark programs.
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || !slices.Contains(f[1:], storage) {
+			continue
+		}
+		if p := f[0]; p != "aftermath/internal/cli" && p != storage+"/sqldbtest" && !strings.HasPrefix(p, "aftermath/bench/") {
+			t.Errorf("%s imports internal/sqldb: only cli's wiring opens storage", p)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftermath"
 	"errors"
 	"fmt"
 	"html/template"
@@ -11,7 +12,6 @@ import (
 	"rsc.io/qr"
 
 	"aftermath/internal/auth"
-	"aftermath/internal/sqldb"
 )
 
 type accountPage struct {
@@ -86,7 +86,7 @@ func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) {
 	case tooBusy(w, err):
 		s.renderTOTP(w, r, http.StatusTooManyRequests, secret, "auth.busy")
 		return
-	case errors.Is(err, sqldb.ErrTOTPNeedsKey):
+	case errors.Is(err, aftermath.ErrTOTPNeedsKey):
 		s.renderAccount(w, r, http.StatusServiceUnavailable, accountPage{}, "account.totp.needs_key")
 		return
 	case errors.Is(err, auth.ErrWrongNewCode):

@@ -10,13 +10,12 @@ import (
 	"aftermath"
 	"aftermath/internal/chart"
 	"aftermath/internal/impact"
-	"aftermath/internal/sqldb"
 )
 
 type actorsPage struct {
 	page
 	Q      string
-	Actors []sqldb.ActorSummary
+	Actors []aftermath.ActorSummary
 }
 
 func (s *Server) actors(w http.ResponseWriter, r *http.Request) {

@@ -30,7 +30,6 @@ import (
 	"aftermath/internal/consult"
 	"aftermath/internal/geo"
 	"aftermath/internal/i18n"
-	"aftermath/internal/sqldb"
 )
 
 func (s *Server) routesConsult(r *router) {
@@ -61,7 +60,7 @@ const (
 
 type consultListPage struct {
 	page
-	List      []sqldb.Consultation
+	List      []consult.Consultation
 	CanCreate bool
 }
 
@@ -130,7 +129,7 @@ func (s *Server) newConsultForm(w http.ResponseWriter, r *http.Request, values u
 		return p, err
 	}
 	p.Countries = countryList(p.L)
-	now := s.db.Now()
+	now := s.db.CurrentTime()
 	p.Today, p.Retain = now.Format(time.DateOnly), now.AddDate(5, 0, 0).Format(time.DateOnly)
 	return p, nil
 }
@@ -162,8 +161,8 @@ func (s *Server) consultationForm(w http.ResponseWriter, r *http.Request) {
 
 // consultationInput reads the form into a consultation; a questionnaire
 // that does not parse is an EINVALID error naming the line.
-func (s *Server) consultationInput(f url.Values, u *aftermath.User) (*sqldb.Consultation, error) {
-	c := &sqldb.Consultation{Title: consult.Text{}, Description: consult.Text{}, Purpose: consult.Text{},
+func (s *Server) consultationInput(f url.Values, u *aftermath.User) (*consult.Consultation, error) {
+	c := &consult.Consultation{Title: consult.Text{}, Description: consult.Text{}, Purpose: consult.Text{},
 		Audience: aftermath.Audience(f.Get("audience")), Country: f.Get("country"), OpensOn: strings.TrimSpace(f.Get("opens_on")),
 		ClosesOn: strings.TrimSpace(f.Get("closes_on")), RetainUntil: strings.TrimSpace(f.Get("retain_until"))}
 	c.OwnerOrgID, _ = strconv.ParseInt(f.Get("org"), 10, 64)
@@ -243,12 +242,12 @@ func questionViews(q *consult.Questionnaire, lang string) []questionView {
 
 type consultPage struct {
 	page
-	C           *sqldb.Consultation
+	C           *consult.Consultation
 	Title       string
 	Description string
 	Purpose     string
 	Questions   []questionView
-	Invitations []sqldb.Invitation
+	Invitations []consult.Invitation
 	Partners    []aftermath.Organisation
 	Countries   []matrixArea
 	NewLink     string // shown once, right after it is made
@@ -282,7 +281,7 @@ func (s *Server) showConsultation(w http.ResponseWriter, r *http.Request, id int
 		s.fail(ctx, w, err)
 		return
 	}
-	p := consultPage{page: s.newPage(w, r, "consult.title"), C: c, NoKey: s.voices == nil, MaxDays: sqldb.MaxInvitationDays}
+	p := consultPage{page: s.newPage(w, r, "consult.title"), C: c, NoKey: s.voices == nil, MaxDays: consult.MaxInvitationDays}
 	p.Title, p.Description, p.Purpose = c.Title.In(p.L.Tag()), c.Description.In(p.L.Tag()), c.Purpose.In(p.L.Tag())
 	p.page.Title = p.Title
 	p.Questions = questionViews(&c.Questionnaire, p.L.Tag())
@@ -334,7 +333,7 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	in := sqldb.InvitationInput{OrgName: r.PostFormValue("org_name"), Country: r.PostFormValue("country")}
+	in := consult.InvitationInput{OrgName: r.PostFormValue("org_name"), Country: r.PostFormValue("country")}
 	in.PartnerOrgID, _ = strconv.ParseInt(r.PostFormValue("partner"), 10, 64)
 	if d := strings.TrimSpace(r.PostFormValue("days")); d != "" {
 		n, err := strconv.Atoi(d)
@@ -420,7 +419,7 @@ type resultView struct {
 
 type resultsPage struct {
 	page
-	R         *sqldb.ConsultationResults
+	R         *consult.ConsultationResults
 	Name      string
 	Questions []resultView
 }
@@ -562,7 +561,7 @@ func (s *Server) invalidLink(w http.ResponseWriter, r *http.Request, status int)
 func (s *Server) participate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	inv, c, err := s.db.InvitationByToken(ctx, r.PathValue("token"))
-	if sqldb.IsInvalidLink(err) {
+	if consult.IsInvalidLink(err) {
 		s.invalidLink(w, r, http.StatusNotFound)
 		return
 	}
@@ -579,7 +578,7 @@ func (s *Server) participate(w http.ResponseWriter, r *http.Request) {
 
 // renderParticipate shows the questionnaire with the values given so far
 // and, translated, what must be corrected.
-func (s *Server) renderParticipate(w http.ResponseWriter, r *http.Request, status int, inv *sqldb.Invitation, c *sqldb.Consultation, f url.Values,
+func (s *Server) renderParticipate(w http.ResponseWriter, r *http.Request, status int, inv *consult.Invitation, c *consult.Consultation, f url.Values,
 	problems []problem) {
 	p := participatePage{page: s.newPage(w, r, "consult.participate.title"), Token: r.PathValue("token"), Org: inv.OrgName, Owner: c.OwnerOrg}
 	// The form is reached without a session: the double-submit cookie
@@ -631,7 +630,7 @@ type problem struct {
 	question int
 }
 
-func (pr problem) prompt(c *sqldb.Consultation, lang string) string {
+func (pr problem) prompt(c *consult.Consultation, lang string) string {
 	if pr.question < 0 || pr.question >= len(c.Questionnaire.Questions) {
 		return ""
 	}
@@ -646,8 +645,8 @@ func (pr problem) prompt(c *sqldb.Consultation, lang string) string {
 // the first few places, and the one mistake possible — the same option
 // in two places — is refused with a message that names the question.
 // Places left empty are skipped, so "2nd" alone counts as a first choice.
-func responseFrom(c *sqldb.Consultation, f url.Values, lang string) (*sqldb.ConsultationResponse, []problem) {
-	res := &sqldb.ConsultationResponse{Language: lang, Answers: map[string]consult.Answer{}, Consent: aftermath.ConsentLevel(f.Get("consent")),
+func responseFrom(c *consult.Consultation, f url.Values, lang string) (*consult.ConsultationResponse, []problem) {
+	res := &consult.ConsultationResponse{Language: lang, Answers: map[string]consult.Answer{}, Consent: aftermath.ConsentLevel(f.Get("consent")),
 		MayContact: f.Get("may_contact") == "yes", Agreed: f.Get("agree") == "yes", Name: strings.TrimSpace(f.Get("name")),
 		Contact: strings.TrimSpace(f.Get("contact"))}
 	var problems []problem
@@ -721,7 +720,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 		csrfOK = true
 	}
 	switch {
-	case sqldb.IsInvalidLink(err):
+	case consult.IsInvalidLink(err):
 		status := http.StatusNotFound
 		if !csrfOK {
 			status = http.StatusForbidden
@@ -749,7 +748,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err = s.voices.RespondToConsultation(ctx, token, resp)
 	switch {
-	case sqldb.IsInvalidLink(err):
+	case consult.IsInvalidLink(err):
 		s.invalidLink(w, r, http.StatusNotFound)
 	case aftermath.ErrorCode(err) == aftermath.EINVALID:
 		s.log.InfoContext(ctx, "consultation response refused", "consultation", c.ID, "err", err)

@@ -16,12 +16,11 @@ import (
 	"aftermath/internal/csvout"
 	"aftermath/internal/geo"
 	"aftermath/internal/i18n"
-	"aftermath/internal/sqldb"
 )
 
 // eventFilter reads the explorer's filters from a query string.
-func eventFilter(v aftermath.Viewer, q url.Values) (sqldb.EventFilter, error) {
-	f := sqldb.EventFilter{Viewer: v, Dataset: q.Get("dataset"), Country: strings.TrimSpace(q.Get("country")), Admin1: strings.TrimSpace(q.Get("admin1")),
+func eventFilter(v aftermath.Viewer, q url.Values) (aftermath.EventFilter, error) {
+	f := aftermath.EventFilter{Viewer: v, Dataset: q.Get("dataset"), Country: strings.TrimSpace(q.Get("country")), Admin1: strings.TrimSpace(q.Get("admin1")),
 		From: q.Get("from"), To: q.Get("to"), ViolenceType: strings.TrimSpace(q.Get("violence_type")), Actor: strings.TrimSpace(q.Get("actor")),
 		CodeStatus: strings.TrimSpace(q.Get("code_status")), PreciseOnly: q.Get("precise") == "1"}
 	for _, d := range []string{f.From, f.To} {
@@ -56,7 +55,7 @@ func parseDate(s string) (string, bool) {
 }
 
 // filterQuery is the filter as a query string, for download and page links.
-func filterQuery(f sqldb.EventFilter) url.Values {
+func filterQuery(f aftermath.EventFilter) url.Values {
 	v := url.Values{}
 	set := func(k, val string) {
 		if val != "" {
@@ -88,7 +87,7 @@ const countLimit = 10_000
 
 type eventsPage struct {
 	page
-	F               sqldb.EventFilter
+	F               aftermath.EventFilter
 	Datasets        []aftermath.Dataset
 	Events          []aftermath.Event
 	Total, From, To int64

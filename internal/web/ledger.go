@@ -22,7 +22,6 @@ import (
 	"aftermath/internal/auth"
 	"aftermath/internal/i18n"
 	"aftermath/internal/ledger"
-	"aftermath/internal/sqldb"
 )
 
 func (s *Server) routesLedger(r *router) {
@@ -221,18 +220,18 @@ func (s *Server) ledgerHome(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
 	p := ledgerHomePage{page: s.newPage(w, r, "ledger.title"), CanWrite: canWriteLedger(ctx)}
-	ds, err := s.db.Decisions(ctx, v, sqldb.DecisionFilter{})
+	ds, err := s.db.Decisions(ctx, v, aftermath.DecisionFilter{})
 	var qs []aftermath.Inquiry
 	var rs []aftermath.Recommendation
 	var cs []aftermath.Claim
 	if err == nil {
-		qs, err = s.db.Inquiries(ctx, v, sqldb.InquiryFilter{})
+		qs, err = s.db.Inquiries(ctx, v, aftermath.InquiryFilter{})
 	}
 	if err == nil {
-		rs, err = s.db.Recommendations(ctx, v, sqldb.RecommendationFilter{})
+		rs, err = s.db.Recommendations(ctx, v, aftermath.RecommendationFilter{})
 	}
 	if err == nil {
-		cs, err = s.db.Claims(ctx, v, sqldb.ClaimFilter{})
+		cs, err = s.db.Claims(ctx, v, aftermath.ClaimFilter{})
 	}
 	if err != nil {
 		s.fail(ctx, w, err)
@@ -266,7 +265,7 @@ type decisionsPage struct {
 func (s *Server) decisionsList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	f := sqldb.DecisionFilter{Kind: q.Get("kind"), Reference: strings.TrimSpace(q.Get("reference"))}
+	f := aftermath.DecisionFilter{Kind: q.Get("kind"), Reference: strings.TrimSpace(q.Get("reference"))}
 	var err error
 	if f.MakerID, err = queryID(q, "maker"); err == nil {
 		if f.ActorID, err = queryID(q, "actor"); err == nil {
@@ -361,7 +360,7 @@ type inquiriesPage struct {
 func (s *Server) inquiriesList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	f := sqldb.InquiryFilter{Type: q.Get("type"), Reference: strings.TrimSpace(q.Get("reference"))}
+	f := aftermath.InquiryFilter{Type: q.Get("type"), Reference: strings.TrimSpace(q.Get("reference"))}
 	var err error
 	if f.SubjectID, err = queryID(q, "subject"); err == nil {
 		if f.ActorID, err = queryID(q, "actor"); err == nil {
@@ -460,7 +459,7 @@ func (s *Server) recommendationsList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
 	q := r.URL.Query()
-	f := sqldb.RecommendationFilter{Status: q.Get("status"), OverdueOnly: queryFlag(q, "overdue")}
+	f := aftermath.RecommendationFilter{Status: q.Get("status"), OverdueOnly: queryFlag(q, "overdue")}
 	var err error
 	if f.AddresseeID, err = queryID(q, "addressee"); err == nil {
 		if f.InquiryID, err = queryID(q, "inquiry"); err == nil {
@@ -628,7 +627,7 @@ type claimsPage struct {
 func (s *Server) claimsList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	f := sqldb.ClaimFilter{Verdict: q.Get("verdict"), PublishedOnly: queryFlag(q, "published")}
+	f := aftermath.ClaimFilter{Verdict: q.Get("verdict"), PublishedOnly: queryFlag(q, "published")}
 	contradicted := queryFlag(q, "contradicted")
 	var err error
 	if f.AuthorID, err = queryID(q, "author"); err == nil {

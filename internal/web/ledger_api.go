@@ -17,25 +17,24 @@ import (
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/ledger"
-	"aftermath/internal/sqldb"
 )
 
 // ledgerTables are the CSV exports, one per table.
 var ledgerTables = []struct {
 	name  string
-	write func(*sqldb.DB, context.Context, aftermath.Viewer, io.Writer) error
+	write func(aftermath.LedgerViews, context.Context, aftermath.Viewer, io.Writer) error
 }{
-	{"decisions", (*sqldb.DB).WriteDecisionsCSV},
-	{"inquiries", (*sqldb.DB).WriteInquiriesCSV},
-	{"findings", (*sqldb.DB).WriteFindingsCSV},
-	{"recommendations", (*sqldb.DB).WriteRecommendationsCSV},
-	{"recommendation-status", (*sqldb.DB).WriteRecommendationStatusCSV},
-	{"claims", (*sqldb.DB).WriteClaimsCSV},
+	{"decisions", aftermath.LedgerViews.WriteDecisionsCSV},
+	{"inquiries", aftermath.LedgerViews.WriteInquiriesCSV},
+	{"findings", aftermath.LedgerViews.WriteFindingsCSV},
+	{"recommendations", aftermath.LedgerViews.WriteRecommendationsCSV},
+	{"recommendation-status", aftermath.LedgerViews.WriteRecommendationStatusCSV},
+	{"claims", aftermath.LedgerViews.WriteClaimsCSV},
 }
 
 // ledgerCSV downloads one ledger table as CSV, with what the reader may
 // see.
-func (s *Server) ledgerCSV(name string, write func(*sqldb.DB, context.Context, aftermath.Viewer, io.Writer) error) http.HandlerFunc {
+func (s *Server) ledgerCSV(name string, write func(aftermath.LedgerViews, context.Context, aftermath.Viewer, io.Writer) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var buf bytes.Buffer // whole, so that a failure is an error, not a cut file
 		if err := write(s.db, r.Context(), viewerOf(r.Context()), &buf); err != nil {
@@ -82,33 +81,6 @@ func decodeLedger(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-// mayPlace checks, before the store is called, that the user may give a
-// new record its audience: publishing (public) takes an editor or admin.
-// It also makes the user's organisation the owner of a record without one.
-func mayPlace(u *aftermath.User, a aftermath.Audience, owner *string) error {
-	if a == aftermath.AudiencePublic && !auth.Can(u, auth.ActionPublish) {
-		return aftermath.Errorf(eforbidden, "publishing a ledger record (audience public) takes an editor or admin (%s)", auth.ActionPublish)
-	}
-	if *owner == "" {
-		*owner = ownerOrg(u)
-	}
-	return nil
-}
-
-// ownerOrg is the organisation in which the user writes ledger records:
-// the first where their role allows it.
-func ownerOrg(u *aftermath.User) string {
-	if u == nil {
-		return ""
-	}
-	for _, m := range u.Memberships {
-		if slices.Contains([]string{aftermath.RoleAdmin, aftermath.RoleEditor, aftermath.RoleResearcher}, m.Role) {
-			return m.OrgSlug
-		}
-	}
-	return ""
-}
-
 // apiList answers a list, [] rather than null when empty.
 func apiList[T any](s *Server, w http.ResponseWriter, r *http.Request, list []T, err error) {
 	if err != nil {
@@ -131,7 +103,7 @@ func apiOne[T any](s *Server, w http.ResponseWriter, r *http.Request, status int
 
 func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := sqldb.DecisionFilter{Kind: q.Get("kind"), Reference: q.Get("reference")}
+	f := aftermath.DecisionFilter{Kind: q.Get("kind"), Reference: q.Get("reference")}
 	var err error
 	if f.MakerID, err = queryID(q, "maker"); err == nil {
 		if f.ActorID, err = queryID(q, "actor"); err == nil {
@@ -160,7 +132,6 @@ func (s *Server) apiCreateDecision(w http.ResponseWriter, r *http.Request) {
 	err := decodeLedger(w, r, d)
 	if err == nil {
 		d.ID = 0
-		err = mayPlace(userOf(ctx), d.Audience, &d.Owner)
 	}
 	if err == nil {
 		err = s.db.CreateDecision(ctx, viewerOf(ctx), d)
@@ -174,7 +145,7 @@ func (s *Server) apiCreateDecision(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiInquiries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := sqldb.InquiryFilter{Type: q.Get("type"), Reference: q.Get("reference")}
+	f := aftermath.InquiryFilter{Type: q.Get("type"), Reference: q.Get("reference")}
 	var err error
 	if f.SubjectID, err = queryID(q, "subject"); err == nil {
 		if f.ActorID, err = queryID(q, "actor"); err == nil {
@@ -224,7 +195,6 @@ func (s *Server) apiCreateInquiry(w http.ResponseWriter, r *http.Request) {
 	err := decodeLedger(w, r, q)
 	if err == nil {
 		q.ID = 0
-		err = mayPlace(userOf(ctx), q.Audience, &q.Owner)
 	}
 	if err == nil {
 		err = s.db.CreateInquiry(ctx, viewerOf(ctx), q)
@@ -239,7 +209,7 @@ func (s *Server) apiCreateInquiry(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiRecommendations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := sqldb.RecommendationFilter{Status: q.Get("status"), OverdueOnly: queryFlag(q, "overdue")}
+	f := aftermath.RecommendationFilter{Status: q.Get("status"), OverdueOnly: queryFlag(q, "overdue")}
 	var err error
 	if f.AddresseeID, err = queryID(q, "addressee"); err == nil {
 		if f.InquiryID, err = queryID(q, "inquiry"); err == nil {
@@ -268,7 +238,6 @@ func (s *Server) apiCreateRecommendation(w http.ResponseWriter, r *http.Request)
 	err := decodeLedger(w, r, rec)
 	if err == nil {
 		rec.ID = 0
-		err = mayPlace(userOf(ctx), rec.Audience, &rec.Owner)
 	}
 	if err == nil {
 		err = s.db.CreateRecommendation(ctx, viewerOf(ctx), rec)
@@ -302,7 +271,7 @@ func (s *Server) apiAddStatus(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiClaims(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := sqldb.ClaimFilter{Verdict: q.Get("verdict"), PublishedOnly: queryFlag(q, "published")}
+	f := aftermath.ClaimFilter{Verdict: q.Get("verdict"), PublishedOnly: queryFlag(q, "published")}
 	var err error
 	if f.AuthorID, err = queryID(q, "author"); err == nil {
 		f.InterventionID, err = queryID(q, "intervention")
@@ -332,7 +301,6 @@ func (s *Server) apiCreateClaim(w http.ResponseWriter, r *http.Request) {
 	err := decodeLedger(w, r, c)
 	if err == nil {
 		c.ID = 0
-		err = mayPlace(userOf(ctx), c.Audience, &c.Owner)
 	}
 	if err == nil {
 		err = s.db.CreateClaim(ctx, viewerOf(ctx), c)

@@ -20,7 +20,6 @@ import (
 
 	"aftermath"
 	"aftermath/internal/auth"
-	"aftermath/internal/sqldb"
 )
 
 // citeRows is how many citation rows a form offers (more come back when
@@ -427,7 +426,7 @@ func (s *Server) inquiryCreate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) recommendationFormPage(w http.ResponseWriter, r *http.Request) (ledgerForm, error) {
 	f := s.newLedgerForm(w, r, "ledger.form.recommendation.title", withFirst(aftermath.RecommendationFields, "text"))
 	var err error
-	f.Inquiries, err = s.db.Inquiries(r.Context(), viewerOf(r.Context()), sqldb.InquiryFilter{})
+	f.Inquiries, err = s.db.Inquiries(r.Context(), viewerOf(r.Context()), aftermath.InquiryFilter{})
 	return f, err
 }
 
@@ -497,7 +496,7 @@ func (s *Server) statusForm(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	f.Values.Set("date", s.db.Now().UTC().Format("2006-01-02"))
+	f.Values.Set("date", s.db.CurrentTime().UTC().Format("2006-01-02"))
 	s.renderForm(w, r, "status_form.html", f)
 }
 
@@ -610,4 +609,19 @@ func (s *Server) claimCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	err = s.db.CreateClaim(ctx, viewerOf(ctx), c)
 	s.stored(w, r, "claim_form.html", f, err, fmt.Sprintf("/claims/%d", c.ID))
+}
+
+// ownerOrg is the organisation a form files a new record under (forms
+// have no owner field): the first in which the user's role writes the
+// ledger. The store still decides whether they may.
+func ownerOrg(u *aftermath.User) string {
+	if u == nil {
+		return ""
+	}
+	for _, m := range u.Memberships {
+		if slices.Contains([]string{aftermath.RoleAdmin, aftermath.RoleEditor, aftermath.RoleResearcher}, m.Role) {
+			return m.OrgSlug
+		}
+	}
+	return ""
 }

@@ -14,7 +14,6 @@ import (
 	"aftermath"
 	"aftermath/internal/i18n"
 	"aftermath/internal/impact"
-	"aftermath/internal/sqldb"
 )
 
 // followed is what the event data shows in an intervention's area around
@@ -61,7 +60,7 @@ func (s *Server) interventionTimeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := timelinePage{IV: iv}
-	if err := s.fillTimeline(ctx, &p, sqldb.TimelineFilter{InterventionID: iv.ID}, []aftermath.Intervention{*iv}); err != nil {
+	if err := s.fillTimeline(ctx, &p, aftermath.TimelineFilter{InterventionID: iv.ID}, []aftermath.Intervention{*iv}); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -85,7 +84,7 @@ func (s *Server) actorTimeline(w http.ResponseWriter, r *http.Request) {
 	}
 	var ds []aftermath.Decision
 	if err == nil {
-		ds, err = s.db.Decisions(ctx, v, sqldb.DecisionFilter{ActorID: id})
+		ds, err = s.db.Decisions(ctx, v, aftermath.DecisionFilter{ActorID: id})
 	}
 	if err != nil {
 		s.pageError(w, r, err)
@@ -102,7 +101,7 @@ func (s *Server) actorTimeline(w http.ResponseWriter, r *http.Request) {
 	ivs, err := s.ledgerInterventions(ctx, slices.Compact(ids))
 	p := timelinePage{A: a}
 	if err == nil {
-		err = s.fillTimeline(ctx, &p, sqldb.TimelineFilter{ActorID: id}, ivs)
+		err = s.fillTimeline(ctx, &p, aftermath.TimelineFilter{ActorID: id}, ivs)
 	}
 	if err != nil {
 		s.pageError(w, r, err)
@@ -122,16 +121,16 @@ func (s *Server) fillFollowedLocale(p *timelinePage) {
 
 // fillTimeline reads, as the viewer may see them, the records of an
 // intervention or an actor in the order the timeline tells them.
-func (s *Server) fillTimeline(ctx context.Context, p *timelinePage, f sqldb.TimelineFilter, ivs []aftermath.Intervention) error {
+func (s *Server) fillTimeline(ctx context.Context, p *timelinePage, f aftermath.TimelineFilter, ivs []aftermath.Intervention) error {
 	v := viewerOf(ctx)
 	var err error
-	if p.Decisions, err = s.db.Decisions(ctx, v, sqldb.DecisionFilter{InterventionID: f.InterventionID, ActorID: f.ActorID}); err != nil {
+	if p.Decisions, err = s.db.Decisions(ctx, v, aftermath.DecisionFilter{InterventionID: f.InterventionID, ActorID: f.ActorID}); err != nil {
 		return err
 	}
-	if p.Inquiries, err = s.db.Inquiries(ctx, v, sqldb.InquiryFilter{InterventionID: f.InterventionID, ActorID: f.ActorID}); err != nil {
+	if p.Inquiries, err = s.db.Inquiries(ctx, v, aftermath.InquiryFilter{InterventionID: f.InterventionID, ActorID: f.ActorID}); err != nil {
 		return err
 	}
-	rs, err := s.db.Recommendations(ctx, v, sqldb.RecommendationFilter{InterventionID: f.InterventionID, AddresseeID: f.ActorID})
+	rs, err := s.db.Recommendations(ctx, v, aftermath.RecommendationFilter{InterventionID: f.InterventionID, AddresseeID: f.ActorID})
 	if err != nil {
 		return err
 	}
@@ -147,7 +146,7 @@ func (s *Server) fillTimeline(ctx context.Context, p *timelinePage, f sqldb.Time
 			p.Recurrences = append(p.Recurrences, recurRow{recurView: x, RecID: rec.ID, RecTitle: ledgerTitle(rec.Number, rec.Text)})
 		}
 	}
-	if p.Claims, err = s.db.Claims(ctx, v, sqldb.ClaimFilter{AuthorID: f.ActorID, InterventionID: f.InterventionID}); err != nil {
+	if p.Claims, err = s.db.Claims(ctx, v, aftermath.ClaimFilter{AuthorID: f.ActorID, InterventionID: f.InterventionID}); err != nil {
 		return err
 	}
 	if p.Items, err = s.db.LedgerTimeline(ctx, v, f); err != nil {

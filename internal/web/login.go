@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftermath"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"aftermath/internal/auth"
-	"aftermath/internal/sqldb"
 )
 
 // hashPool bounds the password checks (argon2id, 19 MiB each) of sign-in
@@ -21,15 +21,15 @@ var hashPool = auth.DefaultPool
 
 // accounts is the account store with the testimony key, which also seals
 // TOTP secrets; without a key, new second factors are refused.
-func (s *Server) accounts() *sqldb.Accounts {
+func (s *Server) accounts() aftermath.AccountStore {
 	if s.voices != nil {
-		return s.voices.Accounts()
+		return s.voices.AccountStore()
 	}
-	return s.db.Accounts(nil)
+	return s.db.AccountStore()
 }
 
 func (s *Server) authService() *auth.Service {
-	return &auth.Service{Accounts: s.accounts(), Pool: hashPool, Now: s.db.Now}
+	return &auth.Service{Accounts: s.accounts(), Pool: hashPool, Now: s.db.CurrentTime}
 }
 
 // tooBusy answers a full hashing pool's refusal: 429 with Retry-After.

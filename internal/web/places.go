@@ -17,7 +17,6 @@ import (
 	"aftermath/internal/geo"
 	"aftermath/internal/i18n"
 	"aftermath/internal/impact"
-	"aftermath/internal/sqldb"
 )
 
 // countryName gives a country's name in the reader's language (CLDR names
@@ -38,7 +37,7 @@ func countryName(l *i18n.Locale, iso3, fallback string) string {
 }
 
 type placeRow struct {
-	sqldb.PlaceTotal
+	aftermath.PlaceTotal
 	Name string // in the reader's language
 }
 
@@ -56,7 +55,7 @@ type placesPage struct {
 
 // group splits place totals by dataset: datasets count differently, so
 // their figures are never added together.
-func groupPlaces(l *i18n.Locale, totals []sqldb.PlaceTotal) []placeGroup {
+func groupPlaces(l *i18n.Locale, totals []aftermath.PlaceTotal) []placeGroup {
 	var out []placeGroup
 	for _, t := range totals {
 		if len(out) == 0 || out[len(out)-1].Dataset != t.Dataset {
@@ -160,7 +159,7 @@ func (s *Server) place(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(totals) > 0 {
 		// The first dataset's events, as the dataset spells the country.
-		f := sqldb.EventFilter{Viewer: v, Dataset: totals[0].Dataset, Country: totals[0].Country}
+		f := aftermath.EventFilter{Viewer: v, Dataset: totals[0].Dataset, Country: totals[0].Country}
 		pts, binned, err := s.db.EventPoints(ctx, f, mapCells)
 		if err != nil {
 			s.fail(ctx, w, err)

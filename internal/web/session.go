@@ -195,7 +195,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *afterma
 	if err != nil {
 		return err
 	}
-	if err := s.db.CreateSession(r.Context(), u.ID, auth.HashToken(tok), s.db.Now().Add(sessionLength)); err != nil {
+	if err := s.db.CreateSession(r.Context(), u.ID, auth.HashToken(tok), s.db.CurrentTime().Add(sessionLength)); err != nil {
 		return err
 	}
 	s.setCookie(w, r, sessionCookie, tok, int(sessionLength/time.Second))

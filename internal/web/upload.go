@@ -11,7 +11,6 @@ import (
 
 	"aftermath"
 	"aftermath/internal/auth"
-	"aftermath/internal/sqldb"
 )
 
 // maxUpload bounds an uploaded file (GED's full release is about 450 MB
@@ -41,7 +40,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	// Refused at once when the dataset is another organisation's; the
 	// import checks again when it runs.
-	switch err := s.db.CheckImportInto(r.Context(), sqldb.ImportAs{User: u}, dataset); aftermath.ErrorCode(err) {
+	switch err := s.db.CheckImportInto(r.Context(), aftermath.ImportAs{User: u}, dataset); aftermath.ErrorCode(err) {
 	case "":
 	case aftermath.ENOTFOUND:
 		s.notFound(w, r)
@@ -92,7 +91,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		s.fail(r.Context(), w, err)
 		return
 	}
-	j := &sqldb.Job{Dataset: dataset, Version: strings.TrimSpace(r.PostFormValue("version")), FilePath: path, FileName: name, CreatedBy: u.ID}
+	j := &aftermath.Job{Dataset: dataset, Version: strings.TrimSpace(r.PostFormValue("version")), FilePath: path, FileName: name, CreatedBy: u.ID}
 	if err := s.db.CreateJob(r.Context(), j); err != nil {
 		os.RemoveAll(dir)
 		s.fail(r.Context(), w, err)
@@ -104,14 +103,14 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 
 type jobPage struct {
 	page
-	Job     *sqldb.Job
+	Job     *aftermath.Job
 	Percent int64
 	Refresh bool
 }
 
 func (s *Server) job(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	var j *sqldb.Job
+	var j *aftermath.Job
 	if err == nil {
 		// A job is its uploader's and their organisation's admins'.
 		j, err = s.db.JobFor(r.Context(), userOf(r.Context()), id)

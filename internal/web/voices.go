@@ -21,7 +21,6 @@ import (
 	"aftermath/internal/auth"
 	"aftermath/internal/geo"
 	"aftermath/internal/i18n"
-	"aftermath/internal/sqldb"
 )
 
 // Voices: testimony submission, review and redaction, the themes matrix
@@ -31,7 +30,7 @@ import (
 // SetVoices gives the server the testimony store, which holds the
 // key-encryption key. Without it the testimony pages say that no key is
 // configured; the themes matrix, which decrypts nothing, still works.
-func (s *Server) SetVoices(vs *sqldb.Voices) { s.voices = vs }
+func (s *Server) SetVoices(vs Voices) { s.voices = vs }
 
 func (s *Server) routesVoices(r *router) {
 	r.handle("GET /voices", Public, s.cached(s.voicesMatrix))
@@ -43,7 +42,7 @@ func (s *Server) routesVoices(r *router) {
 	r.handle("POST /testimonies/{id}/review", Form, s.checkCSRF(s.signedIn(s.reviewTestimony)))
 	r.handle("POST /testimonies/{id}/redact", Form, s.checkCSRF(s.signedIn(s.redactTestimony)))
 	r.handle("POST /testimonies/{id}/themes", Form, s.checkCSRF(s.signedIn(s.codeTestimony)))
-	r.handle("POST /testimonies/{id}/attachments", Form, limitBody(sqldb.MaxAttachment+64<<10, s.checkCSRF(s.signedIn(s.attach))))
+	r.handle("POST /testimonies/{id}/attachments", Form, limitBody(aftermath.MaxAttachment+64<<10, s.checkCSRF(s.signedIn(s.attach))))
 	r.handle("GET /testimonies/{id}/attachments/{att}", SignedIn, s.signedIn(s.attachment))
 	r.handle("GET /audit", SignedIn, s.signedIn(s.auditLog))
 	r.handle("POST /api/v1/testimonies", auth.ActionSubmit, s.may(auth.ActionSubmit, s.apiCreateTestimony))
@@ -144,8 +143,8 @@ func (s *Server) themeNames(r *http.Request, l *i18n.Locale) (map[string]string,
 func (s *Server) voicesMatrix(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	by := r.URL.Query().Get("by")
-	if by != sqldb.ByCountry && by != sqldb.ByContinent {
-		by = sqldb.ByRegion
+	if by != aftermath.ByCountry && by != aftermath.ByContinent {
+		by = aftermath.ByRegion
 	}
 	p := matrixPage{page: s.newPage(w, r, "voices.title"), By: by}
 	cells, err := s.db.ThemeMatrix(ctx, viewerOf(ctx), by)
@@ -211,7 +210,7 @@ func (s *Server) quotes(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.voices == nil {
 		p.NoKey = true
-	} else if p.Quotes, err = s.voices.QuoteBank(ctx, viewerOf(ctx), sqldb.QuoteFilter{Theme: p.Theme, Limit: 200}); err != nil {
+	} else if p.Quotes, err = s.voices.QuoteBank(ctx, viewerOf(ctx), aftermath.QuoteFilter{Theme: p.Theme, Limit: 200}); err != nil {
 		s.fail(ctx, w, err)
 		return
 	}
@@ -230,7 +229,7 @@ func (s *Server) testimonies(w http.ResponseWriter, r *http.Request) {
 	p := testimoniesPage{page: s.newPage(w, r, "voices.list.title"), State: r.URL.Query().Get("state")}
 	p.CanSubmit = auth.Can(p.User, auth.ActionSubmit)
 	var err error
-	if p.List, err = s.db.Testimonies(ctx, viewerOf(ctx), sqldb.TestimonyFilter{State: aftermath.TestimonyState(p.State), Limit: 200}); err != nil {
+	if p.List, err = s.db.Testimonies(ctx, viewerOf(ctx), aftermath.TestimonyFilter{State: aftermath.TestimonyState(p.State), Limit: 200}); err != nil {
 		s.fail(ctx, w, err)
 		return
 	}
@@ -274,7 +273,7 @@ func (s *Server) newTestimonyForm(w http.ResponseWriter, r *http.Request, values
 	}
 	slices.SortFunc(p.Countries, func(a, b matrixArea) int { return strings.Compare(a.Name, b.Name) })
 	p.Languages = []string{"en", "fr", "ar"}
-	now := s.db.Now()
+	now := s.db.CurrentTime()
 	p.Today, p.Retain = now.Format(time.DateOnly), now.AddDate(5, 0, 0).Format(time.DateOnly)
 	return p, nil
 }
@@ -599,7 +598,7 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, sqldb.MaxAttachment+1))
+	data, err := io.ReadAll(io.LimitReader(f, aftermath.MaxAttachment+1))
 	if err != nil {
 		s.fail(r.Context(), w, err)
 		return
@@ -650,7 +649,7 @@ type auditPage struct {
 	page
 	Entries []aftermath.AuditEntry
 	Older   string
-	Report  *sqldb.AuditReport
+	Report  *aftermath.AuditReport
 }
 
 // auditLog shows the audit log to admins, newest first, with the result
@@ -658,7 +657,7 @@ type auditPage struct {
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	f := sqldb.AuditFilter{RecordType: q.Get("record_type"), Action: q.Get("action"), Limit: 100}
+	f := aftermath.AuditFilter{RecordType: q.Get("record_type"), Action: q.Get("action"), Limit: 100}
 	f.RecordID, _ = strconv.ParseInt(q.Get("record_id"), 10, 64)
 	f.ActorID, _ = strconv.ParseInt(q.Get("actor_id"), 10, 64)
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
@@ -667,7 +666,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, s.bundle.Negotiate(r).T("error.forbidden"), http.StatusForbidden)
 		return
 	}
-	var rep *sqldb.AuditReport
+	var rep *aftermath.AuditReport
 	if err == nil {
 		rep, err = s.db.AuditVerify(ctx)
 	}
@@ -755,9 +754,9 @@ func (s *Server) apiThemeMatrix(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	by := r.URL.Query().Get("by")
 	if by == "" {
-		by = sqldb.ByRegion
+		by = aftermath.ByRegion
 	}
-	if by != sqldb.ByRegion && by != sqldb.ByCountry && by != sqldb.ByContinent {
+	if by != aftermath.ByRegion && by != aftermath.ByCountry && by != aftermath.ByContinent {
 		s.apiError(w, r, aftermath.Errorf(aftermath.EINVALID, "by=%q: use region, country or continent", by))
 		return
 	}

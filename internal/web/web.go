@@ -23,7 +23,6 @@ import (
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/i18n"
-	"aftermath/internal/sqldb"
 )
 
 //go:embed templates static
@@ -31,7 +30,7 @@ var assets embed.FS
 
 // Server holds what handlers need; there is no global state.
 type Server struct {
-	db      *sqldb.DB
+	db      Store
 	pages   *template.Template
 	log     *slog.Logger
 	limiter *rateLimiter
@@ -49,7 +48,7 @@ type Server struct {
 	static      *staticFiles
 	// voices is the testimony store with its key; nil when no key is
 	// configured.
-	voices *sqldb.Voices
+	voices Voices
 	// uploadDir holds uploaded files until their import job has run.
 	uploadDir string
 	// JobsWake, when set, is signalled when a job is queued.
@@ -96,7 +95,7 @@ func (s *Server) SetBaseURL(raw string) error {
 }
 
 // New parses the embedded templates, failing at start if one is broken.
-func New(db *sqldb.DB, log *slog.Logger) (*Server, error) {
+func New(db Store, log *slog.Logger) (*Server, error) {
 	staticFS, err := fs.Sub(assets, "static")
 	if err != nil {
 		return nil, err

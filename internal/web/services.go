@@ -1,0 +1,39 @@
+package web
+
+import (
+	"time"
+
+	"aftermath"
+	"aftermath/internal/consult"
+)
+
+// Store is what the server works on: the root services, each deciding
+// inside who may see and change what (internal/sqldb implements them all;
+// cli wires it). Handlers never decide authorisation themselves; where a
+// page hides a button a role could not use, the service still refuses.
+type Store interface {
+	aftermath.Events
+	aftermath.Interventions
+	aftermath.EventFigures
+	aftermath.Ledger
+	aftermath.LedgerViews
+	aftermath.Sources
+	aftermath.TestimonyIndex
+	aftermath.Audit
+	aftermath.Sessions
+	aftermath.Jobs
+	aftermath.Generations
+	consult.Service
+	// AccountStore signs in without the key (no second-factor
+	// enrolment); Voices.AccountStore holds it.
+	AccountStore() aftermath.AccountStore
+	CurrentTime() time.Time
+}
+
+// Voices is the sealed part, which needs the key: testimony text and
+// attachments, consultation answers, and second factors.
+type Voices interface {
+	aftermath.Testimonies
+	consult.Responses
+	AccountStore() aftermath.AccountStore
+}
