@@ -73,14 +73,6 @@ func citedVisible(v aftermath.Viewer, c string) string {
 		ELSE 1 = 0 END)`
 }
 
-func ints(ids []int64) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(s, ", ")
-}
-
 // Viewer works out what a user may see: the organisations where they read
 // internal records (every role but contributor, who submits but does not
 // read others' work) and the organisations that share with those.

@@ -60,13 +60,6 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, e *aftermath.AuditEnt
 	return nil
 }
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // auditHash encodes every field as its length and its bytes, so no two
 // different entries encode alike, and hashes that with the previous hash.
 func auditHash(id int64, at string, actor int64, action, recordType string, recordID int64, detail, prev string) string {

@@ -539,10 +539,6 @@ func month(date string) string {
 	return date[:7]
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
 // stmt prepares (once per size) a statement whose text depends on a count.
 func (im *Import) stmt(name string, n int, text func(int) string) (*sql.Stmt, error) {
 	k := name + "/" + strconv.Itoa(n)

@@ -513,16 +513,3 @@ func (db *DB) source(ctx context.Context, v aftermath.Viewer, where string, arg 
 	}
 	return s, err
 }
-
-// inTx runs fn in a write transaction, committing when it returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}

@@ -151,26 +151,6 @@ func (db *DB) Citations(ctx context.Context, v aftermath.Viewer, recordType stri
 	return out, nil
 }
 
-// each runs a read query and calls fn for every row.
-func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
-	return eachRow(ctx, db.read, db.rebind(q), args, fn)
-}
-
-// eachRow runs a query (already rebound) on q and calls fn for every row.
-func eachRow(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // AliasesWithPrefix lists a dataset's actor spellings that start with
 // prefix, sorted.
 func (db *DB) AliasesWithPrefix(ctx context.Context, dataset, prefix string) ([]string, error) {

@@ -158,8 +158,6 @@ func summarySelect(v aftermath.Viewer) string {
 		FROM testimonies t`
 }
 
-type scanner interface{ Scan(...any) error }
-
 func scanSummary(v aftermath.Viewer, r scanner) (*aftermath.TestimonySummary, *facts, error) {
 	s := &aftermath.TestimonySummary{}
 	f := &facts{}
