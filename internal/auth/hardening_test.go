@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -213,6 +214,35 @@ func TestEnrolTOTPChecksThePasswordWithLockout(t *testing.T) {
 		}
 		if got, _ := db.User(ctx, u.ID); got.TOTP {
 			t.Error("the second factor survived its removal")
+		}
+	})
+}
+
+// A sealed secret on a server started without its key file: a six-digit
+// code is refused with ErrTOTPUnavailable (a message the person can act
+// on, not an internal failure), and a recovery code still signs in.
+func TestSealedTOTPWithoutTheKey(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		u := newAccount(t, db, "sealed@example.org")
+		kek, err := vault.GenerateKEK()
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, _ := auth.NewTOTPSecret()
+		if err := db.Accounts(kek).SetTOTP(ctx, u.ID, secret, []string{auth.HashToken("recovery-one")}); err != nil {
+			t.Fatal(err)
+		}
+		keyless := &auth.Service{Accounts: db.Accounts(nil), Now: func() time.Time { return now }}
+		code, _ := auth.TOTPCode(secret, now)
+		_, err = keyless.Login(ctx, "sealed@example.org", "a long enough password", code)
+		if !errors.Is(err, auth.ErrTOTPUnavailable) {
+			t.Errorf("a code without the key: %v, want ErrTOTPUnavailable", err)
+		}
+		if _, err := keyless.Login(ctx, "sealed@example.org", "a long enough password", "recovery-one"); err != nil {
+			t.Errorf("a recovery code without the key: %v", err)
 		}
 	})
 }

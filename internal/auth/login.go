@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"aftermath"
@@ -26,6 +27,12 @@ var ErrBadCredentials = aftermath.Errorf(aftermath.EINVALID, "the email, passwor
 // ErrSecondFactor says the password was right and a TOTP or recovery code
 // is needed.
 var ErrSecondFactor = errors.New("second factor required")
+
+// ErrTOTPUnavailable says an authenticator code cannot be checked: the
+// account's secret is sealed and this server holds no key to open it (or
+// it does not open). A recovery code still signs in. The cause is wrapped
+// for the log; the message is what the person signing in may read.
+var ErrTOTPUnavailable = errors.New("authenticator codes cannot be checked on this server right now: sign in with a recovery code, and tell an administrator (the server needs its key file)")
 
 // ErrWrongNewCode refuses an enrolment whose confirming code does not
 // match the new secret (the app does not hold it yet, or its clock is off).
@@ -140,7 +147,7 @@ func (s *Service) checkSecondFactor(ctx context.Context, c *aftermath.Credential
 	if len(code) == totpDigits && isDigits(code) {
 		if c.TOTPSecret == "" {
 			if c.TOTPUnavailable != nil {
-				return c.TOTPUnavailable
+				return fmt.Errorf("%w (%v)", ErrTOTPUnavailable, c.TOTPUnavailable)
 			}
 			return ErrBadCredentials
 		}
