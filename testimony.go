@@ -32,7 +32,7 @@ func (c ConsentLevel) Valid() bool { return slices.Contains(ConsentLevels, c) }
 // MaxAudience is the widest audience a testimony with this consent may
 // have. Publication levels allow public, but only a testimony's approved,
 // redacted text ever reaches anyone beyond the people who handle the
-// original (see the access rule in internal/sqldb/voices.go).
+// original (see the access rule in internal/sqldb/testimony.go).
 func (c ConsentLevel) MaxAudience() Audience {
 	if c == ConsentInternal {
 		return AudienceInternal
