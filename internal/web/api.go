@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,23 +10,6 @@ import (
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/impact"
-)
-
-// statusOf is the one table from error codes to HTTP statuses.
-var statusOf = map[string]int{
-	aftermath.EINVALID:   http.StatusBadRequest,
-	aftermath.ENOTFOUND:  http.StatusNotFound,
-	aftermath.ECONFLICT:  http.StatusConflict,
-	aftermath.EINTERNAL:  http.StatusInternalServerError,
-	aftermath.EFORBIDDEN: http.StatusForbidden,
-	eunauthorized:        http.StatusUnauthorized,
-}
-
-// Codes of the web layer's own refusals: a role the policy does not
-// allow is the store's EFORBIDDEN too.
-const (
-	eforbidden    = aftermath.EFORBIDDEN
-	eunauthorized = "unauthorized"
 )
 
 func (s *Server) routesAPI(r *router) {
@@ -174,22 +156,6 @@ func (s *Server) may(action string, h http.HandlerFunc) http.HandlerFunc {
 		}
 		h(w, r)
 	}
-}
-
-func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
-	code := aftermath.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
-	msg := err.Error()
-	var ae *aftermath.Error
-	if !errors.As(err, &ae) {
-		// Not one of ours: log the cause, show nothing of it.
-		s.log.ErrorContext(r.Context(), "api", "path", r.URL.Path, "err", err)
-		code, msg = aftermath.EINTERNAL, "internal error; it has been logged"
-	}
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

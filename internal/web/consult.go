@@ -70,7 +70,7 @@ func (s *Server) consultations(w http.ResponseWriter, r *http.Request) {
 	p.CanCreate = auth.Can(p.User, auth.ActionConsult)
 	var err error
 	if p.List, err = s.db.Consultations(ctx, viewerOf(ctx)); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -152,7 +152,7 @@ func (s *Server) consultationForm(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := s.newConsultForm(w, r, url.Values{})
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -206,19 +206,20 @@ func (s *Server) createConsultation(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/consultations/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 		return
 	}
-	code := aftermath.ErrorCode(err)
-	if code != aftermath.EINVALID && code != aftermath.EFORBIDDEN {
-		s.fail(ctx, w, err)
+	switch aftermath.ErrorCode(err) {
+	case aftermath.EINVALID, aftermath.EFORBIDDEN, aftermath.ECONFLICT:
+	default:
+		s.pageError(w, r, err)
 		return
 	}
 	p, perr := s.newConsultForm(w, r, r.PostForm)
 	if perr != nil {
-		s.fail(ctx, w, perr)
+		s.pageError(w, r, perr)
 		return
 	}
 	p.Error, p.Field = err.Error(), fieldOf(err)
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusUnprocessableEntity, "consultation_form.html", p)
+	s.render(w, r, refusalStatus(err, http.StatusUnprocessableEntity), "consultation_form.html", p)
 }
 
 // questionView is a question as a reader sees it, in their language.
@@ -278,7 +279,7 @@ func (s *Server) showConsultation(w http.ResponseWriter, r *http.Request, id int
 		return
 	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := consultPage{page: s.newPage(w, r, "consult.title"), C: c, NoKey: s.voices == nil, MaxDays: consult.MaxInvitationDays}
@@ -290,7 +291,7 @@ func (s *Server) showConsultation(w http.ResponseWriter, r *http.Request, id int
 			p.Partners, err = s.db.ConsultPartners(ctx, v, id)
 		}
 		if err != nil {
-			s.fail(ctx, w, err)
+			s.pageError(w, r, err)
 			return
 		}
 		p.Countries = countryList(p.L)
@@ -309,12 +310,10 @@ func (s *Server) consultAction(w http.ResponseWriter, r *http.Request, id int64,
 		http.Redirect(w, r, "/consultations/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	case aftermath.ENOTFOUND:
 		s.notFound(w, r)
-	case aftermath.EFORBIDDEN:
-		http.Error(w, s.bundle.Negotiate(r).T("error.forbidden"), http.StatusForbidden)
 	case aftermath.EINVALID, aftermath.ECONFLICT:
-		s.showConsultation(w, r, id, http.StatusUnprocessableEntity, func(p *consultPage) { p.Error = err.Error() })
+		s.showConsultation(w, r, id, refusalStatus(err, http.StatusUnprocessableEntity), func(p *consultPage) { p.Error = err.Error() })
 	default:
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 	}
 }
 
@@ -440,7 +439,7 @@ func (s *Server) consultationResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := resultsPage{page: s.newPage(w, r, "consult.results.title"), R: res}
@@ -486,7 +485,7 @@ func (s *Server) consultationCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -566,7 +565,7 @@ func (s *Server) participate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if s.voices == nil {
@@ -728,7 +727,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 		s.invalidLink(w, r, status)
 		return
 	case err != nil:
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	case !csrfOK:
 		s.renderParticipate(w, r, http.StatusForbidden, inv, c, r.PostForm, []problem{{"consult.error.csrf", -1}})
@@ -754,7 +753,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 		s.log.InfoContext(ctx, "consultation response refused", "consultation", c.ID, "err", err)
 		s.renderParticipate(w, r, http.StatusUnprocessableEntity, inv, c, r.PostForm, []problem{{"consult.error.other", -1}})
 	case err != nil:
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 	default:
 		s.linkMessage(w, r, http.StatusOK, "consult.thanks.title", "consult.thanks", "org", c.OwnerOrg)
 	}

@@ -175,7 +175,7 @@ func (s *Server) interventionCSV(kind string) http.HandlerFunc {
 				http.Error(w, err.Error(), http.StatusNotFound)
 				return
 			}
-			s.fail(ctx, w, err)
+			s.pageError(w, r, err)
 			return
 		}
 		quality := ""
@@ -272,7 +272,7 @@ func (s *Server) placeCSV(w http.ResponseWriter, r *http.Request) {
 			s.notFound(w, r) // nothing the reader may see covers it
 			return
 		}
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	l := s.bundle.Negotiate(r)

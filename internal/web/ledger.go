@@ -234,7 +234,7 @@ func (s *Server) ledgerHome(w http.ResponseWriter, r *http.Request) {
 		cs, err = s.db.Claims(ctx, v, aftermath.ClaimFilter{})
 	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p.NDecisions, p.NInquiries, p.NRecs, p.NClaims = len(ds), len(qs), len(rs), len(cs)
@@ -483,7 +483,7 @@ func (s *Server) recommendationsList(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if p.Recs, err = s.recRows(ctx, rs); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "recommendations.html", p)

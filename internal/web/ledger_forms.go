@@ -121,6 +121,11 @@ func (s *Server) newLedgerForm(w http.ResponseWriter, r *http.Request, titleKey 
 // renderForm shows a form; with problems, it answers 400 (403 when the
 // problem is the right to publish).
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string, f ledgerForm) {
+	s.render(w, r, formStatus(f), name, f)
+}
+
+// formStatus is the status a form answers with what it holds.
+func formStatus(f ledgerForm) int {
 	status := http.StatusOK
 	if len(f.Problems) > 0 || f.Message != "" {
 		status = http.StatusBadRequest
@@ -128,7 +133,7 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string,
 			status = http.StatusForbidden
 		}
 	}
-	s.render(w, r, status, name, f)
+	return status
 }
 
 // writeAllowed refuses a POST from a role that may not write the ledger.
@@ -268,21 +273,20 @@ func (s *Server) citations(ctx context.Context, f *ledgerForm) ([]aftermath.Cita
 	return out, nil
 }
 
-// stored finishes a POST: on a store refusal the form comes back with it;
-// on success the browser goes to the record's page.
+// stored finishes a POST: on a store refusal the form comes back with it,
+// 403 for what the writer may see but not change (the store decides:
+// another organisation's, or one without an owner for a non-admin) and
+// 409 for an entry that clashes with what is stored; on success the
+// browser goes to the record's page.
 func (s *Server) stored(w http.ResponseWriter, r *http.Request, name string, f ledgerForm, err error, path string) {
-	switch {
-	case err == nil:
+	switch aftermath.ErrorCode(err) {
+	case "":
 		http.Redirect(w, r, path, http.StatusSeeOther)
-	case aftermath.ErrorCode(err) == aftermath.EINVALID || aftermath.ErrorCode(err) == aftermath.ENOTFOUND:
+	case aftermath.EINVALID, aftermath.ENOTFOUND, aftermath.EFORBIDDEN, aftermath.ECONFLICT:
 		f.Message = f.L.T("ledger.form.error.store", "message", err.Error())
-		s.renderForm(w, r, name, f)
-	case aftermath.ErrorCode(err) == aftermath.EFORBIDDEN:
-		// A record the writer may see but not change (the store decides:
-		// another organisation's, or one without an owner for a non-admin).
-		http.Error(w, f.L.T("error.forbidden"), http.StatusForbidden)
+		s.render(w, r, refusalStatus(err, formStatus(f)), name, f)
 	default:
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 	}
 }
 
@@ -304,7 +308,7 @@ func (s *Server) decisionFormPage(w http.ResponseWriter, r *http.Request) (ledge
 func (s *Server) decisionForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.decisionFormPage(w, r)
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	f.Values.Set("audience", string(aftermath.AudienceInternal))
@@ -319,7 +323,7 @@ func (s *Server) decisionCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	f, err := s.decisionFormPage(w, r)
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	d := &aftermath.Decision{Maker: f.actor("maker"), Date: f.date("date", true, false), Kind: f.choice("kind", aftermath.DecisionKinds, true),
@@ -335,7 +339,7 @@ func (s *Server) decisionCreate(w http.ResponseWriter, r *http.Request) {
 		d.Amounts = []aftermath.Amount{{Value: n, Currency: cur}}
 	}
 	if d.Citations, err = s.citations(ctx, &f); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if len(f.Problems) > 0 {
@@ -358,7 +362,7 @@ func (s *Server) inquiryFormPage(w http.ResponseWriter, r *http.Request) (ledger
 func (s *Server) inquiryForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.inquiryFormPage(w, r)
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	f.Values.Set("audience", string(aftermath.AudienceInternal))
@@ -373,7 +377,7 @@ func (s *Server) inquiryCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	f, err := s.inquiryFormPage(w, r)
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	q := &aftermath.Inquiry{Body: f.actor("body"), Type: f.choice("type", aftermath.InquiryTypes, true), Title: f.text("title", true),
@@ -401,7 +405,7 @@ func (s *Server) inquiryCreate(w http.ResponseWriter, r *http.Request) {
 				f.fail("findings_source", "ledger.form.error.source", "source", ref)
 				break
 			} else if err != nil {
-				s.fail(ctx, w, err)
+				s.pageError(w, r, err)
 				return
 			}
 		}
@@ -410,7 +414,7 @@ func (s *Server) inquiryCreate(w http.ResponseWriter, r *http.Request) {
 			Citations: []aftermath.Citation{{Field: "text", SourceID: report.ID, Page: loc, Confidence: conf}}})
 	}
 	if q.Citations, err = s.citations(ctx, &f); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if len(f.Problems) > 0 {
@@ -433,7 +437,7 @@ func (s *Server) recommendationFormPage(w http.ResponseWriter, r *http.Request) 
 func (s *Server) recommendationForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.recommendationFormPage(w, r)
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	f.Values.Set("audience", string(aftermath.AudienceInternal))
@@ -448,7 +452,7 @@ func (s *Server) recommendationCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	f, err := s.recommendationFormPage(w, r)
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	inquiryID, _ := strconv.ParseInt(f.V("inquiry"), 10, 64)
@@ -463,7 +467,7 @@ func (s *Server) recommendationCreate(w http.ResponseWriter, r *http.Request) {
 		f.fail("response", "ledger.form.error.required")
 	}
 	if rec.Citations, err = s.citations(ctx, &f); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if len(f.Problems) > 0 {
@@ -515,7 +519,7 @@ func (s *Server) statusCreate(w http.ResponseWriter, r *http.Request) {
 	judged := sc.Status != "" && sc.Status != aftermath.StatusOpen // a judgement needs who, by what test, on what evidence
 	sc.JudgedBy, sc.Criteria = f.text("judged_by", judged), f.text("criteria", judged)
 	if sc.Citations, err = s.citations(ctx, &f); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if judged && len(sc.Citations) == 0 {
@@ -541,7 +545,7 @@ func (s *Server) claimFormPage(w http.ResponseWriter, r *http.Request) (ledgerFo
 func (s *Server) claimForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.claimFormPage(w, r)
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	f.Values.Set("audience", string(aftermath.AudienceInternal))
@@ -556,7 +560,7 @@ func (s *Server) claimCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	f, err := s.claimFormPage(w, r)
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	verdicts := make([]string, len(aftermath.Verdicts))
@@ -600,7 +604,7 @@ func (s *Server) claimCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if c.Citations, err = s.citations(ctx, &f); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if len(f.Problems) > 0 {

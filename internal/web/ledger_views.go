@@ -248,7 +248,7 @@ func (s *Server) scorecard(w http.ResponseWriter, r *http.Request) {
 				bv.NoData, err = true, nil
 			}
 			if err != nil {
-				s.fail(ctx, w, err)
+				s.pageError(w, r, err)
 				return
 			}
 		}

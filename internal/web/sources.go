@@ -16,7 +16,7 @@ type sourcesPage struct {
 func (s *Server) sources(w http.ResponseWriter, r *http.Request) {
 	list, err := s.db.Sources(r.Context(), viewerOf(r.Context()))
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "sources.html", sourcesPage{page: s.newPage(w, r, "sources.title"), Sources: list})
@@ -48,7 +48,7 @@ func (s *Server) source(w http.ResponseWriter, r *http.Request) {
 	}
 	cs, err := s.db.CitationsOfSource(ctx, viewerOf(ctx), id)
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := sourcePage{page: s.newPage(w, r, "sources.title"), S: src}

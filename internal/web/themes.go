@@ -33,7 +33,7 @@ func (s *Server) showThemes(w http.ResponseWriter, r *http.Request, status int, 
 	p.IsAdmin = p.User.HasRole(aftermath.RoleAdmin)
 	var err error
 	if p.Themes, err = s.db.Themes(r.Context()); err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -66,11 +66,9 @@ func (s *Server) afterTheme(w http.ResponseWriter, r *http.Request, err error) {
 	switch aftermath.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/voices/themes", http.StatusSeeOther)
-	case aftermath.EFORBIDDEN:
-		s.showThemes(w, r, http.StatusForbidden, err.Error())
-	case aftermath.EINVALID, aftermath.ECONFLICT, aftermath.ENOTFOUND:
-		s.showThemes(w, r, http.StatusUnprocessableEntity, err.Error())
+	case aftermath.EINVALID, aftermath.ECONFLICT, aftermath.ENOTFOUND, aftermath.EFORBIDDEN:
+		s.showThemes(w, r, refusalStatus(err, http.StatusUnprocessableEntity), err.Error())
 	default:
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 	}
 }

@@ -40,16 +40,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	// Refused at once when the dataset is another organisation's; the
 	// import checks again when it runs.
-	switch err := s.db.CheckImportInto(r.Context(), aftermath.ImportAs{User: u}, dataset); aftermath.ErrorCode(err) {
-	case "":
-	case aftermath.ENOTFOUND:
-		s.notFound(w, r)
-		return
-	case aftermath.EFORBIDDEN:
-		http.Error(w, l.T("error.forbidden"), http.StatusForbidden)
-		return
-	default:
-		s.fail(r.Context(), w, err)
+	if err := s.db.CheckImportInto(r.Context(), aftermath.ImportAs{User: u}, dataset); err != nil {
+		s.pageError(w, r, err)
 		return
 	}
 	f, hdr, err := r.FormFile("file")
@@ -70,12 +62,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		name = "upload.csv"
 	}
 	if err := os.MkdirAll(s.uploadDir, 0o700); err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	dir, err := os.MkdirTemp(s.uploadDir, "job-")
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	path := filepath.Join(dir, name)
@@ -88,13 +80,13 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		os.RemoveAll(dir)
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	j := &aftermath.Job{Dataset: dataset, Version: strings.TrimSpace(r.PostFormValue("version")), FilePath: path, FileName: name, CreatedBy: u.ID}
 	if err := s.db.CreateJob(r.Context(), j); err != nil {
 		os.RemoveAll(dir)
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	s.wakeJobs()

@@ -156,7 +156,7 @@ func (s *Server) voicesMatrix(w http.ResponseWriter, r *http.Request) {
 		pairs, err = s.db.ThemeCooccurrence(ctx, viewerOf(ctx))
 	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	seen := map[string]bool{}
@@ -205,13 +205,13 @@ func (s *Server) quotes(w http.ResponseWriter, r *http.Request) {
 	p := quotesPage{page: s.newPage(w, r, "voices.quotes.title"), Theme: r.URL.Query().Get("theme")}
 	var err error
 	if p.Themes, _, err = s.themeNames(r, p.L); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if s.voices == nil {
 		p.NoKey = true
 	} else if p.Quotes, err = s.voices.QuoteBank(ctx, viewerOf(ctx), aftermath.QuoteFilter{Theme: p.Theme, Limit: 200}); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "quotes.html", p)
@@ -230,7 +230,7 @@ func (s *Server) testimonies(w http.ResponseWriter, r *http.Request) {
 	p.CanSubmit = auth.Can(p.User, auth.ActionSubmit)
 	var err error
 	if p.List, err = s.db.Testimonies(ctx, viewerOf(ctx), aftermath.TestimonyFilter{State: aftermath.TestimonyState(p.State), Limit: 200}); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -281,7 +281,7 @@ func (s *Server) newTestimonyForm(w http.ResponseWriter, r *http.Request, values
 func (s *Server) testimonyForm(w http.ResponseWriter, r *http.Request) {
 	p, err := s.newTestimonyForm(w, r, url.Values{})
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -358,19 +358,20 @@ func (s *Server) createTestimony(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/testimonies/"+strconv.FormatInt(id, 10)+"?created=1", http.StatusSeeOther)
 		return
 	}
-	code := aftermath.ErrorCode(err)
-	if code != aftermath.EINVALID && code != aftermath.EFORBIDDEN && code != aftermath.ENOTFOUND {
-		s.fail(ctx, w, err)
+	switch aftermath.ErrorCode(err) {
+	case aftermath.EINVALID, aftermath.EFORBIDDEN, aftermath.ENOTFOUND, aftermath.ECONFLICT:
+	default:
+		s.pageError(w, r, err)
 		return
 	}
 	p, perr := s.newTestimonyForm(w, r, r.PostForm)
 	if perr != nil {
-		s.fail(ctx, w, perr)
+		s.pageError(w, r, perr)
 		return
 	}
 	p.Error, p.Field = err.Error(), fieldOf(err)
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusUnprocessableEntity, "testimony_form.html", p)
+	s.render(w, r, refusalStatus(err, http.StatusUnprocessableEntity), "testimony_form.html", p)
 }
 
 type testimonyPage struct {
@@ -398,10 +399,12 @@ func (s *Server) testimony(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	s.showTestimony(w, r, id, "")
+	s.showTestimony(w, r, id, "", http.StatusOK)
 }
 
-func (s *Server) showTestimony(w http.ResponseWriter, r *http.Request, id int64, problem string) {
+// showTestimony renders the testimony with status; problem is a refusal
+// to show on it.
+func (s *Server) showTestimony(w http.ResponseWriter, r *http.Request, id int64, problem string, status int) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
 	t, err := s.voices.Testimony(ctx, v, id)
@@ -410,12 +413,12 @@ func (s *Server) showTestimony(w http.ResponseWriter, r *http.Request, id int64,
 		return
 	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := testimonyPage{page: s.newPage(w, r, "voices.testimony.title"), T: t, Created: r.URL.Query().Get("created") == "1", Error: problem}
 	if p.Themes, p.Codebook, err = s.themeNames(r, p.L); err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if t.Can.ReadOriginal {
@@ -429,7 +432,7 @@ func (s *Server) showTestimony(w http.ResponseWriter, r *http.Request, id int64,
 			p.Attachments, err = s.voices.Attachments(ctx, v, id)
 		}
 		if err != nil {
-			s.fail(ctx, w, err)
+			s.pageError(w, r, err)
 			return
 		}
 		for _, a := range aftermath.Audiences {
@@ -440,15 +443,12 @@ func (s *Server) showTestimony(w http.ResponseWriter, r *http.Request, id int64,
 	}
 	// Original material must not linger in shared caches or history.
 	w.Header().Set("Cache-Control", "no-store")
-	status := http.StatusOK
-	if problem != "" {
-		status = http.StatusUnprocessableEntity
-	}
 	s.render(w, r, status, "testimony.html", p)
 }
 
 // afterAction shows the testimony again after a review step: on success a
-// fresh page (303), on a refusal the page with the reason.
+// fresh page (303), on a refusal the page with the reason (403 or 409 for
+// a forbidden or conflicting step, 422 for bad input).
 func (s *Server) afterAction(w http.ResponseWriter, r *http.Request, id int64, err error) {
 	switch code := aftermath.ErrorCode(err); {
 	case err == nil:
@@ -459,9 +459,9 @@ func (s *Server) afterAction(w http.ResponseWriter, r *http.Request, id int64, e
 	case code == aftermath.ENOTFOUND:
 		s.notFound(w, r)
 	case code == aftermath.EINVALID || code == aftermath.ECONFLICT || code == aftermath.EFORBIDDEN:
-		s.showTestimony(w, r, id, err.Error())
+		s.showTestimony(w, r, id, err.Error(), refusalStatus(err, http.StatusUnprocessableEntity))
 	default:
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 	}
 }
 
@@ -600,7 +600,7 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, aftermath.MaxAttachment+1))
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	_, err = s.voices.AddAttachment(r.Context(), viewerOf(r.Context()), id, filepath.Base(strings.ReplaceAll(hdr.Filename, `\`, "/")), data)
@@ -623,7 +623,7 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	default:
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", a.MediaType)
@@ -662,16 +662,12 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	f.ActorID, _ = strconv.ParseInt(q.Get("actor_id"), 10, 64)
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	entries, err := s.db.AuditEntries(ctx, viewerOf(ctx), f)
-	if aftermath.ErrorCode(err) == aftermath.EFORBIDDEN {
-		http.Error(w, s.bundle.Negotiate(r).T("error.forbidden"), http.StatusForbidden)
-		return
-	}
 	var rep *aftermath.AuditReport
 	if err == nil {
 		rep, err = s.db.AuditVerify(ctx)
 	}
 	if err != nil {
-		s.fail(ctx, w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	p := auditPage{page: s.newPage(w, r, "audit.title"), Entries: entries, Report: rep}

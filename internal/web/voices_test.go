@@ -39,8 +39,20 @@ const testCSRF = "0123456789abcdef0123456789abcdef0123"
 
 func newVoicesFixture(t *testing.T, withKey bool) *voicesFixture {
 	t.Helper()
+	return newVoicesFixtureWith(t, withKey, nil, nil)
+}
+
+// newVoicesFixtureWith is newVoicesFixture with the server working on
+// wrap(store) and wrapVoices(voices) when they are not nil, so that a
+// test can have a service answer what it needs.
+func newVoicesFixtureWith(t *testing.T, withKey bool, wrap func(web.Store) web.Store, wrapVoices func(web.Voices) web.Voices) *voicesFixture {
+	t.Helper()
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var store web.Store = db
+	if wrap != nil {
+		store = wrap(db)
+	}
+	srv, err := web.New(store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +63,11 @@ func newVoicesFixture(t *testing.T, withKey bool) *voicesFixture {
 			t.Fatal(err)
 		}
 		f.vs = db.Voices(kek)
-		srv.SetVoices(f.vs)
+		var vs web.Voices = f.vs
+		if wrapVoices != nil {
+			vs = wrapVoices(vs)
+		}
+		srv.SetVoices(vs)
 	}
 	f.h = srv.Handler()
 	ctx := context.Background()

@@ -4,7 +4,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -354,7 +353,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		p.Interventions, err = s.db.Interventions(r.Context(), viewerOf(r.Context()))
 	}
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.pageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "home.html", p)
@@ -383,32 +382,4 @@ func (s *Server) idOr404(w http.ResponseWriter, r *http.Request) (int64, bool) {
 		return 0, false
 	}
 	return id, true
-}
-
-// pageError answers a page's failure: 404 for a record that is missing
-// or hidden from the reader (the two are not told apart), 400 for bad
-// input, and otherwise a logged 500 that reveals nothing.
-func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
-	switch aftermath.ErrorCode(err) {
-	case aftermath.ENOTFOUND:
-		s.notFound(w, r)
-	case aftermath.EINVALID:
-		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
-	default:
-		s.fail(r.Context(), w, err)
-	}
-}
-
-// notFound answers 404 with a page in the reader's language.
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(w, r, "error.not_found.title")
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusNotFound)
-	w.Write([]byte(p.L.T("error.not_found") + "\n"))
-}
-
-// fail logs the cause and shows a message that reveals nothing of it.
-func (s *Server) fail(ctx context.Context, w http.ResponseWriter, err error) {
-	s.log.ErrorContext(ctx, "request failed", "err", err)
-	http.Error(w, "Something went wrong on our side; it has been logged.", http.StatusInternalServerError)
 }

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"aftermath"
+)
+
+// The one error responder of pages and API: a service's refusal carries a
+// code (aftermath.ErrorCode), and the same code answers the same status
+// wherever it surfaces. A forbidden or conflicting action is 403/409 on a
+// page as in the API, never a 500.
+
+// statusOf is the one table from error codes to HTTP statuses.
+var statusOf = map[string]int{
+	aftermath.EINVALID:   http.StatusBadRequest,
+	aftermath.ENOTFOUND:  http.StatusNotFound,
+	aftermath.ECONFLICT:  http.StatusConflict,
+	aftermath.EINTERNAL:  http.StatusInternalServerError,
+	aftermath.EFORBIDDEN: http.StatusForbidden,
+	eunauthorized:        http.StatusUnauthorized,
+}
+
+// Codes of the web layer's own refusals: a role the policy does not
+// allow is the store's EFORBIDDEN too.
+const (
+	eforbidden    = aftermath.EFORBIDDEN
+	eunauthorized = "unauthorized"
+)
+
+// internalMessage is all a reader learns of a fault that is not one of
+// ours (the API's wording; pages say internalPageMessage).
+const (
+	internalMessage     = "internal error; it has been logged"
+	internalPageMessage = "Something went wrong on our side; it has been logged."
+)
+
+// errorReply is what a failure answers: a status, and the code and message
+// the reader may see.
+type errorReply struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+// replyTo decides the answer to err. An *aftermath.Error's message is
+// written for people and shown; any other error is logged and shown as
+// nothing of it. A fault of ours (5xx) is logged either way.
+func (s *Server) replyTo(r *http.Request, err error) errorReply {
+	code := aftermath.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	var ae *aftermath.Error
+	if !errors.As(err, &ae) {
+		s.logFailure(r.Context(), r, err)
+		return errorReply{Status: status, Code: aftermath.EINTERNAL, Message: internalMessage}
+	}
+	if status >= http.StatusInternalServerError {
+		s.logFailure(r.Context(), r, err)
+	}
+	return errorReply{Status: status, Code: code, Message: err.Error()}
+}
+
+func (s *Server) logFailure(ctx context.Context, r *http.Request, err error) {
+	s.log.ErrorContext(ctx, "request failed", "path", r.URL.Path, "err", err)
+}
+
+// apiError answers an API failure as JSON: {"error":{"code","message"}}.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	e := s.replyTo(r, err)
+	writeJSON(w, e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
+}
+
+type errorPage struct {
+	page
+	Message string
+}
+
+// pageError answers a page's failure in the reader's language: 404 for a
+// record that is missing or hidden from the reader (the two are not told
+// apart, and the message is not shown), 400 for bad input, 403 and 409
+// with the service's reason, and otherwise a logged 500 that reveals
+// nothing.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	e := s.replyTo(r, err)
+	switch e.Status {
+	case http.StatusNotFound:
+		s.notFound(w, r)
+	case http.StatusBadRequest:
+		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
+	case http.StatusForbidden, http.StatusConflict, http.StatusUnauthorized:
+		title := map[int]string{http.StatusForbidden: "error.forbidden.title", http.StatusConflict: "error.conflict.title"}[e.Status]
+		if title == "" {
+			title = "error.title"
+		}
+		p := errorPage{page: s.newPage(w, r, title), Message: e.Message}
+		w.Header().Set("Cache-Control", "no-store")
+		s.render(w, r, e.Status, "error.html", p)
+	default:
+		internalError(w) // replyTo has logged it
+	}
+}
+
+// refusalStatus is the status of a page that shows a service's refusal
+// on the form or record it concerns: 403 or 409 for a forbidden or
+// conflicting action, as anywhere, else otherwise (422 for bad input).
+func refusalStatus(err error, otherwise int) int {
+	switch aftermath.ErrorCode(err) {
+	case aftermath.EFORBIDDEN, aftermath.ECONFLICT:
+		return statusOf[aftermath.ErrorCode(err)]
+	}
+	return otherwise
+}
+
+// notFound answers 404 with a page in the reader's language.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(w, r, "error.not_found.title")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write([]byte(p.L.T("error.not_found") + "\n"))
+}
+
+// fail logs the cause and shows a message that reveals nothing of it.
+func (s *Server) fail(ctx context.Context, w http.ResponseWriter, err error) {
+	s.log.ErrorContext(ctx, "request failed", "err", err)
+	internalError(w)
+}
+
+func internalError(w http.ResponseWriter) {
+	http.Error(w, internalPageMessage, http.StatusInternalServerError)
+}
