@@ -40,7 +40,7 @@ func auditVerify(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	r, err := db.AuditVerify(ctx, heads...)
+	r, err := db.VerifyAudit(ctx, aftermath.System, heads...)
 	if err != nil {
 		return err
 	}

@@ -94,6 +94,19 @@ type AuditBreak = aftermath.AuditBreak
 
 type AuditReport = aftermath.AuditReport
 
+// VerifyAudit is AuditVerify for viewer v, who must be an admin (or the
+// system): the walk reads every organisation's entries.
+func (db *DB) VerifyAudit(ctx context.Context, v aftermath.Viewer, heads ...string) (*AuditReport, error) {
+	ok, err := db.isAdmin(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, aftermath.Errorf(aftermath.EFORBIDDEN, "only an admin may verify the audit log")
+	}
+	return db.AuditVerify(ctx, heads...)
+}
+
 // AuditVerify walks the log in order and reports the first entry whose
 // contents do not match its hash, or whose link to the previous entry is
 // broken (an entry before it was removed or altered). Heads are hashes
