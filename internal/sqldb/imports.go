@@ -185,7 +185,14 @@ func (db *DB) mayImport(ctx context.Context, q querier, as importAs, dataset str
 	var owner sql.NullInt64
 	err := q.QueryRowContext(ctx, db.rebind(`SELECT id, owner_org_id FROM datasets WHERE name = ?`), dataset).Scan(&id, &owner)
 	if err == sql.ErrNoRows {
-		return nil // created by the import, placed as it says
+		// Created by the import, placed as it says; a user must still be
+		// one who imports (admin or editor somewhere, auth.ActionImport).
+		if as.User == nil || !as.User.Disabled && slices.ContainsFunc(as.User.Memberships, func(m aftermath.Membership) bool {
+			return m.Role == aftermath.RoleAdmin || m.Role == aftermath.RoleEditor
+		}) {
+			return nil
+		}
+		return aftermath.Errorf(aftermath.EFORBIDDEN, "importing events takes an editor or admin")
 	}
 	if err != nil {
 		return fmt.Errorf("dataset %s: %w", dataset, err)

@@ -34,3 +34,24 @@ func TestOnlyAdminsVerifyTheAuditLog(t *testing.T) {
 		}
 	})
 }
+
+// Importing events takes an editor or admin, decided by the store for a
+// new dataset too (the upload page's check is only the page's).
+func TestOnlyImportersCreateDatasets(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		for role, want := range map[string]string{aftermath.RoleEditor: "", aftermath.RoleAdmin: "",
+			aftermath.RoleResearcher: aftermath.EFORBIDDEN, aftermath.RoleContributor: aftermath.EFORBIDDEN} {
+			u, err := db.CreateUser(ctx, sqldb.NewUser{Email: role + "@example.org", Name: role, PasswordHash: "$argon2id$test", OrgSlug: "org", Role: role})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.CheckImportInto(ctx, sqldb.ImportAs{User: u}, "a-new-dataset"); aftermath.ErrorCode(err) != want {
+				t.Errorf("%s into a new dataset: %v, want %q", role, err, want)
+			}
+		}
+		if err := db.CheckImportInto(ctx, sqldb.ImportAs{}, "a-new-dataset"); err != nil {
+			t.Errorf("the command line: %v", err)
+		}
+	})
+}
