@@ -16,6 +16,7 @@ import (
 	"aftermath/internal/sqldb"
 	"aftermath/internal/vault"
 	"aftermath/internal/web"
+	"aftermath/internal/web/api"
 )
 
 func runServe(ctx context.Context, env *Env, args []string) error {
@@ -61,6 +62,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	api.Register(srv)
 	if *baseURL != "" {
 		if err := srv.SetBaseURL(*baseURL); err != nil {
 			return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --base-url: %w", err)}

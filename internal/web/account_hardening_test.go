@@ -19,7 +19,6 @@ import (
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 	"aftermath/internal/vault"
-	"aftermath/internal/web"
 )
 
 const testPassword = "a long enough password"
@@ -66,7 +65,7 @@ var recoveryRE = regexp.MustCompile(`<code>([a-z2-9]{5}-[a-z2-9]{5})</code>`)
 func TestReplacingTheSecondFactorNeedsPasswordAndCode(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
 	kek, _ := vault.GenerateKEK()
-	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv.SetVoices(db.Voices(kek))
 	h := srv.Handler()
 	now := time.Now()
@@ -137,7 +136,7 @@ func TestTOTPSecretIsSealedAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	kek, _ := vault.GenerateKEK()
-	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv.SetVoices(db.Voices(kek))
 	c, _ := signedInClient(t, db, srv.Handler(), "sealed@example.org")
 	secret, _ := auth.NewTOTPSecret()
@@ -156,7 +155,7 @@ func TestTOTPSecretIsSealedAtRest(t *testing.T) {
 	}
 
 	// No key: a new enrolment is refused with a message saying why.
-	plain, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	plain, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	c2, _ := signedInClient(t, db, plain.Handler(), "nokey@example.org")
 	s2, _ := auth.NewTOTPSecret()
 	c2code, _ := auth.TOTPCode(s2, time.Now())

@@ -12,7 +12,6 @@ import (
 	"aftermath/internal/auth"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
-	"aftermath/internal/web"
 )
 
 // tokenIn creates a user with a role in an organisation and returns a
@@ -48,7 +47,7 @@ func ivBody(slug, name, extra string) string {
 func TestInterventionWritesStayWithTheirOwner(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}

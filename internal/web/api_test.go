@@ -15,7 +15,6 @@ import (
 	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
-	"aftermath/internal/web"
 )
 
 // apiToken creates a user with a role and returns a personal API token.
@@ -51,7 +50,7 @@ func TestInterventionAPI(t *testing.T) {
 		if err := db.CreateSource(context.Background(), src); err != nil {
 			t.Fatal(err)
 		}
-		srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +142,7 @@ func TestImpactAPI(t *testing.T) {
 	if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	h := srv.Handler()
 	code, out := call(t, h, "GET", "/api/v1/interventions/"+jsonNum(iv.ID)+"/impact?method=summary&outcome=deaths_best", "", "")
 	if code != 200 {

@@ -20,7 +20,6 @@ import (
 	"aftermath/internal/auth"
 	"aftermath/internal/jobs"
 	"aftermath/internal/sqldb"
-	"aftermath/internal/web"
 )
 
 // chromium returns the browser for end-to-end tests: Debian's Chromium,
@@ -79,7 +78,7 @@ func browser(t *testing.T) context.Context {
 // intervention with its charts, switch to Arabic, sign out.
 func TestBrowserJourney(t *testing.T) {
 	_, db := fixtureServer(t)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

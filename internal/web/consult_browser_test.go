@@ -16,7 +16,6 @@ import (
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 	"aftermath/internal/vault"
-	"aftermath/internal/web"
 )
 
 // TestConsultationWithoutJavaScript answers a questionnaire in Arabic in
@@ -25,7 +24,7 @@ import (
 // answers kept, then corrected and sent.
 func TestConsultationWithoutJavaScript(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +127,7 @@ func TestConsultationWithoutJavaScript(t *testing.T) {
 func TestConsultationAccessibility(t *testing.T) {
 	axe := axeSource(t)
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

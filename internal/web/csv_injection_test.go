@@ -17,7 +17,6 @@ import (
 	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
-	"aftermath/internal/web"
 )
 
 // formulaGED is a UCDP GED file of one event whose texts are formulas a
@@ -107,7 +106,7 @@ func TestCSVDownloadsAreFormulaSafe(t *testing.T) {
 	if err := db.CreateClaim(ctx, aftermath.System, c); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

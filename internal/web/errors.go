@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -23,12 +24,10 @@ var statusOf = map[string]int{
 	eunauthorized:        http.StatusUnauthorized,
 }
 
-// Codes of the web layer's own refusals: a role the policy does not
-// allow is the store's EFORBIDDEN too.
-const (
-	eforbidden    = aftermath.EFORBIDDEN
-	eunauthorized = "unauthorized"
-)
+// eunauthorized is the code of the web layer's own refusal of a request
+// without a valid API token; a role the policy does not allow is the
+// store's EFORBIDDEN.
+const eunauthorized = "unauthorized"
 
 // internalMessage is all a reader learns of a fault that is not one of
 // ours (the API's wording; pages say internalPageMessage).
@@ -132,4 +131,12 @@ func (s *Server) fail(ctx context.Context, w http.ResponseWriter, err error) {
 
 func internalError(w http.ResponseWriter) {
 	http.Error(w, internalPageMessage, http.StatusInternalServerError)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
 }

@@ -16,7 +16,6 @@ import (
 	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
-	"aftermath/internal/web"
 )
 
 // The explorer's downloads write number_of_sources as the file published
@@ -39,7 +38,7 @@ func TestEventsSourceCountsAndQualityFilters(t *testing.T) {
 		if _, err := importer.Import(context.Background(), db, file, importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
 			t.Fatal(err)
 		}
-		srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,6 @@ import (
 	"aftermath/internal/shareddata"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
-	"aftermath/internal/web"
 )
 
 // gapServer imports the shared 2021 and 2022 UCDP candidate releases and
@@ -32,7 +31,7 @@ func gapServer(t *testing.T) (http.Handler, *sqldb.DB) {
 		}
 	}
 	seedLedgerCatalog(t, db)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

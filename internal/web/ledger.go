@@ -5,7 +5,8 @@ package web
 // read goes through the store with the reader's viewer, so a record the
 // reader may not see answers 404 exactly like one that does not exist.
 // Timelines and scorecards are in ledger_views.go, the forms in
-// ledger_forms.go, the JSON API and CSV exports in ledger_api.go.
+// ledger_forms.go, the CSV exports in ledger_csv.go and the JSON API in
+// internal/web/api.
 
 import (
 	"context"
@@ -52,7 +53,6 @@ func (s *Server) routesLedger(r *router) {
 	r.handle("GET /interventions/{slug}/timeline", Public, s.cached(s.interventionTimeline))
 	r.handle("GET /actors/{id}/timeline", Public, s.cached(s.actorTimeline))
 	r.handle("GET /actors/{id}/scorecard", Public, s.cached(s.scorecard))
-	s.routesLedgerAPI(r)
 }
 
 func init() {

@@ -15,7 +15,6 @@ import (
 	"aftermath/internal/auth"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
-	"aftermath/internal/web"
 )
 
 // ledgerWriter is a user of an organisation with a role, with an API
@@ -61,7 +60,7 @@ func postForm(h http.Handler, path, session string, form url.Values) *httptest.R
 func TestLedgerWritesStayWithTheirOwner(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,7 +23,6 @@ import (
 	"aftermath/internal/impact"
 	"aftermath/internal/ledger"
 	"aftermath/internal/sqldb"
-	"aftermath/internal/web"
 )
 
 // ledgerFixture is the page fixture (two UCDP releases, "test-mission" in
@@ -157,7 +156,7 @@ func newLedgerFixture(t *testing.T) *ledgerFixture {
 	f.accurate = claim("Patrols resumed in February.", "accurate", true, aftermath.AudiencePublic)
 	f.draft = claim("The mission met all its goals.", "false", false, aftermath.AudiencePublic)
 	f.internal = claim("Zqxledger internal statement.", "", false, aftermath.AudienceInternal)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

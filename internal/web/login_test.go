@@ -22,7 +22,6 @@ import (
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 	"aftermath/internal/vault"
-	"aftermath/internal/web"
 )
 
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -34,7 +33,7 @@ func TestSignInAndOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	jar, _ := cookiejar.New(nil)
@@ -117,7 +116,7 @@ func TestSignInAndOut(t *testing.T) {
 
 func TestSignInRateLimit(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	h := srv.Handler()
 	const tok = "0123456789abcdef0123456789abcdef0123"
 	last := 0
@@ -143,7 +142,7 @@ func TestEnrolSecondFactorThenSignInWithIt(t *testing.T) {
 	if _, err := db.CreateUser(context.Background(), sqldb.NewUser{Email: "omar@example.org", Name: "Omar", PasswordHash: hash, OrgSlug: "org", Role: aftermath.RoleEditor}); err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	kek, _ := vault.GenerateKEK() // TOTP secrets are sealed with it
 	srv.SetVoices(db.Voices(kek))
 	now := time.Now()
@@ -217,7 +216,7 @@ func TestEnrolSecondFactorThenSignInWithIt(t *testing.T) {
 
 func TestUploadStartsAnImportJob(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv.SetUploadDir(t.TempDir())
 	runner := &jobs.Runner{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	h := srv.Handler()

@@ -17,7 +17,6 @@ import (
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 	"aftermath/internal/vault"
-	"aftermath/internal/web"
 )
 
 func fixtureServer(t *testing.T) (http.Handler, *sqldb.DB) {
@@ -41,7 +40,7 @@ func fixtureServer(t *testing.T) (http.Handler, *sqldb.DB) {
 	if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 // without a known class fails here.
 func TestEveryRouteForEveryRole(t *testing.T) {
 	_, db := fixtureServer(t)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

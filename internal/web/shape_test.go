@@ -206,7 +206,7 @@ func TestCSRFRefusesBeforeReadingTheBody(t *testing.T) {
 // the sign-in form and a participant's link are never stored.
 func TestSignedInAnswersAreNotStored(t *testing.T) {
 	_, db := fixtureServer(t)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +337,7 @@ func twoServers(t *testing.T, driver string) (db1, db2 *sqldb.DB, servers []http
 	}
 	db2 = open()
 	for _, db := range []*sqldb.DB{db1, db2} {
-		srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -407,7 +407,7 @@ func inviteWithHost(t *testing.T, baseURL string) string {
 	db := sqldbtest.Open(t, sqldb.SQLite)
 	sess, _ := signIn(t, db, "editor-link@example.org", aftermath.RoleEditor)
 	id, _, _ := consultRouteFixture(t, db)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +449,7 @@ func TestInvitationLinksUseTheConfiguredBaseURL(t *testing.T) {
 	if m := linkRE.FindStringSubmatch(body); m == nil || !strings.Contains(body, "--base-url") {
 		t.Error("without a base URL the page shows no link, or does not say how to configure the address")
 	}
-	srv, err := web.New(sqldbtest.Open(t, sqldb.SQLite), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(sqldbtest.Open(t, sqldb.SQLite), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,6 @@ import (
 	"aftermath/internal/jobs"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
-	"aftermath/internal/web"
 )
 
 // TestUploadsStayInTheirOrganisation: with two organisations, an editor
@@ -33,7 +32,7 @@ func TestUploadsStayInTheirOrganisation(t *testing.T) {
 	ctx := context.Background()
 	db := sqldbtest.Open(t, sqldb.SQLite)
 	logs := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, _ := web.New(db, logs)
+	srv, _ := newServer(db, logs)
 	srv.SetUploadDir(t.TempDir())
 	h := srv.Handler()
 	runner := &jobs.Runner{DB: db, Log: logs}

@@ -18,7 +18,6 @@ import (
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 	"aftermath/internal/vault"
-	"aftermath/internal/web"
 )
 
 // TestTestimonyFormWithoutJavaScript submits testimony in Chromium with
@@ -26,7 +25,7 @@ import (
 // work on a phone whose browser runs no script.
 func TestTestimonyFormWithoutJavaScript(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

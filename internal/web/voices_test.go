@@ -52,7 +52,7 @@ func newVoicesFixtureWith(t *testing.T, withKey bool, wrap func(web.Store) web.S
 	if wrap != nil {
 		store = wrap(db)
 	}
-	srv, err := web.New(store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,6 +54,8 @@ type Server struct {
 	JobsWake chan struct{}
 	// JobProgress, when set, tells how far a job running in this process is.
 	JobProgress func(id int64) (done, total int64, ok bool)
+	// extraRoutes add the routes of other packages (AddRoutes).
+	extraRoutes []func(Handle)
 }
 
 // SetUploadDir sets where uploads wait for their import.
@@ -234,11 +236,14 @@ func (s *Server) Handler() http.Handler {
 	r.handle("GET /jobs/{id}", SignedIn, s.signedIn(s.job))
 	r.handle("POST /account/totp/start", Form, s.checkCSRF(s.signedIn(s.totpStart)))
 	r.handle("POST /account/totp/confirm", Form, s.checkCSRF(s.signedIn(s.totpConfirm)))
-	s.routesAPI(r)
 	s.routesLedger(r) // the accountability ledger: ledger.go
 	s.routesVoices(r)
 	s.routesThemes(r)
 	s.routesConsult(r) // consultations: consult.go
+	// Other packages' routes: the JSON API (internal/web/api).
+	for _, add := range s.extraRoutes {
+		add(r.handle)
+	}
 	s.routes = r.routes
 	return secure(s.withSession(mux))
 }

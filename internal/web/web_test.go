@@ -19,7 +19,6 @@ import (
 	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
-	"aftermath/internal/web"
 )
 
 func get(t *testing.T, h http.Handler, url string) (*http.Response, string) {
@@ -33,7 +32,7 @@ func get(t *testing.T, h http.Handler, url string) (*http.Response, string) {
 
 func TestHomeListsDatasetsAndEvents(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +87,7 @@ func TestPagesInThreeLanguages(t *testing.T) {
 	if _, err := importer.Import(context.Background(), db, "../importer/testdata/GEDEvent_v23_1.csv", importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	h := srv.Handler()
 	for _, tc := range []struct {
 		lang, accept, html, word string
@@ -198,7 +197,7 @@ func TestStaticAssetsAreHashedAndCachedForever(t *testing.T) {
 // a page older than two lifetimes is rendered again before answering.
 func TestStalePagesAreServedWhileOneRenders(t *testing.T) {
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	srv, _ := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	const ttl = time.Second // wide enough for a slow CI machine to land in each window
 	srv.SetCacheTTL(ttl)
 	h := srv.Handler()

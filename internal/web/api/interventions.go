@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -10,23 +10,24 @@ import (
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/impact"
+	"aftermath/internal/web"
 )
 
-func (s *Server) routesAPI(r *router) {
+func (s *server) routesAPI(handle web.Handle) {
 	w := auth.ActionWriteInterventions
-	r.handle("GET /api/v1/interventions", Public, s.apiInterventions)
-	r.handle("POST /api/v1/interventions", w, s.may(w, s.apiCreateIntervention))
-	r.handle("GET /api/v1/interventions/{id}", Public, s.apiIntervention)
-	r.handle("PUT /api/v1/interventions/{id}", w, s.may(w, s.apiUpdateIntervention))
-	r.handle("DELETE /api/v1/interventions/{id}", w, s.may(w, s.apiDeleteIntervention))
-	r.handle("GET /api/v1/interventions/{id}/impact", Public, s.apiImpact)
-	r.handle("GET /api/v1/interventions/{id}/harm", Public, s.apiHarm)
-	r.handle("GET /api/v1/interventions/{id}/series", Public, s.apiSeries)
+	handle("GET /api/v1/interventions", web.Public, s.apiInterventions)
+	handle("POST /api/v1/interventions", w, s.may(w, s.apiCreateIntervention))
+	handle("GET /api/v1/interventions/{id}", web.Public, s.apiIntervention)
+	handle("PUT /api/v1/interventions/{id}", w, s.may(w, s.apiUpdateIntervention))
+	handle("DELETE /api/v1/interventions/{id}", w, s.may(w, s.apiDeleteIntervention))
+	handle("GET /api/v1/interventions/{id}/impact", web.Public, s.apiImpact)
+	handle("GET /api/v1/interventions/{id}/harm", web.Public, s.apiHarm)
+	handle("GET /api/v1/interventions/{id}/series", web.Public, s.apiSeries)
 }
 
 // apiReadIntervention reads the intervention of the path for the caller, or
 // answers the error.
-func (s *Server) apiReadIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Intervention, bool) {
+func (s *server) apiReadIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Intervention, bool) {
 	id, err := pathID(r)
 	var iv *aftermath.Intervention
 	if err == nil {
@@ -73,7 +74,7 @@ func (q apiQuery) count(k string, def int) (int, error) {
 // &min_pre=N, &aggregate=month|quarter|year, &log=true,
 // &include_excluded=true, &clear_only=true, &precise_only=true,
 // &side_by_side=true. Uncovered months come out with null figures.
-func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiImpact(w http.ResponseWriter, r *http.Request) {
 	iv, ok := s.apiReadIntervention(w, r)
 	if !ok {
 		return
@@ -107,7 +108,7 @@ func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiHarm answers impact.Harm: ?dataset=, &clear_only=true, &precise_only=true.
-func (s *Server) apiHarm(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiHarm(w http.ResponseWriter, r *http.Request) {
 	iv, ok := s.apiReadIntervention(w, r)
 	if !ok {
 		return
@@ -125,7 +126,7 @@ func (s *Server) apiHarm(w http.ResponseWriter, r *http.Request) {
 // apiSeries answers impact.Series for the intervention's area: ?dataset=,
 // &from=YYYY-MM, &to=YYYY-MM, &by=month|year, &violence_type=,
 // &clear_only=true, &precise_only=true.
-func (s *Server) apiSeries(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiSeries(w http.ResponseWriter, r *http.Request) {
 	iv, ok := s.apiReadIntervention(w, r)
 	if !ok {
 		return
@@ -144,26 +145,18 @@ func (s *Server) apiSeries(w http.ResponseWriter, r *http.Request) {
 // may guards an API endpoint: the caller's personal API token
 // (Authorization: Bearer …) must belong to a user whom the policy allows
 // the action. 401 without a valid token, 403 without the role.
-func (s *Server) may(action string, h http.HandlerFunc) http.HandlerFunc {
+func (s *server) may(action string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !byToken(r.Context()) { // a browser session would need a CSRF token
-			s.apiError(w, r, aftermath.Errorf(eunauthorized, "this needs a personal API token: Authorization: Bearer TOKEN"))
+			s.apiError(w, r, aftermath.Errorf(web.EUnauthorized, "this needs a personal API token: Authorization: Bearer TOKEN"))
 			return
 		}
 		if u := userOf(r.Context()); !auth.Can(u, action) {
-			s.apiError(w, r, aftermath.Errorf(eforbidden, "your role does not allow this (%s)", action))
+			s.apiError(w, r, aftermath.Errorf(aftermath.EFORBIDDEN, "your role does not allow this (%s)", action))
 			return
 		}
 		h(w, r)
 	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
 }
 
 func decodeIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Intervention, error) {
@@ -176,7 +169,7 @@ func decodeIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Inte
 	return iv, nil
 }
 
-func (s *Server) apiInterventions(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiInterventions(w http.ResponseWriter, r *http.Request) {
 	ivs, err := s.db.Interventions(r.Context(), viewerOf(r.Context()))
 	if err != nil {
 		s.apiError(w, r, err)
@@ -188,7 +181,7 @@ func (s *Server) apiInterventions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ivs)
 }
 
-func (s *Server) apiIntervention(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiIntervention(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
 		var iv *aftermath.Intervention
@@ -200,7 +193,7 @@ func (s *Server) apiIntervention(w http.ResponseWriter, r *http.Request) {
 	s.apiError(w, r, err)
 }
 
-func (s *Server) apiCreateIntervention(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiCreateIntervention(w http.ResponseWriter, r *http.Request) {
 	iv, err := decodeIntervention(w, r)
 	if err == nil {
 		iv.ID = 0
@@ -214,7 +207,7 @@ func (s *Server) apiCreateIntervention(w http.ResponseWriter, r *http.Request) {
 	s.apiInterventionStatus(w, r, iv.ID, http.StatusCreated)
 }
 
-func (s *Server) apiUpdateIntervention(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiUpdateIntervention(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var iv *aftermath.Intervention
 	if err == nil {
@@ -231,7 +224,7 @@ func (s *Server) apiUpdateIntervention(w http.ResponseWriter, r *http.Request) {
 	s.apiInterventionStatus(w, r, id, http.StatusOK)
 }
 
-func (s *Server) apiInterventionStatus(w http.ResponseWriter, r *http.Request, id int64, status int) {
+func (s *server) apiInterventionStatus(w http.ResponseWriter, r *http.Request, id int64, status int) {
 	iv, err := s.db.Intervention(r.Context(), viewerOf(r.Context()), id)
 	if err != nil {
 		s.apiError(w, r, err)
@@ -240,7 +233,7 @@ func (s *Server) apiInterventionStatus(w http.ResponseWriter, r *http.Request, i
 	writeJSON(w, status, iv)
 }
 
-func (s *Server) apiDeleteIntervention(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiDeleteIntervention(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
 		err = s.db.DeleteIntervention(r.Context(), viewerOf(r.Context()), id)

@@ -1,15 +1,11 @@
-package web
+package api
 
-// The ledger's JSON API (/api/v1/…, bearer tokens, the error format of
-// api.go) and CSV exports (/ledger/….csv), both under the audience rules
-// of the store: a reader gets what they may see, a writer changes only
-// what they may see, and every change is audit-logged by the store.
+// The ledger's JSON API under the audience rules of the store: a reader
+// gets what they may see, a writer changes only what they may see, and
+// every change is audit-logged by the store.
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -17,57 +13,25 @@ import (
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/ledger"
+	"aftermath/internal/web"
 )
 
-// ledgerTables are the CSV exports, one per table.
-var ledgerTables = []struct {
-	name  string
-	write func(aftermath.LedgerViews, context.Context, aftermath.Viewer, io.Writer) error
-}{
-	{"decisions", aftermath.LedgerViews.WriteDecisionsCSV},
-	{"inquiries", aftermath.LedgerViews.WriteInquiriesCSV},
-	{"findings", aftermath.LedgerViews.WriteFindingsCSV},
-	{"recommendations", aftermath.LedgerViews.WriteRecommendationsCSV},
-	{"recommendation-status", aftermath.LedgerViews.WriteRecommendationStatusCSV},
-	{"claims", aftermath.LedgerViews.WriteClaimsCSV},
-}
-
-// ledgerCSV downloads one ledger table as CSV, with what the reader may
-// see.
-func (s *Server) ledgerCSV(name string, write func(aftermath.LedgerViews, context.Context, aftermath.Viewer, io.Writer) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var buf bytes.Buffer // whole, so that a failure is an error, not a cut file
-		if err := write(s.db, r.Context(), viewerOf(r.Context()), &buf); err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		if err := s.db.AuditExport(r.Context(), viewerOf(r.Context()), "ledger", 0, "exported "+name+".csv"); err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="aftermath-`+name+`.csv"`)
-		w.Header().Set("Vary", "Cookie")
-		w.Write(buf.Bytes())
-	}
-}
-
-func (s *Server) routesLedgerAPI(r *router) {
+func (s *server) routesLedgerAPI(handle web.Handle) {
 	w := auth.ActionWriteLedger
-	r.handle("GET /api/v1/decisions", Public, s.apiDecisions)
-	r.handle("POST /api/v1/decisions", w, s.may(w, s.apiCreateDecision))
-	r.handle("GET /api/v1/decisions/{id}", Public, s.apiDecision)
-	r.handle("GET /api/v1/inquiries", Public, s.apiInquiries)
-	r.handle("POST /api/v1/inquiries", w, s.may(w, s.apiCreateInquiry))
-	r.handle("GET /api/v1/inquiries/{id}", Public, s.apiInquiry)
-	r.handle("GET /api/v1/recommendations", Public, s.apiRecommendations)
-	r.handle("POST /api/v1/recommendations", w, s.may(w, s.apiCreateRecommendation))
-	r.handle("GET /api/v1/recommendations/{id}", Public, s.apiRecommendation)
-	r.handle("POST /api/v1/recommendations/{id}/status", w, s.may(w, s.apiAddStatus))
-	r.handle("GET /api/v1/claims", Public, s.apiClaims)
-	r.handle("POST /api/v1/claims", w, s.may(w, s.apiCreateClaim))
-	r.handle("GET /api/v1/claims/{id}", Public, s.apiClaim)
-	r.handle("GET /api/v1/claims/{id}/claimreview", Public, s.apiClaimReview)
+	handle("GET /api/v1/decisions", web.Public, s.apiDecisions)
+	handle("POST /api/v1/decisions", w, s.may(w, s.apiCreateDecision))
+	handle("GET /api/v1/decisions/{id}", web.Public, s.apiDecision)
+	handle("GET /api/v1/inquiries", web.Public, s.apiInquiries)
+	handle("POST /api/v1/inquiries", w, s.may(w, s.apiCreateInquiry))
+	handle("GET /api/v1/inquiries/{id}", web.Public, s.apiInquiry)
+	handle("GET /api/v1/recommendations", web.Public, s.apiRecommendations)
+	handle("POST /api/v1/recommendations", w, s.may(w, s.apiCreateRecommendation))
+	handle("GET /api/v1/recommendations/{id}", web.Public, s.apiRecommendation)
+	handle("POST /api/v1/recommendations/{id}/status", w, s.may(w, s.apiAddStatus))
+	handle("GET /api/v1/claims", web.Public, s.apiClaims)
+	handle("POST /api/v1/claims", w, s.may(w, s.apiCreateClaim))
+	handle("GET /api/v1/claims/{id}", web.Public, s.apiClaim)
+	handle("GET /api/v1/claims/{id}/claimreview", web.Public, s.apiClaimReview)
 }
 
 // decodeLedger reads a JSON request body strictly: unknown keys are
@@ -82,7 +46,7 @@ func decodeLedger(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 // apiList answers a list, [] rather than null when empty.
-func apiList[T any](s *Server, w http.ResponseWriter, r *http.Request, list []T, err error) {
+func apiList[T any](s *server, w http.ResponseWriter, r *http.Request, list []T, err error) {
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -93,7 +57,7 @@ func apiList[T any](s *Server, w http.ResponseWriter, r *http.Request, list []T,
 	writeJSON(w, http.StatusOK, list)
 }
 
-func apiOne[T any](s *Server, w http.ResponseWriter, r *http.Request, status int, v *T, err error) {
+func apiOne[T any](s *server, w http.ResponseWriter, r *http.Request, status int, v *T, err error) {
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -101,7 +65,7 @@ func apiOne[T any](s *Server, w http.ResponseWriter, r *http.Request, status int
 	writeJSON(w, status, v)
 }
 
-func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := aftermath.DecisionFilter{Kind: q.Get("kind"), Reference: q.Get("reference")}
 	var err error
@@ -117,7 +81,7 @@ func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 	apiList(s, w, r, list, err)
 }
 
-func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiDecision(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var d *aftermath.Decision
 	if err == nil {
@@ -126,7 +90,7 @@ func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) {
 	apiOne(s, w, r, http.StatusOK, d, err)
 }
 
-func (s *Server) apiCreateDecision(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiCreateDecision(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	d := &aftermath.Decision{}
 	err := decodeLedger(w, r, d)
@@ -143,7 +107,7 @@ func (s *Server) apiCreateDecision(w http.ResponseWriter, r *http.Request) {
 	apiOne(s, w, r, http.StatusCreated, d, err)
 }
 
-func (s *Server) apiInquiries(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiInquiries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := aftermath.InquiryFilter{Type: q.Get("type"), Reference: q.Get("reference")}
 	var err error
@@ -166,11 +130,11 @@ type apiInquiryView struct {
 	Recommendations []aftermath.Recommendation `json:"recommendations"`
 }
 
-func (s *Server) apiInquiry(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiInquiry(w http.ResponseWriter, r *http.Request) {
 	s.apiInquiryStatus(w, r, http.StatusOK, 0)
 }
 
-func (s *Server) apiInquiryStatus(w http.ResponseWriter, r *http.Request, status int, id int64) {
+func (s *server) apiInquiryStatus(w http.ResponseWriter, r *http.Request, status int, id int64) {
 	ctx := r.Context()
 	var err error
 	if id == 0 {
@@ -189,7 +153,7 @@ func (s *Server) apiInquiryStatus(w http.ResponseWriter, r *http.Request, status
 	apiOne(s, w, r, status, &out, err)
 }
 
-func (s *Server) apiCreateInquiry(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiCreateInquiry(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := &aftermath.Inquiry{}
 	err := decodeLedger(w, r, q)
@@ -207,7 +171,7 @@ func (s *Server) apiCreateInquiry(w http.ResponseWriter, r *http.Request) {
 	s.apiInquiryStatus(w, r, http.StatusCreated, q.ID)
 }
 
-func (s *Server) apiRecommendations(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiRecommendations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := aftermath.RecommendationFilter{Status: q.Get("status"), OverdueOnly: queryFlag(q, "overdue")}
 	var err error
@@ -223,7 +187,7 @@ func (s *Server) apiRecommendations(w http.ResponseWriter, r *http.Request) {
 	apiList(s, w, r, list, err)
 }
 
-func (s *Server) apiRecommendation(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiRecommendation(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var rec *aftermath.Recommendation
 	if err == nil {
@@ -232,7 +196,7 @@ func (s *Server) apiRecommendation(w http.ResponseWriter, r *http.Request) {
 	apiOne(s, w, r, http.StatusOK, rec, err)
 }
 
-func (s *Server) apiCreateRecommendation(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiCreateRecommendation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	rec := &aftermath.Recommendation{}
 	err := decodeLedger(w, r, rec)
@@ -251,7 +215,7 @@ func (s *Server) apiCreateRecommendation(w http.ResponseWriter, r *http.Request)
 
 // apiAddStatus appends a judgement to a recommendation's history and
 // answers with the recommendation.
-func (s *Server) apiAddStatus(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiAddStatus(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, err := pathID(r)
 	sc := &aftermath.StatusChange{}
@@ -269,7 +233,7 @@ func (s *Server) apiAddStatus(w http.ResponseWriter, r *http.Request) {
 	apiOne(s, w, r, http.StatusCreated, rec, err)
 }
 
-func (s *Server) apiClaims(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiClaims(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := aftermath.ClaimFilter{Verdict: q.Get("verdict"), PublishedOnly: queryFlag(q, "published")}
 	var err error
@@ -286,7 +250,7 @@ func (s *Server) apiClaims(w http.ResponseWriter, r *http.Request) {
 	apiList(s, w, r, list, err)
 }
 
-func (s *Server) apiClaim(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiClaim(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var c *aftermath.Claim
 	if err == nil {
@@ -295,7 +259,7 @@ func (s *Server) apiClaim(w http.ResponseWriter, r *http.Request) {
 	apiOne(s, w, r, http.StatusOK, c, err)
 }
 
-func (s *Server) apiCreateClaim(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiCreateClaim(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	c := &aftermath.Claim{}
 	err := decodeLedger(w, r, c)
@@ -315,7 +279,7 @@ func (s *Server) apiCreateClaim(w http.ResponseWriter, r *http.Request) {
 // apiClaimReview answers a published claim review as schema.org
 // ClaimReview JSON-LD; a claim whose review is not published has none
 // (404).
-func (s *Server) apiClaimReview(w http.ResponseWriter, r *http.Request) {
+func (s *server) apiClaimReview(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var c *aftermath.Claim
 	if err == nil {
@@ -326,7 +290,7 @@ func (s *Server) apiClaimReview(w http.ResponseWriter, r *http.Request) {
 	}
 	var b []byte
 	if err == nil {
-		b, err = ledger.ClaimReviewJSONLD(c, s.siteURL(r))
+		b, err = ledger.ClaimReviewJSONLD(c, s.web.SiteURL(r))
 	}
 	if err != nil {
 		s.apiError(w, r, err)
