@@ -228,11 +228,18 @@ func apiWritesFromAnotherOrganisation(t *testing.T, h http.Handler, db *sqldb.DB
 			t.Fatal(err)
 		}
 	}
+	// The writer's own inquiry: a recommendation goes under an inquiry
+	// only by that inquiry's own writers.
+	ownInquiry := &aftermath.Inquiry{Body: aftermath.ActorRef{Name: "Other review board", Kind: aftermath.KindOrganisation}, Type: "un-panel",
+		Title: "Other review", Date: "2016-07-06", Audience: aftermath.AudienceInternal, Owner: "other"}
+	if err := db.CreateInquiry(ctx, aftermath.System, ownInquiry); err != nil {
+		t.Fatal(err)
+	}
 	// Valid ledger records to create, without an owner.
 	ledgerBodies := map[string]string{
 		"POST /api/v1/decisions":       `{"maker":{"name":"Other ministry","kind":"state"},"date":"2013","kind":"funding","summary":"S"`,
 		"POST /api/v1/inquiries":       `{"body":{"name":"Other board","kind":"organisation"},"type":"un-panel","title":"T","date":"2016"`,
-		"POST /api/v1/recommendations": `{"inquiry_id":` + jsonNum(inquiry.ID) + `,"number":"R9","addressee":{"name":"Other ministry"},"text":"T"`,
+		"POST /api/v1/recommendations": `{"inquiry_id":` + jsonNum(ownInquiry.ID) + `,"number":"R9","addressee":{"name":"Other ministry"},"text":"T"`,
 		"POST /api/v1/claims":          `{"author":{"name":"Other minister","kind":"person"},"date":"2014","text":"T"`,
 	}
 	send := func(method, path, body string) (int, string) {
@@ -300,6 +307,16 @@ func apiWritesFromAnotherOrganisation(t *testing.T, h http.Handler, db *sqldb.DB
 			}
 			if code, out := send(method, path, body+`}`); code != http.StatusCreated || !strings.Contains(out, `"owner": "other"`) {
 				t.Errorf("%s of one's own: %d %s, want 201 owned by other", rt.Pattern, code, out)
+			}
+			if rt.Pattern == "POST /api/v1/recommendations" {
+				before := sqldbtest.Snapshot(t, db)
+				underOrg := `{"inquiry_id":` + jsonNum(inquiry.ID) + `,"number":"R10","addressee":{"name":"Other ministry"},"text":"T"}`
+				if code, out := send(method, path, underOrg); code != http.StatusForbidden {
+					t.Errorf("%s under org's public inquiry: %d %s, want 403", rt.Pattern, code, out)
+				}
+				if sqldbtest.Snapshot(t, db) != before {
+					t.Errorf("%s under org's public inquiry changed the database", rt.Pattern)
+				}
 			}
 		default:
 			if !creates[rt.Pattern] {
