@@ -67,10 +67,8 @@ type Audit interface {
 	// EFORBIDDEN for anyone else.
 	AuditEntries(ctx context.Context, v Viewer, f AuditFilter) ([]AuditEntry, error)
 	AuditExport(ctx context.Context, v Viewer, recordType string, id int64, detail string) error
-	// AuditVerify walks the whole chain; heads are hashes noted earlier.
+	// VerifyAudit walks the whole chain; heads are hashes noted earlier.
 	// It reads every entry, so only the system and admins may
 	// (EFORBIDDEN otherwise).
 	VerifyAudit(ctx context.Context, v Viewer, heads ...string) (*AuditReport, error)
-	// AuditVerify is VerifyAudit for the system (the command line).
-	AuditVerify(ctx context.Context, heads ...string) (*AuditReport, error)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -162,5 +163,55 @@ func TestTOTPSecretIsSealedAtRest(t *testing.T) {
 	_, page := c2.post("/account/totp/confirm", url.Values{"secret": {s2}, "code": {c2code}, "password": {testPassword}})
 	if recoveryRE.MatchString(page) || !strings.Contains(page, "key-encryption key") {
 		t.Errorf("enrolment without a key was not refused with a reason: %s", page)
+	}
+}
+
+// A server started without its key file, for an account whose TOTP secret
+// is sealed: a six-digit code answers 503 with what to do (not a 500),
+// and a recovery code still signs in.
+func TestSignInWithSealedTOTPAndNoKey(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.SQLite)
+	kek, _ := vault.GenerateKEK()
+	keyed, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	keyed.SetVoices(db.Voices(kek))
+	c, _ := signedInClient(t, db, keyed.Handler(), "sealed@example.org")
+	secret, _ := auth.NewTOTPSecret()
+	code, _ := auth.TOTPCode(secret, time.Now())
+	_, page := c.post("/account/totp/confirm", url.Values{"secret": {secret}, "code": {code}, "password": {testPassword}})
+	recovery := recoveryRE.FindAllStringSubmatch(page, -1)
+	if len(recovery) != 10 {
+		t.Fatalf("enrolment failed: %s", page)
+	}
+
+	keyless, _ := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ts := httptest.NewServer(keyless.Handler())
+	defer ts.Close()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	signIn := func(code string) (int, string) {
+		res, err := hc.Get(ts.URL + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		m := csrfRE.FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("no CSRF token on the sign-in form")
+		}
+		res, err = hc.PostForm(ts.URL+"/login", url.Values{"csrf": {string(m[1])}, "email": {"sealed@example.org"}, "password": {testPassword}, "code": {code}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ = io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	now, _ := auth.TOTPCode(secret, time.Now().Add(30*time.Second))
+	if status, body := signIn(now); status != http.StatusServiceUnavailable || !strings.Contains(body, "recovery codes") {
+		t.Errorf("a code without the key: %d, want 503 saying to use a recovery code: %.300s", status, body)
+	}
+	if status, _ := signIn(recovery[0][1]); status != http.StatusSeeOther {
+		t.Errorf("a recovery code without the key: %d, want 303", status)
 	}
 }

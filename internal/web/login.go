@@ -79,6 +79,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &locked):
 		s.renderLogin(w, r, http.StatusUnauthorized, p, "auth.locked", "time", locked.Until.UTC().Format("2006-01-02 15:04"))
 		return
+	case errors.Is(err, auth.ErrTOTPUnavailable):
+		// The password was right but the sealed secret does not open
+		// here: say what to do, and log why for the administrator.
+		s.log.WarnContext(r.Context(), "sign-in: TOTP secret unavailable", "err", err)
+		s.renderLogin(w, r, http.StatusServiceUnavailable, p, "auth.totp_unavailable")
+		return
 	case errors.Is(err, auth.ErrBadCredentials):
 		s.renderLogin(w, r, http.StatusUnauthorized, p, "auth.failed")
 		return

@@ -238,6 +238,7 @@ func (s *Server) Handler() http.Handler {
 	r.handle("POST /account/totp/confirm", Form, s.checkCSRF(s.signedIn(s.totpConfirm)))
 	s.routesLedger(r) // the accountability ledger: ledger.go
 	s.routesVoices(r)
+	s.routesAudit(r)
 	s.routesThemes(r)
 	s.routesConsult(r) // consultations: consult.go
 	// Other packages' routes: the JSON API (internal/web/api).
