@@ -54,7 +54,7 @@ func run(dsn, slug string, n int) error {
 	if err != nil {
 		return err
 	}
-	api.Register(srv)
+	api.Register(srv.Server)
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	fmt.Printf("%d events; intervention %s (%d); %d sequential requests per method after one warm-up\n\n", counts["events"], slug, iv.ID, n)

@@ -62,7 +62,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	api.Register(srv)
+	api.Register(srv.Server)
 	if *baseURL != "" {
 		if err := srv.SetBaseURL(*baseURL); err != nil {
 			return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --base-url: %w", err)}

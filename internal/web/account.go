@@ -51,7 +51,7 @@ func (s *Server) totpStart(w http.ResponseWriter, r *http.Request) {
 	}
 	secret, err := auth.NewTOTPSecret()
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.Fail(r.Context(), w, err)
 		return
 	}
 	s.renderTOTP(w, r, http.StatusOK, secret, "")
@@ -69,7 +69,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, secret, msgKey string, args ...any) {
 	svg, err := qrSVG(auth.TOTPURI("Aftermath", userOf(r.Context()).Email, secret))
 	if err != nil {
-		s.fail(r.Context(), w, err)
+		s.Fail(r.Context(), w, err)
 		return
 	}
 	s.renderAccount(w, r, status, accountPage{Secret: secret, QR: svg}, msgKey, args...)
@@ -102,7 +102,7 @@ func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) {
 		s.renderTOTP(w, r, http.StatusUnauthorized, secret, "account.totp.reauth_failed")
 		return
 	default:
-		s.fail(r.Context(), w, err)
+		s.Fail(r.Context(), w, err)
 		return
 	}
 	s.renderAccount(w, r, http.StatusOK, accountPage{RecoveryCodes: codes}, "")

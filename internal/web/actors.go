@@ -22,7 +22,7 @@ func (s *Server) actors(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	list, err := s.db.SearchActors(r.Context(), viewerOf(r.Context()), q, 200)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "actors.html", actorsPage{page: s.newPage(w, r, "actors.title"), Q: q, Actors: list})
@@ -42,7 +42,7 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.db.Actor(ctx, viewerOf(ctx), id)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := actorPage{page: s.newPage(w, r, "actors.title"), A: a}
@@ -53,12 +53,12 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 	for _, d := range countedDatasets(a) {
 		months, err := s.db.ActorMonths(ctx, viewerOf(ctx), id, d.Name)
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		cov, err := s.db.DatasetCoverage(ctx, viewerOf(ctx), d.Name)
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		first, last := cov.Span()

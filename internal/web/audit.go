@@ -36,7 +36,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		rep, err = s.db.VerifyAudit(ctx, viewerOf(ctx))
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := auditPage{page: s.newPage(w, r, "audit.title"), Entries: entries, Report: rep}

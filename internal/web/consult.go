@@ -16,7 +16,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -35,15 +34,15 @@ import (
 func (s *Server) routesConsult(r *router) {
 	r.handle("GET /consultations", SignedIn, s.signedIn(s.consultations))
 	r.handle("GET /consultations/new", SignedIn, s.signedIn(s.consultationForm))
-	r.handle("POST /consultations", Form, limitBody(maxConsultForm, s.checkCSRF(s.signedIn(s.createConsultation))))
+	r.handle("POST /consultations", Form, limitBody(maxConsultForm, s.CheckCSRF(s.signedIn(s.createConsultation))))
 	r.handle("GET /consultations/{id}", SignedIn, s.signedIn(s.consultation))
-	r.handle("POST /consultations/{id}/state", Form, s.checkCSRF(s.signedIn(s.consultationState)))
-	r.handle("POST /consultations/{id}/invitations", Form, s.checkCSRF(s.signedIn(s.createInvitation)))
-	r.handle("POST /consultations/{id}/invitations/{inv}/revoke", Form, s.checkCSRF(s.signedIn(s.revokeInvitation)))
-	r.handle("POST /consultations/{id}/delete", Form, s.checkCSRF(s.signedIn(s.deleteConsultation)))
+	r.handle("POST /consultations/{id}/state", Form, s.CheckCSRF(s.signedIn(s.consultationState)))
+	r.handle("POST /consultations/{id}/invitations", Form, s.CheckCSRF(s.signedIn(s.createInvitation)))
+	r.handle("POST /consultations/{id}/invitations/{inv}/revoke", Form, s.CheckCSRF(s.signedIn(s.revokeInvitation)))
+	r.handle("POST /consultations/{id}/delete", Form, s.CheckCSRF(s.signedIn(s.deleteConsultation)))
 	// Results are for whoever sees the consultation: anyone when its
 	// audience is public (the store decides).
-	r.handle("GET /consultations/{id}/results", Public, s.cached(s.consultationResults))
+	r.handle("GET /consultations/{id}/results", Public, s.Cached(s.consultationResults))
 	r.handle("GET /consultations/{id}/results.csv", Public, s.consultationCSV)
 	// The participant's link: never cached (it carries the token, and a
 	// used link must stop working at once).
@@ -70,7 +69,7 @@ func (s *Server) consultations(w http.ResponseWriter, r *http.Request) {
 	p.CanCreate = auth.Can(p.User, auth.ActionConsult)
 	var err error
 	if p.List, err = s.db.Consultations(ctx, viewerOf(ctx)); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -152,7 +151,7 @@ func (s *Server) consultationForm(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := s.newConsultForm(w, r, url.Values{})
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -209,12 +208,12 @@ func (s *Server) createConsultation(w http.ResponseWriter, r *http.Request) {
 	switch aftermath.ErrorCode(err) {
 	case aftermath.EINVALID, aftermath.EFORBIDDEN, aftermath.ECONFLICT:
 	default:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p, perr := s.newConsultForm(w, r, r.PostForm)
 	if perr != nil {
-		s.pageError(w, r, perr)
+		s.PageError(w, r, perr)
 		return
 	}
 	p.Error, p.Field = err.Error(), fieldOf(err)
@@ -279,10 +278,10 @@ func (s *Server) showConsultation(w http.ResponseWriter, r *http.Request, id int
 		return
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
-	p := consultPage{page: s.newPage(w, r, "consult.title"), C: c, NoKey: s.voices == nil, MaxDays: consult.MaxInvitationDays}
+	p := consultPage{page: s.newPage(w, r, "consult.title"), C: c, NoKey: s.Voices() == nil, MaxDays: consult.MaxInvitationDays}
 	p.Title, p.Description, p.Purpose = c.Title.In(p.L.Tag()), c.Description.In(p.L.Tag()), c.Purpose.In(p.L.Tag())
 	p.page.Title = p.Title
 	p.Questions = questionViews(&c.Questionnaire, p.L.Tag())
@@ -291,7 +290,7 @@ func (s *Server) showConsultation(w http.ResponseWriter, r *http.Request, id int
 			p.Partners, err = s.db.ConsultPartners(ctx, v, id)
 		}
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		p.Countries = countryList(p.L)
@@ -313,7 +312,7 @@ func (s *Server) consultAction(w http.ResponseWriter, r *http.Request, id int64,
 	case aftermath.EINVALID, aftermath.ECONFLICT:
 		s.showConsultation(w, r, id, refusalStatus(err, http.StatusUnprocessableEntity), func(p *consultPage) { p.Error = err.Error() })
 	default:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 	}
 }
 
@@ -357,7 +356,7 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) {
 // then says so. It is never taken from the request: a Host header is the
 // sender's to choose, and a link built from it would be mailed out with
 // an attacker's address.
-func (s *Server) linkBase(*http.Request) string { return s.baseURL }
+func (s *Server) linkBase(*http.Request) string { return s.BaseURL() }
 
 func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.idOr404(w, r)
@@ -429,17 +428,17 @@ func (s *Server) consultationResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	if s.voices == nil { // the answers are sealed: no key, no results
+	if s.Voices() == nil { // the answers are sealed: no key, no results
 		s.linkMessage(w, r, http.StatusServiceUnavailable, "consult.results.title", "voices.no_key")
 		return
 	}
-	res, err := s.voices.ConsultationResults(ctx, viewerOf(ctx), id)
+	res, err := s.Voices().ConsultationResults(ctx, viewerOf(ctx), id)
 	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 		s.notFound(w, r)
 		return
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := resultsPage{page: s.newPage(w, r, "consult.results.title"), R: res}
@@ -474,18 +473,18 @@ func (s *Server) consultationCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	if s.voices == nil {
+	if s.Voices() == nil {
 		s.linkMessage(w, r, http.StatusServiceUnavailable, "consult.results.title", "voices.no_key")
 		return
 	}
 	var buf bytes.Buffer
-	err := s.voices.ExportConsultationResults(ctx, viewerOf(ctx), id, s.bundle.Negotiate(r).Tag(), &buf)
+	err := s.Voices().ExportConsultationResults(ctx, viewerOf(ctx), id, s.bundle.Negotiate(r).Tag(), &buf)
 	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 		s.notFound(w, r)
 		return
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -565,10 +564,10 @@ func (s *Server) participate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
-	if s.voices == nil {
+	if s.Voices() == nil {
 		s.linkMessage(w, r, http.StatusServiceUnavailable, "consult.link.unavailable", "voices.no_key")
 		return
 	}
@@ -582,7 +581,7 @@ func (s *Server) renderParticipate(w http.ResponseWriter, r *http.Request, statu
 	p := participatePage{page: s.newPage(w, r, "consult.participate.title"), Token: r.PathValue("token"), Org: inv.OrgName, Owner: c.OwnerOrg}
 	// The form is reached without a session: the double-submit cookie
 	// (set here) and the link's own token protect it.
-	p.CSRF = s.csrfToken(w, r)
+	p.CSRF = s.CSRFToken(w, r)
 	lang := p.L.Tag()
 	p.Title, p.Description, p.Purpose = c.Title.In(lang), c.Description.In(lang), c.Purpose.In(lang)
 	p.page.Title = p.Title
@@ -708,16 +707,13 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 	}
 	// Another site's post (a browser says so) is refused before the body
 	// is read; the double-submit token below covers browsers that do not.
-	if s.crossOrigin.Check(r) != nil {
+	if s.CrossOrigin(r) != nil {
 		http.Error(w, s.bundle.Negotiate(r).T("error.csrf"), http.StatusForbidden)
 		return
 	}
 	token := r.PathValue("token")
 	inv, c, err := s.db.InvitationByToken(ctx, token)
-	csrfOK := false
-	if ck, cerr := r.Cookie(csrfCookie); cerr == nil && len(ck.Value) >= 32 && subtle.ConstantTimeCompare([]byte(ck.Value), []byte(r.PostFormValue(csrfField))) == 1 {
-		csrfOK = true
-	}
+	csrfOK := s.FormTokenMatches(r)
 	switch {
 	case consult.IsInvalidLink(err):
 		status := http.StatusNotFound
@@ -727,12 +723,12 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 		s.invalidLink(w, r, status)
 		return
 	case err != nil:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	case !csrfOK:
 		s.renderParticipate(w, r, http.StatusForbidden, inv, c, r.PostForm, []problem{{"consult.error.csrf", -1}})
 		return
-	case s.voices == nil:
+	case s.Voices() == nil:
 		s.linkMessage(w, r, http.StatusServiceUnavailable, "consult.link.unavailable", "voices.no_key")
 		return
 	}
@@ -745,7 +741,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 		s.renderParticipate(w, r, http.StatusUnprocessableEntity, inv, c, r.PostForm, problems)
 		return
 	}
-	_, err = s.voices.RespondToConsultation(ctx, token, resp)
+	_, err = s.Voices().RespondToConsultation(ctx, token, resp)
 	switch {
 	case consult.IsInvalidLink(err):
 		s.invalidLink(w, r, http.StatusNotFound)
@@ -753,7 +749,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 		s.log.InfoContext(ctx, "consultation response refused", "consultation", c.ID, "err", err)
 		s.renderParticipate(w, r, http.StatusUnprocessableEntity, inv, c, r.PostForm, []problem{{"consult.error.other", -1}})
 	case err != nil:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 	default:
 		s.linkMessage(w, r, http.StatusOK, "consult.thanks.title", "consult.thanks", "org", c.OwnerOrg)
 	}

@@ -116,7 +116,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		p.Total, p.Exact, err = s.db.CountEvents(ctx, f, countLimit)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if len(p.Events) > 0 {
@@ -145,7 +145,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	p.MapSwitch = "/events?" + q.Encode()
 	if p.Map, err = s.eventsMap(ctx, &p, p.MapMode); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "events.html", p)
@@ -280,7 +280,7 @@ func (s *Server) eventsDownload(format string) http.HandlerFunc {
 		}
 		f.Offset = 0
 		if err := s.db.AuditExport(r.Context(), f.Viewer, "events", 0, "downloaded events ("+format+") "+filterQuery(f).Encode()); err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		name := "aftermath-events"

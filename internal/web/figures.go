@@ -154,7 +154,7 @@ func (s *Server) interventionCSV(kind string) http.HandlerFunc {
 		ctx := r.Context()
 		iv, err := s.db.FindIntervention(ctx, viewerOf(ctx), r.PathValue("slug"))
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		opt, err := analysisOptions(r)
@@ -175,7 +175,7 @@ func (s *Server) interventionCSV(kind string) http.HandlerFunc {
 				http.Error(w, err.Error(), http.StatusNotFound)
 				return
 			}
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		quality := ""
@@ -272,7 +272,7 @@ func (s *Server) placeCSV(w http.ResponseWriter, r *http.Request) {
 			s.notFound(w, r) // nothing the reader may see covers it
 			return
 		}
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	l := s.bundle.Negotiate(r)

@@ -23,7 +23,7 @@ type interventionsPage struct {
 func (s *Server) interventions(w http.ResponseWriter, r *http.Request) {
 	ivs, err := s.db.Interventions(r.Context(), viewerOf(r.Context()))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "interventions.html", interventionsPage{page: s.newPage(w, r, "interventions.title"), Interventions: ivs})
@@ -133,12 +133,12 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	iv, err := s.db.FindIntervention(ctx, viewerOf(ctx), r.PathValue("slug"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	opt, err := analysisOptions(r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	opt.ClearOnly, opt.PreciseOnly = false, false // the page shows every re-run side by side
@@ -153,7 +153,7 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 	for _, c := range iv.Citations {
 		src, err := s.db.Source(ctx, viewerOf(ctx), c.SourceID)
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		p.Citations = append(p.Citations, citedSource{Citation: c, Source: *src})
@@ -176,7 +176,7 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 		p.EventStudy = s.eventStudyChart(p.L, iv, rep)
 		p.Views, p.Harm = sideBySide(rep)
 	} else if aftermath.ErrorCode(err) != aftermath.EINVALID {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "intervention.html", p)

@@ -13,7 +13,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,33 +25,33 @@ import (
 )
 
 func (s *Server) routesLedger(r *router) {
-	r.handle("GET /ledger", Public, s.cached(s.ledgerHome))
+	r.handle("GET /ledger", Public, s.Cached(s.ledgerHome))
 	for _, t := range ledgerTables {
 		r.handle("GET /ledger/"+t.name+".csv", Public, s.ledgerCSV(t.name, t.write))
 	}
-	r.handle("GET /decisions", Public, s.cached(s.decisionsList))
+	r.handle("GET /decisions", Public, s.Cached(s.decisionsList))
 	r.handle("GET /decisions/new", SignedIn, s.signedIn(s.decisionForm))
-	r.handle("POST /decisions", Form, s.checkCSRF(s.signedIn(s.decisionCreate)))
-	r.handle("GET /decisions/{id}", Public, s.cached(s.decisionPage))
-	r.handle("GET /inquiries", Public, s.cached(s.inquiriesList))
+	r.handle("POST /decisions", Form, s.CheckCSRF(s.signedIn(s.decisionCreate)))
+	r.handle("GET /decisions/{id}", Public, s.Cached(s.decisionPage))
+	r.handle("GET /inquiries", Public, s.Cached(s.inquiriesList))
 	r.handle("GET /inquiries/new", SignedIn, s.signedIn(s.inquiryForm))
-	r.handle("POST /inquiries", Form, s.checkCSRF(s.signedIn(s.inquiryCreate)))
-	r.handle("GET /inquiries/{id}", Public, s.cached(s.inquiryPage))
-	r.handle("GET /recommendations", Public, s.cached(s.recommendationsList))
+	r.handle("POST /inquiries", Form, s.CheckCSRF(s.signedIn(s.inquiryCreate)))
+	r.handle("GET /inquiries/{id}", Public, s.Cached(s.inquiryPage))
+	r.handle("GET /recommendations", Public, s.Cached(s.recommendationsList))
 	r.handle("GET /recommendations/new", SignedIn, s.signedIn(s.recommendationForm))
-	r.handle("POST /recommendations", Form, s.checkCSRF(s.signedIn(s.recommendationCreate)))
-	r.handle("GET /recommendations/{id}", Public, s.cached(s.recommendationPage))
+	r.handle("POST /recommendations", Form, s.CheckCSRF(s.signedIn(s.recommendationCreate)))
+	r.handle("GET /recommendations/{id}", Public, s.Cached(s.recommendationPage))
 	r.handle("GET /recommendations/{id}/status", SignedIn, s.signedIn(s.statusForm))
-	r.handle("POST /recommendations/{id}/status", Form, s.checkCSRF(s.signedIn(s.statusCreate)))
-	r.handle("GET /claims", Public, s.cached(s.claimsList))
+	r.handle("POST /recommendations/{id}/status", Form, s.CheckCSRF(s.signedIn(s.statusCreate)))
+	r.handle("GET /claims", Public, s.Cached(s.claimsList))
 	r.handle("GET /claims/new", SignedIn, s.signedIn(s.claimForm))
-	r.handle("POST /claims", Form, s.checkCSRF(s.signedIn(s.claimCreate)))
+	r.handle("POST /claims", Form, s.CheckCSRF(s.signedIn(s.claimCreate)))
 	// Not cached: the page's ClaimReview names the site by the request's
 	// host, and a cached copy would hand one request's host to everyone.
 	r.handle("GET /claims/{id}", Public, s.claimPage)
-	r.handle("GET /interventions/{slug}/timeline", Public, s.cached(s.interventionTimeline))
-	r.handle("GET /actors/{id}/timeline", Public, s.cached(s.actorTimeline))
-	r.handle("GET /actors/{id}/scorecard", Public, s.cached(s.scorecard))
+	r.handle("GET /interventions/{slug}/timeline", Public, s.Cached(s.interventionTimeline))
+	r.handle("GET /actors/{id}/timeline", Public, s.Cached(s.actorTimeline))
+	r.handle("GET /actors/{id}/scorecard", Public, s.Cached(s.scorecard))
 }
 
 func init() {
@@ -166,28 +165,6 @@ func (s *Server) ledgerInterventions(ctx context.Context, ids []int64) ([]afterm
 	return out, nil
 }
 
-// queryID reads a record id from a list page's filter; "" is 0.
-func queryID(q url.Values, key string) (int64, error) {
-	v := strings.TrimSpace(q.Get(key))
-	if v == "" {
-		return 0, nil
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, aftermath.Errorf(aftermath.EINVALID, "%s %q is not a record id", key, v)
-	}
-	return id, nil
-}
-
-// queryFlag reads a yes/no filter: "1", "true", "yes" or "on" is yes.
-func queryFlag(q url.Values, key string) bool {
-	switch strings.ToLower(q.Get(key)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
-}
-
 // latest returns the last n of a list that runs oldest first, newest
 // first.
 func latest[T any](xs []T, n int) []T {
@@ -234,7 +211,7 @@ func (s *Server) ledgerHome(w http.ResponseWriter, r *http.Request) {
 		cs, err = s.db.Claims(ctx, v, aftermath.ClaimFilter{})
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p.NDecisions, p.NInquiries, p.NRecs, p.NClaims = len(ds), len(qs), len(rs), len(cs)
@@ -280,7 +257,7 @@ func (s *Server) decisionsList(w http.ResponseWriter, r *http.Request) {
 		ds, err = s.db.Decisions(ctx, viewerOf(ctx), f)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := decisionsPage{page: s.newPage(w, r, "ledger.decisions.title"), Decisions: ds, Kind: f.Kind, Kinds: aftermath.DecisionKinds,
@@ -324,7 +301,7 @@ func (s *Server) decisionPage(w http.ResponseWriter, r *http.Request) {
 		p.Citations, err = s.ledgerCites(ctx, d.Citations)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.decisions.title")
@@ -375,7 +352,7 @@ func (s *Server) inquiriesList(w http.ResponseWriter, r *http.Request) {
 		qs, err = s.db.Inquiries(ctx, viewerOf(ctx), f)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := inquiriesPage{page: s.newPage(w, r, "ledger.inquiries.title"), Inquiries: qs, Type: f.Type, Types: aftermath.InquiryTypes,
@@ -427,7 +404,7 @@ func (s *Server) inquiryPage(w http.ResponseWriter, r *http.Request) {
 		p.Recommendations, err = s.db.RecommendationsOf(ctx, viewerOf(ctx), id)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.inquiries.title")
@@ -471,7 +448,7 @@ func (s *Server) recommendationsList(w http.ResponseWriter, r *http.Request) {
 		rs, err = s.db.Recommendations(ctx, v, f)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := recommendationsPage{page: s.newPage(w, r, "ledger.recommendations.title"), Status: f.Status, Statuses: aftermath.RecommendationStatuses,
@@ -483,7 +460,7 @@ func (s *Server) recommendationsList(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if p.Recs, err = s.recRows(ctx, rs); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "recommendations.html", p)
@@ -557,7 +534,7 @@ func (s *Server) recommendationPage(w http.ResponseWriter, r *http.Request) {
 		p.Recurrences, err = s.recurrences(ctx, rec.Recurrences)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.recommendations.title")
@@ -638,7 +615,7 @@ func (s *Server) claimsList(w http.ResponseWriter, r *http.Request) {
 		cs, err = s.db.Claims(ctx, viewerOf(ctx), f)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if contradicted {
@@ -688,12 +665,12 @@ func (s *Server) claimPage(w http.ResponseWriter, r *http.Request) {
 		// ClaimReviewJSONLD escapes <, > and &, so its output cannot end
 		// the script element it sits in.
 		var b []byte
-		if b, err = ledger.ClaimReviewJSONLD(c, s.siteURL(r)); err == nil {
+		if b, err = ledger.ClaimReviewJSONLD(c, s.SiteURL(r)); err == nil {
 			p.JSONLD = template.JS(b)
 		}
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if vd, ok := aftermath.VerdictByName(c.Verdict); ok {
@@ -739,10 +716,10 @@ func (s *Server) evidence(ctx context.Context, es []aftermath.EvidenceLink) ([]e
 			// A testimony is evidence only to those who may read it: its
 			// redacted page, or nothing at all.
 			id, err := strconv.ParseInt(strings.TrimPrefix(e.Ref, "#"), 10, 64)
-			if err != nil || s.voices == nil {
+			if err != nil || s.Voices() == nil {
 				continue
 			}
-			t, err := s.voices.Testimony(ctx, viewerOf(ctx), id)
+			t, err := s.Voices().Testimony(ctx, viewerOf(ctx), id)
 			if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 				continue
 			} else if err != nil {
@@ -757,21 +734,4 @@ func (s *Server) evidence(ctx context.Context, es []aftermath.EvidenceLink) ([]e
 		out = append(out, ev)
 	}
 	return out, nil
-}
-
-var hostRE = regexp.MustCompile(`^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$`)
-
-// siteURL is the public base URL of this instance as the request reached
-// it: https when the server speaks TLS or sits behind a TLS proxy
-// (serve --secure-cookies).
-func (s *Server) siteURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || s.secure {
-		scheme = "https"
-	}
-	host := r.Host
-	if !hostRE.MatchString(host) {
-		host = "localhost"
-	}
-	return scheme + "://" + host
 }

@@ -32,11 +32,11 @@ func (s *Server) ledgerCSV(name string, write func(aftermath.LedgerViews, contex
 	return func(w http.ResponseWriter, r *http.Request) {
 		var buf bytes.Buffer // whole, so that a failure is an error, not a cut file
 		if err := write(s.db, r.Context(), viewerOf(r.Context()), &buf); err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		if err := s.db.AuditExport(r.Context(), viewerOf(r.Context()), "ledger", 0, "exported "+name+".csv"); err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")

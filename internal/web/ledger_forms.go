@@ -286,7 +286,7 @@ func (s *Server) stored(w http.ResponseWriter, r *http.Request, name string, f l
 		f.Message = f.L.T("ledger.form.error.store", "message", err.Error())
 		s.render(w, r, refusalStatus(err, formStatus(f)), name, f)
 	default:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 	}
 }
 
@@ -308,7 +308,7 @@ func (s *Server) decisionFormPage(w http.ResponseWriter, r *http.Request) (ledge
 func (s *Server) decisionForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.decisionFormPage(w, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	f.Values.Set("audience", string(aftermath.AudienceInternal))
@@ -323,7 +323,7 @@ func (s *Server) decisionCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	f, err := s.decisionFormPage(w, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	d := &aftermath.Decision{Maker: f.actor("maker"), Date: f.date("date", true, false), Kind: f.choice("kind", aftermath.DecisionKinds, true),
@@ -339,7 +339,7 @@ func (s *Server) decisionCreate(w http.ResponseWriter, r *http.Request) {
 		d.Amounts = []aftermath.Amount{{Value: n, Currency: cur}}
 	}
 	if d.Citations, err = s.citations(ctx, &f); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if len(f.Problems) > 0 {
@@ -362,7 +362,7 @@ func (s *Server) inquiryFormPage(w http.ResponseWriter, r *http.Request) (ledger
 func (s *Server) inquiryForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.inquiryFormPage(w, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	f.Values.Set("audience", string(aftermath.AudienceInternal))
@@ -377,7 +377,7 @@ func (s *Server) inquiryCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	f, err := s.inquiryFormPage(w, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	q := &aftermath.Inquiry{Body: f.actor("body"), Type: f.choice("type", aftermath.InquiryTypes, true), Title: f.text("title", true),
@@ -405,7 +405,7 @@ func (s *Server) inquiryCreate(w http.ResponseWriter, r *http.Request) {
 				f.fail("findings_source", "ledger.form.error.source", "source", ref)
 				break
 			} else if err != nil {
-				s.pageError(w, r, err)
+				s.PageError(w, r, err)
 				return
 			}
 		}
@@ -414,7 +414,7 @@ func (s *Server) inquiryCreate(w http.ResponseWriter, r *http.Request) {
 			Citations: []aftermath.Citation{{Field: "text", SourceID: report.ID, Page: loc, Confidence: conf}}})
 	}
 	if q.Citations, err = s.citations(ctx, &f); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if len(f.Problems) > 0 {
@@ -437,7 +437,7 @@ func (s *Server) recommendationFormPage(w http.ResponseWriter, r *http.Request) 
 func (s *Server) recommendationForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.recommendationFormPage(w, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	f.Values.Set("audience", string(aftermath.AudienceInternal))
@@ -452,7 +452,7 @@ func (s *Server) recommendationCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	f, err := s.recommendationFormPage(w, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	inquiryID, _ := strconv.ParseInt(f.V("inquiry"), 10, 64)
@@ -467,7 +467,7 @@ func (s *Server) recommendationCreate(w http.ResponseWriter, r *http.Request) {
 		f.fail("response", "ledger.form.error.required")
 	}
 	if rec.Citations, err = s.citations(ctx, &f); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if len(f.Problems) > 0 {
@@ -497,7 +497,7 @@ func (s *Server) statusFormPage(w http.ResponseWriter, r *http.Request) (ledgerF
 func (s *Server) statusForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.statusFormPage(w, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	f.Values.Set("date", s.db.CurrentTime().UTC().Format("2006-01-02"))
@@ -511,7 +511,7 @@ func (s *Server) statusCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	f, err := s.statusFormPage(w, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	sc := &aftermath.StatusChange{Status: f.choice("status", aftermath.RecommendationStatuses, true), Date: f.date("date", true, true),
@@ -519,7 +519,7 @@ func (s *Server) statusCreate(w http.ResponseWriter, r *http.Request) {
 	judged := sc.Status != "" && sc.Status != aftermath.StatusOpen // a judgement needs who, by what test, on what evidence
 	sc.JudgedBy, sc.Criteria = f.text("judged_by", judged), f.text("criteria", judged)
 	if sc.Citations, err = s.citations(ctx, &f); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if judged && len(sc.Citations) == 0 {
@@ -545,7 +545,7 @@ func (s *Server) claimFormPage(w http.ResponseWriter, r *http.Request) (ledgerFo
 func (s *Server) claimForm(w http.ResponseWriter, r *http.Request) {
 	f, err := s.claimFormPage(w, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	f.Values.Set("audience", string(aftermath.AudienceInternal))
@@ -560,7 +560,7 @@ func (s *Server) claimCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	f, err := s.claimFormPage(w, r)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	verdicts := make([]string, len(aftermath.Verdicts))
@@ -604,7 +604,7 @@ func (s *Server) claimCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if c.Citations, err = s.citations(ctx, &f); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if len(f.Problems) > 0 {

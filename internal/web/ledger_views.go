@@ -56,12 +56,12 @@ func (s *Server) interventionTimeline(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	iv, err := s.db.FindIntervention(ctx, viewerOf(ctx), r.PathValue("slug"))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := timelinePage{IV: iv}
 	if err := s.fillTimeline(ctx, &p, aftermath.TimelineFilter{InterventionID: iv.ID}, []aftermath.Intervention{*iv}); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.timeline.title")
@@ -87,7 +87,7 @@ func (s *Server) actorTimeline(w http.ResponseWriter, r *http.Request) {
 		ds, err = s.db.Decisions(ctx, v, aftermath.DecisionFilter{ActorID: id})
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	// What followed: the interventions its decisions concern and those it
@@ -104,7 +104,7 @@ func (s *Server) actorTimeline(w http.ResponseWriter, r *http.Request) {
 		err = s.fillTimeline(ctx, &p, aftermath.TimelineFilter{ActorID: id}, ivs)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.timeline.title")
@@ -218,7 +218,7 @@ func (s *Server) scorecard(w http.ResponseWriter, r *http.Request) {
 		backed, err = s.ledgerInterventions(ctx, sc.InterventionsBacked.IDs)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := scorecardPage{page: s.newPage(w, r, "ledger.scorecard.title"), A: a, SC: sc}
@@ -248,7 +248,7 @@ func (s *Server) scorecard(w http.ResponseWriter, r *http.Request) {
 				bv.NoData, err = true, nil
 			}
 			if err != nil {
-				s.pageError(w, r, err)
+				s.PageError(w, r, err)
 				return
 			}
 		}

@@ -22,8 +22,8 @@ var hashPool = auth.DefaultPool
 // accounts is the account store with the testimony key, which also seals
 // TOTP secrets; without a key, new second factors are refused.
 func (s *Server) accounts() aftermath.AccountStore {
-	if s.voices != nil {
-		return s.voices.AccountStore()
+	if s.Voices() != nil {
+		return s.Voices().AccountStore()
 	}
 	return s.db.AccountStore()
 }
@@ -53,7 +53,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, p loginPage, msgKey string, args ...any) {
 	p.page = s.newPage(w, r, "nav.sign_in")
-	p.CSRF = s.csrfToken(w, r)
+	p.CSRF = s.CSRFToken(w, r)
 	if msgKey != "" {
 		p.Message = p.L.T(msgKey, args...)
 	}
@@ -89,19 +89,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusUnauthorized, p, "auth.failed")
 		return
 	case err != nil:
-		s.fail(r.Context(), w, err)
+		s.Fail(r.Context(), w, err)
 		return
 	}
-	if err := s.startSession(w, r, u); err != nil {
-		s.fail(r.Context(), w, err)
+	if err := s.StartSession(w, r, u); err != nil {
+		s.Fail(r.Context(), w, err)
 		return
 	}
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	if err := s.endSession(w, r); err != nil {
-		s.fail(r.Context(), w, err)
+	if err := s.EndSession(w, r); err != nil {
+		s.Fail(r.Context(), w, err)
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)

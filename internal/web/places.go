@@ -75,7 +75,7 @@ func (s *Server) places(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	totals, err := s.db.PlaceTotals(ctx, viewerOf(ctx), "")
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := placesPage{page: s.newPage(w, r, "places.title")}
@@ -130,12 +130,12 @@ func (s *Server) place(w http.ResponseWriter, r *http.Request) {
 	}
 	totals, err := s.db.PlaceTotals(ctx, v, iso3)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	ivs, err := s.db.Interventions(ctx, v)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := placePage{page: s.newPage(w, r, "places.title"), ISO3: iso3}
@@ -162,7 +162,7 @@ func (s *Server) place(w http.ResponseWriter, r *http.Request) {
 		f := aftermath.EventFilter{Viewer: v, Dataset: totals[0].Dataset, Country: totals[0].Country}
 		pts, binned, err := s.db.EventPoints(ctx, f, mapCells)
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		if c, ok := geo.ByAlpha3(iso3); ok && len(pts) > 0 {

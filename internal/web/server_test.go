@@ -13,7 +13,7 @@ import (
 func newServer(db web.Store, log *slog.Logger) (*web.Server, error) {
 	srv, err := web.New(db, log)
 	if err == nil {
-		api.Register(srv)
+		api.Register(srv.Server)
 	}
 	return srv, err
 }

@@ -16,7 +16,7 @@ type sourcesPage struct {
 func (s *Server) sources(w http.ResponseWriter, r *http.Request) {
 	list, err := s.db.Sources(r.Context(), viewerOf(r.Context()))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "sources.html", sourcesPage{page: s.newPage(w, r, "sources.title"), Sources: list})
@@ -43,12 +43,12 @@ func (s *Server) source(w http.ResponseWriter, r *http.Request) {
 	}
 	src, err := s.db.Source(ctx, viewerOf(ctx), id)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	cs, err := s.db.CitationsOfSource(ctx, viewerOf(ctx), id)
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := sourcePage{page: s.newPage(w, r, "sources.title"), S: src}

@@ -26,22 +26,17 @@ import (
 // and the quote bank. Who may do what is decided by the testimony store
 // (internal/sqldb/voices.go); these handlers show its answers.
 
-// SetVoices gives the server the testimony store, which holds the
-// key-encryption key. Without it the testimony pages say that no key is
-// configured; the themes matrix, which decrypts nothing, still works.
-func (s *Server) SetVoices(vs Voices) { s.voices = vs }
-
 func (s *Server) routesVoices(r *router) {
-	r.handle("GET /voices", Public, s.cached(s.voicesMatrix))
-	r.handle("GET /voices/quotes", Public, s.cached(s.quotes))
+	r.handle("GET /voices", Public, s.Cached(s.voicesMatrix))
+	r.handle("GET /voices/quotes", Public, s.Cached(s.quotes))
 	r.handle("GET /testimonies", SignedIn, s.signedIn(s.testimonies))
 	r.handle("GET /testimonies/new", SignedIn, s.signedIn(s.testimonyForm))
-	r.handle("POST /testimonies", Form, limitBody(maxTestimonyForm, s.checkCSRF(s.signedIn(s.createTestimony))))
+	r.handle("POST /testimonies", Form, limitBody(maxTestimonyForm, s.CheckCSRF(s.signedIn(s.createTestimony))))
 	r.handle("GET /testimonies/{id}", Public, s.testimony)
-	r.handle("POST /testimonies/{id}/review", Form, s.checkCSRF(s.signedIn(s.reviewTestimony)))
-	r.handle("POST /testimonies/{id}/redact", Form, s.checkCSRF(s.signedIn(s.redactTestimony)))
-	r.handle("POST /testimonies/{id}/themes", Form, s.checkCSRF(s.signedIn(s.codeTestimony)))
-	r.handle("POST /testimonies/{id}/attachments", Form, limitBody(aftermath.MaxAttachment+64<<10, s.checkCSRF(s.signedIn(s.attach))))
+	r.handle("POST /testimonies/{id}/review", Form, s.CheckCSRF(s.signedIn(s.reviewTestimony)))
+	r.handle("POST /testimonies/{id}/redact", Form, s.CheckCSRF(s.signedIn(s.redactTestimony)))
+	r.handle("POST /testimonies/{id}/themes", Form, s.CheckCSRF(s.signedIn(s.codeTestimony)))
+	r.handle("POST /testimonies/{id}/attachments", Form, limitBody(aftermath.MaxAttachment+64<<10, s.CheckCSRF(s.signedIn(s.attach))))
 	r.handle("GET /testimonies/{id}/attachments/{att}", SignedIn, s.signedIn(s.attachment))
 }
 
@@ -152,7 +147,7 @@ func (s *Server) voicesMatrix(w http.ResponseWriter, r *http.Request) {
 		pairs, err = s.db.ThemeCooccurrence(ctx, viewerOf(ctx))
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	seen := map[string]bool{}
@@ -201,13 +196,13 @@ func (s *Server) quotes(w http.ResponseWriter, r *http.Request) {
 	p := quotesPage{page: s.newPage(w, r, "voices.quotes.title"), Theme: r.URL.Query().Get("theme")}
 	var err error
 	if p.Themes, _, err = s.themeNames(r, p.L); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
-	if s.voices == nil {
+	if s.Voices() == nil {
 		p.NoKey = true
-	} else if p.Quotes, err = s.voices.QuoteBank(ctx, viewerOf(ctx), aftermath.QuoteFilter{Theme: p.Theme, Limit: 200}); err != nil {
-		s.pageError(w, r, err)
+	} else if p.Quotes, err = s.Voices().QuoteBank(ctx, viewerOf(ctx), aftermath.QuoteFilter{Theme: p.Theme, Limit: 200}); err != nil {
+		s.PageError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "quotes.html", p)
@@ -226,7 +221,7 @@ func (s *Server) testimonies(w http.ResponseWriter, r *http.Request) {
 	p.CanSubmit = auth.Can(p.User, auth.ActionSubmit)
 	var err error
 	if p.List, err = s.db.Testimonies(ctx, viewerOf(ctx), aftermath.TestimonyFilter{State: aftermath.TestimonyState(p.State), Limit: 200}); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -251,7 +246,7 @@ type testimonyFormPage struct {
 }
 
 func (s *Server) newTestimonyForm(w http.ResponseWriter, r *http.Request, values url.Values) (testimonyFormPage, error) {
-	p := testimonyFormPage{page: s.newPage(w, r, "voices.form.title"), Values: values, NoKey: s.voices == nil}
+	p := testimonyFormPage{page: s.newPage(w, r, "voices.form.title"), Values: values, NoKey: s.Voices() == nil}
 	p.CanSubmit = auth.Can(p.User, auth.ActionSubmit)
 	for _, m := range p.User.Memberships {
 		if m.Role == aftermath.RoleAdmin || m.Role == aftermath.RoleEditor || m.Role == aftermath.RoleContributor {
@@ -277,7 +272,7 @@ func (s *Server) newTestimonyForm(w http.ResponseWriter, r *http.Request, values
 func (s *Server) testimonyForm(w http.ResponseWriter, r *http.Request) {
 	p, err := s.newTestimonyForm(w, r, url.Values{})
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -314,22 +309,6 @@ func testimonyInput(f url.Values, u *aftermath.User) *aftermath.TestimonyInput {
 	return in
 }
 
-// submitOrg is the organisation a testimony goes to when the submitter
-// did not say: the only one they may submit to, else none (and the store
-// asks which).
-func submitOrg(u *aftermath.User) int64 {
-	var org int64
-	for _, m := range u.Memberships {
-		if m.Role == aftermath.RoleAdmin || m.Role == aftermath.RoleEditor || m.Role == aftermath.RoleContributor {
-			if org != 0 {
-				return 0
-			}
-			org = m.OrgID
-		}
-	}
-	return org
-}
-
 // fieldOf is the input field a store error names, "" when none.
 func fieldOf(err error) string {
 	var e *aftermath.Error
@@ -345,11 +324,11 @@ func (s *Server) createTestimony(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
 		return
 	}
-	if s.voices == nil {
+	if s.Voices() == nil {
 		s.testimonyForm(w, r)
 		return
 	}
-	id, err := s.voices.CreateTestimony(ctx, viewerOf(ctx), testimonyInput(r.PostForm, userOf(ctx)))
+	id, err := s.Voices().CreateTestimony(ctx, viewerOf(ctx), testimonyInput(r.PostForm, userOf(ctx)))
 	if err == nil {
 		http.Redirect(w, r, "/testimonies/"+strconv.FormatInt(id, 10)+"?created=1", http.StatusSeeOther)
 		return
@@ -357,12 +336,12 @@ func (s *Server) createTestimony(w http.ResponseWriter, r *http.Request) {
 	switch aftermath.ErrorCode(err) {
 	case aftermath.EINVALID, aftermath.EFORBIDDEN, aftermath.ENOTFOUND, aftermath.ECONFLICT:
 	default:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p, perr := s.newTestimonyForm(w, r, r.PostForm)
 	if perr != nil {
-		s.pageError(w, r, perr)
+		s.PageError(w, r, perr)
 		return
 	}
 	p.Error, p.Field = err.Error(), fieldOf(err)
@@ -391,7 +370,7 @@ func (s *Server) testimony(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if s.voices == nil {
+	if s.Voices() == nil {
 		s.notFound(w, r)
 		return
 	}
@@ -403,32 +382,32 @@ func (s *Server) testimony(w http.ResponseWriter, r *http.Request) {
 func (s *Server) showTestimony(w http.ResponseWriter, r *http.Request, id int64, problem string, status int) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
-	t, err := s.voices.Testimony(ctx, v, id)
+	t, err := s.Voices().Testimony(ctx, v, id)
 	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 		s.notFound(w, r)
 		return
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := testimonyPage{page: s.newPage(w, r, "voices.testimony.title"), T: t, Created: r.URL.Query().Get("created") == "1", Error: problem}
 	if p.Themes, p.Codebook, err = s.themeNames(r, p.L); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	if t.Can.ReadOriginal {
-		if p.Original, err = s.voices.TestimonyOriginal(ctx, v, id); err == nil {
-			p.Identity, err = s.voices.TestimonyIdentity(ctx, v, id)
+		if p.Original, err = s.Voices().TestimonyOriginal(ctx, v, id); err == nil {
+			p.Identity, err = s.Voices().TestimonyIdentity(ctx, v, id)
 			if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
 				err = nil // no identity was given
 			}
 		}
 		if err == nil {
-			p.Attachments, err = s.voices.Attachments(ctx, v, id)
+			p.Attachments, err = s.Voices().Attachments(ctx, v, id)
 		}
 		if err != nil {
-			s.pageError(w, r, err)
+			s.PageError(w, r, err)
 			return
 		}
 		for _, a := range aftermath.Audiences {
@@ -450,14 +429,14 @@ func (s *Server) afterAction(w http.ResponseWriter, r *http.Request, id int64, e
 	case err == nil:
 		// A testimony withdrawn or changed must not stay on cached public
 		// pages (the quote bank, the matrix, its own page).
-		s.cache.clear()
+		s.ClearCache()
 		http.Redirect(w, r, "/testimonies/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	case code == aftermath.ENOTFOUND:
 		s.notFound(w, r)
 	case code == aftermath.EINVALID || code == aftermath.ECONFLICT || code == aftermath.EFORBIDDEN:
 		s.showTestimony(w, r, id, err.Error(), refusalStatus(err, http.StatusUnprocessableEntity))
 	default:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 	}
 }
 
@@ -466,13 +445,13 @@ func (s *Server) reviewTestimony(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if s.voices == nil {
+	if s.Voices() == nil {
 		s.notFound(w, r)
 		return
 	}
 	step := aftermath.ReviewInput{Action: r.PostFormValue("action"), Audience: aftermath.Audience(r.PostFormValue("audience")),
 		Note: strings.TrimSpace(r.PostFormValue("note"))}
-	s.afterAction(w, r, id, s.voices.Review(r.Context(), viewerOf(r.Context()), id, step))
+	s.afterAction(w, r, id, s.Voices().Review(r.Context(), viewerOf(r.Context()), id, step))
 }
 
 // redactTestimony turns the reviewer's list of passages into spans: one
@@ -485,12 +464,12 @@ func (s *Server) redactTestimony(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if s.voices == nil {
+	if s.Voices() == nil {
 		s.notFound(w, r)
 		return
 	}
 	v := viewerOf(ctx)
-	orig, err := s.voices.TestimonyOriginal(ctx, v, id)
+	orig, err := s.Voices().TestimonyOriginal(ctx, v, id)
 	if err != nil {
 		s.afterAction(w, r, id, err)
 		return
@@ -505,7 +484,7 @@ func (s *Server) redactTestimony(w http.ResponseWriter, r *http.Request) {
 	default:
 		// Each pass adds to what earlier passes redacted; nothing is
 		// un-redacted by a later, shorter list.
-		_, err = s.voices.Redact(ctx, v, id, mergeSpans(append(slices.Clone(orig.Redactions), spans...)))
+		_, err = s.Voices().Redact(ctx, v, id, mergeSpans(append(slices.Clone(orig.Redactions), spans...)))
 	}
 	s.afterAction(w, r, id, err)
 }
@@ -584,7 +563,7 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if s.voices == nil {
+	if s.Voices() == nil {
 		s.notFound(w, r)
 		return
 	}
@@ -596,10 +575,10 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, aftermath.MaxAttachment+1))
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
-	_, err = s.voices.AddAttachment(r.Context(), viewerOf(r.Context()), id, filepath.Base(strings.ReplaceAll(hdr.Filename, `\`, "/")), data)
+	_, err = s.Voices().AddAttachment(r.Context(), viewerOf(r.Context()), id, filepath.Base(strings.ReplaceAll(hdr.Filename, `\`, "/")), data)
 	s.afterAction(w, r, id, err)
 }
 
@@ -608,18 +587,18 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 func (s *Server) attachment(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	att, aerr := pathInt(r, "att")
-	if err != nil || aerr != nil || s.voices == nil {
+	if err != nil || aerr != nil || s.Voices() == nil {
 		s.notFound(w, r)
 		return
 	}
-	a, content, err := s.voices.AttachmentContent(r.Context(), viewerOf(r.Context()), id, att)
+	a, content, err := s.Voices().AttachmentContent(r.Context(), viewerOf(r.Context()), id, att)
 	switch aftermath.ErrorCode(err) {
 	case "":
 	case aftermath.ENOTFOUND, aftermath.EFORBIDDEN:
 		s.notFound(w, r)
 		return
 	default:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", a.MediaType)

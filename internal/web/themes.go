@@ -13,8 +13,8 @@ import (
 
 func (s *Server) routesThemes(r *router) {
 	r.handle("GET /voices/themes", SignedIn, s.signedIn(s.themes))
-	r.handle("POST /voices/themes", Form, s.checkCSRF(s.signedIn(s.saveTheme)))
-	r.handle("POST /voices/themes/{id}/delete", Form, s.checkCSRF(s.signedIn(s.deleteTheme)))
+	r.handle("POST /voices/themes", Form, s.CheckCSRF(s.signedIn(s.saveTheme)))
+	r.handle("POST /voices/themes/{id}/delete", Form, s.CheckCSRF(s.signedIn(s.deleteTheme)))
 }
 
 type themesPage struct {
@@ -33,7 +33,7 @@ func (s *Server) showThemes(w http.ResponseWriter, r *http.Request, status int, 
 	p.IsAdmin = p.User.HasRole(aftermath.RoleAdmin)
 	var err error
 	if p.Themes, err = s.db.Themes(r.Context()); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -69,6 +69,6 @@ func (s *Server) afterTheme(w http.ResponseWriter, r *http.Request, err error) {
 	case aftermath.EINVALID, aftermath.ECONFLICT, aftermath.ENOTFOUND, aftermath.EFORBIDDEN:
 		s.showThemes(w, r, refusalStatus(err, http.StatusUnprocessableEntity), err.Error())
 	default:
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 	}
 }

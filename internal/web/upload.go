@@ -41,7 +41,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	// Refused at once when the dataset is another organisation's; the
 	// import checks again when it runs.
 	if err := s.db.CheckImportInto(r.Context(), aftermath.ImportAs{User: u}, dataset); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	f, hdr, err := r.FormFile("file")
@@ -62,12 +62,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		name = "upload.csv"
 	}
 	if err := os.MkdirAll(s.uploadDir, 0o700); err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	dir, err := os.MkdirTemp(s.uploadDir, "job-")
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	path := filepath.Join(dir, name)
@@ -80,13 +80,13 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		os.RemoveAll(dir)
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	j := &aftermath.Job{Dataset: dataset, Version: strings.TrimSpace(r.PostFormValue("version")), FilePath: path, FileName: name, CreatedBy: u.ID}
 	if err := s.db.CreateJob(r.Context(), j); err != nil {
 		os.RemoveAll(dir)
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	s.wakeJobs()
@@ -108,7 +108,7 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request) {
 		j, err = s.db.JobFor(r.Context(), userOf(r.Context()), id)
 	}
 	if err != nil {
-		s.pageError(w, r, err)
+		s.PageError(w, r, err)
 		return
 	}
 	p := jobPage{page: s.newPage(w, r, "upload.title"), Job: j}

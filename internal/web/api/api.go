@@ -1,6 +1,6 @@
 // Package api serves Aftermath's JSON API under /api/v1: interventions
 // and their figures, the accountability ledger, testimony submission and
-// the themes matrix. Its routes are registered on the web server
+// the themes matrix. Its routes are registered on the shared server
 // (Register), behind the same sessions, bearer tokens, security headers
 // and cache rules as the pages, and its errors are the one responder's
 // JSON: {"error":{"code","message"}}.
@@ -10,38 +10,38 @@ import (
 	"net/http"
 
 	"aftermath/internal/auth"
-	"aftermath/internal/web"
+	"aftermath/internal/web/server"
 )
 
-// server is what the API's handlers need of the web server.
-type server struct {
-	web *web.Server
-	db  web.Store
+// handlers are the API's handlers, with what they need of the shared server.
+type handlers struct {
+	srv *server.Server
+	db  server.Store
 }
 
 // Register adds the API's routes to srv; call it before srv.Handler.
-func Register(srv *web.Server) {
-	s := &server{web: srv, db: srv.Store()}
-	srv.AddRoutes(func(handle web.Handle) {
+func Register(srv *server.Server) {
+	s := &handlers{srv: srv, db: srv.Store()}
+	srv.AddRoutes(func(handle server.Handle) {
 		s.routesAPI(handle)
 		s.routesLedgerAPI(handle)
 		handle("POST /api/v1/testimonies", auth.ActionSubmit, s.may(auth.ActionSubmit, s.apiCreateTestimony))
-		handle("GET /api/v1/themes/matrix", web.Public, s.apiThemeMatrix)
+		handle("GET /api/v1/themes/matrix", server.Public, s.apiThemeMatrix)
 	})
 }
 
-// The web server's request helpers, under the names the handlers use.
+// The shared server's request helpers, under the names the handlers use.
 var (
-	viewerOf  = web.ViewerOf
-	userOf    = web.UserOf
-	byToken   = web.ByToken
-	pathID    = web.PathID
-	queryID   = web.QueryID
-	queryFlag = web.QueryFlag
-	submitOrg = web.SubmitOrg
-	writeJSON = web.WriteJSON
+	viewerOf  = server.ViewerOf
+	userOf    = server.UserOf
+	byToken   = server.ByToken
+	pathID    = server.PathID
+	queryID   = server.QueryID
+	queryFlag = server.QueryFlag
+	submitOrg = server.SubmitOrg
+	writeJSON = server.WriteJSON
 )
 
-func (s *server) apiError(w http.ResponseWriter, r *http.Request, err error) {
-	s.web.APIError(w, r, err)
+func (s *handlers) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	s.srv.APIError(w, r, err)
 }

@@ -10,24 +10,24 @@ import (
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/impact"
-	"aftermath/internal/web"
+	"aftermath/internal/web/server"
 )
 
-func (s *server) routesAPI(handle web.Handle) {
+func (s *handlers) routesAPI(handle server.Handle) {
 	w := auth.ActionWriteInterventions
-	handle("GET /api/v1/interventions", web.Public, s.apiInterventions)
+	handle("GET /api/v1/interventions", server.Public, s.apiInterventions)
 	handle("POST /api/v1/interventions", w, s.may(w, s.apiCreateIntervention))
-	handle("GET /api/v1/interventions/{id}", web.Public, s.apiIntervention)
+	handle("GET /api/v1/interventions/{id}", server.Public, s.apiIntervention)
 	handle("PUT /api/v1/interventions/{id}", w, s.may(w, s.apiUpdateIntervention))
 	handle("DELETE /api/v1/interventions/{id}", w, s.may(w, s.apiDeleteIntervention))
-	handle("GET /api/v1/interventions/{id}/impact", web.Public, s.apiImpact)
-	handle("GET /api/v1/interventions/{id}/harm", web.Public, s.apiHarm)
-	handle("GET /api/v1/interventions/{id}/series", web.Public, s.apiSeries)
+	handle("GET /api/v1/interventions/{id}/impact", server.Public, s.apiImpact)
+	handle("GET /api/v1/interventions/{id}/harm", server.Public, s.apiHarm)
+	handle("GET /api/v1/interventions/{id}/series", server.Public, s.apiSeries)
 }
 
 // apiReadIntervention reads the intervention of the path for the caller, or
 // answers the error.
-func (s *server) apiReadIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Intervention, bool) {
+func (s *handlers) apiReadIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Intervention, bool) {
 	id, err := pathID(r)
 	var iv *aftermath.Intervention
 	if err == nil {
@@ -74,7 +74,7 @@ func (q apiQuery) count(k string, def int) (int, error) {
 // &min_pre=N, &aggregate=month|quarter|year, &log=true,
 // &include_excluded=true, &clear_only=true, &precise_only=true,
 // &side_by_side=true. Uncovered months come out with null figures.
-func (s *server) apiImpact(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiImpact(w http.ResponseWriter, r *http.Request) {
 	iv, ok := s.apiReadIntervention(w, r)
 	if !ok {
 		return
@@ -108,7 +108,7 @@ func (s *server) apiImpact(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiHarm answers impact.Harm: ?dataset=, &clear_only=true, &precise_only=true.
-func (s *server) apiHarm(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiHarm(w http.ResponseWriter, r *http.Request) {
 	iv, ok := s.apiReadIntervention(w, r)
 	if !ok {
 		return
@@ -126,7 +126,7 @@ func (s *server) apiHarm(w http.ResponseWriter, r *http.Request) {
 // apiSeries answers impact.Series for the intervention's area: ?dataset=,
 // &from=YYYY-MM, &to=YYYY-MM, &by=month|year, &violence_type=,
 // &clear_only=true, &precise_only=true.
-func (s *server) apiSeries(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiSeries(w http.ResponseWriter, r *http.Request) {
 	iv, ok := s.apiReadIntervention(w, r)
 	if !ok {
 		return
@@ -145,10 +145,10 @@ func (s *server) apiSeries(w http.ResponseWriter, r *http.Request) {
 // may guards an API endpoint: the caller's personal API token
 // (Authorization: Bearer …) must belong to a user whom the policy allows
 // the action. 401 without a valid token, 403 without the role.
-func (s *server) may(action string, h http.HandlerFunc) http.HandlerFunc {
+func (s *handlers) may(action string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !byToken(r.Context()) { // a browser session would need a CSRF token
-			s.apiError(w, r, aftermath.Errorf(web.EUnauthorized, "this needs a personal API token: Authorization: Bearer TOKEN"))
+			s.apiError(w, r, aftermath.Errorf(server.EUnauthorized, "this needs a personal API token: Authorization: Bearer TOKEN"))
 			return
 		}
 		if u := userOf(r.Context()); !auth.Can(u, action) {
@@ -169,7 +169,7 @@ func decodeIntervention(w http.ResponseWriter, r *http.Request) (*aftermath.Inte
 	return iv, nil
 }
 
-func (s *server) apiInterventions(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiInterventions(w http.ResponseWriter, r *http.Request) {
 	ivs, err := s.db.Interventions(r.Context(), viewerOf(r.Context()))
 	if err != nil {
 		s.apiError(w, r, err)
@@ -181,7 +181,7 @@ func (s *server) apiInterventions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ivs)
 }
 
-func (s *server) apiIntervention(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiIntervention(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
 		var iv *aftermath.Intervention
@@ -193,7 +193,7 @@ func (s *server) apiIntervention(w http.ResponseWriter, r *http.Request) {
 	s.apiError(w, r, err)
 }
 
-func (s *server) apiCreateIntervention(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiCreateIntervention(w http.ResponseWriter, r *http.Request) {
 	iv, err := decodeIntervention(w, r)
 	if err == nil {
 		iv.ID = 0
@@ -207,7 +207,7 @@ func (s *server) apiCreateIntervention(w http.ResponseWriter, r *http.Request) {
 	s.apiInterventionStatus(w, r, iv.ID, http.StatusCreated)
 }
 
-func (s *server) apiUpdateIntervention(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiUpdateIntervention(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var iv *aftermath.Intervention
 	if err == nil {
@@ -224,7 +224,7 @@ func (s *server) apiUpdateIntervention(w http.ResponseWriter, r *http.Request) {
 	s.apiInterventionStatus(w, r, id, http.StatusOK)
 }
 
-func (s *server) apiInterventionStatus(w http.ResponseWriter, r *http.Request, id int64, status int) {
+func (s *handlers) apiInterventionStatus(w http.ResponseWriter, r *http.Request, id int64, status int) {
 	iv, err := s.db.Intervention(r.Context(), viewerOf(r.Context()), id)
 	if err != nil {
 		s.apiError(w, r, err)
@@ -233,7 +233,7 @@ func (s *server) apiInterventionStatus(w http.ResponseWriter, r *http.Request, i
 	writeJSON(w, status, iv)
 }
 
-func (s *server) apiDeleteIntervention(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiDeleteIntervention(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
 		err = s.db.DeleteIntervention(r.Context(), viewerOf(r.Context()), id)

@@ -13,25 +13,25 @@ import (
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/ledger"
-	"aftermath/internal/web"
+	"aftermath/internal/web/server"
 )
 
-func (s *server) routesLedgerAPI(handle web.Handle) {
+func (s *handlers) routesLedgerAPI(handle server.Handle) {
 	w := auth.ActionWriteLedger
-	handle("GET /api/v1/decisions", web.Public, s.apiDecisions)
+	handle("GET /api/v1/decisions", server.Public, s.apiDecisions)
 	handle("POST /api/v1/decisions", w, s.may(w, s.apiCreateDecision))
-	handle("GET /api/v1/decisions/{id}", web.Public, s.apiDecision)
-	handle("GET /api/v1/inquiries", web.Public, s.apiInquiries)
+	handle("GET /api/v1/decisions/{id}", server.Public, s.apiDecision)
+	handle("GET /api/v1/inquiries", server.Public, s.apiInquiries)
 	handle("POST /api/v1/inquiries", w, s.may(w, s.apiCreateInquiry))
-	handle("GET /api/v1/inquiries/{id}", web.Public, s.apiInquiry)
-	handle("GET /api/v1/recommendations", web.Public, s.apiRecommendations)
+	handle("GET /api/v1/inquiries/{id}", server.Public, s.apiInquiry)
+	handle("GET /api/v1/recommendations", server.Public, s.apiRecommendations)
 	handle("POST /api/v1/recommendations", w, s.may(w, s.apiCreateRecommendation))
-	handle("GET /api/v1/recommendations/{id}", web.Public, s.apiRecommendation)
+	handle("GET /api/v1/recommendations/{id}", server.Public, s.apiRecommendation)
 	handle("POST /api/v1/recommendations/{id}/status", w, s.may(w, s.apiAddStatus))
-	handle("GET /api/v1/claims", web.Public, s.apiClaims)
+	handle("GET /api/v1/claims", server.Public, s.apiClaims)
 	handle("POST /api/v1/claims", w, s.may(w, s.apiCreateClaim))
-	handle("GET /api/v1/claims/{id}", web.Public, s.apiClaim)
-	handle("GET /api/v1/claims/{id}/claimreview", web.Public, s.apiClaimReview)
+	handle("GET /api/v1/claims/{id}", server.Public, s.apiClaim)
+	handle("GET /api/v1/claims/{id}/claimreview", server.Public, s.apiClaimReview)
 }
 
 // decodeLedger reads a JSON request body strictly: unknown keys are
@@ -46,7 +46,7 @@ func decodeLedger(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 // apiList answers a list, [] rather than null when empty.
-func apiList[T any](s *server, w http.ResponseWriter, r *http.Request, list []T, err error) {
+func apiList[T any](s *handlers, w http.ResponseWriter, r *http.Request, list []T, err error) {
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -57,7 +57,7 @@ func apiList[T any](s *server, w http.ResponseWriter, r *http.Request, list []T,
 	writeJSON(w, http.StatusOK, list)
 }
 
-func apiOne[T any](s *server, w http.ResponseWriter, r *http.Request, status int, v *T, err error) {
+func apiOne[T any](s *handlers, w http.ResponseWriter, r *http.Request, status int, v *T, err error) {
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -65,7 +65,7 @@ func apiOne[T any](s *server, w http.ResponseWriter, r *http.Request, status int
 	writeJSON(w, status, v)
 }
 
-func (s *server) apiDecisions(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiDecisions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := aftermath.DecisionFilter{Kind: q.Get("kind"), Reference: q.Get("reference")}
 	var err error
@@ -81,7 +81,7 @@ func (s *server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 	apiList(s, w, r, list, err)
 }
 
-func (s *server) apiDecision(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiDecision(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var d *aftermath.Decision
 	if err == nil {
@@ -90,7 +90,7 @@ func (s *server) apiDecision(w http.ResponseWriter, r *http.Request) {
 	apiOne(s, w, r, http.StatusOK, d, err)
 }
 
-func (s *server) apiCreateDecision(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiCreateDecision(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	d := &aftermath.Decision{}
 	err := decodeLedger(w, r, d)
@@ -107,7 +107,7 @@ func (s *server) apiCreateDecision(w http.ResponseWriter, r *http.Request) {
 	apiOne(s, w, r, http.StatusCreated, d, err)
 }
 
-func (s *server) apiInquiries(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiInquiries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := aftermath.InquiryFilter{Type: q.Get("type"), Reference: q.Get("reference")}
 	var err error
@@ -130,11 +130,11 @@ type apiInquiryView struct {
 	Recommendations []aftermath.Recommendation `json:"recommendations"`
 }
 
-func (s *server) apiInquiry(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiInquiry(w http.ResponseWriter, r *http.Request) {
 	s.apiInquiryStatus(w, r, http.StatusOK, 0)
 }
 
-func (s *server) apiInquiryStatus(w http.ResponseWriter, r *http.Request, status int, id int64) {
+func (s *handlers) apiInquiryStatus(w http.ResponseWriter, r *http.Request, status int, id int64) {
 	ctx := r.Context()
 	var err error
 	if id == 0 {
@@ -153,7 +153,7 @@ func (s *server) apiInquiryStatus(w http.ResponseWriter, r *http.Request, status
 	apiOne(s, w, r, status, &out, err)
 }
 
-func (s *server) apiCreateInquiry(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiCreateInquiry(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := &aftermath.Inquiry{}
 	err := decodeLedger(w, r, q)
@@ -171,7 +171,7 @@ func (s *server) apiCreateInquiry(w http.ResponseWriter, r *http.Request) {
 	s.apiInquiryStatus(w, r, http.StatusCreated, q.ID)
 }
 
-func (s *server) apiRecommendations(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiRecommendations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := aftermath.RecommendationFilter{Status: q.Get("status"), OverdueOnly: queryFlag(q, "overdue")}
 	var err error
@@ -187,7 +187,7 @@ func (s *server) apiRecommendations(w http.ResponseWriter, r *http.Request) {
 	apiList(s, w, r, list, err)
 }
 
-func (s *server) apiRecommendation(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiRecommendation(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var rec *aftermath.Recommendation
 	if err == nil {
@@ -196,7 +196,7 @@ func (s *server) apiRecommendation(w http.ResponseWriter, r *http.Request) {
 	apiOne(s, w, r, http.StatusOK, rec, err)
 }
 
-func (s *server) apiCreateRecommendation(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiCreateRecommendation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	rec := &aftermath.Recommendation{}
 	err := decodeLedger(w, r, rec)
@@ -215,7 +215,7 @@ func (s *server) apiCreateRecommendation(w http.ResponseWriter, r *http.Request)
 
 // apiAddStatus appends a judgement to a recommendation's history and
 // answers with the recommendation.
-func (s *server) apiAddStatus(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiAddStatus(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, err := pathID(r)
 	sc := &aftermath.StatusChange{}
@@ -233,7 +233,7 @@ func (s *server) apiAddStatus(w http.ResponseWriter, r *http.Request) {
 	apiOne(s, w, r, http.StatusCreated, rec, err)
 }
 
-func (s *server) apiClaims(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiClaims(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := aftermath.ClaimFilter{Verdict: q.Get("verdict"), PublishedOnly: queryFlag(q, "published")}
 	var err error
@@ -250,7 +250,7 @@ func (s *server) apiClaims(w http.ResponseWriter, r *http.Request) {
 	apiList(s, w, r, list, err)
 }
 
-func (s *server) apiClaim(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiClaim(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var c *aftermath.Claim
 	if err == nil {
@@ -259,7 +259,7 @@ func (s *server) apiClaim(w http.ResponseWriter, r *http.Request) {
 	apiOne(s, w, r, http.StatusOK, c, err)
 }
 
-func (s *server) apiCreateClaim(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiCreateClaim(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	c := &aftermath.Claim{}
 	err := decodeLedger(w, r, c)
@@ -279,7 +279,7 @@ func (s *server) apiCreateClaim(w http.ResponseWriter, r *http.Request) {
 // apiClaimReview answers a published claim review as schema.org
 // ClaimReview JSON-LD; a claim whose review is not published has none
 // (404).
-func (s *server) apiClaimReview(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiClaimReview(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var c *aftermath.Claim
 	if err == nil {
@@ -290,7 +290,7 @@ func (s *server) apiClaimReview(w http.ResponseWriter, r *http.Request) {
 	}
 	var b []byte
 	if err == nil {
-		b, err = ledger.ClaimReviewJSONLD(c, s.web.SiteURL(r))
+		b, err = ledger.ClaimReviewJSONLD(c, s.srv.SiteURL(r))
 	}
 	if err != nil {
 		s.apiError(w, r, err)

@@ -32,9 +32,9 @@ type testimonyJSON struct {
 	RetainUntil  string                     `json:"retain_until"`
 }
 
-func (s *server) apiCreateTestimony(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiCreateTestimony(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if s.web.Voices() == nil {
+	if s.srv.Voices() == nil {
 		s.apiError(w, r, aftermath.Errorf(aftermath.EINTERNAL, "no key-encryption key is configured on this server"))
 		return
 	}
@@ -68,7 +68,7 @@ func (s *server) apiCreateTestimony(w http.ResponseWriter, r *http.Request) {
 	if ti.OwnerOrgID == 0 {
 		ti.OwnerOrgID = submitOrg(userOf(ctx))
 	}
-	id, err := s.web.Voices().CreateTestimony(ctx, viewerOf(ctx), ti)
+	id, err := s.srv.Voices().CreateTestimony(ctx, viewerOf(ctx), ti)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -79,7 +79,7 @@ func (s *server) apiCreateTestimony(w http.ResponseWriter, r *http.Request) {
 
 // apiThemeMatrix answers GET /api/v1/themes/matrix?by=region|country
 // (and continent) with the cells the reader may see.
-func (s *server) apiThemeMatrix(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) apiThemeMatrix(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	by := r.URL.Query().Get("by")
 	if by == "" {

@@ -1,4 +1,4 @@
-package web
+package server
 
 import (
 	"context"
@@ -109,7 +109,7 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 }
 
 // maxFormBody caps the body of a form whose route sets no cap of its own
-// (limitBody): enough for any form of text.
+// (the pages' limitBody): enough for any form of text.
 const maxFormBody = 1 << 20
 
 // csrfHeader carries the token for a script that posts with fetch; the
@@ -117,7 +117,8 @@ const maxFormBody = 1 << 20
 const csrfHeader = "X-CSRF-Token"
 
 // maxBytesType is the type of an http.MaxBytesReader: a body already
-// capped by its route (limitBody, before this check) keeps its own cap.
+// capped by its route (the pages' limitBody, before this check) keeps
+// its own cap.
 var maxBytesType = reflect.TypeOf(http.MaxBytesReader(nil, io.NopCloser(strings.NewReader("")), 1))
 
 // checkCSRF guards a form that only signed-in users may post. What can be

@@ -1,4 +1,4 @@
-package web
+package server
 
 import (
 	"context"
@@ -74,11 +74,6 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
 }
 
-type errorPage struct {
-	page
-	Message string
-}
-
 // pageError answers a page's failure in the reader's language: 404 for a
 // record that is missing or hidden from the reader (the two are not told
 // apart, and the message is not shown), 400 for bad input, 403 and 409
@@ -88,20 +83,23 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	e := s.replyTo(r, err)
 	switch e.Status {
 	case http.StatusNotFound:
-		s.notFound(w, r)
+		s.errorPage(w, r, http.StatusNotFound, "")
 	case http.StatusBadRequest:
 		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
 	case http.StatusForbidden, http.StatusConflict, http.StatusUnauthorized:
-		title := map[int]string{http.StatusForbidden: "error.forbidden.title", http.StatusConflict: "error.conflict.title"}[e.Status]
-		if title == "" {
-			title = "error.title"
-		}
-		p := errorPage{page: s.newPage(w, r, title), Message: e.Message}
-		w.Header().Set("Cache-Control", "no-store")
-		s.render(w, r, e.Status, "error.html", p)
+		s.errorPage(w, r, e.Status, e.Message)
 	default:
 		internalError(w) // replyTo has logged it
 	}
+}
+
+// errorPage has the pages render a refusal (ErrorPage).
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
+	if s.ErrorPage == nil {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	s.ErrorPage(w, r, status, message)
 }
 
 // refusalStatus is the status of a page that shows a service's refusal
@@ -113,14 +111,6 @@ func refusalStatus(err error, otherwise int) int {
 		return statusOf[aftermath.ErrorCode(err)]
 	}
 	return otherwise
-}
-
-// notFound answers 404 with a page in the reader's language.
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(w, r, "error.not_found.title")
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusNotFound)
-	w.Write([]byte(p.L.T("error.not_found") + "\n"))
 }
 
 // fail logs the cause and shows a message that reveals nothing of it.
