@@ -22,6 +22,7 @@ var (
 	_ aftermath.Sessions       = (*DB)(nil)
 	_ aftermath.Jobs           = (*DB)(nil)
 	_ aftermath.Generations    = (*DB)(nil)
+	_ aftermath.Briefs         = (*DB)(nil)
 	_ consult.Service          = (*DB)(nil)
 
 	_ aftermath.Testimonies = (*Voices)(nil)
