@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"aftermath"
+	"aftermath/internal/brief"
 )
 
 // Briefs (aftermath.Briefs). Who may do what, decided here:
@@ -117,10 +118,22 @@ func (db *DB) briefStep(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, id 
 		Detail: fmt.Sprintf("%s: %s → %s", action, from, to)})
 }
 
+// checkBrief checks a brief's fields and the syntax of every embed in
+// its text, so that no caller stores a body that cannot be rendered.
+func checkBrief(b *aftermath.Brief) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if _, err := brief.Embeds(b.Body); err != nil {
+		return aftermath.FieldError("body", "%v", err)
+	}
+	return nil
+}
+
 // CreateBrief stores a new brief as a draft, owned by the writer's
 // organisation, and sets its id.
 func (db *DB) CreateBrief(ctx context.Context, v aftermath.Viewer, b *aftermath.Brief) error {
-	if err := b.Validate(); err != nil {
+	if err := checkBrief(b); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
@@ -156,7 +169,7 @@ func (db *DB) CreateBrief(ctx context.Context, v aftermath.Viewer, b *aftermath.
 // placement. A changed text or audience of a brief in review or approved
 // sends it back to draft.
 func (db *DB) UpdateBrief(ctx context.Context, v aftermath.Viewer, b *aftermath.Brief) error {
-	if err := b.Validate(); err != nil {
+	if err := checkBrief(b); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {

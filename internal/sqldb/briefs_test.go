@@ -164,6 +164,10 @@ func TestBriefWritesStayWithTheirOwner(t *testing.T) {
 		if sqldbtest.Snapshot(t, db) != before {
 			t.Errorf("refused writes changed the database")
 		}
+		bad := &aftermath.Brief{Slug: "bad-embed", Title: "T", Language: "en", Body: "Intro.\n\n{{chart intervention=\"minusma\" kind=\"weekly\"}}\n"}
+		if err := db.CreateBrief(ctx, v["editor"], bad); code(err) != aftermath.EINVALID || !strings.Contains(err.Error(), `line 3: chart: kind="weekly" is not one of`) {
+			t.Errorf("a body with a bad embed: %v, want EINVALID at line 3", err)
+		}
 		if err := db.CreateBrief(ctx, v["other"], &aftermath.Brief{Slug: "public-one", Title: "T", Language: "en", Body: "x"}); code(err) != aftermath.ECONFLICT {
 			t.Errorf("a taken slug: %v, want ECONFLICT", err)
 		}
