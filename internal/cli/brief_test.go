@@ -1,0 +1,66 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"aftermath"
+	"aftermath/internal/cli"
+	"aftermath/internal/sqldb"
+	"aftermath/internal/sqldb/sqldbtest"
+)
+
+// A brief goes from a Markdown file to an approved record and back to
+// draft when its text changes; a text with a bad embed is refused with
+// its line, and check lists a good text's embeds.
+func TestBriefCommands(t *testing.T) {
+	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
+		t.Run(driver, func(t *testing.T) {
+			dsn := sqldbtest.DSN(t, driver)
+			dir := t.TempDir()
+			text := "# Après la MINUSMA\n\nLes civils tués par le partenaire : {{figure intervention=\"minusma\" measure=\"one-sided\" period=\"during\"}}.{{cite source=1}}\n\n{{chart intervention=\"minusma\" kind=\"yearly\"}}\n"
+			file := filepath.Join(dir, "brief.md")
+			os.WriteFile(file, []byte(text), 0o644)
+			out, err := runIn(t, "", "brief", "check", file)
+			if err != nil || !strings.Contains(out, file+":3: {{figure") || !strings.Contains(out, file+":5: {{chart") || !strings.Contains(out, "3 embeds, all readable") {
+				t.Fatalf("check: %q %v", out, err)
+			}
+			out, err = runIn(t, "", "brief", "add", "--db", dsn, "--slug", "apres-minusma", "--title", "Après la MINUSMA", "--language", "fr",
+				"--audience", "public", file)
+			if err != nil || !strings.Contains(out, "added as a draft") {
+				t.Fatalf("add: %q %v", out, err)
+			}
+			for _, action := range []string{"submit", "approve"} {
+				if out, err := runIn(t, "", "brief", "review", "apres-minusma", "--db", dsn, "--action", action); err != nil {
+					t.Fatalf("review %s: %q %v", action, out, err)
+				}
+			}
+			out, err = runIn(t, "", "brief", "list", "--db", dsn)
+			if err != nil || !strings.Contains(out, "apres-minusma") || !strings.Contains(out, "approved") {
+				t.Errorf("list: %q %v", out, err)
+			}
+			out, err = runIn(t, "Un nouveau texte.\n", "brief", "edit", "apres-minusma", "--db", dsn, "--body", "-")
+			if err != nil || !strings.HasSuffix(out, "it is draft\n") {
+				t.Errorf("edit: %q %v", out, err)
+			}
+			out, err = runIn(t, "", "brief", "show", "apres-minusma", "--db", dsn)
+			var b aftermath.Brief
+			if err != nil || json.Unmarshal([]byte(out), &b) != nil || b.Body != "Un nouveau texte.\n" || len(b.History) != 4 || b.State != aftermath.BriefDraft {
+				t.Errorf("show: %q %v", out, err)
+			}
+			bad := filepath.Join(dir, "bad.md")
+			os.WriteFile(bad, []byte("Intro.\n\n{{quote testimony=seven}}\n"), 0o644)
+			_, err = runIn(t, "", "brief", "add", "--db", dsn, "--slug", "bad", "--title", "Bad", "--language", "en", bad)
+			if cli.ExitCode(err) != 2 || !strings.Contains(err.Error(), `line 3: quote: testimony="seven" is not a record number`) {
+				t.Errorf("a bad embed: %v (exit %d)", err, cli.ExitCode(err))
+			}
+			if _, err := runIn(t, "", "brief", "review", "apres-minusma", "--db", dsn, "--action", "approve"); cli.ExitCode(err) != 1 ||
+				!strings.Contains(err.Error(), "is draft: approve takes a brief that is in_review") {
+				t.Errorf("approving a draft: %v", err)
+			}
+		})
+	}
+}
