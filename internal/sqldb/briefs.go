@@ -302,6 +302,11 @@ func (db *DB) ReviewBrief(ctx context.Context, v aftermath.Viewer, id int64, ste
 			(audience == string(aftermath.AudiencePartners) || audience == string(aftermath.AudiencePublic)) {
 			return aftermath.Errorf(aftermath.EFORBIDDEN, "brief %d is for %s: someone other than its last writer approves it", id, audience)
 		}
+		if step.Action == aftermath.BriefApprove {
+			if err := db.briefEmbedsReach(ctx, tx, v, id); err != nil {
+				return err
+			}
+		}
 		approver := any(nil)
 		if to == aftermath.BriefApproved {
 			approver = nullID(v.UserID)
@@ -426,4 +431,79 @@ func (db *DB) Briefs(ctx context.Context, v aftermath.Viewer, f aftermath.BriefF
 		return nil, fmt.Errorf("briefs: %w", err)
 	}
 	return out, nil
+}
+
+// embedTarget says, for an embed, which record it shows: its table, the
+// column that names it, the attribute that holds the name and, for
+// testimony, that only an approved one may be shown.
+type embedTarget struct {
+	what, table, column, attr string
+	approved                  bool
+}
+
+var embedTargets = map[string][]embedTarget{
+	brief.KindChart:          {{"intervention", "interventions", "slug", "intervention", false}, {"dataset", "datasets", "name", "dataset", false}},
+	brief.KindFigure:         {{"intervention", "interventions", "slug", "intervention", false}, {"dataset", "datasets", "name", "dataset", false}},
+	brief.KindTable:          {{"intervention", "interventions", "slug", "intervention", false}, {"dataset", "datasets", "name", "dataset", false}},
+	brief.KindQuote:          {{"testimony", "testimonies", "id", "testimony", true}},
+	brief.KindCite:           {{"source", "sources", "id", "source", false}},
+	brief.KindRecommendation: {{"recommendation", "recommendations", "id", "id", false}},
+	brief.KindClaim:          {{"claim", "claims", "id", "id", false}},
+}
+
+// briefEmbedsReach checks, before a brief is approved, that everything it
+// embeds may be shown to everyone the brief will reach: a public record
+// for a public brief; for a narrower brief, a record at least as wide
+// and of the same organisation (or of none); a testimony only once
+// approved. The first that does not stops the approval, named with its
+// line, so nothing unapproved goes out inside a brief. A record the
+// approver v may not see is as missing to them as one that does not
+// exist.
+func (db *DB) briefEmbedsReach(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, id int64) error {
+	var body, audience string
+	var owner sql.NullInt64
+	if err := tx.QueryRowContext(ctx, db.rebind(`SELECT body, audience, owner_org_id FROM briefs WHERE id = ?`), id).Scan(&body, &audience, &owner); err != nil {
+		return err
+	}
+	embeds, err := brief.Embeds(body)
+	if err != nil {
+		return aftermath.FieldError("body", "%v", err)
+	}
+	reach := aftermath.Audience(audience)
+	for _, e := range embeds {
+		for _, t := range embedTargets[e.Kind] {
+			name, ok := e.Attrs[t.attr]
+			if !ok {
+				continue
+			}
+			var ra, state string
+			var ro sql.NullInt64
+			seen := visible(v, "t", t.what)
+			if t.what == "testimony" {
+				seen = testimonyVisible(v, "t")
+			}
+			q := `SELECT t.audience, t.owner_org_id, ` + map[bool]string{true: "t.state", false: "''"}[t.approved] + ` FROM ` + t.table + ` t WHERE t.` + t.column + ` = ? AND ` + seen
+			var key any = name
+			if t.column == "id" {
+				key = e.ID(t.attr)
+			}
+			err := tx.QueryRowContext(ctx, db.rebind(q), key).Scan(&ra, &ro, &state)
+			if err == sql.ErrNoRows {
+				return aftermath.Errorf(aftermath.EINVALID, "line %d: %s: there is no %s %s", e.Line, e, t.what, name)
+			}
+			if err != nil {
+				return fmt.Errorf("brief %d: %s: %w", id, e, err)
+			}
+			if t.approved && state != string(aftermath.StateApproved) {
+				return aftermath.Errorf(aftermath.EINVALID, "line %d: %s: %s %s is not approved (it is %s): it cannot be quoted", e.Line, e, t.what, name, state)
+			}
+			recAudience := aftermath.Audience(ra)
+			sameOwner := !ro.Valid || owner.Valid && ro.Int64 == owner.Int64
+			if recAudience != aftermath.AudiencePublic && (reach == aftermath.AudiencePublic || reach.Wider(recAudience) || !sameOwner) {
+				return aftermath.Errorf(aftermath.EINVALID, "line %d: %s: %s %s is for %s%s, which does not reach this brief's audience (%s)",
+					e.Line, e, t.what, name, recAudience, map[bool]string{true: "", false: " of another organisation"}[sameOwner], reach)
+			}
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -183,6 +184,59 @@ func TestBriefWritesStayWithTheirOwner(t *testing.T) {
 		}
 		if report, err := db.IntegrityCheck(ctx); err != nil || report != "ok" {
 			t.Errorf("integrity: %v %s", err, report)
+		}
+	})
+}
+
+// Approving a brief checks that everything it embeds reaches its
+// audience: an internal intervention in a public brief stops the
+// approval, named with its line; another organisation's is as missing as
+// one that does not exist.
+func TestBriefApprovalChecksWhatItEmbeds(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		v := briefViewers(t, db)
+		for _, iv := range []*aftermath.Intervention{
+			{Slug: "public-op", Name: "Public operation", Audience: aftermath.AudiencePublic},
+			{Slug: "a-internal", Name: "A's internal", Audience: aftermath.AudienceInternal, Owner: "org-a"},
+			{Slug: "b-internal", Name: "B's internal", Audience: aftermath.AudienceInternal, Owner: "org-b"},
+		} {
+			iv.Area, iv.Phases = []aftermath.AreaRef{{Country: "MLI"}}, []aftermath.Phase{{Start: "2020-01-01"}}
+			if err := db.CreateIntervention(ctx, aftermath.System, iv); err != nil {
+				t.Fatal(err)
+			}
+		}
+		src := &aftermath.Source{Title: "A public report", Audience: aftermath.AudiencePublic}
+		if err := db.CreateSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		approve := func(slug string, a aftermath.Audience, body string) error {
+			b := &aftermath.Brief{Slug: slug, Title: "T", Language: "en", Body: body, Audience: a}
+			if err := db.CreateBrief(ctx, v["researcher"], b); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.ReviewBrief(ctx, v["editor"], b.ID, aftermath.BriefReview{Action: aftermath.BriefSubmit}); err != nil {
+				t.Fatal(err)
+			}
+			return db.ReviewBrief(ctx, v["editor"], b.ID, aftermath.BriefReview{Action: aftermath.BriefApprove})
+		}
+		cite := "{{cite source=" + strconv.FormatInt(src.ID, 10) + "}}"
+		if err := approve("ok", aftermath.AudiencePublic, "Text."+cite+"\n\n{{chart intervention=\"public-op\" kind=\"yearly\"}}\n"); err != nil {
+			t.Errorf("a public brief of public records: %v", err)
+		}
+		err := approve("leaks", aftermath.AudiencePublic, "Intro.\n\n{{chart intervention=\"a-internal\" kind=\"yearly\"}}\n")
+		if code(err) != aftermath.EINVALID || !strings.Contains(err.Error(), `line 3: {{chart intervention="a-internal" kind="yearly"}}: intervention a-internal is for internal, which does not reach this brief's audience (public)`) {
+			t.Errorf("an internal intervention in a public brief: %v", err)
+		}
+		if err := approve("internal-ok", aftermath.AudienceInternal, "{{table series intervention=\"a-internal\" by=\"year\"}}\n"); err != nil {
+			t.Errorf("an internal brief of its own internal intervention: %v", err)
+		}
+		err = approve("hidden", aftermath.AudienceInternal, "{{table series intervention=\"b-internal\" by=\"year\"}}\n")
+		if code(err) != aftermath.EINVALID || !strings.Contains(err.Error(), "there is no intervention b-internal") || strings.Contains(err.Error(), "another organisation") {
+			t.Errorf("another organisation's internal intervention: %v", err)
+		}
+		if err := approve("no-source", aftermath.AudiencePublic, "Text.{{cite source=999999}}\n"); code(err) != aftermath.EINVALID || !strings.Contains(err.Error(), "there is no source 999999") {
+			t.Errorf("a missing source: %v", err)
 		}
 	})
 }
