@@ -623,12 +623,20 @@ func TestServeTLS(t *testing.T) {
 		done <- cli.Run(ctx, []string{"serve", "--db", filepath.Join(dir, "a.db"), "--addr", "127.0.0.1:0",
 			"--tls-cert", filepath.Join(dir, "cert.pem"), "--tls-key", filepath.Join(dir, "key.pem")}, strings.NewReader(""), out, io.Discard, func(string) string { return "" })
 	}()
+	// serve migrates and seeds a new database before it listens, which
+	// under the race detector on a busy machine takes seconds: wait for
+	// its address (or its end) rather than for a fixed time.
 	var addr string
-	for i := 0; i < 200 && addr == ""; i++ {
+	for deadline := time.Now().Add(2 * time.Minute); addr == "" && time.Now().Before(deadline); {
 		if m := regexp.MustCompile(`https://(127\.0\.0\.1:\d+)`).FindStringSubmatch(out.String()); m != nil {
 			addr = m[1]
+			break
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended before it listened: %v %q", err, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	if addr == "" {
 		cancel()

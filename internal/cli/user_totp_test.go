@@ -92,8 +92,13 @@ func TestServeSealsClearTOTPOnStart(t *testing.T) {
 	go func() {
 		done <- cli.Run(sctx, []string{"serve", "--db", dbPath, "--addr", "127.0.0.1:0"}, strings.NewReader(""), out, out, func(string) string { return "" })
 	}()
-	for i := 0; i < 300 && !strings.Contains(out.String(), "http://127.0.0.1:"); i++ {
+	// Wait for serve to listen (it seals the secrets before), however
+	// long a busy machine takes, not for a fixed time.
+	for deadline := time.Now().Add(2 * time.Minute); !strings.Contains(out.String(), "http://127.0.0.1:") && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(out.String(), "http://127.0.0.1:") {
+		t.Fatalf("serve did not start: %s", out.String())
 	}
 	cancel()
 	if err := <-done; err != nil {
