@@ -84,11 +84,7 @@ func briefAdd(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	path := "-"
-	if fs.NArg() > 0 {
-		path = fs.Arg(0)
-	}
-	body, err := readInput(env, path)
+	_, body, err := readArgInput(env, fs)
 	if err != nil {
 		return err
 	}
@@ -260,6 +256,17 @@ func briefReview(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// readArgInput reads the file a command's first argument names, or
+// standard input when it names none or "-".
+func readArgInput(env *Env, fs *flag.FlagSet) (string, []byte, error) {
+	path := "-"
+	if fs.NArg() > 0 {
+		path = fs.Arg(0)
+	}
+	b, err := readInput(env, path)
+	return path, b, err
+}
+
 // briefCheck reads a text as the store would and lists its embeds, so
 // that an author finds every mistake before adding it.
 func briefCheck(ctx context.Context, env *Env, args []string) error {
@@ -267,11 +274,7 @@ func briefCheck(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	path := "-"
-	if fs.NArg() > 0 {
-		path = fs.Arg(0)
-	}
-	body, err := readInput(env, path)
+	path, body, err := readArgInput(env, fs)
 	if err != nil {
 		return err
 	}

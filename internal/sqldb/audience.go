@@ -212,12 +212,23 @@ func (db *DB) AudienceOf(ctx context.Context, recordType string, id int64) (Plac
 		return p, fmt.Errorf("audience: %w", err)
 	}
 	p.Audience, p.OwnerOrg = aftermath.Audience(a), owner.Int64
-	err = db.each(ctx, `SELECT user_id FROM record_readers WHERE record_type = ? AND record_id = ? ORDER BY user_id`, []any{recordType, id},
+	p.Readers, err = db.readersOf(ctx, db.read, recordType, id)
+	return p, err
+}
+
+// readersOf lists the people named on a confidential record, in id order:
+// a change of placement keeps them unless it names others.
+func (db *DB) readersOf(ctx context.Context, q querier, recordType string, id int64) ([]int64, error) {
+	var readers []int64
+	err := eachRow(ctx, q, db.rebind(`SELECT user_id FROM record_readers WHERE record_type = ? AND record_id = ? ORDER BY user_id`), []any{recordType, id},
 		func(r *sql.Rows) error {
 			var u int64
 			err := r.Scan(&u)
-			p.Readers = append(p.Readers, u)
+			readers = append(readers, u)
 			return err
 		})
-	return p, err
+	if err != nil {
+		return nil, fmt.Errorf("readers of %s %d: %w", recordType, id, err)
+	}
+	return readers, nil
 }

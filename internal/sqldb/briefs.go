@@ -86,13 +86,8 @@ func (db *DB) placeBrief(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, b 
 	}
 	p := Placement{Audience: b.Audience, OwnerOrg: org}
 	if b.Audience == aftermath.AudienceConfidential {
-		if err := eachRow(ctx, tx, db.rebind(`SELECT user_id FROM record_readers WHERE record_type = ? AND record_id = ?`), []any{rtBrief, b.ID},
-			func(r *sql.Rows) error {
-				var u int64
-				err := r.Scan(&u)
-				p.Readers = append(p.Readers, u)
-				return err
-			}); err != nil {
+		var err error
+		if p.Readers, err = db.readersOf(ctx, tx, rtBrief, b.ID); err != nil {
 			return err
 		}
 		if len(p.Readers) == 0 && v.UserID > 0 {

@@ -159,13 +159,8 @@ func (db *DB) placeIntervention(ctx context.Context, tx *sql.Tx, iv *aftermath.I
 		}
 	}
 	if iv.Audience == aftermath.AudienceConfidential { // keep the people already named
-		if err := eachRow(ctx, tx, db.rebind(`SELECT user_id FROM record_readers WHERE record_type = 'intervention' AND record_id = ?`), []any{iv.ID},
-			func(r *sql.Rows) error {
-				var u int64
-				err := r.Scan(&u)
-				p.Readers = append(p.Readers, u)
-				return err
-			}); err != nil {
+		var err error
+		if p.Readers, err = db.readersOf(ctx, tx, "intervention", iv.ID); err != nil {
 			return err
 		}
 	}

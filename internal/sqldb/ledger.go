@@ -143,13 +143,8 @@ func (db *DB) placeLedger(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, r
 		}
 	}
 	if *a == aftermath.AudienceConfidential {
-		if err := eachRow(ctx, tx, db.rebind(`SELECT user_id FROM record_readers WHERE record_type = ? AND record_id = ?`), []any{recordType, id},
-			func(r *sql.Rows) error {
-				var u int64
-				err := r.Scan(&u)
-				p.Readers = append(p.Readers, u)
-				return err
-			}); err != nil {
+		var err error
+		if p.Readers, err = db.readersOf(ctx, tx, recordType, id); err != nil {
 			return err
 		}
 	}
