@@ -14,8 +14,8 @@ import (
 	"aftermath"
 	"aftermath/internal/chart"
 	"aftermath/internal/csvout"
+	"aftermath/internal/figures"
 	"aftermath/internal/geo"
-	"aftermath/internal/i18n"
 )
 
 // eventFilter reads the explorer's filters from a query string.
@@ -213,26 +213,7 @@ func (s *Server) eventsMap(ctx context.Context, p *eventsPage, mode string) (tem
 	return template.HTML(svg), nil // built by package chart, which escapes every text
 }
 
-// creditFor names the data sources of a page that shows one dataset, or
-// all those listed.
-func creditFor(l *i18n.Locale, dataset string, all []aftermath.Dataset) string {
-	var names []string
-	if dataset != "" {
-		names = []string{dataset}
-	}
-	for _, d := range all {
-		if dataset == "" {
-			names = append(names, d.Name)
-		}
-	}
-	var out []string
-	for _, n := range names {
-		if c := l.T("data.credit." + n); c != "data.credit."+n {
-			out = append(out, c)
-		}
-	}
-	return strings.Join(out, "; ")
-}
+var creditFor = figures.Credit
 
 // hxlTags label the download's columns with HXL hashtags so humanitarian
 // tools read them without a mapping.

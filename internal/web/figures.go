@@ -13,6 +13,7 @@ import (
 	"aftermath"
 	"aftermath/internal/analysis"
 	"aftermath/internal/csvout"
+	"aftermath/internal/figures"
 	"aftermath/internal/i18n"
 	"aftermath/internal/impact"
 )
@@ -26,40 +27,9 @@ func init() {
 		}
 		return l.Number(p.MonthlyMean, 1)
 	}
-	funcs["harmCivilians"] = func(l *i18n.Locale, row impact.HarmRow) string {
-		if row.DeathsCivilians == nil {
-			return l.T("analysis.not_covered_short")
-		}
-		if row.Measure == impact.MeasureBattles {
-			return l.T("analysis.harm.in_battles", "count", l.Number(float64(*row.DeathsCivilians), 0))
-		}
-		return l.Number(float64(*row.DeathsCivilians), 0)
-	}
-	funcs["partnerSide"] = func(l *i18n.Locale, row impact.HarmRow) string {
-		switch {
-		case row.Measure != impact.MeasureBattles:
-			return "–" // one-sided violence has no sides
-		case row.Events == nil:
-			return l.T("analysis.not_covered_short")
-		case row.DeathsPartnerSide == nil:
-			return l.T("analysis.harm.no_side")
-		}
-		return l.Number(float64(*row.DeathsPartnerSide), 0)
-	}
-	funcs["harmDates"] = func(l *i18n.Locale, row impact.HarmRow) string {
-		if row.From == "" && (row.To == "" || row.Period != impact.PeriodDuring) {
-			return "–" // the data begin after support began, or end before it ended
-		}
-		to := row.To
-		if to == "" {
-			to = l.T("interventions.ongoing")
-		}
-		from := row.From
-		if from == "" {
-			from = "…"
-		}
-		return "\u2066" + from + " – " + to + "\u2069"
-	}
+	funcs["harmCivilians"] = figures.HarmCivilians
+	funcs["partnerSide"] = figures.PartnerSide
+	funcs["harmDates"] = figures.HarmDates
 	funcs["analysisMethod"] = analysisMethod
 	funcs["partnerText"] = partnerText
 	funcs["qualityTable"] = func(l *i18n.Locale, quality string, periods []impact.Period) qualityTable {
@@ -83,46 +53,13 @@ type harmTable struct {
 	Rows    []impact.HarmRow
 }
 
-// figText prints a figure, or "not covered" where the data say nothing.
-func figText(l *i18n.Locale, v *int64) string {
-	if v == nil {
-		return l.T("analysis.not_covered_short")
-	}
-	return l.Number(float64(*v), 0)
-}
-
-// figRange prints a figure with UCDP's low–high range where it has one.
-func figRange(l *i18n.Locale, best, low, high *int64) string {
-	if best == nil {
-		return l.T("analysis.not_covered_short")
-	}
-	if low == nil || high == nil || (*low == *best && *high == *best) {
-		return figText(l, best)
-	}
-	return l.T("analysis.range", "best", figText(l, best), "low", figText(l, low), "high", figText(l, high))
-}
-
-// analysisMethod is the method of a report in the reader's language.
-func analysisMethod(l *i18n.Locale, rep *impact.Report) string {
-	return l.T("analysis.method.text", "outcome", l.T("analysis.outcome."+rep.Outcome), "area", "\u2066"+rep.Area+"\u2069", "dataset", rep.Dataset,
-		"versions", "\u2066"+strings.Join(rep.Versions, ", ")+"\u2069", "first", "\u2066"+rep.Coverage[0]+"\u2069", "last", "\u2066"+rep.Coverage[1]+"\u2069",
-		"from", "\u2066"+rep.Window[0]+"\u2069", "to", "\u2066"+rep.Window[1]+"\u2069", "uncovered", rep.Uncovered,
-		"partners", rep.PartnerActors, "backers", rep.BackerActors)
-}
-
-// partnerText says how a partner force was read: its support window and
-// the dataset names that stand for it.
-func partnerText(l *i18n.Locale, dataset string, p impact.HarmPartner) string {
-	to := p.To
-	if to == "" {
-		to = l.T("interventions.ongoing")
-	}
-	names := l.T("analysis.harm.no_names")
-	if len(p.Names) > 0 {
-		names = strings.Join(p.Names, "; ")
-	}
-	return l.T("analysis.harm.partner", "name", p.Name, "from", "\u2066"+p.From+"\u2069", "to", "\u2066"+to+"\u2069", "dataset", dataset, "names", names)
-}
+// The wording of figures lives in package figures, shared with briefs.
+var (
+	figText        = figures.Text
+	figRange       = figures.Range
+	analysisMethod = figures.Method
+	partnerText    = figures.PartnerText
+)
 
 // csvHead starts a CSV download: headers, then comment lines ("# …").
 func csvHead(w http.ResponseWriter, name string, comments []string) *csvout.Writer {
