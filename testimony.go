@@ -442,9 +442,11 @@ type TestimonyFilter struct {
 
 // QuoteFilter selects quotes.
 type QuoteFilter struct {
-	Theme   string // slug
-	Country string // ISO3
-	Limit   int    // default 100, at most 1000
+	// Testimony picks one testimony's quote (a brief's {{quote}}).
+	Testimony int64
+	Theme     string // slug
+	Country   string // ISO3
+	Limit     int    // default 100, at most 1000
 }
 
 // MaxAttachment bounds one file attached to a testimony.

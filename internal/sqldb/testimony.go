@@ -1269,6 +1269,10 @@ func (s *Voices) QuoteBank(ctx context.Context, v aftermath.Viewer, f QuoteFilte
 		q += ` AND t.country = ?`
 		args = append(args, strings.ToUpper(f.Country))
 	}
+	if f.Testimony != 0 {
+		q += ` AND t.id = ?`
+		args = append(args, f.Testimony)
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100

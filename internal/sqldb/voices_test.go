@@ -533,8 +533,20 @@ func TestTestimonyKeyRotation(t *testing.T) {
 		if ident, err := nv.TestimonyIdentity(ctx, aftermath.System, id); err != nil || ident.Name != "Fatou" {
 			t.Errorf("identity under the new key: %v %v", ident, err)
 		}
-		if q, err := nv.QuoteBank(ctx, aftermath.Anonymous, sqldb.QuoteFilter{}); err != nil || len(q) != 1 {
-			t.Errorf("quotes under the new key: %v %v", q, err)
+		all, err := nv.QuoteBank(ctx, aftermath.Anonymous, sqldb.QuoteFilter{})
+		if err != nil || len(all) != 1 {
+			t.Fatalf("quotes under the new key: %v %v", all, err)
+		}
+		// A brief's {{quote testimony=ID}} picks that one quote, and no other.
+		quoted := all[0].TestimonyID
+		if q, err := nv.QuoteBank(ctx, aftermath.Anonymous, sqldb.QuoteFilter{Testimony: quoted}); err != nil || len(q) != 1 || q[0].TestimonyID != quoted {
+			t.Errorf("the quote of testimony %d: %v %v", quoted, q, err)
+		}
+		if q, err := nv.QuoteBank(ctx, aftermath.Anonymous, sqldb.QuoteFilter{Testimony: id}); err != nil || len(q) != 0 {
+			t.Errorf("the quote of testimony %d, which is not approved: %v %v", id, q, err)
+		}
+		if q, err := nv.QuoteBank(ctx, aftermath.Anonymous, sqldb.QuoteFilter{Testimony: quoted + 1000}); err != nil || len(q) != 0 {
+			t.Errorf("the quote of a testimony that does not exist: %v %v", q, err)
 		}
 		// New records are wrapped by the new key.
 		if _, err := nv.CreateTestimony(ctx, aftermath.System, w.input("Après la rotation.")); err != nil {
