@@ -85,6 +85,8 @@ var (
 	idValue     = attr{pattern: regexp.MustCompile(`^[1-9][0-9]{0,17}$`), what: "a record number"}
 	textValue   = attr{pattern: regexp.MustCompile(`^[^{}\n]{1,200}$`), what: "a short text"}
 	datasetName = attr{pattern: regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`), what: "a dataset name"}
+	areaCodes   = attr{pattern: regexp.MustCompile(`^[A-Z]{3}(,[A-Z]{3}){0,29}$`), what: "ISO 3166-1 alpha-3 codes separated by commas"}
+	outcomes    = oneOf("events", "deaths_best", "deaths_civilians")
 )
 
 func required(a attr) attr { a.required = true; return a }
@@ -102,7 +104,8 @@ type rule struct {
 
 var rules = map[string]rule{
 	KindChart: {attrs: map[string]attr{"intervention": required(slugValue),
-		"kind": required(oneOf("monthly", "yearly", "harm", "event-study")), "dataset": datasetName}},
+		"kind": required(oneOf("monthly", "yearly", "harm", "event-study")), "dataset": datasetName,
+		"outcome": outcomes, "compare": areaCodes}},
 	KindFigure: {inline: true, attrs: map[string]attr{"intervention": required(slugValue),
 		"measure": required(oneOf("one-sided", "battles")), "period": required(oneOf("before", "during", "after")),
 		"partner": textValue, "dataset": datasetName}},
@@ -111,7 +114,7 @@ var rules = map[string]rule{
 	KindRecommendation: {attrs: map[string]attr{"id": required(idValue)}},
 	KindClaim:          {attrs: map[string]attr{"id": required(idValue)}},
 	KindTable: {word: "series", attrs: map[string]attr{"intervention": required(slugValue),
-		"by": required(oneOf("year", "month")), "dataset": datasetName}},
+		"by": required(oneOf("year", "month")), "dataset": datasetName, "outcome": outcomes}},
 }
 
 // Inline reports whether kind is written inside a sentence.
@@ -160,6 +163,9 @@ func parseEmbed(inner string) (*Embed, error) {
 			return nil, fmt.Errorf("%s: %s=%q is not %s", kind, name, value, a.what)
 		}
 		e.Attrs[name] = value
+	}
+	if kind == KindChart && e.Attrs["kind"] == "event-study" && e.Attrs["compare"] == "" {
+		return nil, fmt.Errorf(`%s: an event study needs a comparison area: compare="ISO3,…"`, kind)
 	}
 	if r.word != "" && e.Word == "" {
 		return nil, fmt.Errorf("%s: write {{%s %s …}}", kind, kind, r.word)

@@ -69,6 +69,8 @@ func TestEmbedMistakesNameTheirLines(t *testing.T) {
 		"```",                                  // 13
 		"Inline code `{{quote testimony=x}}` is text too.",                      // 14
 		`{{figure intervention="m" measure="deaths" period="during"}} as text.`, // 15: bad measure
+		`{{chart intervention="m" kind="event-study"}}`,                         // 16: no comparison area
+		`{{chart intervention="m" kind="event-study" compare="bfa,NER"}}`,       // 17: codes in lower case
 	}, "\n")
 	_, err := Embeds(body)
 	var se *SyntaxError
@@ -81,7 +83,8 @@ func TestEmbedMistakesNameTheirLines(t *testing.T) {
 	}
 	for line, want := range map[int]string{1: `"chrat" is not an embed`, 2: "kind is missing", 3: `kind="weekly" is not one of monthly`,
 		4: `no attribute "speaker"`, 5: "is not a record number", 6: "goes on a line of its own", 7: "not closed",
-		9: "write {{table series", 10: "given twice", 15: `measure="deaths" is not one of one-sided, battles`} {
+		9: "write {{table series", 10: "given twice", 15: `measure="deaths" is not one of one-sided, battles`,
+		16: "an event study needs a comparison area", 17: `compare="bfa,NER" is not ISO 3166-1 alpha-3 codes`} {
 		if !strings.Contains(lines[line], want) {
 			t.Errorf("line %d: %q, want it to say %q", line, lines[line], want)
 		}
@@ -91,8 +94,8 @@ func TestEmbedMistakesNameTheirLines(t *testing.T) {
 			t.Errorf("line %d is code, not an embed: %s", line, msg)
 		}
 	}
-	if len(se.Problems) != 10 {
-		t.Errorf("%d problems, want 10: %v", len(se.Problems), se)
+	if len(se.Problems) != 12 {
+		t.Errorf("%d problems, want 12: %v", len(se.Problems), se)
 	}
 	if !strings.Contains(err.Error(), `line 3: chart: kind="weekly"`) {
 		t.Errorf("message: %v", err)
@@ -125,7 +128,7 @@ func TestRenderPlacesEmbedsNotesAndBibliography(t *testing.T) {
 	}
 	html := string(out.HTML)
 	for _, want := range []string{
-		`<h1>What followed MINUSMA</h1>`,
+		`<h1 id="section-1">What followed MINUSMA</h1>`,
 		`rose to <span class=figure>412 (380–460)</span><sup class="note-ref"><a href="#note-1" id="note-ref-1">1</a></sup> in the years`,
 		`support.<sup class="note-ref"><a href="#note-2" id="note-ref-2">2</a></sup></p>`,
 		`<div class="embed embed-chart"><p>[chart]</p></div>`,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"strconv"
+	"strings"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -47,7 +48,28 @@ type Output struct {
 	HTML         template.HTML
 	Notes        []Note
 	Bibliography []template.HTML
+	// Headings are the body's sections of level 2 and 3, for a table of
+	// contents; each heading's id is "section-N", the same in every
+	// language, since words make poor anchors in Arabic.
+	Headings []Heading
 }
+
+// Heading is a section of the body.
+type Heading struct {
+	Level int
+	ID    string
+	Text  string
+}
+
+// sectionIDs numbers headings in order.
+type sectionIDs struct{ n int }
+
+func (s *sectionIDs) Generate(value []byte, kind ast.NodeKind) []byte {
+	s.n++
+	return []byte("section-" + strconv.Itoa(s.n))
+}
+
+func (s *sectionIDs) Put(value []byte) {}
 
 var (
 	kindEmbedBlock  = ast.NewNodeKind("EmbedBlock")
@@ -194,9 +216,25 @@ func (r *embedRenderer) render(w util.BufWriter, source []byte, n ast.Node, ente
 	return ast.WalkContinue, nil
 }
 
+// plainText is a heading's text without its markup.
+func plainText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if t, ok := c.(*ast.Text); ok && entering {
+			b.Write(t.Segment.Value(src))
+			if t.SoftLineBreak() {
+				b.WriteByte(' ')
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return b.String()
+}
+
 func markdown(extra ...renderer.Option) goldmark.Markdown {
 	return goldmark.New(
 		goldmark.WithParserOptions(
+			parser.WithAutoHeadingID(),
 			parser.WithBlockParsers(util.Prioritized(&blockEmbedParser{}, 50)),
 			parser.WithInlineParsers(util.Prioritized(&inlineEmbedParser{}, 50)),
 		),
@@ -239,7 +277,18 @@ func Render(body string, res Resolver) (*Output, error) {
 	out := &Output{}
 	er := &embedRenderer{res: res, out: out, seen: map[string]bool{}}
 	var b bytes.Buffer
-	if err := markdown(renderer.WithNodeRenderers(util.Prioritized(er, 50))).Convert([]byte(body), &b); err != nil {
+	md := markdown(renderer.WithNodeRenderers(util.Prioritized(er, 50)))
+	src := []byte(body)
+	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(parser.NewContext(parser.WithIDs(&sectionIDs{}))))
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering && (h.Level == 2 || h.Level == 3) {
+			id, _ := h.AttributeString("id")
+			idb, _ := id.([]byte)
+			out.Headings = append(out.Headings, Heading{Level: h.Level, ID: string(idb), Text: plainText(h, src)})
+		}
+		return ast.WalkContinue, nil
+	})
+	if err := md.Renderer().Render(&b, src, doc); err != nil {
 		return nil, err
 	}
 	if er.err != nil {

@@ -19,11 +19,11 @@ import (
 func runBrief(ctx context.Context, env *Env, args []string) error {
 	return dispatch(ctx, env, args, "brief", briefUsage, []subcommand{
 		{"add", briefAdd}, {"edit", briefEdit}, {"show", briefShow}, {"list", briefList},
-		{"review", briefReview}, {"check", briefCheck},
+		{"review", briefReview}, {"check", briefCheck}, {"render", briefRender},
 	})
 }
 
-const briefUsage = `Usage: aftermath brief add|edit|show|list|review|check [flags]
+const briefUsage = `Usage: aftermath brief add|edit|show|list|review|check|render [flags]
 
   add --slug S --title T --language en|fr|ar [--summary S] [--audience A] [--owner ORG] [FILE|-]
                                    store a new draft whose text (Markdown) is FILE or standard input
@@ -33,6 +33,8 @@ const briefUsage = `Usage: aftermath brief add|edit|show|list|review|check [flag
   list [--state draft|in_review|approved] [--language L] [--format table|json]
   review ID|SLUG --action submit|approve|return|reopen [--note TEXT]
   check [FILE|-]                   list a text's embeds by line, or what is wrong with them
+  render ID|SLUG [--format html|pdf] [--paper a4|letter] --out FILE
+                                   write it as one page (HTML) or print it to PDF (headless Chromium)
 
 Embeds stand on lines of their own, but figure and cite, which go inside a sentence:
   {{chart intervention="SLUG" kind="monthly|yearly|harm|event-study" dataset="ucdp"}}

@@ -1,7 +1,11 @@
 package figures
 
 import (
+	"aftermath/internal/geo"
 	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"aftermath/internal/i18n"
 	"aftermath/internal/impact"
@@ -92,4 +96,22 @@ func HarmDates(l *i18n.Locale, row impact.HarmRow) string {
 		from = "…"
 	}
 	return Isolate(from + " – " + to)
+}
+
+// Country gives a country's name in the reader's language (CLDR names
+// from golang.org/x/text), falling back to the name the data used: never
+// an ISO code where a name is meant, when a name is known.
+func Country(l *i18n.Locale, iso3, fallback string) string {
+	c, ok := geo.ByAlpha3(iso3)
+	if !ok || c.Alpha2 == "" {
+		return fallback
+	}
+	region, err := language.ParseRegion(c.Alpha2)
+	if err != nil {
+		return fallback
+	}
+	if n := display.Regions(language.Make(l.Tag())).Name(region); n != "" {
+		return n
+	}
+	return fallback
 }

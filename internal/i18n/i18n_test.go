@@ -84,6 +84,7 @@ func TestNoEnglishLeft(t *testing.T) {
 		"datasets.imports.version": true, "datasets.imports.sha256": true,
 		"events.col.date": true, "events.col.type": true, "citations.source": true, "dataset.ucdp": true, "sources.date": true, "dataset.acled": true,
 		"home.interventions": true, "voices.by.continent": true, "voices.field.owner_org": true, "voices.form.org": true,
+		"brief.cite.page": true, "brief.notes": true, "brief.sources": true,
 	}
 	for _, k := range sortedKeys(en.msgs) {
 		if strings.HasPrefix(k, "locale.") {

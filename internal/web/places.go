@@ -9,32 +9,15 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"aftermath"
 	"aftermath/internal/chart"
+	"aftermath/internal/figures"
 	"aftermath/internal/geo"
 	"aftermath/internal/i18n"
 	"aftermath/internal/impact"
 )
 
-// countryName gives a country's name in the reader's language (CLDR names
-// from golang.org/x/text), falling back to the name the data used.
-func countryName(l *i18n.Locale, iso3, fallback string) string {
-	c, ok := geo.ByAlpha3(iso3)
-	if !ok || c.Alpha2 == "" {
-		return fallback
-	}
-	region, err := language.ParseRegion(c.Alpha2)
-	if err != nil {
-		return fallback
-	}
-	if n := display.Regions(language.Make(l.Tag())).Name(region); n != "" {
-		return n
-	}
-	return fallback
-}
+var countryName = figures.Country
 
 type placeRow struct {
 	aftermath.PlaceTotal
