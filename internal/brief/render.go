@@ -200,14 +200,15 @@ func (r *embedRenderer) render(w util.BufWriter, source []byte, n ast.Node, ente
 		w.WriteString(`<div class="embed embed-` + en.embed.Kind + `">`)
 	}
 	w.WriteString(string(got.HTML))
-	if block {
-		w.WriteString("</div>\n")
-	}
 	if got.Note != "" {
+		// A block's mark stays inside it, after what it annotates.
 		r.noteRefs++
 		k := strconv.Itoa(r.noteRefs)
 		r.out.Notes = append(r.out.Notes, Note{N: r.noteRefs, HTML: got.Note})
 		w.WriteString(`<sup class="note-ref"><a href="#note-` + k + `" id="note-ref-` + k + `">` + k + `</a></sup>`)
+	}
+	if block {
+		w.WriteString("</div>\n")
 	}
 	if got.Source != "" && !r.seen[got.SourceKey] {
 		r.seen[got.SourceKey] = true

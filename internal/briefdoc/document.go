@@ -82,7 +82,7 @@ func (p *Page) HTML() ([]byte, error) {
 		paper = "a4"
 	}
 	l := p.L
-	meta := []string{l.T("brief.audience." + string(p.Brief.Audience))}
+	meta := []string{l.T("audience." + string(p.Brief.Audience))}
 	if p.Brief.Owner != "" {
 		meta = append([]string{p.Brief.Owner}, meta...)
 	}

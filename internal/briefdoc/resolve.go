@@ -139,7 +139,7 @@ func (r *resolver) harm(iv *aftermath.Intervention, rep *impact.Report) (*brief.
 	l := r.l
 	var b strings.Builder
 	for _, p := range rep.Harm.Partners {
-		b.WriteString(`<table class="harm"><caption>` + string(esc(p.Name)) + ` — ` + string(esc(figures.PartnerText(l, rep.Dataset, p))) + `</caption><thead><tr>`)
+		b.WriteString(`<table class="harm"><caption>` + string(esc(figures.PartnerText(l, rep.Dataset, p))) + `</caption><thead><tr>`)
 		for _, k := range []string{"measure", "covered", "dates", "events", "deaths", "civilians", "partner_side"} {
 			b.WriteString(`<th scope="col">` + string(esc(l.T("analysis.harm.col."+k))) + `</th>`)
 		}
