@@ -335,4 +335,3 @@ func titleInk(t *testing.T, path string) (float64, float64) {
 	w := float64(b.Dx())
 	return float64(minX) / w, float64(maxX) / w
 }
-
