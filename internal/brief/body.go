@@ -28,6 +28,14 @@ import (
 	"strings"
 )
 
+// Syntax shows how each embed is written, for help texts (code, the same
+// in every language).
+const Syntax = `{{chart intervention="SLUG" kind="monthly|yearly|harm|event-study" dataset="ucdp" outcome="events|deaths_best|deaths_civilians"}}
+{{chart intervention="SLUG" kind="event-study" compare="ISO3,ISO3"}}
+{{figure intervention="SLUG" measure="one-sided|battles" period="before|during|after" partner="NAME"}}
+{{quote testimony=ID}}   {{cite source=ID page="12"}}   {{recommendation id=ID}}   {{claim id=ID}}
+{{table series intervention="SLUG" by="year|month"}}`
+
 // Embed kinds.
 const (
 	KindChart          = "chart"

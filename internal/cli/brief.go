@@ -37,11 +37,7 @@ const briefUsage = `Usage: aftermath brief add|edit|show|list|review|check|rende
                                    write it as one page (HTML) or print it to PDF (headless Chromium)
 
 Embeds stand on lines of their own, but figure and cite, which go inside a sentence:
-  {{chart intervention="SLUG" kind="monthly|yearly|harm|event-study" dataset="ucdp"}}
-  {{figure intervention="SLUG" measure="one-sided|battles" period="before|during|after" partner="NAME"}}
-  {{quote testimony=ID}}   {{cite source=ID page="12"}}   {{recommendation id=ID}}   {{claim id=ID}}
-  {{table series intervention="SLUG" by="year|month"}}
-`
+` + brief.Syntax + "\n"
 
 // briefFields are the flags add and edit share.
 type briefFields struct {

@@ -39,6 +39,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 	// --- ledger: public records for the ledger's /{kind}/{id} routes (ledger_test.go).
 	ledgerIDs := ledgerRouteIDs(t, db)
 	// --- end ledger
+	publicBrief(t, db, "test-mission") // for /briefs/{slug} (briefs_test.go)
 	type principal struct {
 		name, token, session string
 		user                 *aftermath.User

@@ -199,6 +199,8 @@ func (s *Server) routesPages(handle server.Handle) {
 	s.routesAudit(r)
 	s.routesThemes(r)
 	s.routesConsult(r) // consultations: consult.go
+	s.routesBriefs(r)  // briefs: briefs.go
+	s.routesEmbeds(r)  // charts for other sites: embeds.go
 }
 
 const pageSize = 100

@@ -198,10 +198,16 @@ func (p *privateWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
 func secure(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
-		hd.Set("X-Frame-Options", "DENY")
+		if strings.HasPrefix(r.URL.Path, "/embed/") {
+			// Charts made to be framed by other sites: public, read-only,
+			// without forms or script, so framing them risks no click.
+			hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors *; base-uri 'none'; form-action 'none'")
+		} else {
+			hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+			hd.Set("X-Frame-Options", "DENY")
+		}
 		if r.TLS != nil {
 			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}

@@ -23,6 +23,7 @@ type Store interface {
 	aftermath.Sessions
 	aftermath.Jobs
 	aftermath.Generations
+	aftermath.Briefs
 	consult.Service
 	// AccountStore signs in without the key (no second-factor
 	// enrolment); Voices.AccountStore holds it.
