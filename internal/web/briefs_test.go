@@ -74,7 +74,7 @@ func TestBriefPagesWriteRenderAndReview(t *testing.T) {
 	rec = f.do(t, "GET", "/briefs/patrols", editor, nil)
 	page = rec.Body.String()
 	if rec.Code != 200 || !strings.Contains(page, "Train patrols in early warning.") || !strings.Contains(page, `class="bibliography"`) ||
-		!strings.Contains(page, `value="submit"`) {
+		!strings.Contains(page, `value="submit"`) || !strings.Contains(page, `<meta property="og:title" content="Patrols that never came">`) {
 		t.Fatalf("the brief's page: %d %s", rec.Code, page)
 	}
 
