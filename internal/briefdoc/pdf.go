@@ -62,6 +62,9 @@ func PDF(ctx context.Context, html []byte, paper string) ([]byte, error) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.UserDataDir(dir),
+		// Chromium's own singleton files go where the profile goes, so
+		// nothing is left in /tmp after each print.
+		chromedp.Env("TMPDIR="+dir),
 	)
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to run as root with its sandbox
