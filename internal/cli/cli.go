@@ -45,6 +45,7 @@ func commands() []command {
 		{"recommendation", "inquiry recommendations and their status history: add|list|show|status|export", runRecommendation},
 		{"claim", "official claims tested against the evidence: add|list|show|export", runClaim},
 		{"brief", "briefs in Markdown with embeds, and their review: add|edit|show|list|review|check", runBrief},
+		{"publish", "write a static, signed site of everything public: publish --out DIR", runPublish},
 		{"dataset", "set who sees a dataset: dataset audience NAME AUDIENCE", runDataset},
 		{"org", "share partners records with another organisation: org share ORG PARTNER", runOrg},
 		{"user", "manage accounts: add|list|disable", runUser},

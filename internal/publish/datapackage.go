@@ -67,7 +67,15 @@ type Resource struct {
 	Bytes       int64    `json:"bytes"`
 	Hash        string   `json:"hash"` // "sha256:HEX"
 	Sources     []Source `json:"sources,omitempty"`
+	Dialect     *Dialect `json:"dialect,omitempty"`
 	Schema      Schema   `json:"schema"`
+}
+
+// Dialect says how a CSV file departs from the plain form. The web's CSV
+// downloads open with '#' lines naming the method and dataset versions;
+// CommentChar "#" tells a reader's tool to skip them.
+type Dialect struct {
+	CommentChar string `json:"commentChar,omitempty"`
 }
 
 // Schema is a table's columns, in order. An empty cell is a missing value
@@ -115,7 +123,14 @@ func WriteDataPackage(dir string, p Package) error {
 			r.Schema.MissingValues = []string{""}
 		}
 		file := filepath.Join(dir, filepath.FromSlash(r.Path))
-		header, err := csvHeader(file)
+		var comment rune
+		if r.Dialect != nil && r.Dialect.CommentChar != "" {
+			if len(r.Dialect.CommentChar) != 1 {
+				return fmt.Errorf("data package %s: resource %s: a comment character is one character", p.Name, r.Name)
+			}
+			comment = rune(r.Dialect.CommentChar[0])
+		}
+		header, err := csvHeader(file, comment)
 		if err != nil {
 			return fmt.Errorf("data package %s: resource %s: %w", p.Name, r.Name, err)
 		}
@@ -149,8 +164,8 @@ func WriteDataPackage(dir string, p Package) error {
 	return os.WriteFile(filepath.Join(dir, "datapackage.json"), b.Bytes(), 0o644)
 }
 
-// csvHeader reads a CSV file's first record.
-func csvHeader(file string) ([]string, error) {
+// csvHeader reads a CSV file's first record, after any comment lines.
+func csvHeader(file string, comment rune) ([]string, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
@@ -158,6 +173,7 @@ func csvHeader(file string) ([]string, error) {
 	defer f.Close()
 	rd := csv.NewReader(bufio.NewReader(f))
 	rd.FieldsPerRecord = -1
+	rd.Comment = comment
 	h, err := rd.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w", file, err)
