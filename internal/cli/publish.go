@@ -90,12 +90,13 @@ func runPublish(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// feedEntries are the approved briefs and published claims an anonymous
-// reader may see, for the site's Atom feed.
+// feedEntries are the briefs and published claims an anonymous reader may
+// see, for the site's Atom feed: the service decides which briefs those
+// are, as it does for the pages.
 func feedEntries(ctx context.Context, db *sqldb.DB) ([]site.FeedEntry, error) {
 	var entries []site.FeedEntry
 	for off := 0; ; off += 1000 {
-		briefs, err := db.Briefs(ctx, aftermath.Anonymous, aftermath.BriefFilter{State: aftermath.BriefApproved, Limit: 1000, Offset: off})
+		briefs, err := db.Briefs(ctx, aftermath.Anonymous, aftermath.BriefFilter{Limit: 1000, Offset: off})
 		if err != nil {
 			return nil, err
 		}
