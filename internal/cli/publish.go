@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"aftermath"
+	"aftermath/internal/i18n"
 	"aftermath/internal/publish"
 	"aftermath/internal/site"
 	"aftermath/internal/sqldb"
@@ -41,6 +42,9 @@ func runPublish(ctx context.Context, env *Env, args []string) error {
 	opt := site.Options{Out: *out, BaseURL: *baseURL}
 	for _, l := range strings.Split(*langs, ",") {
 		if l = strings.TrimSpace(l); l != "" {
+			if loc, ok := i18n.Default().Lookup(l); !ok || loc.Tag() != l {
+				return &ExitError{Code: exitUsage, Err: fmt.Errorf("publish: --lang: no language %q (have %s)", l, strings.Join(i18n.Default().Languages(), ", "))}
+			}
 			opt.Langs = append(opt.Langs, l)
 		}
 	}
@@ -85,7 +89,7 @@ func runPublish(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
-	fmt.Fprintf(env.Stdout, "publish: %d files (%d pages), %d bytes in %s, %d links left out, in %.1fs\n",
+	fmt.Fprintf(env.Stdout, "publish: %d files (%d pages), %d bytes in %s (%d linked URLs answered otherwise than 200 and are left out), in %.1fs\n",
 		rep.Files, rep.Pages, rep.Bytes, *out, len(rep.Skipped), time.Since(start).Seconds())
 	return nil
 }

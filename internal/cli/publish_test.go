@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"aftermath"
+	"aftermath/internal/cli"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/vault"
 )
@@ -344,5 +345,31 @@ func browseSite(t *testing.T, site string) {
 	}
 	if h1Src == "" || h1Src == "Sources" || !regexp.MustCompile(`/en/sources/[0-9]+/index\.html$`).MatchString(srcLoc) {
 		t.Errorf("source page heading: %q at %s", h1Src, srcLoc)
+	}
+}
+
+// Wrong use is refused with what to do, before anything is written.
+func TestPublishRefuses(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	notSite := t.TempDir()
+	os.WriteFile(filepath.Join(notSite, "notes.txt"), []byte("mine"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"publish", "--db", db}, 2, "--out DIR"},
+		{[]string{"publish", "--db", db, "--out", filepath.Join(t.TempDir(), "s"), "--base-url", "http://example.org"}, 2, "https://"},
+		{[]string{"publish", "--db", db, "--out", filepath.Join(t.TempDir(), "s"), "--sign", filepath.Join(notSite, "notes.txt")}, 2, "signing key"},
+		{[]string{"publish", "--db", db, "--out", notSite}, 1, "not a site written before"},
+		{[]string{"publish", "--db", db, "--out", filepath.Join(t.TempDir(), "s"), "--lang", "en,xx"}, 2, `no language "xx"`},
+	} {
+		_, err := runIn(t, "", tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.msg) || cli.ExitCode(err) != tc.code {
+			t.Errorf("%v: %v (exit %d), want %q and exit %d", tc.args, err, cli.ExitCode(err), tc.msg, tc.code)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(notSite, "notes.txt")); string(b) != "mine" {
+		t.Errorf("a refused run touched the directory")
 	}
 }
