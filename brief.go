@@ -3,6 +3,7 @@ package aftermath
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,7 +21,10 @@ type BriefState string
 const (
 	BriefDraft    BriefState = "draft"     // being written; its writers change it
 	BriefInReview BriefState = "in_review" // submitted; waiting for approval
-	BriefApproved BriefState = "approved"  // approved for its audience
+	BriefApproved BriefState = "approved"  // approved; seen beyond its organisation only once published
+	// BriefPublished: past the publishing checks and shown to its
+	// audience (for partners or the public, beyond the organisation).
+	BriefPublished BriefState = "published"
 )
 
 // Brief review steps and the change each makes.
@@ -28,9 +32,13 @@ const (
 	BriefSubmit  = "submit"  // draft → in_review
 	BriefApprove = "approve" // in_review → approved
 	BriefReturn  = "return"  // in_review → draft, with a note saying why
-	BriefReopen  = "reopen"  // approved → draft: withdrawn from its audience at once
-	BriefEdit    = "edit"    // recorded when a change of text sends the brief back to draft
-	BriefCreate  = "create"  // recorded when a brief is created
+	BriefReopen  = "reopen"  // approved or published → draft: withdrawn from its audience at once
+	// BriefPublish runs the publishing checks (embeds, names from the
+	// identity vault, exact places) and takes approved → published.
+	BriefPublish   = "publish"
+	BriefUnpublish = "unpublish" // published → approved: withdrawn, still approved
+	BriefEdit      = "edit"      // recorded when a change of text sends the brief back to draft
+	BriefCreate    = "create"    // recorded when a brief is created
 )
 
 // Limits of a brief: long enough for a report, small enough to render on
@@ -73,6 +81,55 @@ type BriefStep struct {
 type BriefReview struct {
 	Action string
 	Note   string // required to return
+	// Overrides let a publish go ahead despite flags, one per flag, each
+	// with a written reason that goes to the step's note and the audit log.
+	Overrides []BriefOverride
+}
+
+// BriefFlag is something in a brief's public text that stops publishing
+// unless overridden: a name from the identity vault, coordinates, or the
+// name of a place at admin-2 level or finer.
+type BriefFlag struct {
+	Code string // BriefFlagVaultName, BriefFlagCoordinates, BriefFlagAdmin2
+	Line int    // 0: the title or summary; else the line of the body
+	// Text is what matched; for a vault name it is not given, so the
+	// name is repeated nowhere (message, audit, logs).
+	Text string
+}
+
+// Flag codes.
+const (
+	BriefFlagVaultName   = "vault-name"
+	BriefFlagCoordinates = "coordinates"
+	BriefFlagAdmin2      = "admin2"
+)
+
+// MinOverrideReason is the shortest reason an override takes: a
+// sentence, not a token.
+const MinOverrideReason = 15
+
+// BriefOverride lets one flag through, saying why.
+type BriefOverride struct {
+	Code   string
+	Line   int
+	Reason string
+}
+
+// String names a flag by line without repeating a vault name.
+func (f BriefFlag) String() string {
+	where := "title or summary"
+	if f.Line > 0 {
+		where = "line " + strconv.Itoa(f.Line)
+	}
+	switch f.Code {
+	case BriefFlagVaultName:
+		return where + ": a name from the identity vault (" + f.Code + ")"
+	case BriefFlagCoordinates:
+		return where + ": coordinates " + strconv.Quote(f.Text) + " (" + f.Code + ")"
+	case BriefFlagAdmin2:
+		return where + ": an exact place " + strconv.Quote(f.Text) + " (" + f.Code + ")"
+	}
+	return where + ": " + f.Code
 }
 
 // BriefFilter selects briefs to list, newest change first.
@@ -122,6 +179,9 @@ func (b *Brief) Validate() error {
 //     or approved sends it back to draft;
 //   - an admin or editor of the owning organisation approves; for
 //     partners or the public, not the person who last changed the text;
+//   - an admin or editor of the owning organisation publishes an approved
+//     brief, after the publishing checks; only then does it reach beyond
+//     the organisation;
 //   - every change and step is audited.
 type Briefs interface {
 	CreateBrief(ctx context.Context, v Viewer, b *Brief) error

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"aftermath"
@@ -22,8 +24,11 @@ import (
 //   - review steps take an admin or editor of the owning organisation
 //     (submitting, any of its writers); approving for partners or the
 //     public takes someone other than the last to change the text;
-//   - a change of the text of a brief in review or approved sends it back
-//     to draft: what was approved is what is shown.
+//   - a change of the text of a brief in review, approved or published
+//     sends it back to draft: what was approved is what is shown;
+//   - publishing (approved → published) runs the publishing checks in its
+//     transaction (briefs_publish.go); only published briefs are seen
+//     beyond their organisation.
 //
 // Every change and step appends an audit entry in its transaction.
 
@@ -98,6 +103,12 @@ func (db *DB) placeBrief(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, b 
 }
 
 func (db *DB) briefStep(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, id int64, action string, from, to aftermath.BriefState, note string) error {
+	return db.briefStepDetail(ctx, tx, v, id, action, from, to, note, "")
+}
+
+// briefStepDetail records a step; the audit entry carries the note (the
+// overrides' reasons, when publishing) and detail after the change.
+func (db *DB) briefStepDetail(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, id int64, action string, from, to aftermath.BriefState, note, detail string) error {
 	if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO brief_steps (brief_id, action, actor_user_id, from_state, to_state, note, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`), id, action, nullID(v.UserID), string(from), string(to), note, db.Now().UTC().Format(time.RFC3339Nano)); err != nil {
 		return fmt.Errorf("brief %d: %w", id, err)
@@ -110,7 +121,7 @@ func (db *DB) briefStep(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, id 
 		auditAction = aftermath.AuditUpdate
 	}
 	return db.appendAudit(ctx, tx, &aftermath.AuditEntry{ActorID: v.UserID, Action: auditAction, RecordType: rtBrief, RecordID: id,
-		Detail: fmt.Sprintf("%s: %s → %s", action, from, to)})
+		Detail: fmt.Sprintf("%s: %s → %s", action, from, to) + map[bool]string{true: "; " + note, false: ""}[action == aftermath.BriefPublish && note != ""] + detail})
 }
 
 // checkBrief checks a brief's fields and the syntax of every embed in
@@ -205,7 +216,7 @@ func (db *DB) UpdateBrief(ctx context.Context, v aftermath.Viewer, b *aftermath.
 			to = aftermath.BriefDraft
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`UPDATE briefs SET slug = ?, title = ?, summary = ?, language = ?, body = ?, state = ?,
-			edited_by = CASE WHEN ? > 0 THEN ? ELSE edited_by END, approved_by = CASE WHEN ? = 'approved' THEN approved_by END, updated_at = ? WHERE id = ?`),
+			edited_by = CASE WHEN ? > 0 THEN ? ELSE edited_by END, approved_by = CASE WHEN ? IN ('approved', 'published') THEN approved_by END, updated_at = ? WHERE id = ?`),
 			b.Slug, b.Title, b.Summary, b.Language, b.Body, string(to), changed, nullID(v.UserID), string(to), db.Now().UTC().Format(time.RFC3339Nano), b.ID)
 		if err != nil {
 			return fmt.Errorf("update brief %d: %w", b.ID, err)
@@ -249,8 +260,24 @@ func (db *DB) DeleteBrief(ctx context.Context, v aftermath.Viewer, id int64) err
 }
 
 // ReviewBrief takes a brief one review step: submit, approve, return (with
-// a note) or reopen.
+// a note), reopen or unpublish. Publishing checks the text against the
+// identity vault, whose key this store does not hold: it is refused here
+// and done through the testimony store (Voices.ReviewBrief).
 func (db *DB) ReviewBrief(ctx context.Context, v aftermath.Viewer, id int64, step aftermath.BriefReview) error {
+	return db.reviewBrief(ctx, v, id, step, nil)
+}
+
+// reviewBrief is ReviewBrief with, for publishing, vaultNames: what reads
+// the names and contacts from the identity vault in the step's
+// transaction (nil: no key, publishing refused rather than unchecked).
+func (db *DB) reviewBrief(ctx context.Context, v aftermath.Viewer, id int64, step aftermath.BriefReview, vaultNames func(context.Context, querier) ([]string, error)) error {
+	if step.Action == aftermath.BriefPublish && vaultNames == nil {
+		return aftermath.Errorf(aftermath.EINVALID, "brief %d: publishing checks the text for names from the identity vault, which needs the "+
+			"key-encryption key: none is loaded (create one with 'aftermath key init' or name it with --key-file)", id)
+	}
+	if len(step.Overrides) > 0 && step.Action != aftermath.BriefPublish {
+		return aftermath.FieldError("override", "overrides are for publishing only")
+	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		w, err := db.briefWriterOf(ctx, tx, v)
 		if err != nil {
@@ -260,24 +287,29 @@ func (db *DB) ReviewBrief(ctx context.Context, v aftermath.Viewer, id int64, ste
 		if err != nil {
 			return err
 		}
-		var from, to aftermath.BriefState
+		var from []aftermath.BriefState
+		var to aftermath.BriefState
 		switch step.Action {
 		case aftermath.BriefSubmit:
-			from, to = aftermath.BriefDraft, aftermath.BriefInReview
+			from, to = []aftermath.BriefState{aftermath.BriefDraft}, aftermath.BriefInReview
 		case aftermath.BriefApprove:
-			from, to = aftermath.BriefInReview, aftermath.BriefApproved
+			from, to = []aftermath.BriefState{aftermath.BriefInReview}, aftermath.BriefApproved
 		case aftermath.BriefReturn:
-			from, to = aftermath.BriefInReview, aftermath.BriefDraft
+			from, to = []aftermath.BriefState{aftermath.BriefInReview}, aftermath.BriefDraft
 			if step.Note == "" {
 				return aftermath.FieldError("note", "say why the brief goes back to its writers")
 			}
 		case aftermath.BriefReopen:
-			from, to = aftermath.BriefApproved, aftermath.BriefDraft
+			from, to = []aftermath.BriefState{aftermath.BriefApproved, aftermath.BriefPublished}, aftermath.BriefDraft
+		case aftermath.BriefPublish:
+			from, to = []aftermath.BriefState{aftermath.BriefApproved}, aftermath.BriefPublished
+		case aftermath.BriefUnpublish:
+			from, to = []aftermath.BriefState{aftermath.BriefPublished}, aftermath.BriefApproved
 		default:
-			return aftermath.FieldError("action", "%q is not one of submit, approve, return, reopen", step.Action)
+			return aftermath.FieldError("action", "%q is not one of submit, approve, return, reopen, publish, unpublish", step.Action)
 		}
-		if state != from {
-			return aftermath.Errorf(aftermath.ECONFLICT, "brief %d is %s: %s takes a brief that is %s", id, state, step.Action, from)
+		if !slices.Contains(from, state) {
+			return aftermath.Errorf(aftermath.ECONFLICT, "brief %d is %s: %s takes a brief that is %s", id, state, step.Action, joinStates(from))
 		}
 		if step.Action != aftermath.BriefSubmit && !w.system {
 			reviewer, err := db.writerOf(ctx, tx, v, aftermath.RoleAdmin, aftermath.RoleEditor)
@@ -297,17 +329,36 @@ func (db *DB) ReviewBrief(ctx context.Context, v aftermath.Viewer, id int64, ste
 			(audience == string(aftermath.AudiencePartners) || audience == string(aftermath.AudiencePublic)) {
 			return aftermath.Errorf(aftermath.EFORBIDDEN, "brief %d is for %s: someone other than its last writer approves it", id, audience)
 		}
-		if step.Action == aftermath.BriefApprove {
+		note, detail := step.Note, ""
+		switch step.Action {
+		case aftermath.BriefApprove:
 			if err := db.briefEmbedsReach(ctx, tx, v, id); err != nil {
 				return err
 			}
+		case aftermath.BriefPublish:
+			// Records may have narrowed since the approval: checked again.
+			if err := db.briefEmbedsReach(ctx, tx, v, id); err != nil {
+				return err
+			}
+			names, err := vaultNames(ctx, tx)
+			if err != nil {
+				return err
+			}
+			flags, err := db.briefFlags(ctx, tx, id, names)
+			if err != nil {
+				return err
+			}
+			if err := checkOverrides(id, flags, step.Overrides); err != nil {
+				return err
+			}
+			note, detail = overrideNote(step.Note, step.Overrides), fmt.Sprintf("; checked against %d names from the identity vault", len(names))
 		}
 		approver := any(nil)
-		if to == aftermath.BriefApproved {
+		if to == aftermath.BriefApproved || to == aftermath.BriefPublished {
 			approver = nullID(v.UserID)
 		}
-		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE briefs SET state = ?, approved_by = ?, updated_at = ? WHERE id = ?`),
-			string(to), approver, db.Now().UTC().Format(time.RFC3339Nano), id); err != nil {
+		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE briefs SET state = ?, approved_by = CASE WHEN ? THEN approved_by ELSE ? END, updated_at = ? WHERE id = ?`),
+			string(to), step.Action != aftermath.BriefApprove && to != aftermath.BriefDraft, approver, db.Now().UTC().Format(time.RFC3339Nano), id); err != nil {
 			return fmt.Errorf("brief %d: %w", id, err)
 		}
 		if audience == string(aftermath.AudiencePublic) {
@@ -316,18 +367,27 @@ func (db *DB) ReviewBrief(ctx context.Context, v aftermath.Viewer, id int64, ste
 				return err
 			}
 		}
-		return db.briefStep(ctx, tx, v, id, step.Action, from, to, step.Note)
+		return db.briefStepDetail(ctx, tx, v, id, step.Action, state, to, note, detail)
 	})
+}
+
+func joinStates(ss []aftermath.BriefState) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return strings.Join(out, " or ")
 }
 
 // briefVisible is true for the briefs (alias b) v may see: the writers of
 // its organisation see it in every state (their visibility by audience),
-// everyone else only once approved.
+// everyone else only once published: approved is not yet past the
+// publishing checks.
 func briefVisible(v aftermath.Viewer, b string) string {
 	if v.All {
 		return "1 = 1"
 	}
-	cond := "(" + b + ".state = 'approved' AND " + visible(v, b, rtBrief) + ")"
+	cond := "(" + b + ".state = 'published' AND " + visible(v, b, rtBrief) + ")"
 	if len(v.Orgs) > 0 {
 		cond = "(" + cond + " OR (" + b + ".owner_org_id IN (" + ints(v.Orgs) + ") AND " + visible(v, b, rtBrief) + "))"
 	}

@@ -9,7 +9,17 @@ import (
 	"aftermath"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
+	"aftermath/internal/vault"
 )
+
+func testKEK(t *testing.T) *vault.KEK {
+	t.Helper()
+	kek, err := vault.GenerateKEK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kek
+}
 
 func briefViewers(t *testing.T, db *sqldb.DB) map[string]aftermath.Viewer {
 	t.Helper()
@@ -27,8 +37,8 @@ func briefViewers(t *testing.T, db *sqldb.DB) map[string]aftermath.Viewer {
 }
 
 // A public brief is seen by the public only once approved, by an editor
-// who did not write the text; a change of text or audience takes it back
-// to draft, out of public view at once.
+// who did not write the text, and published; a change of text or
+// audience takes it back to draft, out of public view at once.
 func TestBriefReviewAndFourEyes(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -65,8 +75,22 @@ func TestBriefReviewAndFourEyes(t *testing.T) {
 		if err := db.ReviewBrief(ctx, v["editor"], b.ID, aftermath.BriefReview{Action: aftermath.BriefApprove}); err != nil {
 			t.Fatalf("an editor approving another's text: %v", err)
 		}
+		if sees("anonymous") || sees("other") {
+			t.Errorf("an approved public brief is shown before it is published")
+		}
+		if err := db.ReviewBrief(ctx, v["editor"], b.ID, aftermath.BriefReview{Action: aftermath.BriefPublish}); code(err) != aftermath.EINVALID ||
+			!strings.Contains(err.Error(), "key-encryption key") {
+			t.Errorf("publishing without the vault's key: %v, want EINVALID naming the key", err)
+		}
+		vs := db.Voices(testKEK(t))
+		if err := vs.ReviewBrief(ctx, v["researcher"], b.ID, aftermath.BriefReview{Action: aftermath.BriefPublish}); code(err) != aftermath.EFORBIDDEN {
+			t.Errorf("a researcher publishing: %v, want EFORBIDDEN", err)
+		}
+		if err := vs.ReviewBrief(ctx, v["editor"], b.ID, aftermath.BriefReview{Action: aftermath.BriefPublish}); err != nil {
+			t.Fatalf("an editor publishing: %v", err)
+		}
 		if !sees("anonymous") || !sees("other") {
-			t.Errorf("an approved public brief is hidden")
+			t.Errorf("a published public brief is hidden")
 		}
 		// The editor changes the text: back to draft, out of public view.
 		b.Body += "\n\nA new paragraph."
@@ -88,6 +112,12 @@ func TestBriefReviewAndFourEyes(t *testing.T) {
 		if err := db.ReviewBrief(ctx, v["editor2"], b.ID, aftermath.BriefReview{Action: aftermath.BriefApprove}); code(err) != aftermath.ECONFLICT {
 			t.Errorf("approving an approved brief: %v, want ECONFLICT", err)
 		}
+		if _, err := db.Brief(ctx, v["anonymous"], b.ID); code(err) != aftermath.ENOTFOUND {
+			t.Errorf("approved again, not yet published again, seen by the public: %v", err)
+		}
+		if err := vs.ReviewBrief(ctx, v["editor2"], b.ID, aftermath.BriefReview{Action: aftermath.BriefPublish}); err != nil {
+			t.Fatal(err)
+		}
 		got, err := db.Brief(ctx, v["anonymous"], b.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -96,7 +126,7 @@ func TestBriefReviewAndFourEyes(t *testing.T) {
 		for _, s := range got.History {
 			actions = append(actions, s.Action)
 		}
-		if want := "create submit approve edit submit approve"; strings.Join(actions, " ") != want || got.ApprovedBy != v["editor2"].UserID {
+		if want := "create submit approve publish edit submit approve publish"; strings.Join(actions, " ") != want || got.ApprovedBy != v["editor2"].UserID {
 			t.Errorf("history %q approved by %d, want %q by %d", strings.Join(actions, " "), got.ApprovedBy, want, v["editor2"].UserID)
 		}
 		// Widening the audience of an approved internal brief is a change
@@ -123,7 +153,7 @@ func TestBriefReviewAndFourEyes(t *testing.T) {
 	})
 }
 
-// Another organisation reads an approved public brief and changes
+// Another organisation reads a published public brief and changes
 // nothing; a draft is not there for it at all.
 func TestBriefWritesStayWithTheirOwner(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
@@ -136,8 +166,9 @@ func TestBriefWritesStayWithTheirOwner(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, a := range []string{aftermath.BriefSubmit, aftermath.BriefApprove} {
-			if err := db.ReviewBrief(ctx, v["editor"], pub.ID, aftermath.BriefReview{Action: a}); err != nil {
+		vs := db.Voices(testKEK(t))
+		for _, a := range []string{aftermath.BriefSubmit, aftermath.BriefApprove, aftermath.BriefPublish} {
+			if err := vs.ReviewBrief(ctx, v["editor"], pub.ID, aftermath.BriefReview{Action: a}); err != nil {
 				t.Fatal(err)
 			}
 		}

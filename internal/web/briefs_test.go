@@ -10,9 +10,11 @@ import (
 
 	"aftermath"
 	"aftermath/internal/sqldb"
+	"aftermath/internal/vault"
 )
 
-// publicBrief stores an approved public brief with slug, as the system.
+// publicBrief stores a published public brief with slug, as the system
+// (publishing goes through the testimony store: it checks the vault).
 func publicBrief(t *testing.T, db *sqldb.DB, slug string) *aftermath.Brief {
 	t.Helper()
 	ctx := context.Background()
@@ -20,8 +22,12 @@ func publicBrief(t *testing.T, db *sqldb.DB, slug string) *aftermath.Brief {
 	if err := db.CreateBrief(ctx, aftermath.System, b); err != nil {
 		t.Fatal(err)
 	}
-	for _, action := range []string{aftermath.BriefSubmit, aftermath.BriefApprove} {
-		if err := db.ReviewBrief(ctx, aftermath.System, b.ID, aftermath.BriefReview{Action: action}); err != nil {
+	kek, err := vault.GenerateKEK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, action := range []string{aftermath.BriefSubmit, aftermath.BriefApprove, aftermath.BriefPublish} {
+		if err := db.Voices(kek).ReviewBrief(ctx, aftermath.System, b.ID, aftermath.BriefReview{Action: action}); err != nil {
 			t.Fatalf("%s: %v", action, err)
 		}
 	}
