@@ -3,13 +3,17 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	iofs "io/fs"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"aftermath"
 	"aftermath/internal/brief"
+	"aftermath/internal/vault"
 )
 
 // The brief command: briefs are written in Markdown with embeds
@@ -30,8 +34,11 @@ const briefUsage = `Usage: aftermath brief add|edit|show|list|review|check|rende
   edit ID|SLUG [--slug S] [--title T] [--summary S] [--language L] [--audience A] [--owner ORG] [--body FILE|-]
                                    change what is given; a new text or audience sends it back to draft
   show ID|SLUG [--format json|markdown]
-  list [--state draft|in_review|approved] [--language L] [--format table|json]
-  review ID|SLUG --action submit|approve|return|reopen [--note TEXT]
+  list [--state draft|in_review|approved|published] [--language L] [--format table|json]
+  review ID|SLUG --action submit|approve|return|reopen|publish|unpublish [--note TEXT] [--override CODE:LINE:REASON]…
+                                   publish checks the text (embeds, names from the identity vault, coordinates,
+                                   admin-2 places; it needs the key) and refuses, listing each flag by line,
+                                   unless each has an --override with a written reason (kept in the audit log)
   check [FILE|-]                   list a text's embeds by line, or what is wrong with them
   render ID|SLUG [--format html|pdf] [--paper a4|letter] --out FILE
                                    write it as one page (HTML) or print it to PDF (headless Chromium)
@@ -191,7 +198,7 @@ func briefShow(ctx context.Context, env *Env, args []string) error {
 
 func briefList(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "brief list", "brief list [--state S] [--language L] [--format table|json]")
-	state := fs.String("state", "", "only briefs in this state: draft, in_review, approved")
+	state := fs.String("state", "", "only briefs in this state: draft, in_review, approved, published")
 	lang := fs.String("language", "", "only briefs in this language")
 	format := fs.String("format", "table", "table or json")
 	dsn := dbFlag(fs, env)
@@ -227,9 +234,12 @@ func briefList(ctx context.Context, env *Env, args []string) error {
 }
 
 func briefReview(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "brief review", "brief review ID|SLUG --action submit|approve|return|reopen [--note TEXT]")
-	action := fs.String("action", "", "submit, approve, return (with --note) or reopen")
-	note := fs.String("note", "", "why the brief goes back to its writers (return)")
+	fs := newFlags(env, "brief review", "brief review ID|SLUG --action submit|approve|return|reopen|publish|unpublish [--note TEXT] [--override CODE:LINE:REASON]…")
+	action := fs.String("action", "", "submit, approve, return (with --note), reopen, publish or unpublish")
+	note := fs.String("note", "", "why the brief goes back to its writers (return), or a note on the step")
+	var overrides listFlag
+	fs.Var(&overrides, "override", "publish despite one flag: CODE:LINE:REASON, the reason a sentence, recorded in the audit log (repeat for more)")
+	kf := keyFileFlag(fs)
 	dsn := dbFlag(fs, env)
 	ref, rest := firstArg(args)
 	if err := parse(fs, rest); err != nil {
@@ -238,19 +248,48 @@ func briefReview(ctx context.Context, env *Env, args []string) error {
 	if ref == "" || *action == "" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("brief review: say which brief and --action")}
 	}
+	step := aftermath.BriefReview{Action: *action, Note: *note}
+	for _, o := range overrides {
+		code, rest, ok1 := strings.Cut(o, ":")
+		line, reason, ok2 := strings.Cut(rest, ":")
+		n, err := strconv.Atoi(line)
+		if !ok1 || !ok2 || err != nil || code == "" {
+			return &ExitError{Code: exitUsage, Err: fmt.Errorf("brief review: --override %q: give CODE:LINE:REASON, as in admin2:12:the town is named in every report", o)}
+		}
+		step.Overrides = append(step.Overrides, aftermath.BriefOverride{Code: code, Line: n, Reason: reason})
+	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	b, err := db.FindBrief(ctx, aftermath.System, ref)
+	// Publishing reads the identity vault to check the text: the store
+	// with the key does it, and without a key it refuses (never skips).
+	var svc aftermath.Briefs = db
+	if kek, err := vault.Load(keyPath(env, *kf, *dsn)); err == nil {
+		svc = db.Voices(kek)
+	} else if !errors.Is(err, iofs.ErrNotExist) {
+		return fmt.Errorf("brief review: %w", err)
+	}
+	b, err := svc.FindBrief(ctx, aftermath.System, ref)
 	if err != nil {
 		return err
 	}
-	if err := db.ReviewBrief(ctx, aftermath.System, b.ID, aftermath.BriefReview{Action: *action, Note: *note}); err != nil {
+	if err := svc.ReviewBrief(ctx, aftermath.System, b.ID, step); err != nil {
+		if *action == aftermath.BriefPublish && aftermath.ErrorCode(err) == aftermath.EINVALID {
+			// A refusal is the checks' answer, not a usage mistake: each
+			// flag on its line, and exit 1.
+			fmt.Fprintf(env.Stderr, "brief %d (%s) not published:\n", b.ID, b.Slug)
+			msg := err.Error()
+			msg, _, _ = strings.Cut(strings.TrimPrefix(msg, fmt.Sprintf("brief %d cannot be published: ", b.ID)), "; change the text")
+			for _, f := range strings.Split(msg, "; ") {
+				fmt.Fprintf(env.Stderr, "  %s\n", f)
+			}
+			return &ExitError{Code: exitFailure, Err: err}
+		}
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "brief %d (%s): %s; it is %s\n", b.ID, b.Slug, *action, stateAfter(ctx, db.FindBrief, b.ID))
+	fmt.Fprintf(env.Stdout, "brief %d (%s): %s; it is %s\n", b.ID, b.Slug, *action, stateAfter(ctx, svc.FindBrief, b.ID))
 	return nil
 }
 
