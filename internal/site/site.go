@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/sync/errgroup"
 
 	"aftermath/internal/i18n"
 	"aftermath/internal/publish"
@@ -211,7 +212,10 @@ type crawler struct {
 func (c *crawler) hasLang(l string) bool { return slices.Contains(c.opt.Langs, l) }
 
 // crawl fetches breadth-first from each language's home. The order is
-// that of the links in the pages, which are themselves deterministic.
+// that of the links in the pages, which are themselves deterministic:
+// pages are fetched a batch at a time in parallel (the handler serves
+// concurrent requests), but accepted one by one in queue order, so the
+// result is that of a sequential crawl.
 func (c *crawler) crawl(ctx context.Context, rep *Report) error {
 	var queue []target
 	for _, l := range c.opt.Langs {
@@ -221,42 +225,76 @@ func (c *crawler) crawl(ctx context.Context, rep *Report) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		t := queue[0]
-		queue = queue[1:]
-		if _, seen := c.done[t]; seen {
-			continue
+		var batch []target
+		inBatch := map[target]bool{}
+		for len(queue) > 0 && len(batch) < batchSize {
+			t := queue[0]
+			queue = queue[1:]
+			if _, seen := c.done[t]; !seen && !inBatch[t] {
+				batch = append(batch, t)
+				inBatch[t] = true
+			}
 		}
-		res, err := c.fetch(ctx, t, rep)
-		if err != nil {
-			return err
+		answers := make([]*httptest.ResponseRecorder, len(batch))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(parallel)
+		for i, t := range batch {
+			if !follow(t.path, t.query) {
+				continue
+			}
+			g.Go(func() error { answers[i] = c.get(gctx, t); return nil })
 		}
-		c.done[t] = res
-		if res.file == "" {
-			continue
-		}
-		c.order = append(c.order, t)
-		for _, n := range res.links {
-			if _, seen := c.done[n]; !seen {
-				queue = append(queue, n)
+		g.Wait()
+		for i, t := range batch {
+			res, err := c.accept(t, answers[i], rep)
+			if err != nil {
+				return err
+			}
+			c.done[t] = res
+			if res.file == "" {
+				continue
+			}
+			c.order = append(c.order, t)
+			for _, n := range res.links {
+				if _, seen := c.done[n]; !seen {
+					queue = append(queue, n)
+				}
 			}
 		}
 	}
 	return nil
 }
 
-func (c *crawler) fetch(ctx context.Context, t target, rep *Report) (*result, error) {
+// How many requests are in flight at once, and how many answers are held
+// in memory before they are written.
+const (
+	parallel  = 8
+	batchSize = 64
+)
+
+// get asks the handler for t as an anonymous visitor who chose the
+// language: by the cookie, never ?lang=, so the links in the page carry
+// no language of their own.
+func (c *crawler) get(ctx context.Context, t target) *httptest.ResponseRecorder {
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, (&url.URL{Path: t.path, RawQuery: t.query}).RequestURI(), nil)
+	req.AddCookie(&http.Cookie{Name: i18n.CookieName, Value: t.lang})
+	rec := httptest.NewRecorder()
+	c.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// accept writes an answer to its file, or records why it is not written.
+func (c *crawler) accept(t target, rec *httptest.ResponseRecorder, rep *Report) (*result, error) {
 	res := &result{}
 	file, err := FileFor(t.path, t.query)
 	if err != nil {
 		rep.Skipped = append(rep.Skipped, Skip{Lang: t.lang, URL: t.uri(), Reason: err.Error()})
 		return res, nil
 	}
-	req := httptest.NewRequestWithContext(ctx, http.MethodGet, (&url.URL{Path: t.path, RawQuery: t.query}).RequestURI(), nil)
-	// An anonymous visitor who chose the language: the cookie, never
-	// ?lang=, so the links in the page carry no language of their own.
-	req.AddCookie(&http.Cookie{Name: i18n.CookieName, Value: t.lang})
-	rec := httptest.NewRecorder()
-	c.h.ServeHTTP(rec, req)
+	if rec == nil {
+		rep.Skipped = append(rep.Skipped, Skip{Lang: t.lang, URL: t.uri(), Reason: "not followed"})
+		return res, nil
+	}
 	if rec.Code != http.StatusOK {
 		rep.Skipped = append(rep.Skipped, Skip{Lang: t.lang, URL: t.uri(), Status: rec.Code, Reason: "not 200"})
 		return res, nil
