@@ -115,6 +115,18 @@ type BriefOverride struct {
 	Reason string
 }
 
+// ParseOverride reads an override as the command line and the web form
+// take it: CODE:LINE:REASON, LINE 0 for the title or summary.
+func ParseOverride(s string) (BriefOverride, error) {
+	code, rest, ok1 := strings.Cut(strings.TrimSpace(s), ":")
+	line, reason, ok2 := strings.Cut(rest, ":")
+	n, err := strconv.Atoi(strings.TrimSpace(line))
+	if !ok1 || !ok2 || err != nil || n < 0 || strings.TrimSpace(code) == "" {
+		return BriefOverride{}, FieldError("override", "%q: give CODE:LINE:REASON, as in admin2:12:the town is named in every report", s)
+	}
+	return BriefOverride{Code: strings.TrimSpace(code), Line: n, Reason: strings.TrimSpace(reason)}, nil
+}
+
 // String names a flag by line without repeating a vault name.
 func (f BriefFlag) String() string {
 	where := "title or summary"

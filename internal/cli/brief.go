@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	iofs "io/fs"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -250,13 +249,11 @@ func briefReview(ctx context.Context, env *Env, args []string) error {
 	}
 	step := aftermath.BriefReview{Action: *action, Note: *note}
 	for _, o := range overrides {
-		code, rest, ok1 := strings.Cut(o, ":")
-		line, reason, ok2 := strings.Cut(rest, ":")
-		n, err := strconv.Atoi(line)
-		if !ok1 || !ok2 || err != nil || code == "" {
-			return &ExitError{Code: exitUsage, Err: fmt.Errorf("brief review: --override %q: give CODE:LINE:REASON, as in admin2:12:the town is named in every report", o)}
+		ov, err := aftermath.ParseOverride(o)
+		if err != nil {
+			return &ExitError{Code: exitUsage, Err: fmt.Errorf("brief review: --override %w", err)}
 		}
-		step.Overrides = append(step.Overrides, aftermath.BriefOverride{Code: code, Line: n, Reason: reason})
+		step.Overrides = append(step.Overrides, ov)
 	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {

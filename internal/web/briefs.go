@@ -97,9 +97,10 @@ func (s *Server) briefOf(w http.ResponseWriter, r *http.Request) (*aftermath.Bri
 // reviewActions are the steps that can follow a state; the service
 // decides whether this reader may take them.
 var reviewActions = map[aftermath.BriefState][]string{
-	aftermath.BriefDraft:    {aftermath.BriefSubmit},
-	aftermath.BriefInReview: {aftermath.BriefApprove, aftermath.BriefReturn},
-	aftermath.BriefApproved: {aftermath.BriefReopen},
+	aftermath.BriefDraft:     {aftermath.BriefSubmit},
+	aftermath.BriefInReview:  {aftermath.BriefApprove, aftermath.BriefReturn},
+	aftermath.BriefApproved:  {aftermath.BriefPublish, aftermath.BriefReopen},
+	aftermath.BriefPublished: {aftermath.BriefUnpublish, aftermath.BriefReopen},
 }
 
 func (s *Server) briefShow(w http.ResponseWriter, r *http.Request) {
@@ -263,7 +264,27 @@ func (s *Server) briefReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	step := aftermath.BriefReview{Action: r.PostFormValue("action"), Note: strings.TrimSpace(r.PostFormValue("note"))}
-	if err := s.db.ReviewBrief(ctx, viewerOf(ctx), b.ID, step); err != nil {
+	var err error
+	for _, line := range strings.Split(r.PostFormValue("overrides"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var o aftermath.BriefOverride
+		if o, err = aftermath.ParseOverride(line); err != nil {
+			break
+		}
+		step.Overrides = append(step.Overrides, o)
+	}
+	if err == nil {
+		// Publishing checks the text against the identity vault: the
+		// store with the key takes the step (without one, it refuses).
+		review := s.db.ReviewBrief
+		if vs := s.Voices(); vs != nil {
+			review = vs.ReviewBrief
+		}
+		err = review(ctx, viewerOf(ctx), b.ID, step)
+	}
+	if err != nil {
 		code := aftermath.ErrorCode(err)
 		if code == aftermath.EINVALID || code == aftermath.EFORBIDDEN || code == aftermath.ECONFLICT {
 			s.showBrief(w, r, b, map[string]int{aftermath.EINVALID: http.StatusUnprocessableEntity, aftermath.EFORBIDDEN: http.StatusForbidden,

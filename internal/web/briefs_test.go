@@ -3,6 +3,9 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"net/url"
 	"os/exec"
 	"strings"
@@ -42,7 +45,7 @@ func TestBriefPagesWriteRenderAndReview(t *testing.T) {
 	f := newLedgerFixture(t)
 	editor, _ := f.session(t, "brief-editor@example.org", aftermath.RoleEditor)
 	admin, _ := f.session(t, "brief-admin@example.org", aftermath.RoleAdmin)
-	body := "## Findings\n\nThe review board asked for this:\n\n{{recommendation id=" + lid(f.open.ID) + "}}\n\nAs the resolution says.{{cite source=" + lid(f.source.ID) + " page=\"7\"}}\n"
+	body := "## Findings\n\nThe review board, meeting at 14.4974, -4.1960, asked for this:\n\n{{recommendation id=" + lid(f.open.ID) + "}}\n\nAs the resolution says.{{cite source=" + lid(f.source.ID) + " page=\"7\"}}\n"
 	form := url.Values{"csrf": {ledgerCSRF}, "slug": {"patrols"}, "title": {"Patrols that never came"}, "language": {"en"},
 		"audience": {"public"}, "body": {body}}
 
@@ -98,8 +101,45 @@ func TestBriefPagesWriteRenderAndReview(t *testing.T) {
 		t.Fatalf("approve by another: %d", code)
 	}
 	rec = f.do(t, "GET", "/briefs/patrols", editor, nil)
-	if !strings.Contains(rec.Body.String(), "approved") {
-		t.Errorf("the page does not say approved: %s", rec.Body.String())
+	if !strings.Contains(rec.Body.String(), "approved") || !strings.Contains(rec.Body.String(), `value="publish"`) {
+		t.Errorf("the page does not say approved, or offer publishing: %s", rec.Body.String())
+	}
+	if code, _ := f.get(t, "/briefs/patrols"); code != 404 {
+		t.Errorf("an approved, unpublished brief is shown to an anonymous reader: %d", code)
+	}
+	// Publishing needs the key (it reads the identity vault), flags the
+	// coordinates on line 3, and goes ahead with a written override.
+	publish := func(overrides string) *httptest.ResponseRecorder {
+		return f.do(t, "POST", "/briefs/patrols/review", admin, url.Values{"csrf": {ledgerCSRF}, "action": {aftermath.BriefPublish}, "overrides": {overrides}})
+	}
+	if rec := publish(""); rec.Code != 422 || !strings.Contains(rec.Body.String(), "identity vault") {
+		t.Errorf("publishing without a key: %d", rec.Code)
+	}
+	kek, err := vault.GenerateKEK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := newServer(f.db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetCacheTTL(0)
+	srv.SetVoices(f.db.Voices(kek))
+	f.h = srv.Handler()
+	if rec := publish(""); rec.Code != 422 || !strings.Contains(rec.Body.String(), "line 3: coordinates") {
+		t.Errorf("publishing coordinates: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := publish("coordinates:3:too short"); rec.Code != 422 || !strings.Contains(rec.Body.String(), "give a reason in a sentence") {
+		t.Errorf("an override without a reason: %d", rec.Code)
+	}
+	if rec := publish("coordinates:3:These are the coordinates of the public district office."); rec.Code != 303 {
+		t.Fatalf("publishing with an override: %d %s", rec.Code, rec.Body.String())
+	}
+	if code, page := f.get(t, "/briefs/patrols"); code != 200 || !strings.Contains(page, "Train patrols in early warning.") || strings.Contains(page, `value="unpublish"`) {
+		t.Errorf("the published brief for an anonymous reader: %d", code)
+	}
+	if code, page := f.get(t, "/briefs"); code != 200 || !strings.Contains(page, `href="/briefs/patrols"`) {
+		t.Errorf("the list of briefs does not show the published one: %d", code)
 	}
 
 	if _, err := exec.LookPath("chromium"); err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"time"
 
 	"aftermath"
@@ -37,4 +38,7 @@ type Voices interface {
 	aftermath.Testimonies
 	consult.Responses
 	AccountStore() aftermath.AccountStore
+	// ReviewBrief takes every step of a brief's review; publishing reads
+	// the identity vault to check the text, so it needs the key.
+	ReviewBrief(ctx context.Context, v aftermath.Viewer, id int64, step aftermath.BriefReview) error
 }
