@@ -393,12 +393,20 @@ type ThemeCell struct {
 	AreaCode      string // M49 code for regions and continents, ISO3 for countries
 	Testimonies   int
 	Organisations int
+	// Suppressed: for anonymous readers, fewer than MinCount testimonies
+	// (Testimonies and Organisations are then 0, not the small number);
+	// OrganisationsSuppressed: fewer than MinCount organisations.
+	Suppressed, OrganisationsSuppressed bool
+	MinCount                            int `json:",omitempty"`
 }
 
 // ThemePair counts testimonies coded with both themes (A < B by slug).
+// Suppressed: for anonymous readers, fewer than MinCount (Testimonies 0).
 type ThemePair struct {
 	A, B        string
 	Testimonies int
+	Suppressed  bool
+	MinCount    int `json:",omitempty"`
 }
 
 // Quote is an approved, redacted testimony ready to cite.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -321,4 +322,51 @@ func overrideNote(note string, overrides []aftermath.BriefOverride) string {
 		parts = append(parts, fmt.Sprintf("override %s line %d: %s", o.Code, o.Line, strings.TrimSpace(o.Reason)))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// DefaultPublicMinCount is the smallest count of testimonies or of
+// organisations shown to readers who are not signed in: below it a
+// count can point at the few people or groups who spoke.
+const DefaultPublicMinCount = 5
+
+// publicMinCounts holds each store's setting (SetPublicMinCount), kept
+// beside the DB so that every public count reads the same one.
+var publicMinCounts sync.Map // *DB → int
+
+// SetPublicMinCount sets the smallest count of testimonies or
+// organisations shown to anonymous readers (the command line's
+// --min-count); n < 1 restores the default.
+func (db *DB) SetPublicMinCount(n int) {
+	if n < 1 {
+		publicMinCounts.Delete(db)
+		return
+	}
+	publicMinCounts.Store(db, n)
+}
+
+// PublicMinCount is the setting in force.
+func (db *DB) PublicMinCount() int {
+	if n, ok := publicMinCounts.Load(db); ok {
+		return n.(int)
+	}
+	return DefaultPublicMinCount
+}
+
+// suppressForPublic reports whether counts for v are public output, and
+// the threshold below which they are suppressed.
+func (db *DB) suppressForPublic(v aftermath.Viewer) (int, bool) {
+	return db.PublicMinCount(), !v.All && v.UserID == 0
+}
+
+// suppressCell hides a matrix cell's small counts: fewer than n
+// testimonies hides the cell (its organisations are fewer still); fewer
+// than n organisations hides that count alone. Hidden counts are 0 with
+// the flag set, never the small number.
+func suppressCell(c *aftermath.ThemeCell, n int) {
+	switch {
+	case c.Testimonies < n:
+		c.Testimonies, c.Organisations, c.Suppressed, c.OrganisationsSuppressed, c.MinCount = 0, 0, true, true, n
+	case c.Organisations < n:
+		c.Organisations, c.OrganisationsSuppressed, c.MinCount = 0, true, n
+	}
 }

@@ -203,3 +203,56 @@ func TestBriefPublishNeedsTheKey(t *testing.T) {
 		}
 	})
 }
+
+// Anonymous readers get counts of fewer than the public minimum (5 by
+// default) of testimonies or organisations as suppressed, never as the
+// small number; signed-in readers get the counts; the minimum is a
+// setting of the store.
+func TestPublicCountsBelowTheMinimumAreSuppressed(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := newVoices(t, db)
+		for i := 0; i < 5; i++ {
+			w.approve(t, w.create(t, "contributor", w.input(fmt.Sprintf("Témoignage %d.", i))), aftermath.AudiencePublic)
+		}
+		in := w.input("Un seul témoignage ici.")
+		in.Country, in.Admin1 = "BFA", "Sahel"
+		in.Themes = append(in.Themes, "abuses-by-backed-partner-forces")
+		w.approve(t, w.create(t, "contributor", in), aftermath.AudiencePublic)
+
+		cells := func(v aftermath.Viewer) map[string]aftermath.ThemeCell {
+			t.Helper()
+			list, err := db.ThemeMatrix(ctx, v, aftermath.ByCountry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]aftermath.ThemeCell{}
+			for _, c := range list {
+				m[c.Theme+" "+c.AreaCode] = c
+			}
+			return m
+		}
+		anon := cells(aftermath.Anonymous)
+		if c := anon["harm-from-military-operations MLI"]; c.Testimonies != 5 || c.Suppressed || c.Organisations != 0 || !c.OrganisationsSuppressed || c.MinCount != 5 {
+			t.Errorf("five testimonies through one organisation, for the public: %+v", c)
+		}
+		if c := anon["harm-from-military-operations BFA"]; c.Testimonies != 0 || c.Organisations != 0 || !c.Suppressed {
+			t.Errorf("one testimony, for the public: %+v", c)
+		}
+		if c := cells(w.v["editor"])["harm-from-military-operations BFA"]; c.Testimonies != 1 || c.Organisations != 1 || c.Suppressed {
+			t.Errorf("one testimony, for a signed-in editor: %+v", c)
+		}
+		pairs, err := db.ThemeCooccurrence(ctx, aftermath.Anonymous)
+		if err != nil || len(pairs) != 1 || pairs[0].Testimonies != 0 || !pairs[0].Suppressed {
+			t.Errorf("a pair heard once, for the public: %v %+v", err, pairs)
+		}
+		db.SetPublicMinCount(1)
+		defer db.SetPublicMinCount(0)
+		if c := cells(aftermath.Anonymous)["harm-from-military-operations BFA"]; c.Testimonies != 1 || c.Suppressed {
+			t.Errorf("one testimony with a minimum of 1: %+v", c)
+		}
+		if db.SetPublicMinCount(0); db.PublicMinCount() != sqldb.DefaultPublicMinCount {
+			t.Errorf("reset minimum: %d", db.PublicMinCount())
+		}
+	})
+}

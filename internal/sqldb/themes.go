@@ -190,8 +190,12 @@ func (db *DB) ThemeMatrix(ctx context.Context, v aftermath.Viewer, by string) ([
 		return nil, fmt.Errorf("theme matrix: %w", err)
 	}
 	out := make([]aftermath.ThemeCell, 0, len(cells))
+	n, public := db.suppressForPublic(v)
 	for k, c := range cells {
 		c.Organisations = len(orgs[k])
+		if public {
+			suppressCell(c, n) // small counts identify who spoke
+		}
 		out = append(out, *c)
 	}
 	slices.SortFunc(out, func(a, b aftermath.ThemeCell) int {
@@ -205,7 +209,8 @@ func (db *DB) ThemeMatrix(ctx context.Context, v aftermath.Viewer, by string) ([
 
 // ThemeCooccurrence counts, for each pair of themes, the testimonies v
 // may see that are coded with both. Pairs are sorted by count, highest
-// first, then by slugs.
+// first, then by slugs. For anonymous readers, counts below the store's
+// public minimum are suppressed (ThemeMatrix too).
 func (db *DB) ThemeCooccurrence(ctx context.Context, v aftermath.Viewer) ([]aftermath.ThemePair, error) {
 	var out []aftermath.ThemePair
 	err := db.each(ctx, `SELECT a.slug, b.slug, count(*) FROM testimony_themes x JOIN testimony_themes y ON y.testimony_id = x.testimony_id
@@ -221,6 +226,13 @@ func (db *DB) ThemeCooccurrence(ctx context.Context, v aftermath.Viewer) ([]afte
 	})
 	if err != nil {
 		return nil, fmt.Errorf("theme co-occurrence: %w", err)
+	}
+	if n, public := db.suppressForPublic(v); public {
+		for i := range out {
+			if out[i].Testimonies < n { // small counts identify who spoke
+				out[i].Testimonies, out[i].Suppressed, out[i].MinCount = 0, true, n
+			}
+		}
 	}
 	slices.SortFunc(out, func(a, b aftermath.ThemePair) int {
 		if a.Testimonies != b.Testimonies {

@@ -113,6 +113,8 @@ type matrixPage struct {
 type themePair struct {
 	A, B        string
 	Testimonies int
+	Suppressed  bool // fewer than MinCount, for anonymous readers
+	MinCount    int
 }
 
 // themeNames names the codebook's themes in the reader's language.
@@ -176,7 +178,7 @@ func (s *Server) voicesMatrix(w http.ResponseWriter, r *http.Request) {
 	// The concerns heard in the most places first.
 	slices.SortStableFunc(p.Rows, func(a, b matrixRow) int { return b.Areas - a.Areas })
 	for _, pr := range pairs {
-		p.Pairs = append(p.Pairs, themePair{A: pr.A, B: pr.B, Testimonies: pr.Testimonies})
+		p.Pairs = append(p.Pairs, themePair{A: pr.A, B: pr.B, Testimonies: pr.Testimonies, Suppressed: pr.Suppressed, MinCount: pr.MinCount})
 	}
 	s.render(w, r, http.StatusOK, "voices.html", p)
 }

@@ -100,6 +100,11 @@ func (s *handlers) apiThemeMatrix(w http.ResponseWriter, r *http.Request) {
 		AreaCode      string `json:"area_code"`
 		Testimonies   int    `json:"testimonies"`
 		Organisations int    `json:"organisations"`
+		// Suppressed counts are 0 here: fewer than min_count, for
+		// anonymous readers.
+		Suppressed              bool `json:"suppressed,omitempty"`
+		OrganisationsSuppressed bool `json:"organisations_suppressed,omitempty"`
+		MinCount                int  `json:"min_count,omitempty"`
 	}
 	out := struct {
 		By    string `json:"by"`
@@ -108,7 +113,7 @@ func (s *handlers) apiThemeMatrix(w http.ResponseWriter, r *http.Request) {
 	}{By: by, Cells: []cell{},
 		Note: "Counts of the testimonies you may see, coded with each theme, by area, and of the distinct organisations they came through."}
 	for _, c := range cells {
-		out.Cells = append(out.Cells, cell{c.Theme, c.Area, c.AreaCode, c.Testimonies, c.Organisations})
+		out.Cells = append(out.Cells, cell{c.Theme, c.Area, c.AreaCode, c.Testimonies, c.Organisations, c.Suppressed, c.OrganisationsSuppressed, c.MinCount})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
