@@ -1,7 +1,10 @@
 package briefdoc
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -38,7 +41,8 @@ func Chromium() (string, error) {
 
 // PDF prints a page (Page.HTML) on paper ("a4" or "letter") with page
 // numbers in the footer and the headings as the PDF's outline. The file's
-// dates are fixed, so the same brief prints to the same bytes.
+// dates and identifier follow its content (NormalizePDF), so the same
+// brief prints to the same bytes.
 func PDF(ctx context.Context, html []byte, paper string) ([]byte, error) {
 	size, ok := Papers[paper]
 	if !ok {
@@ -105,38 +109,53 @@ func PDF(ctx context.Context, html []byte, paper string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("printing the brief with %s: %w", path, err)
 	}
-	return FixPDFDates(out), nil
+	return NormalizePDF(out), nil
 }
 
-var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) ?\(D:[0-9]{4,14}[^)]{0,8}\)`)
+var (
+	pdfDate = regexp.MustCompile(`/(?:CreationDate|ModDate)\s*\(([^)]*)\)`)
+	pdfID   = regexp.MustCompile(`/ID\s*\[\s*<([0-9A-Fa-f]*)>\s*<([0-9A-Fa-f]*)>\s*\]`)
+	xmpDate = regexp.MustCompile(`<xmp:(?:CreateDate|ModifyDate|MetadataDate)>([^<]*)<`)
+	xmpUUID = regexp.MustCompile(`uuid:([0-9a-fA-F-]{36})`)
+)
 
-// FixPDFDates replaces a PDF's creation and modification dates by one
-// fixed date of the same length, keeping the cross-reference offsets
-// true: two prints of the same brief are the same bytes, and mirrors can
-// prove they are faithful.
-func FixPDFDates(pdf []byte) []byte {
-	return pdfDate.ReplaceAllFunc(pdf, func(m []byte) []byte {
-		out := make([]byte, len(m))
-		copy(out, m)
-		open := 0
-		for i, c := range out {
-			if c == '(' {
-				open = i
-				break
-			}
-		}
-		digits := []byte("20000101000000")
-		for i, j := open+3, 0; i < len(out)-1; i++ {
-			c := out[i]
-			if c >= '0' && c <= '9' {
-				if j < len(digits) {
-					out[i] = digits[j]
-				} else {
-					out[i] = '0'
+// fixedPDFDate replaces the print time Chromium writes into a PDF.
+const fixedPDFDate = "D:20000101000000+00'00'"
+
+// NormalizePDF makes a PDF's bytes depend on its content only: the dates
+// Chromium stamps on it become a fixed date and its /ID a hash of the
+// rest. Each replacement has the length of what it replaces, so the
+// cross-reference offsets stay right.
+func NormalizePDF(b []byte) []byte {
+	b = bytes.Clone(b)
+	fill := func(re *regexp.Regexp, with func(n int) []byte) {
+		for _, m := range re.FindAllSubmatchIndex(b, -1) {
+			for g := 2; g+1 < len(m); g += 2 {
+				if m[g] >= 0 {
+					copy(b[m[g]:m[g+1]], with(m[g+1]-m[g]))
 				}
-				j++
 			}
 		}
-		return out
+	}
+	fill(pdfDate, func(n int) []byte { return pad(fixedPDFDate, n, '0') })
+	fill(xmpDate, func(n int) []byte { return pad("2000-01-01T00:00:00Z", n, ' ') })
+	// The ID and XMP uuids are zeroed, the rest hashed, and the hash put
+	// in their place.
+	fill(pdfID, func(n int) []byte { return bytes.Repeat([]byte("0"), n) })
+	fill(xmpUUID, func(n int) []byte { return []byte("00000000-0000-0000-0000-000000000000"[:n]) })
+	sum := sha256.Sum256(b)
+	h := hex.EncodeToString(sum[:])
+	fill(pdfID, func(n int) []byte { return pad(h, n, '0') })
+	fill(xmpUUID, func(n int) []byte {
+		return []byte((h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32])[:n])
 	})
+	return b
+}
+
+// pad cuts s to n bytes or fills it to n with c.
+func pad(s string, n int, c byte) []byte {
+	if len(s) >= n {
+		return []byte(s[:n])
+	}
+	return append([]byte(s), bytes.Repeat([]byte{c}, n-len(s))...)
 }

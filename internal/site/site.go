@@ -34,8 +34,8 @@ import (
 // Bounds of one run: a site past them is a mistake (a view that
 // multiplies without end), not something to write to a stick.
 const (
-	MaxFiles = 20000
-	MaxBytes = 2 << 30
+	MaxFiles = 200_000
+	MaxBytes = 8 << 30
 )
 
 // Options say what to write where.
@@ -256,6 +256,12 @@ func (c *crawler) crawl(ctx context.Context, rep *Report) error {
 			}
 			c.order = append(c.order, t)
 			for _, n := range res.links {
+				if t.query != "" && n.query != "" && n.path == t.path {
+					// A filtered view's own filter links combine without
+					// bound (status × addressee × overdue …): each filter is
+					// published once, from the unfiltered page.
+					continue
+				}
 				if _, seen := c.done[n]; !seen {
 					queue = append(queue, n)
 				}
@@ -322,8 +328,6 @@ func (c *crawler) accept(t target, rec *httptest.ResponseRecorder, rep *Report) 
 	case isHTML:
 		res.links = c.links(t, body)
 		rep.Pages++
-	case strings.HasSuffix(file, ".pdf"):
-		body = NormalizePDF(body)
 	}
 	res.file, res.html = file, isHTML
 	return res, c.write(key, body)
