@@ -16,8 +16,6 @@ import (
 	"aftermath/internal/site"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/vault"
-	"aftermath/internal/web"
-	"aftermath/internal/web/api"
 )
 
 // runPublish writes the static site: the web handler, wired as serve
@@ -61,16 +59,9 @@ func runPublish(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
-	srv, err := web.New(db, log)
+	srv, err := newSite(db, log, "publish", *baseURL)
 	if err != nil {
 		return err
-	}
-	api.Register(srv.Server)
-	// The same rules as serve's: https, or http for this machine only.
-	if *baseURL != "" {
-		if err := srv.SetBaseURL(*baseURL); err != nil {
-			return &ExitError{Code: exitUsage, Err: fmt.Errorf("publish: --base-url: %w", err)}
-		}
 	}
 	// Approved public quotes are testimony: readable only with the key.
 	keyFile := keyPath(env, *kf, *dsn)

@@ -58,16 +58,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		}
 		log.Info("loaded the ledger's starter records", "records", res.Added)
 	}
-	srv, err := web.New(db, log)
+	srv, err := newSite(db, log, "serve", *baseURL)
 	if err != nil {
 		return err
 	}
-	api.Register(srv.Server)
-	if *baseURL != "" {
-		if err := srv.SetBaseURL(*baseURL); err != nil {
-			return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --base-url: %w", err)}
-		}
-	} else {
+	if *baseURL == "" {
 		log.Warn("no --base-url: consultation invitation links are shown without this site's address")
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -140,4 +135,21 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// newSite is the web app as serve runs it and publish crawls it: the
+// pages, the JSON API, and the address it is reached at (https, or http
+// for this machine only).
+func newSite(db *sqldb.DB, log *slog.Logger, cmd, baseURL string) (*web.Server, error) {
+	srv, err := web.New(db, log)
+	if err != nil {
+		return nil, err
+	}
+	api.Register(srv.Server)
+	if baseURL != "" {
+		if err := srv.SetBaseURL(baseURL); err != nil {
+			return nil, &ExitError{Code: exitUsage, Err: fmt.Errorf("%s: --base-url: %w", cmd, err)}
+		}
+	}
+	return srv, nil
 }
