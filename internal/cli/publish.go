@@ -22,7 +22,7 @@ import (
 // wires it, crawled as an anonymous visitor (internal/site), so the site
 // shows exactly what the public pages show.
 func runPublish(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "publish", "publish --out DIR [--base-url https://HOST] [--lang en,fr,ar] [--sign KEYFILE] [--db DB]\n\n"+
+	fs := newFlags(env, "publish", "publish --out DIR [--base-url https://HOST] [--lang en,fr,ar] [--sign KEYFILE] [--min-count N] [--db DB]\n\n"+
 		"Writes a static, self-contained site of everything public to DIR (replacing a site written there before),\n"+
 		"with DIR/SHA256SUMS and, with --sign, DIR/SHA256SUMS.sig (ssh-keygen -Y verify -n "+publish.SignatureNamespace+").")
 	dsn := dbFlag(fs, env)
@@ -30,12 +30,16 @@ func runPublish(ctx context.Context, env *Env, args []string) error {
 	baseURL := fs.String("base-url", "", "the address the site will be reached at, https://HOST[/PATH]; for og:url and the feed's links")
 	langs := fs.String("lang", "en,fr,ar", "the languages to write, comma-separated; each gets DIR/LANG/")
 	sign := fs.String("sign", "", "an unprotected OpenSSH Ed25519 private key to sign SHA256SUMS with")
+	minCount := fs.Int("min-count", sqldb.DefaultPublicMinCount, "the fewest testimonies or organisations a public count shows; smaller counts read \"fewer than N\"")
 	kf := keyFileFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
 		return &ExitError{Code: exitUsage, Err: errors.New("publish: say where to write the site with --out DIR")}
+	}
+	if *minCount < 1 {
+		return &ExitError{Code: exitUsage, Err: errors.New("publish: --min-count is at least 1")}
 	}
 	opt := site.Options{Out: *out, BaseURL: *baseURL}
 	for _, l := range strings.Split(*langs, ",") {
@@ -58,6 +62,7 @@ func runPublish(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.SetPublicMinCount(*minCount) // the store suppresses, for every public page the crawl reads
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
 	srv, err := newSite(db, log, "publish", *baseURL)
 	if err != nil {

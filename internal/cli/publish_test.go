@@ -80,7 +80,8 @@ func publishFixture(t *testing.T, driver string) (string, string) {
 	}
 	testimony := func(body string, aud aftermath.Audience, identity string) int64 {
 		in := &aftermath.TestimonyInput{Date: "2023-06-14", Country: "MLI", Admin1: "Mopti", OwnerOrgID: org.ID, Language: "fr", Body: body,
-			Translations: map[string]string{"en": "In English: " + body}, Consent: consent, Audience: aud, RetainUntil: "2040-01-01"}
+			Translations: map[string]string{"en": "In English: " + body}, Consent: consent, Audience: aud, RetainUntil: "2040-01-01",
+			Themes: []string{"harm-from-military-operations"}}
 		if aud == aftermath.AudienceConfidential {
 			in.Readers = []int64{ed.ID}
 		}
@@ -216,6 +217,20 @@ func TestPublishSite(t *testing.T) {
 					if _, ok := files[target]; !ok {
 						t.Errorf("%s: link %s leads to no file (%s)", name, ref, target)
 					}
+				}
+			}
+			// One public testimony is fewer than the default five: its count
+			// is suppressed, and shown with --min-count 1.
+			if voices := files["en/voices/index.html"]; !bytes.Contains(voices, []byte("fewer than 5")) {
+				t.Errorf("the public theme count is not suppressed:\n%s", voices)
+			}
+			if driver == sqldb.SQLite {
+				low := filepath.Join(t.TempDir(), "site")
+				if msg, err := runIn(t, "", "publish", "--db", dsn, "--key-file", key, "--out", low, "--lang", "en", "--min-count", "1"); err != nil {
+					t.Fatalf("publish --min-count 1: %q %v", msg, err)
+				}
+				if voices, _ := os.ReadFile(filepath.Join(low, "en", "voices", "index.html")); bytes.Contains(voices, []byte("fewer than")) || !bytes.Contains(voices, []byte("<td>1 (1)</td>")) {
+					t.Errorf("--min-count 1 still suppresses:\n%s", voices)
 				}
 			}
 			// What the public may see is there.
@@ -361,6 +376,7 @@ func TestPublishRefuses(t *testing.T) {
 		{[]string{"publish", "--db", db, "--out", filepath.Join(t.TempDir(), "s"), "--sign", filepath.Join(notSite, "notes.txt")}, 2, "signing key"},
 		{[]string{"publish", "--db", db, "--out", notSite}, 1, "not a site written before"},
 		{[]string{"publish", "--db", db, "--out", filepath.Join(t.TempDir(), "s"), "--lang", "en,xx"}, 2, `no language "xx"`},
+		{[]string{"publish", "--db", db, "--out", filepath.Join(t.TempDir(), "s"), "--min-count", "0"}, 2, "--min-count is at least 1"},
 	} {
 		_, err := runIn(t, "", tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.msg) || cli.ExitCode(err) != tc.code {

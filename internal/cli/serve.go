@@ -28,6 +28,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure; use behind a reverse proxy that terminates TLS")
 	keyFile := fs.String("key-file", "", "key-encryption key of testimony (default: $AFTERMATH_KEY_FILE, else beside the database; see docs/keys.md)")
 	baseURL := fs.String("base-url", "", "this site's address as its users reach it, https://HOST[:PORT][/PATH]; consultation invitation links are built from it (never from a request's Host header)")
+	minCount := fs.Int("min-count", sqldb.DefaultPublicMinCount, "the fewest testimonies or organisations a public count shows; smaller counts read \"fewer than N\"")
 	uploadDir := fs.String("upload-dir", "", "where uploaded files wait for their import (default: DB.uploads beside a SQLite file, else aftermath-uploads)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -35,11 +36,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: give both --tls-cert and --tls-key, or neither")}
 	}
+	if *minCount < 1 {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --min-count is at least 1")}
+	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	db.SetPublicMinCount(*minCount)
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
 	// A new database starts with the starter catalog.
 	if ivs, err := db.Interventions(ctx, aftermath.System); err != nil {
