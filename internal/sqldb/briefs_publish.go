@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -329,25 +328,15 @@ func overrideNote(note string, overrides []aftermath.BriefOverride) string {
 // count can point at the few people or groups who spoke.
 const DefaultPublicMinCount = 5
 
-// publicMinCounts holds each store's setting (SetPublicMinCount), kept
-// beside the DB so that every public count reads the same one.
-var publicMinCounts sync.Map // *DB → int
-
 // SetPublicMinCount sets the smallest count of testimonies or
 // organisations shown to anonymous readers (the command line's
 // --min-count); n < 1 restores the default.
-func (db *DB) SetPublicMinCount(n int) {
-	if n < 1 {
-		publicMinCounts.Delete(db)
-		return
-	}
-	publicMinCounts.Store(db, n)
-}
+func (db *DB) SetPublicMinCount(n int) { db.publicMin.Store(int64(max(n, 0))) }
 
 // PublicMinCount is the setting in force.
 func (db *DB) PublicMinCount() int {
-	if n, ok := publicMinCounts.Load(db); ok {
-		return n.(int)
+	if n := db.publicMin.Load(); n > 0 {
+		return int(n)
 	}
 	return DefaultPublicMinCount
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -40,6 +41,8 @@ type DB struct {
 	dsn string
 	// harm caches actor day sums until an import changes events.
 	harm harmCache
+	// publicMin is SetPublicMinCount's setting; 0 is the default.
+	publicMin atomic.Int64
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
