@@ -26,7 +26,8 @@ import (
 // intervention, a partners decision, a confidential and an unapproved
 // testimony, the name of a speaker who published anonymously, an
 // internal claim and an internal brief.
-var sentinels = []string{"SENTINELALPHA", "SENTINELBRAVO", "SENTINELCHARLIE", "SENTINELDELTA", "SENTINELECHO", "SENTINELFOXTROT", "SENTINELHOTEL"}
+var sentinels = []string{"SENTINELALPHA", "SENTINELBRAVO", "SENTINELCHARLIE", "SENTINELDELTA", "SENTINELECHO", "SENTINELFOXTROT", "SENTINELGOLF",
+	"SENTINELHOTEL", "SENTINELINDIA"}
 
 // publishFixture is a database holding public records and hidden ones
 // carrying the sentinels; it returns the DSN and the key file.
@@ -87,6 +88,10 @@ func publishFixture(t *testing.T, driver string) (string, string) {
 		}
 		if identity != "" {
 			in.Identity = &aftermath.SpeakerIdentity{Name: identity}
+			in.Locality = "SENTINELGOLF" // the exact place of a public quote: sealed, never shown
+		}
+		if aud == aftermath.AudienceConfidential {
+			in.Admin1 = "SENTINELINDIA" // even the coarse place of a confidential testimony
 		}
 		id, err := vs.CreateTestimony(ctx, sys, in)
 		if err != nil {
