@@ -12,6 +12,7 @@ import (
 
 	"aftermath"
 	"aftermath/internal/brief"
+	"aftermath/internal/sqldb"
 	"aftermath/internal/vault"
 )
 
@@ -118,15 +119,11 @@ func briefEdit(ctx context.Context, env *Env, args []string) error {
 	if ref == "" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("brief edit: say which brief (ID or slug)")}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, b, err := openBrief(ctx, *dsn, ref)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	b, err := db.FindBrief(ctx, aftermath.System, ref)
-	if err != nil {
-		return err
-	}
 	fields.set(fs, b)
 	if *bodyPath != "" {
 		body, err := readInput(env, *bodyPath)
@@ -174,15 +171,11 @@ func briefShow(ctx context.Context, env *Env, args []string) error {
 	if *format != "json" && *format != "markdown" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("brief show: --format is json or markdown")}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, b, err := openBrief(ctx, *dsn, ref)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	b, err := db.FindBrief(ctx, aftermath.System, ref)
-	if err != nil {
-		return err
-	}
 	if *format == "markdown" {
 		fmt.Fprint(env.Stdout, b.Body)
 		if !strings.HasSuffix(b.Body, "\n") {
@@ -321,4 +314,19 @@ func briefCheck(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%d embeds, all readable\n", len(list))
 	return nil
+}
+
+// openBrief opens the database and finds the brief a command names (by
+// id or slug), read as the system; the caller closes the database.
+func openBrief(ctx context.Context, dsn, ref string) (*sqldb.DB, *aftermath.Brief, error) {
+	db, err := openDB(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := db.FindBrief(ctx, aftermath.System, ref)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, b, nil
 }

@@ -39,15 +39,11 @@ func briefRender(ctx context.Context, env *Env, args []string) error {
 	case *out == "-" && *format == "pdf":
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("brief render: a PDF goes to a file: --out FILE.pdf")}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, b, err := openBrief(ctx, *dsn, ref)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	b, err := db.FindBrief(ctx, aftermath.System, ref)
-	if err != nil {
-		return err
-	}
 	l, _ := i18n.Default().Lookup(b.Language)
 	svc := briefdoc.Services{Interventions: db, Figures: db, Records: db}
 	if kek, err := vault.Load(keyPath(env, *kf, *dsn)); err == nil {

@@ -242,10 +242,9 @@ func (s *Server) briefSave(w http.ResponseWriter, r *http.Request) {
 		err = s.db.UpdateBrief(ctx, viewerOf(ctx), b)
 	}
 	if err != nil {
-		if code := aftermath.ErrorCode(err); code == aftermath.EINVALID || code == aftermath.EFORBIDDEN || code == aftermath.ECONFLICT {
+		if refused(err) {
 			f.Problem = err.Error()
-			s.render(w, r, map[string]int{aftermath.EINVALID: http.StatusUnprocessableEntity, aftermath.EFORBIDDEN: http.StatusForbidden,
-				aftermath.ECONFLICT: http.StatusConflict}[code], "brief_form.html", f)
+			s.render(w, r, refusalStatus(err, http.StatusUnprocessableEntity), "brief_form.html", f)
 			return
 		}
 		s.PageError(w, r, err)
@@ -285,16 +284,24 @@ func (s *Server) briefReview(w http.ResponseWriter, r *http.Request) {
 		err = review(ctx, viewerOf(ctx), b.ID, step)
 	}
 	if err != nil {
-		code := aftermath.ErrorCode(err)
-		if code == aftermath.EINVALID || code == aftermath.EFORBIDDEN || code == aftermath.ECONFLICT {
-			s.showBrief(w, r, b, map[string]int{aftermath.EINVALID: http.StatusUnprocessableEntity, aftermath.EFORBIDDEN: http.StatusForbidden,
-				aftermath.ECONFLICT: http.StatusConflict}[code], err.Error())
+		if refused(err) {
+			s.showBrief(w, r, b, refusalStatus(err, http.StatusUnprocessableEntity), err.Error())
 			return
 		}
 		s.PageError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/briefs/"+url.PathEscape(b.Slug), http.StatusSeeOther)
+}
+
+// refused says the service turned the request down for a reason the
+// reader can act on, shown on the form or page it concerns.
+func refused(err error) bool {
+	switch aftermath.ErrorCode(err) {
+	case aftermath.EINVALID, aftermath.EFORBIDDEN, aftermath.ECONFLICT:
+		return true
+	}
+	return false
 }
 
 func init() {
