@@ -162,10 +162,9 @@ func TestPublishSite(t *testing.T) {
 			dsn, key := publishFixture(t, driver)
 			keyDir := t.TempDir()
 			signKey := filepath.Join(keyDir, "site")
-			keygen, haveKeygen := exec.LookPath("ssh-keygen")
 			var sign []string
-			if haveKeygen == nil {
-				if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-C", "site@example.org", "-f", signKey).CombinedOutput(); err != nil {
+			if haveTool(t, "ssh-keygen") {
+				if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "site@example.org", "-f", signKey).CombinedOutput(); err != nil {
 					t.Fatalf("ssh-keygen: %v %s", err, out)
 				}
 				sign = []string{"--sign", signKey}
@@ -260,7 +259,7 @@ func TestPublishSite(t *testing.T) {
 						t.Errorf("%s lacks %q", name, want)
 					}
 				}
-				if _, err := exec.LookPath("chromium"); err == nil && !bytes.HasPrefix(files["en/briefs/after-minusma/brief.pdf"], []byte("%PDF-")) {
+				if haveTool(t, "chromium") && !bytes.HasPrefix(files["en/briefs/after-minusma/brief.pdf"], []byte("%PDF-")) {
 					t.Errorf("no PDF of the public brief")
 				}
 			} else {
@@ -282,8 +281,8 @@ func TestPublishSite(t *testing.T) {
 			if err != nil || len(files) != 0 {
 				t.Errorf("the second run lacks %d files: %v", len(files), err)
 			}
-			if sum, err := exec.LookPath("sha256sum"); err == nil {
-				cmd := exec.Command(sum, "-c", "--quiet", "--strict", "SHA256SUMS")
+			if haveTool(t, "sha256sum") {
+				cmd := exec.Command("sha256sum", "-c", "--quiet", "--strict", "SHA256SUMS")
 				cmd.Dir = site
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Errorf("sha256sum -c: %v %s", err, out)
@@ -293,7 +292,7 @@ func TestPublishSite(t *testing.T) {
 				pub, _ := os.ReadFile(signKey + ".pub")
 				allowed := filepath.Join(keyDir, "allowed_signers")
 				os.WriteFile(allowed, []byte(`site@example.org namespaces="aftermath-site" `+string(pub)), 0o644)
-				cmd := exec.Command(keygen, "-Y", "verify", "-f", allowed, "-I", "site@example.org", "-n", "aftermath-site", "-s", filepath.Join(site, "SHA256SUMS.sig"))
+				cmd := exec.Command("ssh-keygen", "-Y", "verify", "-f", allowed, "-I", "site@example.org", "-n", "aftermath-site", "-s", filepath.Join(site, "SHA256SUMS.sig"))
 				sums, _ := os.ReadFile(filepath.Join(site, "SHA256SUMS"))
 				cmd.Stdin = bytes.NewReader(sums)
 				if out, err := cmd.CombinedOutput(); err != nil {
@@ -310,12 +309,7 @@ func TestPublishSite(t *testing.T) {
 // browseSite opens the site from disk and follows its links to an
 // intervention and a source.
 func browseSite(t *testing.T, site string) {
-	if _, err := exec.LookPath("chromium"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed; CI must run the browser tests")
-		}
-		t.Skip("chromium is not installed")
-	}
+	needTool(t, "chromium")
 	profile := t.TempDir()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath("chromium"), chromedp.Flag("headless", true), chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.UserDataDir(profile), chromedp.Env("TMPDIR="+profile), chromedp.Flag("no-first-run", true))
