@@ -2,6 +2,9 @@ package aftermath
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Money and arms: transfers of major conventional arms as SIPRI's trade
@@ -283,4 +286,91 @@ type Flows interface {
 	ImportAid(ctx context.Context, as ImportAs, file, sha string, acts func(yield func(*AidActivity) error) error) (FlowImportCounts, error)
 	ImportCodelist(ctx context.Context, as ImportAs, c *Codelist) (int, error)
 	Flows(ctx context.Context, q FlowQuery) ([]FlowRow, error)
+	FundingLandscape(ctx context.Context, q LandscapeQuery) (*Landscape, error)
+}
+
+// String writes an amount as SIPRI does, in millions with no trailing
+// zeros: 27, 25.5, 0.03.
+func (m MilliTIV) String() string {
+	neg := m < 0
+	if neg {
+		m = -m
+	}
+	s := strconv.FormatInt(int64(m)/1000, 10)
+	if f := int64(m) % 1000; f != 0 {
+		s += strings.TrimRight("."+fmt.Sprintf("%03d", f), "0")
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// PCVERule identifies prevention and countering of violent extremism:
+// an activity in one of Sectors whose title or description holds one of
+// Terms (case-insensitive, whole words or their start). The rule is
+// stated beside every figure and can be changed per query.
+type PCVERule struct {
+	Sectors []string `json:"sectors"`
+	Terms   []string `json:"terms"`
+}
+
+// DefaultPCVERule: the DAC codes under which P/CVE is reported
+// (15210 security system management, 15220 peace-building, 15130 legal
+// and judicial development, 15150 democratic participation and civil
+// society, 15160 human rights) with the words P/CVE programmes use of
+// themselves, in English and French.
+var DefaultPCVERule = PCVERule{
+	Sectors: []string{"15130", "15150", "15160", "15210", "15220"},
+	Terms: []string{"violent extremism", "extrémisme violent", "extremisme violent", "P/CVE", "PCVE", "CVE", "PVE",
+		"radicalization", "radicalisation", "deradicalization", "déradicalisation", "counter-terrorism", "counterterrorism",
+		"antiterroriste", "terrorism", "terrorisme"},
+}
+
+// Funding landscape buckets by DAC 5-digit purpose code.
+const (
+	BucketSecurity      = "security"      // 152xx but 15220 and 15230
+	BucketPeacebuilding = "peacebuilding" // 15220, 15230
+	BucketOther         = "other"         // any other code
+	BucketNoSector      = "no-sector"     // no DAC 5-digit sector given
+)
+
+// LandscapeQuery asks for one recipient country's funding landscape.
+type LandscapeQuery struct {
+	Recipient string // ISO 3166-1 alpha-3
+	// Types are the transaction types counted (default 3: disbursement).
+	Types    []int
+	Supplier string // a reporting organisation, as FlowQuery.Supplier
+	From, To int
+	PCVE     PCVERule
+}
+
+// LandscapeRow is one year and currency of a landscape: the value in
+// each bucket (they sum to Total), and the parts of Total identified as
+// P/CVE, reaching organisations based in the country, and marked for
+// gender equality or women's rights organisations.
+type LandscapeRow struct {
+	Year         int
+	Currency     string
+	Transactions int64
+	Total        float64
+	Buckets      map[string]float64
+	PCVE         float64
+	Local        float64
+	Gender       float64
+}
+
+// PCVEMatch is an activity the P/CVE rule picked, with the words that
+// matched, so a reader can check the rule's work.
+type PCVEMatch struct {
+	Identifier string
+	Title      string
+	Sectors    []string
+	Words      []string
+}
+
+type Landscape struct {
+	Query   LandscapeQuery
+	Rows    []LandscapeRow
+	Matches []PCVEMatch
 }

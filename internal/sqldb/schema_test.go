@@ -57,17 +57,26 @@ func init() {
 	// so that an integer column becoming boolean on one side only (or a
 	// new flag declared differently) is still caught.
 	for _, col := range []string{
-		"events.civilian_targeting",        // 0001
-		"users.disabled",                   // 0003
-		"decisions.rationale_verbatim",     // 0007
-		"inquiry_findings.verbatim",        // 0007
-		"recommendations.verbatim",         // 0007
-		"claims.verbatim",                  // 0007
-		"claims.published",                 // 0007
-		"monthly_aggregates.clear",         // 0010
-		"monthly_aggregates.precise",       // 0010
-		"actor_monthly_aggregates.clear",   // 0010
-		"actor_monthly_aggregates.precise", // 0010
+		"events.civilian_targeting",             // 0001
+		"users.disabled",                        // 0003
+		"decisions.rationale_verbatim",          // 0007
+		"inquiry_findings.verbatim",             // 0007
+		"recommendations.verbatim",              // 0007
+		"claims.verbatim",                       // 0007
+		"claims.published",                      // 0007
+		"monthly_aggregates.clear",              // 0010
+		"monthly_aggregates.precise",            // 0010
+		"actor_monthly_aggregates.clear",        // 0010
+		"actor_monthly_aggregates.precise",      // 0010
+		"aid_activities.humanitarian",           // 0017
+		"aid_transactions.humanitarian",         // 0017
+		"arms_deals.delivery_years_uncertain",   // 0017
+		"arms_deals.number_delivered_uncertain", // 0017
+		"arms_deals.number_ordered_uncertain",   // 0017
+		"arms_deals.order_year_uncertain",       // 0017
+		"arms_deliveries.estimate",              // 0017
+		"arms_deliveries.number_uncertain",      // 0017
+		"arms_deliveries.year_uncertain",        // 0017
 	} {
 		knownSchemaDifferences[col+" kind"] = struct{ sqlite, postgres, reason string }{
 			"integer", "boolean", "a flag: SQLite has no BOOLEAN type and stores 0/1 in an INTEGER"}
