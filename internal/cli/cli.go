@@ -34,7 +34,9 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the web pages (datasets and their events)", runServe},
 		{"migrate", "bring the database schema up to date", runMigrate},
-		{"import", "import event data: aftermath import ucdp|acled FILE…", runImport},
+		{"import", "import event data, arms transfers and aid: aftermath import ucdp|acled|sipri|iati FILE…", runImport},
+		{"flows", "arms transfers (SIPRI) and aid (IATI) summed by supplier, recipient, sector, year", runFlows},
+		{"funding", "a country's aid by year: security, peacebuilding, P/CVE, local and gender shares (IATI)", runFunding},
 		{"stats", "sum events and deaths from the monthly aggregates", runStats},
 		{"series", "an area's events and deaths by month or year, within the data's coverage", runSeries},
 		{"harm", "one-sided violence and battles of an intervention's partner forces", runHarm},

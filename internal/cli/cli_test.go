@@ -118,7 +118,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"stats", "--db", db, "--by", "country,planet"}, `unknown key "planet"`},
 		{[]string{"stats", "--db", db, "--format", "xml"}, `unknown format "xml"`},
 		{[]string{"stats", "--db", db, "--dataset", "gtd"}, `unknown dataset "gtd"`},
-		{[]string{"import", "sipri", "--db", db, "x.csv"}, `unknown dataset "sipri"`},
+		{[]string{"import", "gtd", "--db", db, "x.csv"}, `unknown dataset "gtd"`},
+		{[]string{"import", "sipri", "--db", db}, "no file given"},
+		{[]string{"flows", "--db", db, "--kind", "loans", "--format", "csv"}, `--kind "loans"`},
+		{[]string{"flows", "--db", db, "--kind", "aid", "--by", "supplier", "--format", "csv"}, `unknown key "supplier"`},
+		{[]string{"funding", "--db", db}, "--recipient ISO3 is required"},
 		{[]string{"import", "ucdp", "--db", db}, "no file given"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 	} {

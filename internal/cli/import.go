@@ -13,7 +13,7 @@ import (
 )
 
 func runImport(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "import", `import ucdp|acled [flags] FILE…
+	fs := newFlags(env, "import", `import ucdp|acled [flags] FILE…  (import sipri|iati FILE…: see import sipri -h)
 
 Imports UCDP GED (CSV, or the ZIP as UCDP distributes it) or ACLED CSV
 exports. Each file is one transaction: a bad row stops that file's import
@@ -33,11 +33,14 @@ nothing; a newer version updates the events that changed.`)
 			return err
 		}
 		fs.Usage()
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: say which dataset: ucdp or acled")}
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: say which data: ucdp, acled, sipri or iati")}
 	}
 	dataset := args[0]
+	if dataset == "sipri" || dataset == "iati" {
+		return runFlowImport(ctx, env, dataset, args[1:])
+	}
 	if dataset != aftermath.DatasetUCDP && dataset != aftermath.DatasetACLED {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: unknown dataset %q; use ucdp or acled", dataset)}
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: unknown dataset %q; use ucdp, acled, sipri or iati", dataset)}
 	}
 	if err := parse(fs, args[1:]); err != nil {
 		return err

@@ -40,17 +40,9 @@ re-run the sums on clear events or on precisely placed and dated ones.`)
 	if *dataset != "" && *dataset != aftermath.DatasetUCDP && *dataset != aftermath.DatasetACLED {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unknown dataset %q; use ucdp or acled", *dataset)}
 	}
-	if strings.TrimSpace(*by) != "" {
-		for _, k := range strings.Split(*by, ",") {
-			k = strings.TrimSpace(k)
-			if !slices.Contains(aftermath.StatsKeys, k) {
-				return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unknown key %q in --by; use %s", k, strings.Join(aftermath.StatsKeys, ","))}
-			}
-			if slices.Contains(f.By, k) {
-				return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: key %q given twice in --by", k)}
-			}
-			f.By = append(f.By, k)
-		}
+	var err error
+	if f.By, err = byKeys("stats", *by, aftermath.StatsKeys); err != nil {
+		return err
 	}
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unknown format %q; use table, csv or json", *format)}
@@ -106,4 +98,24 @@ re-run the sums on clear events or on precisely placed and dated ones.`)
 func values(r aftermath.StatsRow) []string {
 	return []string{strconv.FormatInt(r.Events, 10), strconv.FormatInt(r.DeathsBest, 10), strconv.FormatInt(r.DeathsLow, 10),
 		strconv.FormatInt(r.DeathsHigh, 10), strconv.FormatInt(r.DeathsCivilians, 10)}
+}
+
+// byKeys reads a --by list: keys from allowed, each once, in the order
+// given.
+func byKeys(cmd, by string, allowed []string) ([]string, error) {
+	var keys []string
+	if strings.TrimSpace(by) == "" {
+		return nil, nil
+	}
+	for _, k := range strings.Split(by, ",") {
+		k = strings.TrimSpace(k)
+		if !slices.Contains(allowed, k) {
+			return nil, &ExitError{Code: exitUsage, Err: fmt.Errorf("%s: unknown key %q in --by; use %s", cmd, k, strings.Join(allowed, ","))}
+		}
+		if slices.Contains(keys, k) {
+			return nil, &ExitError{Code: exitUsage, Err: fmt.Errorf("%s: key %q given twice in --by", cmd, k)}
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
 }
