@@ -287,6 +287,7 @@ type Flows interface {
 	ImportCodelist(ctx context.Context, as ImportAs, c *Codelist) (int, error)
 	Flows(ctx context.Context, q FlowQuery) ([]FlowRow, error)
 	FundingLandscape(ctx context.Context, q LandscapeQuery) (*Landscape, error)
+	ArmsFigures
 }
 
 // String writes an amount as SIPRI does, in millions with no trailing
@@ -373,4 +374,31 @@ type Landscape struct {
 	Query   LandscapeQuery
 	Rows    []LandscapeRow
 	Matches []PCVEMatch
+}
+
+// DeliveryQuery selects arms deliveries by year. Suppliers and Recipients
+// are parties, each an ISO 3166-1 alpha-3 code or a SIPRI name (compared
+// case-insensitively, SIPRI's * and ** marks ignored); empty lists take
+// every party. From and To bound the delivery year (0: open).
+type DeliveryQuery struct {
+	Suppliers, Recipients []string
+	From, To              int
+}
+
+// DeliveryYear is what one supplier delivered to one recipient in one
+// year. SIPRI's classic register does not split a deal's delivered TIV
+// by year: such deals are spread evenly over their delivery years, and
+// Estimate is true when any part of TIV is spread so.
+type DeliveryYear struct {
+	Year                        int
+	Supplier, Recipient         string
+	SupplierISO3, RecipientISO3 string
+	Deals                       int64
+	TIV                         MilliTIV
+	Estimate                    bool
+}
+
+// ArmsFigures reads deliveries by year, for timelines beside harm.
+type ArmsFigures interface {
+	ArmsDeliveries(ctx context.Context, q DeliveryQuery) ([]DeliveryYear, error)
 }

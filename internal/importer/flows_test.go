@@ -193,6 +193,24 @@ func TestSIPRIFlowsEqualRawSums(t *testing.T) {
 			t.Errorf("United States to Saudi Arabia 2015-2024: %+v", g)
 		}
 
+		// By delivery year, the spread parts add up to each deal's
+		// delivered TIV exactly: United States to Saudi Arabia, every year.
+		years, err := db.ArmsDeliveries(ctx, aftermath.DeliveryQuery{Suppliers: []string{"USA"}, Recipients: []string{"Saudi Arabia"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var spread aftermath.MilliTIV
+		for _, y := range years {
+			spread += y.TIV
+			if !y.Estimate || y.Supplier != "United States" {
+				t.Errorf("delivery year %+v", y)
+			}
+		}
+		whole := flowMap(t, db, aftermath.FlowQuery{Kind: aftermath.FlowsArms, Supplier: "United States", Recipient: "SAU"})
+		if spread != whole["|"].TIVDelivered || spread == 0 {
+			t.Errorf("deliveries by year sum to %s, deals to %s", spread, whole["|"].TIVDelivered)
+		}
+
 		// The same file again changes nothing.
 		res, err = importer.ImportSIPRI(ctx, db, aftermath.ImportAs{}, all)
 		if err != nil {

@@ -376,3 +376,71 @@ func aidWhere(where []string, args []any, supplier string, from, to int) ([]stri
 	}
 	return where, args
 }
+
+var _ aftermath.ArmsFigures = (*DB)(nil)
+
+// partyClause matches a supplier or recipient column pair against ISO3
+// codes or SIPRI names.
+func partyClause(col string, parties []string) (string, []any) {
+	var ors []string
+	var args []any
+	for _, p := range parties {
+		p = strings.TrimSpace(p)
+		if c, ok := geo.ByAlpha3(p); ok && len(p) == 3 {
+			ors = append(ors, col+`_iso3 = ?`)
+			args = append(args, c.Alpha3)
+			continue
+		}
+		name := strings.TrimRight(p, "*")
+		ors = append(ors, `lower(`+col+`) IN (lower(?), lower(?), lower(?))`)
+		args = append(args, name, name+"*", name+"**")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
+}
+
+// ArmsDeliveries sums deliveries by year, supplier and recipient, over
+// the registers counted (countedRegisters).
+func (db *DB) ArmsDeliveries(ctx context.Context, q aftermath.DeliveryQuery) ([]aftermath.DeliveryYear, error) {
+	regs, err := db.countedRegisters(ctx)
+	if err != nil || len(regs) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(regs))
+	for i, r := range regs {
+		ids[i] = r.id
+	}
+	where := []string{`d.register_id IN (` + ints(ids) + `)`}
+	var args []any
+	if len(q.Suppliers) > 0 {
+		c, a := partyClause("d.supplier", q.Suppliers)
+		where, args = append(where, c), append(args, a...)
+	}
+	if len(q.Recipients) > 0 {
+		c, a := partyClause("d.recipient", q.Recipients)
+		where, args = append(where, c), append(args, a...)
+	}
+	if q.From != 0 {
+		where, args = append(where, `v.year >= ?`), append(args, q.From)
+	}
+	if q.To != 0 {
+		where, args = append(where, `v.year <= ?`), append(args, q.To)
+	}
+	var out []aftermath.DeliveryYear
+	err = db.each(ctx, `SELECT v.year, d.supplier, d.recipient, d.supplier_iso3, d.recipient_iso3, count(DISTINCT d.id), COALESCE(sum(v.tiv), 0), max(CASE WHEN v.estimate THEN 1 ELSE 0 END)
+		FROM arms_deliveries v JOIN arms_deals d ON d.id = v.deal_id WHERE `+strings.Join(where, " AND ")+`
+		GROUP BY v.year, d.supplier, d.recipient, d.supplier_iso3, d.recipient_iso3 ORDER BY v.year, d.supplier, d.recipient`, args, func(rows *sql.Rows) error {
+		var y aftermath.DeliveryYear
+		var tiv int64
+		var est int
+		if err := rows.Scan(&y.Year, &y.Supplier, &y.Recipient, &y.SupplierISO3, &y.RecipientISO3, &y.Deals, &tiv, &est); err != nil {
+			return err
+		}
+		y.TIV, y.Estimate = aftermath.MilliTIV(tiv), est == 1
+		out = append(out, y)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("arms deliveries: %w", err)
+	}
+	return out, nil
+}

@@ -25,6 +25,7 @@ type Store interface {
 	aftermath.Jobs
 	aftermath.Generations
 	aftermath.Briefs
+	aftermath.Flows
 	consult.Service
 	// AccountStore signs in without the key (no second-factor
 	// enrolment); Voices.AccountStore holds it.
