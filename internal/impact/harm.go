@@ -142,32 +142,7 @@ func Harm(ctx context.Context, db aftermath.EventFigures, iv *aftermath.Interven
 				if per.from != "" && per.to != "" && per.from > per.to {
 					row.From = "" // the data begin after support began (or end before it ended)
 				}
-				row.Covered = h.periodCovered(row.From, row.To, per.name)
-				if row.Covered != CoveredNo {
-					row.Values = Values{Events: new(int64), DeathsLow: new(int64), DeathsBest: new(int64), DeathsHigh: new(int64), DeathsCivilians: new(int64)}
-					if measure == MeasureBattles && opt.Dataset == aftermath.DatasetUCDP {
-						row.DeathsPartnerSide = new(int64)
-					}
-					for _, d := range days {
-						if (opt.ClearOnly && !d.Clear) || (opt.PreciseOnly && !d.Precise) ||
-							!inPeriod(d.Date, row.From, row.To) || !measureOf(opt.Dataset, measure, d) || !h.dayCovered(d) {
-							continue
-						}
-						*row.Events += d.Events
-						*row.DeathsLow += d.DeathsLow
-						*row.DeathsBest += d.DeathsBest
-						*row.DeathsHigh += d.DeathsHigh
-						*row.DeathsCivilians += d.DeathsCivilians
-						if row.DeathsPartnerSide != nil {
-							if d.OnA {
-								*row.DeathsPartnerSide += d.DeathsA
-							}
-							if d.OnB {
-								*row.DeathsPartnerSide += d.DeathsB
-							}
-						}
-					}
-				}
+				h.sum(&row, days, opt, per.name)
 				h.Rows = append(h.Rows, row)
 			}
 		}
@@ -179,6 +154,38 @@ func Harm(ctx context.Context, db aftermath.EventFigures, iv *aftermath.Interven
 		"Reported events are a lower bound; a period the data do not cover has no figures, never zero.",
 	}
 	return h, nil
+}
+
+// sum fills a row's coverage and values from the partner's days: a
+// period the data do not cover keeps nil values, never zeros.
+func (h *HarmReport) sum(row *HarmRow, days []aftermath.ActorEventDay, opt HarmOptions, period string) {
+	row.Covered = h.periodCovered(row.From, row.To, period)
+	if row.Covered == CoveredNo {
+		return
+	}
+	row.Values = Values{Events: new(int64), DeathsLow: new(int64), DeathsBest: new(int64), DeathsHigh: new(int64), DeathsCivilians: new(int64)}
+	if row.Measure == MeasureBattles && opt.Dataset == aftermath.DatasetUCDP {
+		row.DeathsPartnerSide = new(int64)
+	}
+	for _, d := range days {
+		if (opt.ClearOnly && !d.Clear) || (opt.PreciseOnly && !d.Precise) ||
+			!inPeriod(d.Date, row.From, row.To) || !measureOf(opt.Dataset, row.Measure, d) || !h.dayCovered(d) {
+			continue
+		}
+		*row.Events += d.Events
+		*row.DeathsLow += d.DeathsLow
+		*row.DeathsBest += d.DeathsBest
+		*row.DeathsHigh += d.DeathsHigh
+		*row.DeathsCivilians += d.DeathsCivilians
+		if row.DeathsPartnerSide != nil {
+			if d.OnA {
+				*row.DeathsPartnerSide += d.DeathsA
+			}
+			if d.OnB {
+				*row.DeathsPartnerSide += d.DeathsB
+			}
+		}
+	}
 }
 
 // measureOf tells whether a day's events belong to the measure.

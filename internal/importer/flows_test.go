@@ -2,7 +2,6 @@ package importer_test
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 
 	"aftermath"
 	"aftermath/internal/importer"
+	"aftermath/internal/shareddata"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 )
@@ -22,46 +22,6 @@ import (
 // The flows tests check the store's sums against sums computed here from
 // the raw files with encoding/csv and encoding/xml alone, sharing no code
 // with the readers.
-
-// rawSIPRI reads a register export plainly: Latin-1 decoded byte by byte,
-// the rows after the header line, records broken over two lines (a line
-// break in Comments) joined again.
-func rawSIPRI(t *testing.T, path string) (header []string, rows [][]string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for _, c := range b {
-		sb.WriteRune(rune(c))
-	}
-	lines := strings.Split(sb.String(), "\n")
-	start := 0
-	for i, l := range lines {
-		if strings.HasPrefix(l, "Recipient,Supplier,") || strings.HasPrefix(l, "SIPRI AT Database ID,") {
-			start = i
-			break
-		}
-	}
-	r := csv.NewReader(strings.NewReader(strings.Join(lines[start:], "\n")))
-	r.FieldsPerRecord = -1
-	recs, err := r.ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	header = recs[0]
-	for i := 1; i < len(recs); i++ {
-		rec := recs[i]
-		if len(rec) < len(header) && i+1 < len(recs) {
-			next := recs[i+1]
-			rec = append(append(rec[:len(rec)-1:len(rec)-1], rec[len(rec)-1]+"\n"+next[0]), next[1:]...)
-			i++
-		}
-		rows = append(rows, rec)
-	}
-	return header, rows
-}
 
 func milli(t *testing.T, s string) int64 {
 	t.Helper()
@@ -73,15 +33,6 @@ func milli(t *testing.T, s string) int64 {
 		t.Fatalf("TIV %q: %v", s, err)
 	}
 	return int64(math.Round(f * 1000))
-}
-
-func col(header []string, name string) int {
-	for i, h := range header {
-		if h == name {
-			return i
-		}
-	}
-	return -1
 }
 
 // flowMap keys rows by their joined keys (and currency).
@@ -108,25 +59,25 @@ func TestSIPRIFlowsEqualRawSums(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, rows := rawSIPRI(t, ukraine)
+		rows := shareddata.SIPRIRows(t, ukraine)
 		type sums struct {
 			deals       map[string]bool
 			number, tiv int64
 		}
 		want := map[string]*sums{}
 		for _, r := range rows {
-			k := r[col(h, "Supplier")] + "|" + r[col(h, "Recipient")] + "|"
+			k := r["Supplier"] + "|" + r["Recipient"] + "|"
 			s := want[k]
 			if s == nil {
 				s = &sums{deals: map[string]bool{}}
 				want[k] = s
 			}
-			s.deals[r[col(h, "SIPRI AT Database ID")]] = true
-			if n := r[col(h, "Numbers delivered")]; n != "" {
+			s.deals[r["SIPRI AT Database ID"]] = true
+			if n := r["Numbers delivered"]; n != "" {
 				v, _ := strconv.ParseInt(n, 10, 64)
 				s.number += v
 			}
-			s.tiv += milli(t, r[col(h, "TIV delivery values")])
+			s.tiv += milli(t, r["TIV delivery values"])
 		}
 		var nDeals int64
 		for _, s := range want {
@@ -152,26 +103,26 @@ func TestSIPRIFlowsEqualRawSums(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, rows = rawSIPRI(t, all)
+		rows = shareddata.SIPRIRows(t, all)
 		if res.Counts.Read != int64(len(rows)) || res.Counts.Inserted != int64(len(rows)) {
 			t.Fatalf("register import: %+v, want %d deals", res.Counts, len(rows))
 		}
 		type armsSum struct{ deals, number, order, delivered int64 }
 		wantAll := map[string]*armsSum{}
 		for _, r := range rows {
-			k := r[col(h, "Supplier")] + "|" + r[col(h, "Year of order")] + "|"
+			k := r["Supplier"] + "|" + r["Year of order"] + "|"
 			s := wantAll[k]
 			if s == nil {
 				s = &armsSum{}
 				wantAll[k] = s
 			}
 			s.deals++
-			if n := r[col(h, "Number delivered")]; n != "" {
+			if n := r["Number delivered"]; n != "" {
 				v, _ := strconv.ParseInt(n, 10, 64)
 				s.number += v
 			}
-			s.order += milli(t, r[col(h, "SIPRI TIV for total order")])
-			s.delivered += milli(t, r[col(h, "SIPRI TIV of delivered weapons")])
+			s.order += milli(t, r["SIPRI TIV for total order"])
+			s.delivered += milli(t, r["SIPRI TIV of delivered weapons"])
 		}
 		gotAll := flowMap(t, db, aftermath.FlowQuery{Kind: aftermath.FlowsArms, By: []string{"supplier", "order_year"}})
 		if len(gotAll) != len(wantAll) {
