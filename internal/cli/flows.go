@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -63,11 +62,6 @@ and leaves the database as it was.`)
 	return nil
 }
 
-var (
-	armsFlowValues = []string{"deals", "number_delivered", "tiv_order", "tiv_delivered"}
-	aidFlowValues  = []string{"currency", "transactions", "value"}
-)
-
 func runFlows(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "flows", `flows --kind arms|aid [--supplier X] [--recipient ISO3] [--by KEYS] [--from YYYY] [--to YYYY] --format csv|json
 
@@ -122,13 +116,9 @@ the recipient country, --from/--to the transaction year.`)
 	}
 	if *format == "csv" {
 		w := csvout.NewWriter(env.Stdout)
-		if *kind == aftermath.FlowsArms {
-			w.Write(append(slices.Clone(q.By), armsFlowValues...))
-		} else {
-			w.Write(append(slices.Clone(q.By), aidFlowValues...))
-		}
+		w.Write(aftermath.FlowColumns(*kind, q.By))
 		for _, r := range rows {
-			w.Write(append(slices.Clone(r.Keys), flowValues(*kind, r)...))
+			w.Write(aftermath.FlowCells(*kind, r))
 		}
 		w.Flush()
 		return w.Error()
@@ -157,15 +147,6 @@ the recipient country, --from/--to the transaction year.`)
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
-}
-
-// flowValues are a row's value cells: TIV in millions as SIPRI writes
-// them, aid values to the cent.
-func flowValues(kind string, r aftermath.FlowRow) []string {
-	if kind == aftermath.FlowsArms {
-		return []string{strconv.FormatInt(r.Deals, 10), strconv.FormatInt(r.NumberDelivered, 10), r.TIVOrder.String(), r.TIVDelivered.String()}
-	}
-	return []string{r.Currency, strconv.FormatInt(r.Transactions, 10), strconv.FormatFloat(r.Value, 'f', 2, 64)}
 }
 
 // landscapeColumns are the columns of "funding".

@@ -26,6 +26,7 @@ type Store interface {
 	aftermath.Generations
 	aftermath.Briefs
 	aftermath.Flows
+	aftermath.FlowCodes
 	consult.Service
 	// AccountStore signs in without the key (no second-factor
 	// enrolment); Voices.AccountStore holds it.
