@@ -46,10 +46,28 @@ type SupplyYear struct {
 type SupplierTotal struct {
 	Supplier  string             `json:"supplier"`
 	TIV       aftermath.MilliTIV `json:"tiv"`
-	Deals     int64              `json:"deals"`
 	Estimate  bool               `json:"estimate"`
 	FirstYear int                `json:"first_year"`
 	LastYear  int                `json:"last_year"`
+}
+
+// Empty reports whether the report has nothing to show: no SIPRI or IATI
+// data about the intervention's parties.
+func (r *SupplyReport) Empty() bool {
+	if len(r.Backers) > 0 || len(r.Interveners) > 0 {
+		return false
+	}
+	for _, p := range r.Partners {
+		for _, y := range p.Years {
+			if y.Arms != 0 || len(y.SecurityAid) > 0 {
+				return false
+			}
+		}
+		if len(p.Suppliers) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // SupplyPartner is one partner force: the state its supplies are counted
@@ -187,7 +205,6 @@ func suppliersOf(ys []aftermath.DeliveryYear) []SupplierTotal {
 			by[y.Supplier] = s
 		}
 		s.TIV += y.TIV
-		s.Deals += y.Deals
 		s.Estimate = s.Estimate || y.Estimate
 		s.FirstYear, s.LastYear = min(s.FirstYear, y.Year), max(s.LastYear, y.Year)
 	}

@@ -229,7 +229,10 @@ func (db *DB) ImportArmsRegister(ctx context.Context, as aftermath.ImportAs, fil
 				c.Inserted++
 			}
 			for _, v := range d.Deliveries {
-				if _, err := insDelivery.ExecContext(ctx, id, v.Year, v.YearUncertain, nullInt(v.Number), v.NumberUncertain, nullMilli(v.TIV), v.Estimate); err != nil {
+				// A deal delivered in one year is not spread: its TIV for
+				// that year is SIPRI's own.
+				estimate := v.Estimate && len(d.Deliveries) > 1
+				if _, err := insDelivery.ExecContext(ctx, id, v.Year, v.YearUncertain, nullInt(v.Number), v.NumberUncertain, nullMilli(v.TIV), estimate); err != nil {
 					return fmt.Errorf("%s:%d: delivery %d: %w", file, d.Line, v.Year, err)
 				}
 			}

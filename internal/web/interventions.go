@@ -71,6 +71,9 @@ type interventionPage struct {
 	Harm                        []partnerHarm
 	Compare                     string
 	DiDNote                     string // why the event study could not run
+	// Supply is the money-and-arms section; nil without SIPRI or IATI
+	// data about the intervention's parties.
+	Supply *impact.SupplyReport
 }
 
 // qualities are the re-runs shown side by side, in order.
@@ -173,6 +176,10 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 		p.EventStudy = s.drawn(figures.EventStudy(p.L, iv, rep))
 		p.Views, p.Harm = sideBySide(rep)
 	} else if aftermath.ErrorCode(err) != aftermath.EINVALID {
+		s.PageError(w, r, err)
+		return
+	}
+	if p.Supply, err = s.supply(ctx, iv); err != nil {
 		s.PageError(w, r, err)
 		return
 	}

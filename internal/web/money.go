@@ -1,0 +1,45 @@
+package web
+
+import (
+	"context"
+	"strings"
+
+	"aftermath"
+	"aftermath/internal/i18n"
+	"aftermath/internal/impact"
+)
+
+func init() {
+	// tiv writes millions of SIPRI TIV with the reader's digits and as
+	// many decimals as SIPRI gives (at most three).
+	funcs["tiv"] = func(l *i18n.Locale, m aftermath.MilliTIV) string {
+		s := m.String()
+		decimals := 0
+		if _, frac, ok := strings.Cut(s, "."); ok {
+			decimals = len(frac)
+		}
+		return l.Number(float64(m)/1000, decimals)
+	}
+}
+
+// supply is the intervention's money-and-arms report, or nil when no
+// SIPRI or IATI data concern its parties (the page then leaves the
+// section out rather than showing empty tables).
+func (s *Server) supply(ctx context.Context, iv *aftermath.Intervention) (*impact.SupplyReport, error) {
+	rep, err := impact.Supply(ctx, s.db, s.db, iv, impact.HarmOptions{Viewer: viewerOf(ctx), Dataset: aftermath.DatasetUCDP})
+	if err != nil || rep.Empty() {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// moneyView is what the money-and-arms template part reads.
+type moneyView struct {
+	L *i18n.Locale
+	R *impact.SupplyReport
+}
+
+func init() {
+	funcs["moneyView"] = func(l *i18n.Locale, r *impact.SupplyReport) moneyView { return moneyView{l, r} }
+	funcs["countryName"] = func(l *i18n.Locale, iso3 string) string { return countryName(l, iso3, iso3) }
+}

@@ -1,0 +1,55 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"aftermath"
+	"aftermath/internal/importer"
+	"aftermath/internal/sqldb/sqldbtest"
+)
+
+// TestInterventionMoneyAndArms: the coalition in Yemen's page shows what
+// its states received while they intervened. Hand-checked with python3
+// over the raw register: the United States' deals with Saudi Arabia, each
+// deal's delivered TIV spread evenly over its delivery years (the
+// remaining thousandths to the earliest), come to 18,615.889 million TIV
+// in delivery years 2015 on (58 deals); with the United Arab Emirates to
+// 4,647.22 (41 deals).
+func TestInterventionMoneyAndArms(t *testing.T) {
+	register := sqldbtest.SharedData(t, "sipri/trade-register-all-2025-03.csv")
+	h, db := fixtureServer(t)
+	seedLedgerCatalog(t, db)
+	// Without SIPRI or IATI data about its parties a page has no such
+	// section, rather than empty tables.
+	if _, _, body := fetch(t, h, "/interventions/test-mission"); strings.Contains(body, `id="money"`) {
+		t.Error("test mission shows a money section without data")
+	}
+	if _, err := importer.ImportSIPRI(context.Background(), db, aftermath.ImportAs{}, register); err != nil {
+		t.Fatal(err)
+	}
+	code, _, body := fetch(t, h, "/interventions/saudi-uae-coalition-yemen?lang=en")
+	if code != 200 {
+		t.Fatalf("page: %d", code)
+	}
+	for _, want := range []string{"Money and arms", "Arms delivered to Saudi Arabia from \u20662015\u2069", "Arms delivered to United Arab Emirates from \u20662015\u2069",
+		`<th scope="row">United States</th><td>18,615.889 <small>(estimate)</small>`, `<th scope="row">United States</th><td>4,647.22 <small>(estimate)</small>`,
+		"spread evenly over the deal&#39;s delivery years", "SIPRI Arms Transfers Database"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// The partner force's state is named in its name: Yemen.
+	if !strings.Contains(body, "Supplied before harm: Forces of the internationally recognised Government of Yemen") || !strings.Contains(body, "counted to Yemen") {
+		t.Error("no partner timeline for Yemen")
+	}
+	_, _, fr := fetch(t, h, "/interventions/saudi-uae-coalition-yemen?lang=fr")
+	if !strings.Contains(fr, "Argent et armes") || !strings.Contains(fr, "18\u202f615,889") {
+		t.Error("French page lacks the section or French numbers")
+	}
+	_, _, ar := fetch(t, h, "/interventions/saudi-uae-coalition-yemen?lang=ar")
+	if !strings.Contains(ar, "المال والسلاح") || strings.Contains(ar, "money.") {
+		t.Error("Arabic page lacks the section or shows key names")
+	}
+}
