@@ -32,6 +32,7 @@ import (
 // in every language).
 const Syntax = `{{chart intervention="SLUG" kind="monthly|yearly|harm|event-study" dataset="ucdp" outcome="events|deaths_best|deaths_civilians"}}
 {{chart intervention="SLUG" kind="event-study" compare="ISO3,ISO3"}}
+{{chart flows="arms" recipient="ISO3" supplier="NAME" from="YYYY" to="YYYY"}}   {{chart flows="aid" recipient="ISO3" currency="USD"}}
 {{figure intervention="SLUG" measure="one-sided|battles" period="before|during|after" partner="NAME"}}
 {{quote testimony=ID}}   {{cite source=ID page="12"}}   {{recommendation id=ID}}   {{claim id=ID}}
 {{table series intervention="SLUG" by="year|month"}}`
@@ -95,6 +96,9 @@ var (
 	datasetName = attr{pattern: regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`), what: "a dataset name"}
 	areaCodes   = attr{pattern: regexp.MustCompile(`^[A-Z]{3}(,[A-Z]{3}){0,29}$`), what: "ISO 3166-1 alpha-3 codes separated by commas"}
 	outcomes    = oneOf("events", "deaths_best", "deaths_civilians")
+	areaCode    = attr{pattern: regexp.MustCompile(`^[A-Z]{3}$`), what: "an ISO 3166-1 alpha-3 code"}
+	yearValue   = attr{pattern: regexp.MustCompile(`^[12][0-9]{3}$`), what: "a year"}
+	currency    = attr{pattern: regexp.MustCompile(`^[A-Z]{3}$`), what: "an ISO 4217 currency code"}
 )
 
 func required(a attr) attr { a.required = true; return a }
@@ -111,9 +115,12 @@ type rule struct {
 }
 
 var rules = map[string]rule{
-	KindChart: {attrs: map[string]attr{"intervention": required(slugValue),
-		"kind": required(oneOf("monthly", "yearly", "harm", "event-study")), "dataset": datasetName,
-		"outcome": outcomes, "compare": areaCodes}},
+	// A chart is of an intervention (intervention and kind) or of money
+	// and arms (flows and recipient); parseEmbed checks which.
+	KindChart: {attrs: map[string]attr{"intervention": slugValue,
+		"kind": oneOf("monthly", "yearly", "harm", "event-study"), "dataset": datasetName,
+		"outcome": outcomes, "compare": areaCodes,
+		"flows": oneOf("arms", "aid"), "recipient": areaCode, "supplier": textValue, "from": yearValue, "to": yearValue, "currency": currency}},
 	KindFigure: {inline: true, attrs: map[string]attr{"intervention": required(slugValue),
 		"measure": required(oneOf("one-sided", "battles")), "period": required(oneOf("before", "during", "after")),
 		"partner": textValue, "dataset": datasetName}},
@@ -172,6 +179,11 @@ func parseEmbed(inner string) (*Embed, error) {
 		}
 		e.Attrs[name] = value
 	}
+	if kind == KindChart {
+		if err := checkChart(e); err != nil {
+			return nil, err
+		}
+	}
 	if kind == KindChart && e.Attrs["kind"] == "event-study" && e.Attrs["compare"] == "" {
 		return nil, fmt.Errorf(`%s: an event study needs a comparison area: compare="ISO3,…"`, kind)
 	}
@@ -184,6 +196,46 @@ func parseEmbed(inner string) (*Embed, error) {
 		}
 	}
 	return e, nil
+}
+
+// checkChart tells an intervention's chart from a money-and-arms one:
+// each has its own attributes, and neither takes the other's.
+func checkChart(e *Embed) error {
+	has := func(names ...string) string {
+		for _, n := range names {
+			if _, ok := e.Attrs[n]; ok {
+				return n
+			}
+		}
+		return ""
+	}
+	if _, ok := e.Attrs["flows"]; ok {
+		if n := has("intervention", "kind", "dataset", "outcome", "compare"); n != "" {
+			return fmt.Errorf(`chart: %s is for an intervention's chart, not a flows chart`, n)
+		}
+		if _, ok := e.Attrs["recipient"]; !ok {
+			return fmt.Errorf(`chart: a flows chart needs recipient="ISO3"`)
+		}
+		if e.Attrs["flows"] == "aid" && has("supplier") != "" {
+			return fmt.Errorf(`chart: supplier is for flows="arms"`)
+		}
+		if e.Attrs["flows"] == "arms" && has("currency") != "" {
+			return fmt.Errorf(`chart: currency is for flows="aid"`)
+		}
+		if f, t := e.Attrs["from"], e.Attrs["to"]; f != "" && t != "" && f > t {
+			return fmt.Errorf("chart: from=%s is after to=%s", f, t)
+		}
+		return nil
+	}
+	if n := has("recipient", "supplier", "from", "to", "currency"); n != "" {
+		return fmt.Errorf(`chart: %s is for a flows chart (flows="arms|aid")`, n)
+	}
+	for _, n := range []string{"intervention", "kind"} {
+		if _, ok := e.Attrs[n]; !ok {
+			return fmt.Errorf("chart: %s is missing", n)
+		}
+	}
+	return nil
 }
 
 func attrNames(r rule) []string {

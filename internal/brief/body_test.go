@@ -71,6 +71,11 @@ func TestEmbedMistakesNameTheirLines(t *testing.T) {
 		`{{figure intervention="m" measure="deaths" period="during"}} as text.`, // 15: bad measure
 		`{{chart intervention="m" kind="event-study"}}`,                         // 16: no comparison area
 		`{{chart intervention="m" kind="event-study" compare="bfa,NER"}}`,       // 17: codes in lower case
+		`{{chart flows="arms"}}`,                                                // 18: no recipient
+		`{{chart flows="aid" recipient="MLI" supplier="France"}}`,               // 19: supplier on aid
+		`{{chart flows="arms" recipient="MLI" from="2020" to="2019"}}`,          // 20: years reversed
+		`{{chart recipient="MLI"}}`,                                             // 21: flows missing
+		`{{chart flows="loans" recipient="MLI"}}`,                               // 22: bad kind of flow
 	}, "\n")
 	_, err := Embeds(body)
 	var se *SyntaxError
@@ -84,7 +89,9 @@ func TestEmbedMistakesNameTheirLines(t *testing.T) {
 	for line, want := range map[int]string{1: `"chrat" is not an embed`, 2: "kind is missing", 3: `kind="weekly" is not one of monthly`,
 		4: `no attribute "speaker"`, 5: "is not a record number", 6: "goes on a line of its own", 7: "not closed",
 		9: "write {{table series", 10: "given twice", 15: `measure="deaths" is not one of one-sided, battles`,
-		16: "an event study needs a comparison area", 17: `compare="bfa,NER" is not ISO 3166-1 alpha-3 codes`} {
+		16: "an event study needs a comparison area", 17: `compare="bfa,NER" is not ISO 3166-1 alpha-3 codes`,
+		18: `a flows chart needs recipient="ISO3"`, 19: `supplier is for flows="arms"`, 20: "from=2020 is after to=2019",
+		21: "recipient is for a flows chart", 22: `flows="loans" is not one of arms, aid`} {
 		if !strings.Contains(lines[line], want) {
 			t.Errorf("line %d: %q, want it to say %q", line, lines[line], want)
 		}
@@ -94,8 +101,8 @@ func TestEmbedMistakesNameTheirLines(t *testing.T) {
 			t.Errorf("line %d is code, not an embed: %s", line, msg)
 		}
 	}
-	if len(se.Problems) != 12 {
-		t.Errorf("%d problems, want 12: %v", len(se.Problems), se)
+	if len(se.Problems) != 17 {
+		t.Errorf("%d problems, want 17: %v", len(se.Problems), se)
 	}
 	if !strings.Contains(err.Error(), `line 3: chart: kind="weekly"`) {
 		t.Errorf("message: %v", err)

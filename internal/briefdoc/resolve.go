@@ -17,6 +17,7 @@ import (
 	"aftermath"
 	"aftermath/internal/brief"
 	"aftermath/internal/figures"
+	"aftermath/internal/geo"
 	"aftermath/internal/i18n"
 	"aftermath/internal/impact"
 )
@@ -32,6 +33,8 @@ type Services struct {
 	Quotes interface {
 		QuoteBank(ctx context.Context, v aftermath.Viewer, f aftermath.QuoteFilter) ([]aftermath.Quote, error)
 	}
+	// Flows reads SIPRI and IATI data for flows charts.
+	Flows   impact.FlowFigures
 	Records interface {
 		Source(ctx context.Context, v aftermath.Viewer, id int64) (*aftermath.Source, error)
 		Recommendation(ctx context.Context, v aftermath.Viewer, id int64) (*aftermath.Recommendation, error)
@@ -106,6 +109,9 @@ func (r *resolver) methodNote(rep *impact.Report) template.HTML {
 }
 
 func (r *resolver) chart(e *brief.Embed) (*brief.Resolved, error) {
+	if e.Attrs["flows"] != "" {
+		return r.flowsChart(e)
+	}
 	iv, rep, err := r.report(e)
 	if err != nil {
 		return nil, err
@@ -128,6 +134,52 @@ func (r *resolver) chart(e *brief.Embed) (*brief.Resolved, error) {
 		return nil, err
 	}
 	return &brief.Resolved{HTML: `<figure class="chart">` + svg + `</figure>`, Note: r.methodNote(rep)}, nil
+}
+
+// flowsChart draws arms delivered to a country by year, or its aid by
+// purpose, with the method as the note.
+func (r *resolver) flowsChart(e *brief.Embed) (*brief.Resolved, error) {
+	if r.svc.Flows == nil {
+		return nil, fmt.Errorf("no SIPRI or IATI data can be read here")
+	}
+	iso3 := e.Attrs["recipient"]
+	if _, ok := geo.ByAlpha3(iso3); !ok {
+		return nil, fmt.Errorf("recipient=%q is not a country", iso3)
+	}
+	from, _ := strconv.Atoi(e.Attrs["from"])
+	to, _ := strconv.Atoi(e.Attrs["to"])
+	var svg template.HTML
+	var note string
+	if e.Attrs["flows"] == "arms" {
+		q := aftermath.DeliveryQuery{Recipients: []string{iso3}, From: from, To: to}
+		if s := e.Attrs["supplier"]; s != "" {
+			q.Suppliers = []string{s}
+		}
+		ds, err := r.svc.Flows.ArmsDeliveries(r.ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if len(ds) == 0 {
+			return nil, fmt.Errorf("no SIPRI delivery to %s matches", iso3)
+		}
+		if svg, err = figures.ArmsByYear(r.l, iso3, ds, from, to); err != nil {
+			return nil, err
+		}
+		note = r.l.T("money.chart.arms_desc") + " " + r.l.T("money.caveat.tiv") + " " + r.l.T("money.credit.sipri")
+	} else {
+		land, err := r.svc.Flows.FundingLandscape(r.ctx, aftermath.LandscapeQuery{Recipient: iso3, From: from, To: to})
+		if err != nil {
+			return nil, err
+		}
+		if svg, err = figures.Landscape(r.l, iso3, land, e.Attrs["currency"]); err != nil {
+			return nil, err
+		}
+		if svg == "" {
+			return nil, fmt.Errorf("no IATI disbursement to %s%s is imported", iso3, map[bool]string{true: " in " + e.Attrs["currency"], false: ""}[e.Attrs["currency"] != ""])
+		}
+		note = r.l.T("money.chart.aid_desc") + " " + r.l.T("money.caveat.iati") + " " + r.l.T("money.credit.iati")
+	}
+	return &brief.Resolved{HTML: `<figure class="chart">` + svg + `</figure>`, Note: esc(note)}, nil
 }
 
 // harm is the harm table of each partner force: what the forces the

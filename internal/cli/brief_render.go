@@ -45,7 +45,7 @@ func briefRender(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	l, _ := i18n.Default().Lookup(b.Language)
-	svc := briefdoc.Services{Interventions: db, Figures: db, Records: db}
+	svc := briefdoc.Services{Interventions: db, Figures: db, Flows: db, Records: db}
 	if kek, err := vault.Load(keyPath(env, *kf, *dsn)); err == nil {
 		svc.Quotes = db.Voices(kek)
 	}

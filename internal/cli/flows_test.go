@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -191,5 +193,45 @@ func TestFlowsAidSplitsAndFunding(t *testing.T) {
 				t.Errorf("funding with another rule:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestBriefFlowsCharts: a brief embeds arms deliveries and the funding
+// landscape as charts, with their method as the note; a flows chart
+// with another chart's attributes is refused at its line.
+func TestBriefFlowsCharts(t *testing.T) {
+	dsn := sqldbtest.DSN(t, sqldb.SQLite)
+	for _, args := range [][]string{{"import", "sipri", "--db", dsn, maliMarch}, {"import", "iati", "--db", dsn, aidFixture}} {
+		if _, _, err := run(t, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	text := filepath.Join(dir, "brief.md")
+	os.WriteFile(text, []byte("# Mali\n\nArms first.\n\n{{chart flows=\"arms\" recipient=\"MLI\" from=\"2020\" to=\"2024\"}}\n\n"+
+		"Then aid.\n\n{{chart flows=\"aid\" recipient=\"MLI\" currency=\"EUR\"}}\n"), 0o644)
+	if out, err := runIn(t, "", "brief", "add", "--db", dsn, "--slug", "mali-money", "--title", "Mali", "--language", "en", text); err != nil {
+		t.Fatalf("add: %q %v", out, err)
+	}
+	page := filepath.Join(dir, "brief.html")
+	if out, err := runIn(t, "", "brief", "render", "mali-money", "--db", dsn, "--out", page); err != nil {
+		t.Fatalf("render: %q %v", out, err)
+	}
+	b, _ := os.ReadFile(page)
+	html := string(b)
+	for _, want := range []string{"Arms delivered to Mali by supplier (SIPRI TIV)", "Russia", "Turkiye", "Aid disbursed in Mali by purpose (EUR)",
+		"spread evenly over its delivery years", "never converted", "SIPRI Arms Transfers Database"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("brief lacks %q", want)
+		}
+	}
+	if n := strings.Count(html, "<svg"); n != 2 {
+		t.Errorf("%d charts, want 2", n)
+	}
+	bad := filepath.Join(dir, "bad.md")
+	os.WriteFile(bad, []byte("# Bad\n\n{{chart flows=\"aid\" recipient=\"MLI\" kind=\"monthly\"}}\n"), 0o644)
+	_, err := runIn(t, "", "brief", "add", "--db", dsn, "--slug", "bad-flows", "--title", "Bad", "--language", "en", bad)
+	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "kind is for an intervention's chart") {
+		t.Errorf("bad flows chart: %v", err)
 	}
 }

@@ -48,7 +48,7 @@ func (s *Server) briefsList(w http.ResponseWriter, r *http.Request) {
 // briefServices are what a brief's embeds read: the pages' own services,
 // with the testimony store when the key is loaded.
 func (s *Server) briefServices() briefdoc.Services {
-	svc := briefdoc.Services{Interventions: s.db, Figures: s.db, Records: s.db}
+	svc := briefdoc.Services{Interventions: s.db, Figures: s.db, Flows: s.db, Records: s.db}
 	if vs := s.Voices(); vs != nil {
 		svc.Quotes = vs
 	}
