@@ -383,6 +383,21 @@ type Landscape struct {
 type DeliveryQuery struct {
 	Suppliers, Recipients []string
 	From, To              int
+	// Mentions keeps only the deals whose SIPRI comments contain it
+	// (case-insensitive): a force the record names.
+	Mentions string
+}
+
+// ForceTerms are the words SIPRI's comments use for the force a
+// delivery was for ("for National Guard", "for police"), looked for as
+// whole words to suggest which of a state's forces received what.
+var ForceTerms = []string{"army", "navy", "air force", "marines", "national guard", "presidential guard", "republican guard",
+	"coast guard", "border guard", "border police", "police", "gendarmerie", "special forces", "security forces"}
+
+// ForceMention is how many of a recipient's deals name a force.
+type ForceMention struct {
+	Force string `json:"force"`
+	Deals int64  `json:"deals"`
 }
 
 // DeliveryYear is what one supplier delivered to one recipient in one
@@ -401,4 +416,7 @@ type DeliveryYear struct {
 // ArmsFigures reads deliveries by year, for timelines beside harm.
 type ArmsFigures interface {
 	ArmsDeliveries(ctx context.Context, q DeliveryQuery) ([]DeliveryYear, error)
+	// ArmsForces counts, per force term, the recipient's deals whose
+	// comments name it, most first.
+	ArmsForces(ctx context.Context, recipient string) ([]ForceMention, error)
 }

@@ -62,6 +62,14 @@ type InterventionActor struct {
 	Aliases  DatedAliases `json:"aliases,omitempty"`   // dataset names, e.g. {ucdp, "Government of Mali"}
 	From     string       `json:"from,omitempty"`      // YYYY-MM-DD or "" (the intervention's start)
 	To       string       `json:"to,omitempty"`        // YYYY-MM-DD or "" (the intervention's end)
+	// State is the state (ISO 3166-1 alpha-3) whose arms deliveries and
+	// aid count as this party's, as a user confirmed or corrected it; ""
+	// lets the money-and-arms figures suggest one from the names.
+	State string `json:"state,omitempty"`
+	// Force narrows a partner's deliveries to the deals whose SIPRI
+	// comments name it ("National Guard", "police"): only where the
+	// record says so. "" counts every delivery to the state.
+	Force string `json:"force,omitempty"`
 }
 
 // ActorLink is one dataset actor an intervention actor is linked to,
@@ -211,11 +219,13 @@ func (a *InterventionActor) UnmarshalJSON(data []byte) error {
 		To       *string      `json:"to"`
 		Start    string       `json:"start"`
 		End      string       `json:"end"`
+		State    string       `json:"state"`
+		Force    string       `json:"force"`
 	}
 	if err := strictJSON(data, &in); err != nil {
 		return err
 	}
-	*a = InterventionActor{Name: in.Name, ActorIDs: in.ActorIDs, Links: in.Links, Aliases: in.Aliases, From: in.Start, To: in.End}
+	*a = InterventionActor{Name: in.Name, ActorIDs: in.ActorIDs, Links: in.Links, Aliases: in.Aliases, From: in.Start, To: in.End, State: in.State, Force: in.Force}
 	if in.From != nil {
 		a.From = *in.From
 	}
@@ -309,6 +319,12 @@ func (iv *Intervention) Validate() error {
 		}
 		if a.From != "" && a.To != "" && a.To < a.From {
 			return Errorf(EINVALID, "intervention %s: %s: to (%s) is before from (%s)", iv.Slug, a.Name, a.To, a.From)
+		}
+		if a.State != "" && (len(a.State) != 3 || strings.ToUpper(a.State) != a.State) {
+			return Errorf(EINVALID, "intervention %s: %s: state %q is not an ISO 3166-1 alpha-3 code", iv.Slug, a.Name, a.State)
+		}
+		if len(a.Force) > 100 || strings.ContainsAny(a.Force, "%_\n") {
+			return Errorf(EINVALID, "intervention %s: %s: force %q: write the words SIPRI's comments use, up to 100 characters", iv.Slug, a.Name, a.Force)
 		}
 		seen := map[[2]string]bool{}
 		for _, al := range a.Aliases {

@@ -72,17 +72,21 @@ func (r *SupplyReport) Empty() bool {
 
 // SupplyPartner is one partner force: the state its supplies are counted
 // to (State, ISO3; "" when it cannot be told), how that was decided
-// (StateBy: "name" when the state's name is in the force's name or
-// dataset names, "area" when the intervention's area is that one
-// country), its timeline and its suppliers.
+// (StateBy: "confirmed" when a user set it, "name" when the state's name
+// is in the force's name or dataset names, "area" when the
+// intervention's area is that one country), its timeline and its
+// suppliers. Force, when set, keeps only the deals whose comments name
+// it; Forces are the force terms the state's deals name, to suggest one.
 type SupplyPartner struct {
-	Name      string          `json:"name"`
-	State     string          `json:"state"`
-	StateBy   string          `json:"state_by"`
-	From      string          `json:"from"`
-	To        string          `json:"to"`
-	Years     []SupplyYear    `json:"years"`
-	Suppliers []SupplierTotal `json:"suppliers"`
+	Name      string                   `json:"name"`
+	State     string                   `json:"state"`
+	StateBy   string                   `json:"state_by"`
+	Force     string                   `json:"force,omitempty"`
+	Forces    []aftermath.ForceMention `json:"forces_named"`
+	From      string                   `json:"from"`
+	To        string                   `json:"to"`
+	Years     []SupplyYear             `json:"years"`
+	Suppliers []SupplierTotal          `json:"suppliers"`
 }
 
 // BackerSupply is what a backer delivered to a partner's state, and what
@@ -126,6 +130,9 @@ type SupplyReport struct {
 // ("Government of Mali", "Malian Defence and Security Forces"), else the
 // intervention's area when it is one country.
 func StateOf(iv *aftermath.Intervention, a aftermath.InterventionActor) (iso3, by string) {
+	if a.State != "" {
+		return a.State, "confirmed"
+	}
 	names := []string{a.Name}
 	for _, l := range a.Links {
 		names = append(names, l.Name)
@@ -179,6 +186,9 @@ func wordAt(s, name string) bool {
 // backerState is a backer's ISO3 when it is a state; organisations
 // (United Nations, European Union, NATO) match SIPRI's names instead.
 func backerParty(b aftermath.InterventionActor) string {
+	if b.State != "" {
+		return b.State
+	}
 	for _, c := range geo.All() {
 		if strings.EqualFold(c.Name, b.Name) {
 			return c.Alpha3
@@ -240,7 +250,7 @@ func Supply(ctx context.Context, events aftermath.EventFigures, flows FlowFigure
 	first, last := iv.Start(), iv.End()
 	for _, p := range iv.PartnerForces {
 		from, to := iv.SupportWindow(p)
-		sp := SupplyPartner{Name: p.Name, From: from, To: to}
+		sp := SupplyPartner{Name: p.Name, From: from, To: to, Force: p.Force}
 		sp.State, sp.StateBy = StateOf(iv, p)
 		if sp.State == "" {
 			rep.Partners = append(rep.Partners, sp)
@@ -250,8 +260,11 @@ func Supply(ctx context.Context, events aftermath.EventFigures, flows FlowFigure
 		if yTo == 0 || yTo < yFrom {
 			yTo = 9999
 		}
-		deliveries, err := flows.ArmsDeliveries(ctx, aftermath.DeliveryQuery{Recipients: []string{sp.State}, From: yFrom, To: yTo})
+		deliveries, err := flows.ArmsDeliveries(ctx, aftermath.DeliveryQuery{Recipients: []string{sp.State}, From: yFrom, To: yTo, Mentions: p.Force})
 		if err != nil {
+			return nil, err
+		}
+		if sp.Forces, err = flows.ArmsForces(ctx, sp.State); err != nil {
 			return nil, err
 		}
 		land, err := flows.FundingLandscape(ctx, aftermath.LandscapeQuery{Recipient: sp.State, From: yFrom, To: yTo})

@@ -3,6 +3,7 @@ package impact_test
 import (
 	"context"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,6 +133,39 @@ func TestSuppliedBeforeHarm(t *testing.T) {
 			}
 		}
 		checkValues(t, "one-sided after Russia's first delivery", russia.Later.Values, after)
+		// A user confirms the state and narrows to the force SIPRI's
+		// comments name: only those deals count.
+		guard := createIntervention(t, db, `{"slug": "test-guard", "name": "Test support to a guard", "area": [{"country": "SAU"}],
+			"phases": [{"start": "2015-01-01", "end": "2016-12-31"}],
+			"partner_forces": [{"name": "Guard units", "state": "SAU", "force": "National Guard"}]}`)
+		grep, err := impact.Supply(ctx, db, db, guard, impact.HarmOptions{Viewer: aftermath.System, Dataset: "ucdp"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := grep.Partners[0]
+		if g.State != "SAU" || g.StateBy != "confirmed" || g.Force != "National Guard" {
+			t.Errorf("guard partner %+v", g)
+		}
+		named := func(r map[string]string) bool {
+			return r["Recipient"] == "Saudi Arabia" && strings.Contains(strings.ToLower(r["Comments"]), "national guard")
+		}
+		toGuard := spreadByYear(t, deals, named)
+		var n int64
+		for _, r := range deals {
+			if named(r) {
+				n++
+			}
+		}
+		for _, y := range g.Years {
+			if got, want := float64(y.Arms)/1000, toGuard[y.Year]; math.Abs(got-want) > 0.01 {
+				t.Errorf("%d: arms to the National Guard %.3f, raw %.3f", y.Year, got, want)
+			}
+		}
+		i := slices.IndexFunc(g.Forces, func(f aftermath.ForceMention) bool { return f.Force == "national guard" })
+		if i < 0 || g.Forces[i].Deals != n || n == 0 {
+			t.Errorf("forces named %+v, want national guard in %d deals", g.Forces, n)
+		}
+
 		if rep.Method == "" || len(rep.Caveats) < 3 {
 			t.Errorf("method %q caveats %v", rep.Method, rep.Caveats)
 		}

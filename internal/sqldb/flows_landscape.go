@@ -56,6 +56,30 @@ func MatchTerms(text string, terms []string) []string {
 	return found
 }
 
+// MatchWords returns the terms found in text as whole words ("police"
+// in "for police", not in "policemen"); a deal "for border police" counts
+// for both "border police" and "police".
+func MatchWords(text string, terms []string) []string {
+	low := strings.ToLower(text)
+	var found []string
+	for _, term := range terms {
+		t := strings.ToLower(term)
+		for i := 0; ; {
+			j := strings.Index(low[i:], t)
+			if j < 0 {
+				break
+			}
+			at, end := i+j, i+j+len(t)
+			if (at == 0 || !isWordRune(lastRune(low[:at]))) && (end == len(low) || !isWordRune(firstRune(low[end:]))) {
+				found = append(found, term)
+				break
+			}
+			i = at + 1
+		}
+	}
+	return found
+}
+
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func lastRune(s string) rune {

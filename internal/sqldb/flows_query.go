@@ -419,6 +419,10 @@ func (db *DB) ArmsDeliveries(ctx context.Context, q aftermath.DeliveryQuery) ([]
 		c, a := partyClause("d.recipient", q.Recipients)
 		where, args = append(where, c), append(args, a...)
 	}
+	if q.Mentions != "" {
+		// Validate keeps % and _ out of a force, so it is a plain LIKE.
+		where, args = append(where, `lower(d.comments) LIKE ?`), append(args, "%"+strings.ToLower(q.Mentions)+"%")
+	}
 	if q.From != 0 {
 		where, args = append(where, `v.year >= ?`), append(args, q.From)
 	}
@@ -442,5 +446,40 @@ func (db *DB) ArmsDeliveries(ctx context.Context, q aftermath.DeliveryQuery) ([]
 	if err != nil {
 		return nil, fmt.Errorf("arms deliveries: %w", err)
 	}
+	return out, nil
+}
+
+// ArmsForces counts the force terms in a recipient's deals' comments.
+func (db *DB) ArmsForces(ctx context.Context, recipient string) ([]aftermath.ForceMention, error) {
+	regs, err := db.countedRegisters(ctx)
+	if err != nil || len(regs) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(regs))
+	for i, r := range regs {
+		ids[i] = r.id
+	}
+	c, args := partyClause("recipient", []string{recipient})
+	counts := map[string]int64{}
+	err = db.each(ctx, `SELECT comments FROM arms_deals WHERE comments <> '' AND register_id IN (`+ints(ids)+`) AND `+c, args, func(rows *sql.Rows) error {
+		var comments string
+		if err := rows.Scan(&comments); err != nil {
+			return err
+		}
+		for _, f := range MatchWords(comments, aftermath.ForceTerms) {
+			counts[f]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("arms forces: %w", err)
+	}
+	out := make([]aftermath.ForceMention, 0, len(counts))
+	for f, n := range counts {
+		out = append(out, aftermath.ForceMention{Force: f, Deals: n})
+	}
+	slices.SortFunc(out, func(a, b aftermath.ForceMention) int {
+		return cmp.Or(cmp.Compare(b.Deals, a.Deals), strings.Compare(a.Force, b.Force))
+	})
 	return out, nil
 }

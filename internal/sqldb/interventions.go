@@ -283,8 +283,8 @@ func (db *DB) writeInterventionParts(ctx context.Context, tx *sql.Tx, iv *afterm
 	for role, list := range map[string][]aftermath.InterventionActor{"backer": iv.Backers, "partner": iv.PartnerForces} {
 		for i, a := range list {
 			var id int64
-			err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO intervention_actors (intervention_id, role, position, name, start_date, end_date)
-				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), iv.ID, role, i, a.Name, a.From, a.To).Scan(&id)
+			err := tx.QueryRowContext(ctx, db.rebind(`INSERT INTO intervention_actors (intervention_id, role, position, name, start_date, end_date, flows_state, flows_force)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), iv.ID, role, i, a.Name, a.From, a.To, a.State, a.Force).Scan(&id)
 			if err != nil {
 				return fmt.Errorf("intervention %s: %s %q: %w", iv.Slug, role, a.Name, err)
 			}
@@ -386,10 +386,10 @@ func (db *DB) Intervention(ctx context.Context, v aftermath.Viewer, id int64) (*
 	}
 	var order []ref
 	var actors []aftermath.InterventionActor
-	err = db.each(ctx, `SELECT id, role, name, start_date, end_date FROM intervention_actors WHERE intervention_id = ? ORDER BY role, position`, []any{id}, func(r *sql.Rows) error {
+	err = db.each(ctx, `SELECT id, role, name, start_date, end_date, flows_state, flows_force FROM intervention_actors WHERE intervention_id = ? ORDER BY role, position`, []any{id}, func(r *sql.Rows) error {
 		var a aftermath.InterventionActor
 		var x ref
-		err := r.Scan(&x.id, &x.role, &a.Name, &a.From, &a.To)
+		err := r.Scan(&x.id, &x.role, &a.Name, &a.From, &a.To, &a.State, &a.Force)
 		actors = append(actors, a)
 		order = append(order, x)
 		return err
