@@ -158,15 +158,6 @@ func (db *DB) ImportArmsRegister(ctx context.Context, as aftermath.ImportAs, fil
 				renamed[d.Key] = g[0]
 			}
 		}
-		ins, err := tx.PrepareContext(ctx, db.rebind(`INSERT INTO arms_deals (register_id, deal_key, sipri_id, line, supplier, recipient, supplier_iso3, recipient_iso3,
-			order_year, order_year_uncertain, number_ordered, number_ordered_uncertain, designation, description, category,
-			number_delivered, number_delivered_uncertain, delivery_years, delivery_years_uncertain, status, comments,
-			tiv_unit, tiv_order, tiv_delivered, sipri_estimate, local_production, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
 		upd, err := tx.PrepareContext(ctx, db.rebind(`UPDATE arms_deals SET deal_key = ?, sipri_id = ?, line = ?, supplier = ?, recipient = ?, supplier_iso3 = ?, recipient_iso3 = ?,
 			order_year = ?, order_year_uncertain = ?, number_ordered = ?, number_ordered_uncertain = ?, designation = ?, description = ?, category = ?,
 			number_delivered = ?, number_delivered_uncertain = ?, delivery_years = ?, delivery_years_uncertain = ?, status = ?, comments = ?,
@@ -180,11 +171,23 @@ func (db *DB) ImportArmsRegister(ctx context.Context, as aftermath.ImportAs, fil
 			return err
 		}
 		defer delDeliveries.Close()
-		insDelivery, err := tx.PrepareContext(ctx, db.rebind(`INSERT INTO arms_deliveries (deal_id, year, year_uncertain, number, number_uncertain, tiv, estimate) VALUES (?, ?, ?, ?, ?, ?, ?)`))
-		if err != nil {
-			return err
+		// New deals and all deliveries go in many rows per statement: row
+		// by row, PostgreSQL spent nearly all of a register's import in
+		// round trips.
+		type newDeal struct {
+			d    *aftermath.ArmsDeal
+			args []any
 		}
-		defer insDelivery.Close()
+		var inserts []newDeal
+		var deliveries [][]any
+		addDeliveries := func(id int64, d *aftermath.ArmsDeal) {
+			for _, v := range d.Deliveries {
+				// A deal delivered in one year is not spread: its TIV for
+				// that year is SIPRI's own.
+				estimate := v.Estimate && len(d.Deliveries) > 1
+				deliveries = append(deliveries, []any{id, v.Year, v.YearUncertain, nullInt(v.Number), v.NumberUncertain, nullMilli(v.TIV), estimate})
+			}
+		}
 		for i := range r.Deals {
 			d := &r.Deals[i]
 			c.Read++
@@ -199,42 +202,72 @@ func (db *DB) ImportArmsRegister(ctx context.Context, as aftermath.ImportAs, fil
 				d.OrderYear, d.OrderYearUncertain, nullInt(d.NumberOrdered), d.NumberOrderedUncertain, d.Designation, d.Description, d.Category,
 				nullInt(d.NumberDelivered), d.NumberDeliveredUncertain, joinYears(d.DeliveryYears), d.DeliveryYearsUncertain, d.Status, d.Comments,
 				nullMilli(d.TIVUnit), nullMilli(d.TIVOrder), nullMilli(d.TIVDelivered), d.SIPRIEstimate, d.LocalProduction, h}
-			var id int64
 			storedKey := d.Key
 			if k, ok := renamed[d.Key]; ok {
 				storedKey = k
 			}
-			if s, ok := old[storedKey]; ok {
-				if s.seen {
-					return aftermath.Errorf(aftermath.EINVALID, "%s:%d: deal %s appears twice", file, d.Line, d.Key)
-				}
-				s.seen = true
-				if s.hash == h {
-					c.Unchanged++
-					continue
-				}
-				if _, err := upd.ExecContext(ctx, append(append([]any{d.Key}, values...), s.id)...); err != nil {
-					return fmt.Errorf("%s:%d: %w", file, d.Line, err)
-				}
-				if _, err := delDeliveries.ExecContext(ctx, s.id); err != nil {
+			s, ok := old[storedKey]
+			if !ok {
+				old[d.Key] = &stored{hash: h, seen: true}
+				inserts = append(inserts, newDeal{d, append([]any{regID, d.Key}, values...)})
+				c.Inserted++
+				continue
+			}
+			if s.seen {
+				return aftermath.Errorf(aftermath.EINVALID, "%s:%d: deal %s appears twice", file, d.Line, d.Key)
+			}
+			s.seen = true
+			if s.hash == h {
+				c.Unchanged++
+				continue
+			}
+			if _, err := upd.ExecContext(ctx, append(append([]any{d.Key}, values...), s.id)...); err != nil {
+				return fmt.Errorf("%s:%d: %w", file, d.Line, err)
+			}
+			if _, err := delDeliveries.ExecContext(ctx, s.id); err != nil {
+				return err
+			}
+			addDeliveries(s.id, d)
+			c.Updated++
+		}
+		const dealCols = `register_id, deal_key, sipri_id, line, supplier, recipient, supplier_iso3, recipient_iso3,
+			order_year, order_year_uncertain, number_ordered, number_ordered_uncertain, designation, description, category,
+			number_delivered, number_delivered_uncertain, delivery_years, delivery_years_uncertain, status, comments,
+			tiv_unit, tiv_order, tiv_delivered, sipri_estimate, local_production, hash`
+		for batch := range slices.Chunk(inserts, 400) {
+			var args []any
+			rows := make([]string, len(batch))
+			for i, n := range batch {
+				rows[i] = "(" + placeholders(len(n.args)) + ")"
+				args = append(args, n.args...)
+			}
+			ids := map[string]int64{}
+			if err := eachRow(ctx, tx, db.rebind(`INSERT INTO arms_deals (`+dealCols+`) VALUES `+strings.Join(rows, ", ")+` RETURNING id, deal_key`), args, func(rs *sql.Rows) error {
+				var id int64
+				var key string
+				if err := rs.Scan(&id, &key); err != nil {
 					return err
 				}
-				id = s.id
-				c.Updated++
-			} else {
-				if err := ins.QueryRowContext(ctx, append([]any{regID, d.Key}, values...)...).Scan(&id); err != nil {
-					return fmt.Errorf("%s:%d: %w", file, d.Line, err)
-				}
-				old[d.Key] = &stored{id: id, hash: h, seen: true}
-				c.Inserted++
+				ids[key] = id
+				return nil
+			}); err != nil {
+				return fmt.Errorf("%s:%d: %w", file, batch[0].d.Line, err)
 			}
-			for _, v := range d.Deliveries {
-				// A deal delivered in one year is not spread: its TIV for
-				// that year is SIPRI's own.
-				estimate := v.Estimate && len(d.Deliveries) > 1
-				if _, err := insDelivery.ExecContext(ctx, id, v.Year, v.YearUncertain, nullInt(v.Number), v.NumberUncertain, nullMilli(v.TIV), estimate); err != nil {
-					return fmt.Errorf("%s:%d: delivery %d: %w", file, d.Line, v.Year, err)
-				}
+			for _, n := range batch {
+				old[n.d.Key].id = ids[n.d.Key]
+				addDeliveries(ids[n.d.Key], n.d)
+			}
+		}
+		for batch := range slices.Chunk(deliveries, 1000) {
+			var args []any
+			rows := make([]string, len(batch))
+			for i, v := range batch {
+				rows[i] = "(?, ?, ?, ?, ?, ?, ?)"
+				args = append(args, v...)
+			}
+			if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO arms_deliveries (deal_id, year, year_uncertain, number, number_uncertain, tiv, estimate) VALUES `+
+				strings.Join(rows, ", ")), args...); err != nil {
+				return fmt.Errorf("%s: deliveries: %w", file, err)
 			}
 		}
 		var gone []int64
