@@ -190,6 +190,9 @@ type backedView struct {
 	I      aftermath.Intervention
 	Harm   *impact.HarmReport
 	NoData bool
+	// Supplied is what the backer delivered to the partners' states
+	// (SIPRI) and what each partner did afterwards by its own events.
+	Supplied []impact.BackerSupply
 }
 
 type scorecardPage struct {
@@ -251,6 +254,10 @@ func (s *Server) scorecard(w http.ResponseWriter, r *http.Request) {
 				s.PageError(w, r, err)
 				return
 			}
+		}
+		if bv.Supplied, err = s.suppliedBy(ctx, &iv, a); err != nil {
+			s.PageError(w, r, err)
+			return
 		}
 		p.Backed = append(p.Backed, bv)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"aftermath"
@@ -42,4 +43,29 @@ type moneyView struct {
 func init() {
 	funcs["moneyView"] = func(l *i18n.Locale, r *impact.SupplyReport) moneyView { return moneyView{l, r} }
 	funcs["countryName"] = func(l *i18n.Locale, iso3 string) string { return countryName(l, iso3, iso3) }
+}
+
+// suppliedBy is what actor a, as one of iv's backers, delivered to iv's
+// partners' states and what they did afterwards (impact.BackerSupply).
+func (s *Server) suppliedBy(ctx context.Context, iv *aftermath.Intervention, a *aftermath.Actor) ([]impact.BackerSupply, error) {
+	name := ""
+	for _, b := range iv.Backers {
+		if slices.Contains(b.ActorIDs, a.ID) || strings.EqualFold(b.Name, a.Name) {
+			name = b.Name
+		}
+	}
+	if name == "" || len(iv.PartnerForces) == 0 {
+		return nil, nil
+	}
+	rep, err := impact.Supply(ctx, s.db, s.db, iv, impact.HarmOptions{Viewer: viewerOf(ctx), Dataset: aftermath.DatasetUCDP})
+	if err != nil {
+		return nil, err
+	}
+	var out []impact.BackerSupply
+	for _, b := range rep.Backers {
+		if b.Backer == name {
+			out = append(out, b)
+		}
+	}
+	return out, nil
 }

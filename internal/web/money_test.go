@@ -7,6 +7,7 @@ import (
 
 	"aftermath"
 	"aftermath/internal/importer"
+	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 )
 
@@ -51,5 +52,41 @@ func TestInterventionMoneyAndArms(t *testing.T) {
 	_, _, ar := fetch(t, h, "/interventions/saudi-uae-coalition-yemen?lang=ar")
 	if !strings.Contains(ar, "المال والسلاح") || strings.Contains(ar, "money.") {
 		t.Error("Arabic page lacks the section or shows key names")
+	}
+}
+
+// TestScorecardShowsWhatABackerSupplied: the United States' scorecard
+// lists, for the interventions it backed, its deliveries to the partner
+// forces' states and what those forces did afterwards.
+func TestScorecardShowsWhatABackerSupplied(t *testing.T) {
+	register := sqldbtest.SharedData(t, "sipri/trade-register-all-2025-03.csv")
+	f := newLedgerFixture(t)
+	ctx := context.Background()
+	if _, err := importer.ImportSIPRI(ctx, f.db, aftermath.ImportAs{}, register); err != nil {
+		t.Fatal(err)
+	}
+	inqs, err := f.db.Inquiries(ctx, aftermath.System, sqldb.InquiryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var us int64
+	for _, in := range inqs {
+		for _, s := range in.Subjects {
+			if s.Name == "United States" {
+				us = s.ID
+			}
+		}
+	}
+	if us == 0 {
+		t.Fatal("no United States actor in the starter ledger")
+	}
+	code, body := f.get(t, "/actors/"+lid(us)+"/scorecard")
+	if code != 200 {
+		t.Fatalf("scorecard: %d", code)
+	}
+	for _, want := range []string{"Arms it delivered to the partners&#39; states", "(Somalia)", "(Iraq)", "#money"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scorecard lacks %q", want)
+		}
 	}
 }
