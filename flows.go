@@ -344,6 +344,10 @@ type LandscapeQuery struct {
 	Supplier string // a reporting organisation, as FlowQuery.Supplier
 	From, To int
 	PCVE     PCVERule
+	// Mentions keeps only activities whose title, description,
+	// participating organisations or transaction receiver name it (whole
+	// words, case-insensitive): a force the record names.
+	Mentions string
 }
 
 // LandscapeRow is one year and currency of a landscape: the value in

@@ -154,7 +154,7 @@ var landscapeColumns = []string{"year", "currency", "transactions", "total", aft
 	aftermath.BucketOther, aftermath.BucketNoSector, "pcve", "local", "gender"}
 
 func runFunding(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "funding", `funding --recipient ISO3 [--supplier ORG] [--types 3] [--from YYYY] [--to YYYY] [--pcve-terms T,…] [--pcve-sectors S,…] [--format csv|json]
+	fs := newFlags(env, "funding", `funding --recipient ISO3 [--supplier ORG] [--force WORDS] [--types 3] [--from YYYY] [--to YYYY] [--pcve-terms T,…] [--pcve-sectors S,…] [--format csv|json]
 
 A country's funding landscape from IATI transactions, by year and currency:
 security (DAC 152xx but 15220, 15230), peacebuilding (15220, 15230), other
@@ -171,6 +171,7 @@ JSON also lists the activities the P/CVE rule picked with the words found.`)
 	to := fs.Int("to", 0, "last transaction year")
 	terms := fs.String("pcve-terms", strings.Join(aftermath.DefaultPCVERule.Terms, ","), "P/CVE: words looked for in titles and descriptions, comma separated")
 	sectors := fs.String("pcve-sectors", strings.Join(aftermath.DefaultPCVERule.Sectors, ","), "P/CVE: DAC 5-digit sectors the words count in, comma separated")
+	force := fs.String("force", "", "only activities whose title, description, participating organisations or receiver name these words (a force: \"police\", \"National Guard\")")
 	format := fs.String("format", "csv", "csv or json")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -185,7 +186,7 @@ JSON also lists the activities the P/CVE rule picked with the words found.`)
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("funding: --format %q: use csv or json", *format)}
 	}
 	q := aftermath.LandscapeQuery{Recipient: strings.ToUpper(strings.TrimSpace(*recipient)), Supplier: strings.TrimSpace(*supplier), From: *from, To: *to,
-		PCVE: aftermath.PCVERule{Terms: commaList(*terms), Sectors: commaList(*sectors)}}
+		PCVE: aftermath.PCVERule{Terms: commaList(*terms), Sectors: commaList(*sectors)}, Mentions: strings.TrimSpace(*force)}
 	for _, t := range commaList(*types) {
 		n, err := strconv.Atoi(t)
 		if err != nil || n < 1 || n > 13 {

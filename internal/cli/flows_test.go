@@ -184,6 +184,17 @@ func TestFlowsAidSplitsAndFunding(t *testing.T) {
 				strings.Join(l.Matches[0].Sectors, ",") != "15210,15220" {
 				t.Errorf("P/CVE matches: %+v", l.Matches)
 			}
+			// Only what the record says is for a recipient: the Malian
+			// association receives the split activity's 750 EUR.
+			out, _, err = run(t, "funding", "--db", dsn, "--recipient", "MLI", "--force", "association locale")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = "year,currency,transactions,total,security,peacebuilding,other,no-sector,pcve,local,gender\n" +
+				"2024,EUR,1,750.00,0.00,450.00,300.00,0.00,0.00,750.00,300.00\n"
+			if out != want {
+				t.Errorf("funding MLI for the association:\n%s\nwant:\n%s", out, want)
+			}
 			// A rule without the words picks nothing.
 			out, _, err = run(t, "funding", "--db", dsn, "--recipient", "MLI", "--pcve-terms", "radicalisation")
 			if err != nil {

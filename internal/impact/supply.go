@@ -267,7 +267,7 @@ func Supply(ctx context.Context, events aftermath.EventFigures, flows FlowFigure
 		if sp.Forces, err = flows.ArmsForces(ctx, sp.State); err != nil {
 			return nil, err
 		}
-		land, err := flows.FundingLandscape(ctx, aftermath.LandscapeQuery{Recipient: sp.State, From: yFrom, To: yTo})
+		land, err := flows.FundingLandscape(ctx, aftermath.LandscapeQuery{Recipient: sp.State, From: yFrom, To: yTo, Mentions: p.Force})
 		if err != nil {
 			return nil, err
 		}

@@ -107,6 +107,7 @@ func basedIn(ref, typ, alpha2 string) bool {
 
 type landscapeActivity struct {
 	title, text string
+	orgs        string // the participating organisations' names, one per line
 	sectors     []share
 	given       []bool
 	gender      bool
@@ -144,12 +145,13 @@ func (db *DB) FundingLandscape(ctx context.Context, q aftermath.LandscapeQuery) 
 		year                                  int
 		value                                 float64
 		currency, sector, country, rref, rtyp string
+		rname                                 string
 	}
 	var txs []txRow
-	err := db.each(ctx, `SELECT t.activity_id, t.year, t.value, t.currency, t.sector, t.recipient_country, t.receiver_ref, t.receiver_type
+	err := db.each(ctx, `SELECT t.activity_id, t.year, t.value, t.currency, t.sector, t.recipient_country, t.receiver_ref, t.receiver_type, t.receiver_name
 		FROM aid_transactions t JOIN aid_activities a ON a.id = t.activity_id WHERE `+strings.Join(where, " AND ")+` ORDER BY t.id`, args, func(rows *sql.Rows) error {
 		var r txRow
-		if err := rows.Scan(&r.act, &r.year, &r.value, &r.currency, &r.sector, &r.country, &r.rref, &r.rtyp); err != nil {
+		if err := rows.Scan(&r.act, &r.year, &r.value, &r.currency, &r.sector, &r.country, &r.rref, &r.rtyp, &r.rname); err != nil {
 			return err
 		}
 		txs = append(txs, r)
@@ -188,10 +190,10 @@ func (db *DB) FundingLandscape(ctx context.Context, q aftermath.LandscapeQuery) 
 				}
 			}
 			for _, p := range full.Participating {
-				if p.Role == 4 {
+				if p.Role == 4 && la.implementer == (aftermath.AidOrg{}) {
 					la.implementer = p
-					break
 				}
+				la.orgs += "\n" + p.Name
 			}
 			acts[id] = la
 			return nil
@@ -240,6 +242,11 @@ func (db *DB) FundingLandscape(ctx context.Context, q aftermath.LandscapeQuery) 
 	pcveSectors := map[int64][]string{}
 	for _, t := range txs {
 		a := acts[t.act]
+		// Mentions keeps what the record itself says is for the force:
+		// its title, description, participants or receiver.
+		if q.Mentions != "" && len(MatchWords(a.text+a.orgs+"\n"+t.rname, []string{q.Mentions})) == 0 {
+			continue
+		}
 		frac := 1.0
 		if t.country == "" {
 			frac = countryShare[t.act]
