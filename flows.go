@@ -424,3 +424,34 @@ type ArmsFigures interface {
 	// comments name it, most first.
 	ArmsForces(ctx context.Context, recipient string) ([]ForceMention, error)
 }
+
+// MarshalJSON writes millions of TIV as a JSON number (4512.1), never
+// the thousandths kept inside.
+func (m MilliTIV) MarshalJSON() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalJSON reads millions of TIV with at most three decimals.
+func (m *MilliTIV) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 3 {
+		return fmt.Errorf("TIV %s: more than three decimals", b)
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return fmt.Errorf("TIV %s: %w", b, err)
+	}
+	f := int64(0)
+	if frac != "" {
+		if f, err = strconv.ParseInt((frac + "00")[:3], 10, 64); err != nil {
+			return fmt.Errorf("TIV %s: %w", b, err)
+		}
+	}
+	v := w*1000 + f
+	if neg {
+		v = -v
+	}
+	*m = MilliTIV(v)
+	return nil
+}

@@ -123,27 +123,7 @@ the recipient country, --from/--to the transaction year.`)
 		w.Flush()
 		return w.Error()
 	}
-	out := make([]map[string]any, 0, len(rows))
-	for _, r := range rows {
-		m := map[string]any{}
-		for i, k := range q.By {
-			if n, err := strconv.Atoi(r.Keys[i]); err == nil && (k == "order_year" || k == "year" || k == "transaction_type") {
-				m[k] = n
-			} else {
-				m[k] = r.Keys[i]
-			}
-		}
-		if *kind == aftermath.FlowsArms {
-			m["deals"], m["number_delivered"] = r.Deals, r.NumberDelivered
-			m["tiv_order"], m["tiv_delivered"] = json.Number(r.TIVOrder.String()), json.Number(r.TIVDelivered.String())
-			// SIPRI's '?' flags: how many of the group's deals have an
-			// uncertain order year or number delivered.
-			m["uncertain_deals"] = r.Uncertain
-		} else {
-			m["currency"], m["transactions"], m["value"] = r.Currency, r.Transactions, json.Number(strconv.FormatFloat(r.Value, 'f', 2, 64))
-		}
-		out = append(out, m)
-	}
+	out := aftermath.FlowObjects(*kind, q.By, rows)
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
@@ -215,41 +195,7 @@ JSON also lists the activities the P/CVE rule picked with the words found.`)
 		w.Flush()
 		return w.Error()
 	}
-	type row struct {
-		Year          int         `json:"year"`
-		Currency      string      `json:"currency"`
-		Transactions  int64       `json:"transactions"`
-		Total         json.Number `json:"total"`
-		Security      json.Number `json:"security"`
-		Peacebuilding json.Number `json:"peacebuilding"`
-		Other         json.Number `json:"other"`
-		NoSector      json.Number `json:"no_sector"`
-		PCVE          json.Number `json:"pcve"`
-		Local         json.Number `json:"local"`
-		Gender        json.Number `json:"gender"`
-	}
-	type match struct {
-		Identifier string   `json:"identifier"`
-		Title      string   `json:"title"`
-		Sectors    []string `json:"sectors"`
-		Words      []string `json:"words"`
-	}
-	out := struct {
-		Recipient string             `json:"recipient"`
-		Types     []int              `json:"transaction_types"`
-		PCVE      aftermath.PCVERule `json:"pcve_rule"`
-		Rows      []row              `json:"rows"`
-		Matches   []match            `json:"pcve_activities"`
-	}{Recipient: l.Query.Recipient, Types: l.Query.Types, PCVE: l.Query.PCVE, Rows: []row{}, Matches: []match{}}
-	n := func(v float64) json.Number { return json.Number(money(v)) }
-	for _, r := range l.Rows {
-		out.Rows = append(out.Rows, row{r.Year, r.Currency, r.Transactions, n(r.Total), n(r.Buckets[aftermath.BucketSecurity]),
-			n(r.Buckets[aftermath.BucketPeacebuilding]), n(r.Buckets[aftermath.BucketOther]), n(r.Buckets[aftermath.BucketNoSector]),
-			n(r.PCVE), n(r.Local), n(r.Gender)})
-	}
-	for _, m := range l.Matches {
-		out.Matches = append(out.Matches, match(m))
-	}
+	out := aftermath.LandscapeJSON(l)
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)

@@ -2,10 +2,13 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"aftermath"
+	"aftermath/internal/impact"
 	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
@@ -44,6 +47,35 @@ func TestInterventionMoneyAndArms(t *testing.T) {
 	// The partner force's state is named in its name: Yemen.
 	if !strings.Contains(body, "Supplied before harm: Forces of the internationally recognised Government of Yemen") || !strings.Contains(body, "counted to Yemen") {
 		t.Error("no partner timeline for Yemen")
+	}
+	// The API gives the same figures, with method and source.
+	code, _, js := fetch(t, h, "/api/v1/flows?kind=arms&recipient=SAU&by=supplier&from=2015&to=2024")
+	var flows struct {
+		Rows           []map[string]any
+		Method, Source string
+	}
+	if err := json.Unmarshal([]byte(js), &flows); code != 200 || err != nil {
+		t.Fatalf("API flows: %d %v", code, err)
+	}
+	us := flows.Rows[slices.IndexFunc(flows.Rows, func(r map[string]any) bool { return r["supplier"] == "United States" })]
+	if us["tiv_delivered"] != 4512.1 || us["tiv_order"] != 9046.47 || us["deals"] != 31.0 || flows.Source != "SIPRI Arms Transfers Database (c) SIPRI" ||
+		!strings.HasPrefix(flows.Method, "SIPRI's own per-deal figures") {
+		t.Errorf("API flows: %v %q %q", us, flows.Method, flows.Source)
+	}
+	if code, _, _ := fetch(t, h, "/api/v1/flows?kind=loans"); code != 400 {
+		t.Errorf("API flows of no kind: %d", code)
+	}
+	iv, err := db.FindIntervention(context.Background(), aftermath.System, "saudi-uae-coalition-yemen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, js = fetch(t, h, "/api/v1/interventions/"+lid(iv.ID)+"/supply")
+	var supply impact.SupplyReport
+	if err := json.Unmarshal([]byte(js), &supply); code != 200 || err != nil || len(supply.Interveners) == 0 {
+		t.Fatalf("API supply: %d %v", code, err)
+	}
+	if s := supply.Interveners[0]; s.Backer != "Saudi Arabia" || s.Suppliers[0].Supplier != "United States" || s.Suppliers[0].TIV.String() != "18615.889" {
+		t.Errorf("API supply: %+v", s)
 	}
 	_, _, fr := fetch(t, h, "/interventions/saudi-uae-coalition-yemen?lang=fr")
 	if !strings.Contains(fr, "Argent et armes") || !strings.Contains(fr, "18\u202f615,889") {

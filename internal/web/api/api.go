@@ -25,6 +25,7 @@ func Register(srv *server.Server) {
 	srv.AddRoutes(func(handle server.Handle) {
 		s.routesAPI(handle)
 		s.routesLedgerAPI(handle)
+		s.routesFlowsAPI(handle)
 		handle("POST /api/v1/testimonies", auth.ActionSubmit, s.may(auth.ActionSubmit, s.apiCreateTestimony))
 		handle("GET /api/v1/themes/matrix", server.Public, s.apiThemeMatrix)
 	})
