@@ -258,17 +258,8 @@ func (db *DB) ImportArmsRegister(ctx context.Context, as aftermath.ImportAs, fil
 				addDeliveries(ids[n.d.Key], n.d)
 			}
 		}
-		for batch := range slices.Chunk(deliveries, 1000) {
-			var args []any
-			rows := make([]string, len(batch))
-			for i, v := range batch {
-				rows[i] = "(?, ?, ?, ?, ?, ?, ?)"
-				args = append(args, v...)
-			}
-			if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO arms_deliveries (deal_id, year, year_uncertain, number, number_uncertain, tiv, estimate) VALUES `+
-				strings.Join(rows, ", ")), args...); err != nil {
-				return fmt.Errorf("%s: deliveries: %w", file, err)
-			}
+		if err := db.insertRows(ctx, tx, "arms_deliveries", "deal_id, year, year_uncertain, number, number_uncertain, tiv, estimate", deliveries); err != nil {
+			return fmt.Errorf("%s: deliveries: %w", file, err)
 		}
 		var gone []int64
 		for _, s := range old {
@@ -415,15 +406,15 @@ func (db *DB) ImportAid(ctx context.Context, as aftermath.ImportAs, file, sha st
 				}
 				c.Updated++
 			}
+			// Each part of the activity in one statement per table.
+			var countries, sectors, markers, participants, txs [][]any
 			done := map[string]bool{}
 			for _, rc := range a.RecipientCountries {
 				if done[rc.Code] {
 					continue // a code listed twice keeps its first percentage
 				}
 				done[rc.Code] = true
-				if err := exec(`INSERT INTO aid_activity_countries (activity_id, code, percentage) VALUES (?, ?, ?)`, id, rc.Code, nullFloat(rc.Percentage)); err != nil {
-					return fmt.Errorf("%s:%d: recipient-country %s: %w", file, a.Line, rc.Code, err)
-				}
+				countries = append(countries, []any{id, rc.Code, nullFloat(rc.Percentage)})
 			}
 			clear(done)
 			for _, s := range a.Sectors {
@@ -435,9 +426,7 @@ func (db *DB) ImportAid(ctx context.Context, as aftermath.ImportAs, file, sha st
 					continue
 				}
 				done[v+"/"+s.Code] = true
-				if err := exec(`INSERT INTO aid_activity_sectors (activity_id, vocabulary, code, percentage) VALUES (?, ?, ?, ?)`, id, v, s.Code, nullFloat(s.Percentage)); err != nil {
-					return fmt.Errorf("%s:%d: sector %s: %w", file, a.Line, s.Code, err)
-				}
+				sectors = append(sectors, []any{id, v, s.Code, nullFloat(s.Percentage)})
 			}
 			clear(done)
 			for _, m := range a.PolicyMarkers {
@@ -445,14 +434,10 @@ func (db *DB) ImportAid(ctx context.Context, as aftermath.ImportAs, file, sha st
 					continue
 				}
 				done[m.Vocabulary+"/"+m.Code] = true
-				if err := exec(`INSERT INTO aid_policy_markers (activity_id, vocabulary, code, significance) VALUES (?, ?, ?, ?)`, id, m.Vocabulary, m.Code, m.Significance); err != nil {
-					return fmt.Errorf("%s:%d: policy-marker %s: %w", file, a.Line, m.Code, err)
-				}
+				markers = append(markers, []any{id, m.Vocabulary, m.Code, m.Significance})
 			}
 			for i, p := range a.Participating {
-				if err := exec(`INSERT INTO aid_participants (activity_id, seq, role, ref, type, name) VALUES (?, ?, ?, ?, ?, ?)`, id, i, p.Role, p.Ref, p.Type, p.Name); err != nil {
-					return fmt.Errorf("%s:%d: participating-org: %w", file, a.Line, err)
-				}
+				participants = append(participants, []any{id, i, p.Role, p.Ref, p.Type, p.Name})
 			}
 			for i := range a.Transactions {
 				t := &a.Transactions[i]
@@ -464,12 +449,22 @@ func (db *DB) ImportAid(ctx context.Context, as aftermath.ImportAs, file, sha st
 				if t.Humanitarian != nil {
 					hum = *t.Humanitarian
 				}
-				if err := exec(`INSERT INTO aid_transactions (activity_id, seq, line, ref, type, date, year, value, currency, value_date, humanitarian,
-					sector, recipient_country, recipient_region, provider_ref, provider_name, receiver_ref, receiver_name, receiver_type)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-					id, i, t.Line, t.Ref, t.Type, t.Date, year, t.Value.Amount, txCurrency(a, t), t.Value.ValueDate, hum,
-					ownSector(t.Sectors), t.RecipientCountry, t.RecipientRegion, t.Provider.Ref, t.Provider.Name, t.Receiver.Ref, t.Receiver.Name, t.Receiver.Type); err != nil {
-					return fmt.Errorf("%s:%d: transaction: %w", file, t.Line, err)
+				txs = append(txs, []any{id, i, t.Line, t.Ref, t.Type, t.Date, year, t.Value.Amount, txCurrency(a, t), t.Value.ValueDate, hum,
+					ownSector(t.Sectors), t.RecipientCountry, t.RecipientRegion, t.Provider.Ref, t.Provider.Name, t.Receiver.Ref, t.Receiver.Name, t.Receiver.Type})
+			}
+			for _, part := range []struct {
+				table, cols string
+				rows        [][]any
+			}{
+				{"aid_activity_countries", "activity_id, code, percentage", countries},
+				{"aid_activity_sectors", "activity_id, vocabulary, code, percentage", sectors},
+				{"aid_policy_markers", "activity_id, vocabulary, code, significance", markers},
+				{"aid_participants", "activity_id, seq, role, ref, type, name", participants},
+				{"aid_transactions", `activity_id, seq, line, ref, type, date, year, value, currency, value_date, humanitarian,
+					sector, recipient_country, recipient_region, provider_ref, provider_name, receiver_ref, receiver_name, receiver_type`, txs},
+			} {
+				if err := db.insertRows(ctx, tx, part.table, part.cols, part.rows); err != nil {
+					return fmt.Errorf("%s:%d: activity %s: %w", file, a.Line, a.Identifier, err)
 				}
 			}
 			return nil
@@ -531,4 +526,25 @@ func (db *DB) ImportCodelist(ctx context.Context, as aftermath.ImportAs, cl *aft
 		return 0, err
 	}
 	return len(cl.Codes), nil
+}
+
+// insertRows inserts rows into table's cols (a comma list) in as few
+// statements as the drivers' parameter limits allow.
+func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, table, cols string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	one := "(" + placeholders(len(rows[0])) + ")"
+	for batch := range slices.Chunk(rows, max(1, 30000/len(rows[0]))) {
+		args := make([]any, 0, len(batch)*len(batch[0]))
+		values := make([]string, len(batch))
+		for i, r := range batch {
+			values[i] = one
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO `+table+` (`+cols+`) VALUES `+strings.Join(values, ", ")), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
