@@ -96,6 +96,8 @@ type placePage struct {
 	Map           template.HTML
 	MapNote       string
 	Interventions []aftermath.Intervention
+	Landscape     *landscapeView // aid reported to IATI (flows_place.go)
+	Arms          *armsView      // arms SIPRI records as delivered
 }
 
 var iso3RE = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -127,7 +129,11 @@ func (s *Server) place(w http.ResponseWriter, r *http.Request) {
 			p.Interventions = append(p.Interventions, iv)
 		}
 	}
-	if len(totals) == 0 && len(p.Interventions) == 0 {
+	if err := s.placeFlows(ctx, &p); err != nil {
+		s.PageError(w, r, err)
+		return
+	}
+	if len(totals) == 0 && len(p.Interventions) == 0 && p.Landscape == nil && p.Arms == nil {
 		s.notFound(w, r) // nothing the viewer may see is here
 		return
 	}

@@ -201,6 +201,7 @@ func (s *Server) routesPages(handle server.Handle) {
 	s.routesConsult(r) // consultations: consult.go
 	s.routesBriefs(r)  // briefs: briefs.go
 	s.routesEmbeds(r)  // charts for other sites: embeds.go
+	s.routesFlows(r)   // money and arms: flows.go
 }
 
 const pageSize = 100
