@@ -12,12 +12,10 @@ import (
 	"strings"
 
 	"aftermath"
-	"aftermath/internal/chart"
+	"aftermath/internal/figures"
 	"aftermath/internal/geo"
 	"aftermath/internal/i18n"
 )
-
-var landscapeBuckets = []string{aftermath.BucketSecurity, aftermath.BucketPeacebuilding, aftermath.BucketOther, aftermath.BucketNoSector}
 
 type landscapeRow struct {
 	aftermath.LandscapeRow
@@ -44,13 +42,14 @@ type pcveMatch struct {
 }
 
 type armsCell struct {
-	TIV      string
+	TIV      aftermath.MilliTIV
+	Any      bool // something was delivered that year
 	Estimate bool
 }
 
 type armsSupplier struct {
 	Name  string
-	Cells []armsCell // one per year shown; TIV "" where nothing was delivered
+	Cells []armsCell // one per year shown
 	Total aftermath.MilliTIV
 }
 
@@ -120,29 +119,17 @@ func (s *Server) landscapeView(ctx context.Context, l *i18n.Locale, land *afterm
 		}
 	}
 	slices.Sort(currencies)
-	country := countryName(l, land.Query.Recipient, land.Query.Recipient)
 	for _, cur := range currencies {
-		c := chart.BarChart{Title: l.T("flows.landscape.chart", "country", country, "currency", cur), Desc: l.T("flows.landscape.intro", "country", country),
-			XLabel: l.T("flows.col.year"), YLabel: l.T("flows.landscape.y", "currency", cur), Credit: l.T("flows.credit.iati"),
-			FormatY: func(x float64) string { return l.Number(x, 0) }, RTL: l.Dir() == "rtl", Width: 720, Height: 320}
-		for _, b := range landscapeBuckets {
-			c.Segments = append(c.Segments, chart.Segment{Name: l.T("flows.bucket." + b)})
-		}
-		for _, r := range land.Rows {
-			if r.Currency != cur {
-				continue
-			}
-			c.Categories = append(c.Categories, strconv.Itoa(r.Year))
-			for i, b := range landscapeBuckets {
-				c.Segments[i].Values = append(c.Segments[i].Values, r.Buckets[b])
-			}
-		}
-		svg, err := chart.StackedBars(c)
+		// One drawing with the briefs' (figures.Landscape): a net negative
+		// part (de-obligations, as in Iraq) is drawn as none and said so.
+		svg, err := figures.Landscape(l, land.Query.Recipient, land, cur)
 		if err != nil {
 			s.log.ErrorContext(ctx, "landscape chart", "err", err)
 			continue
 		}
-		v.Charts = append(v.Charts, template.HTML(svg)) // package chart escapes all text
+		if svg != "" {
+			v.Charts = append(v.Charts, svg)
+		}
 	}
 	return v, nil
 }
@@ -191,10 +178,7 @@ func armsDelivered(dels []aftermath.DeliveryYear) *armsView {
 	for _, n := range names {
 		row := armsSupplier{Name: n}
 		for _, c := range bySupplier[n] {
-			ac := armsCell{Estimate: c.estimate}
-			if c.any {
-				ac.TIV = c.tiv.String()
-			}
+			ac := armsCell{TIV: c.tiv, Any: c.any, Estimate: c.estimate}
 			row.Cells = append(row.Cells, ac)
 			row.Total += c.tiv
 		}

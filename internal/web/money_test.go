@@ -122,3 +122,40 @@ func TestScorecardShowsWhatABackerSupplied(t *testing.T) {
 		}
 	}
 }
+
+// TestUSAIDSecurityAgainstPeacebuilding: the country pages give USAID's
+// disbursements by purpose. Hand-checked with python3 (ElementTree over
+// the published files, transaction type 3, each transaction's own DAC
+// sector): Niger 2020, security 700,000 USD and peacebuilding 266,004;
+// Libya 2016, 356,000 and 9,550,848; Burkina Faso 2021, no security and
+// 789,708; Iraq 2013, security −2,673,043 (de-obligations, kept as
+// published) and no peacebuilding.
+func TestUSAIDSecurityAgainstPeacebuilding(t *testing.T) {
+	h, db := fixtureServer(t)
+	ctx := context.Background()
+	dir := sqldbtest.SharedData(t, "iati")
+	for _, f := range []string{"codelists/Sector.xml", "usaid-ne.xml", "usaid-ly.xml", "usaid-bf.xml", "usaid-iq.xml"} {
+		if _, err := importer.ImportIATI(ctx, db, aftermath.ImportAs{}, dir+"/"+f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ iso3, row string }{
+		{"NER", "<th scope=\"row\">\u20662020\u2069</th><td>USD</td><td>91,815,397.00</td><td>700,000.00</td><td>266,004.00</td>"},
+		{"LBY", "<th scope=\"row\">\u20662016\u2069</th><td>USD</td><td>11,298,857.00</td><td>356,000.00</td><td>9,550,848.00</td>"},
+		{"BFA", "<th scope=\"row\">\u20662021\u2069</th><td>USD</td><td>85,187,939.00</td><td>0.00</td><td>789,708.00</td>"},
+		{"IRQ", "<th scope=\"row\">\u20662013\u2069</th><td>USD</td><td>185,521,592.00</td><td>-2,673,043.00</td><td>0.00</td>"},
+	} {
+		code, _, body := fetch(t, h, "/places/"+c.iso3)
+		if code != 200 || !strings.Contains(body, c.row) {
+			t.Errorf("%s: %d, no row %q", c.iso3, code, c.row)
+		}
+		if !strings.Contains(body, "<svg") || !strings.Contains(body, "15220") {
+			t.Errorf("%s: no chart or no stated rule", c.iso3)
+		}
+	}
+	// Iraq's net negative security part cannot be stacked: the chart says
+	// it is drawn as none.
+	if _, _, body := fetch(t, h, "/places/IRQ"); !strings.Contains(body, "drawn as none") {
+		t.Error("Iraq's chart does not say a negative part is drawn as none")
+	}
+}
