@@ -287,6 +287,9 @@ type Flows interface {
 	ImportCodelist(ctx context.Context, as ImportAs, c *Codelist) (int, error)
 	Flows(ctx context.Context, q FlowQuery) ([]FlowRow, error)
 	FundingLandscape(ctx context.Context, q LandscapeQuery) (*Landscape, error)
+	// FlowCountries are the countries (ISO 3166-1 alpha-3) arms were
+	// delivered to or aid reported for, sorted.
+	FlowCountries(ctx context.Context) ([]string, error)
 	ArmsFigures
 }
 

@@ -483,3 +483,57 @@ func (db *DB) ArmsForces(ctx context.Context, recipient string) ([]aftermath.For
 	})
 	return out, nil
 }
+
+// FlowCountries lists the states of the counted registers' recipients
+// and the countries IATI transactions or activities name.
+func (db *DB) FlowCountries(ctx context.Context) ([]string, error) {
+	regs, err := db.countedRegisters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	add := func(q string, alpha2 bool) error {
+		return db.each(ctx, q, nil, func(rows *sql.Rows) error {
+			var code string
+			if err := rows.Scan(&code); err != nil {
+				return err
+			}
+			if alpha2 {
+				code = alpha3Of(code)
+			}
+			if code != "" {
+				set[code] = true
+			}
+			return nil
+		})
+	}
+	if len(regs) > 0 {
+		ids := make([]int64, len(regs))
+		for i, r := range regs {
+			ids[i] = r.id
+		}
+		if err := add(`SELECT DISTINCT recipient_iso3 FROM arms_deals WHERE recipient_iso3 <> '' AND register_id IN (`+ints(ids)+`)`, false); err != nil {
+			return nil, fmt.Errorf("flow countries: %w", err)
+		}
+	}
+	if err := add(`SELECT DISTINCT recipient_country FROM aid_transactions WHERE recipient_country <> '' UNION SELECT DISTINCT code FROM aid_activity_countries`, true); err != nil {
+		return nil, fmt.Errorf("flow countries: %w", err)
+	}
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// alpha3Of maps an ISO alpha-2 code, as IATI publishes it, to alpha-3
+// ("" when unknown).
+func alpha3Of(alpha2 string) string {
+	for _, c := range geo.All() {
+		if strings.EqualFold(c.Alpha2, alpha2) {
+			return c.Alpha3
+		}
+	}
+	return ""
+}

@@ -153,6 +153,13 @@ func TestUSAIDSecurityAgainstPeacebuilding(t *testing.T) {
 			t.Errorf("%s: no chart or no stated rule", c.iso3)
 		}
 	}
+	// The places index links each of them, so the static site has them.
+	_, _, index := fetch(t, h, "/places")
+	for _, want := range []string{`<a href="/places/NER">Niger</a>`, `<a href="/places/LBY">Libya</a>`, `<a href="/places/BFA">Burkina Faso</a>`, `<a href="/places/IRQ">Iraq</a>`} {
+		if !strings.Contains(index, want) {
+			t.Errorf("places index lacks %s", want)
+		}
+	}
 	// Iraq's net negative security part cannot be stacked: the chart says
 	// it is drawn as none.
 	if _, _, body := fetch(t, h, "/places/IRQ"); !strings.Contains(body, "drawn as none") {

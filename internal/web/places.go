@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
 	"aftermath"
 	"aftermath/internal/chart"
 	"aftermath/internal/figures"
@@ -34,6 +37,9 @@ type placesPage struct {
 	page
 	Groups []placeGroup
 	Map    template.HTML
+	// Flows are the countries with arms or aid data, by name, each with
+	// its page (its funding landscape and arms delivered).
+	Flows []placeRow
 }
 
 // group splits place totals by dataset: datasets count differently, so
@@ -63,6 +69,16 @@ func (s *Server) places(w http.ResponseWriter, r *http.Request) {
 	}
 	p := placesPage{page: s.newPage(w, r, "places.title")}
 	p.Groups = groupPlaces(p.L, totals)
+	flows, err := s.db.FlowCountries(ctx)
+	if err != nil {
+		s.PageError(w, r, err)
+		return
+	}
+	for _, iso3 := range flows {
+		p.Flows = append(p.Flows, placeRow{PlaceTotal: aftermath.PlaceTotal{ISO3: iso3}, Name: countryName(p.L, iso3, iso3)})
+	}
+	col := collate.New(language.Make(p.L.Tag()))
+	slices.SortFunc(p.Flows, func(a, b placeRow) int { return col.CompareString(a.Name, b.Name) })
 	highlight := map[int]bool{}
 	var datasets []aftermath.Dataset
 	for _, t := range totals {
