@@ -347,6 +347,10 @@ type LandscapeQuery struct {
 	Supplier string // a reporting organisation, as FlowQuery.Supplier
 	From, To int
 	PCVE     PCVERule
+	// ReportingCountry (ISO alpha-2) keeps only publishers whose IATI
+	// organisation identifier starts with it ("US-GOV-1" for "US"): a
+	// state's own agencies.
+	ReportingCountry string
 	// Mentions keeps only activities whose title, description,
 	// participating organisations or transaction receiver name it (whole
 	// words, case-insensitive): a force the record names.

@@ -113,16 +113,36 @@ type IntervenerArms struct {
 	Suppliers []SupplierTotal `json:"suppliers"`
 }
 
+// InstrumentEvidence is what the data show of one instrument: arms
+// (SIPRI deliveries from the backers to the partners' states) and
+// funding, train-and-equip or P/CVE programming (the backers' own
+// agencies' IATI disbursements in the partners' states: security aid,
+// or the P/CVE part), over the intervention's years. Recorded says
+// whether the intervention lists the instrument: evidence of one it
+// does not list is shown too.
+type InstrumentEvidence struct {
+	Instrument string             `json:"instrument"`
+	Recorded   bool               `json:"recorded"`
+	FromYear   int                `json:"from_year"`
+	ToYear     int                `json:"to_year"`
+	ArmsTIV    aftermath.MilliTIV `json:"arms_tiv"`
+	Aid        []CurrencyValue    `json:"aid"`
+}
+
+// Found reports whether the data hold anything for the instrument.
+func (e InstrumentEvidence) Found() bool { return e.ArmsTIV != 0 || len(e.Aid) > 0 }
+
 // SupplyReport gathers them with the method and caveats.
 type SupplyReport struct {
-	Intervention string           `json:"intervention"`
-	Dataset      string           `json:"dataset"`
-	HarmCoverage [2]string        `json:"harm_coverage"` // months; "" when no event data
-	Partners     []SupplyPartner  `json:"partners"`
-	Backers      []BackerSupply   `json:"backers"`
-	Interveners  []IntervenerArms `json:"interveners"`
-	Method       string           `json:"method"`
-	Caveats      []string         `json:"caveats"`
+	Intervention string               `json:"intervention"`
+	Dataset      string               `json:"dataset"`
+	HarmCoverage [2]string            `json:"harm_coverage"` // months; "" when no event data
+	Partners     []SupplyPartner      `json:"partners"`
+	Backers      []BackerSupply       `json:"backers"`
+	Interveners  []IntervenerArms     `json:"interveners"`
+	Evidence     []InstrumentEvidence `json:"instrument_evidence"`
+	Method       string               `json:"method"`
+	Caveats      []string             `json:"caveats"`
 }
 
 // StateOf tells which state a party stands for: a country whose name
@@ -367,6 +387,9 @@ func Supply(ctx context.Context, events aftermath.EventFigures, flows FlowFigure
 		}
 		rep.Interveners = append(rep.Interveners, ia)
 	}
+	if err := instrumentEvidence(ctx, flows, iv, rep, backerParties); err != nil {
+		return nil, err
+	}
 	rep.Method = "Arms: SIPRI trend-indicator values (TIV, millions) of deliveries of major conventional arms to the partner's state, " +
 		"by delivery year; where SIPRI's register gives a deal's delivered TIV without a split by year it is spread evenly over the " +
 		"deal's delivery years (marked as an estimate). Security aid: IATI disbursements to the state's country under DAC 152xx codes " +
@@ -381,4 +404,76 @@ func Supply(ctx context.Context, events aftermath.EventFigures, flows FlowFigure
 		rep.Caveats = append(rep.Caveats, "No "+opt.Dataset+" event data are imported: the harm columns are empty, not zero.")
 	}
 	return rep, nil
+}
+
+// evidenced are the instruments the flows can speak to, with the aid
+// bucket that evidences each ("" for arms).
+var evidenced = []struct{ instrument, aid string }{
+	{"arms", ""}, {"train-and-equip", aftermath.BucketSecurity}, {"funding", aftermath.BucketSecurity}, {"cve-programming", "pcve"},
+}
+
+// instrumentEvidence fills rep.Evidence over the intervention's years:
+// the backers' deliveries to the partners' states, and their own
+// agencies' disbursements there.
+func instrumentEvidence(ctx context.Context, flows FlowFigures, iv *aftermath.Intervention, rep *SupplyReport, backerParties []string) error {
+	from, to := year(iv.Start()), year(iv.End())
+	var arms aftermath.MilliTIV
+	aid := map[string]map[string]float64{} // bucket → currency → value
+	maxYear := from
+	states := map[string]bool{}
+	for _, p := range rep.Partners {
+		if p.State != "" {
+			states[p.State] = true
+		}
+	}
+	for state := range states {
+		ds, err := flows.ArmsDeliveries(ctx, aftermath.DeliveryQuery{Suppliers: backerParties, Recipients: []string{state}, From: from, To: to})
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			arms += d.TIV
+			maxYear = max(maxYear, d.Year)
+		}
+		for _, b := range backerParties {
+			c, ok := geo.ByAlpha3(b)
+			if !ok || len(b) != 3 {
+				continue // an organisation: its agencies have no country code
+			}
+			land, err := flows.FundingLandscape(ctx, aftermath.LandscapeQuery{Recipient: state, From: from, To: to, ReportingCountry: c.Alpha2})
+			if err != nil {
+				return err
+			}
+			for _, r := range land.Rows {
+				for bucket, v := range map[string]float64{aftermath.BucketSecurity: r.Buckets[aftermath.BucketSecurity], "pcve": r.PCVE} {
+					if v == 0 {
+						continue
+					}
+					if aid[bucket] == nil {
+						aid[bucket] = map[string]float64{}
+					}
+					aid[bucket][r.Currency] += v
+					maxYear = max(maxYear, r.Year)
+				}
+			}
+		}
+	}
+	if to == 0 {
+		to = maxYear
+	}
+	for _, e := range evidenced {
+		ev := InstrumentEvidence{Instrument: e.instrument, Recorded: slices.Contains(iv.Instruments, e.instrument), FromYear: from, ToYear: to}
+		if e.aid == "" {
+			ev.ArmsTIV = arms
+		} else {
+			for cur, v := range aid[e.aid] {
+				ev.Aid = append(ev.Aid, CurrencyValue{cur, v})
+			}
+			slices.SortFunc(ev.Aid, func(a, b CurrencyValue) int { return strings.Compare(a.Currency, b.Currency) })
+		}
+		if ev.Recorded || ev.Found() {
+			rep.Evidence = append(rep.Evidence, ev)
+		}
+	}
+	return nil
 }

@@ -111,6 +111,13 @@ func TestSuppliedBeforeHarm(t *testing.T) {
 		if toSyria[2017] == 0 || p.Years[5].Arms == 0 {
 			t.Errorf("no deliveries to Syria in 2017: the test checks nothing")
 		}
+		// Arms are not among the test intervention's instruments, but the
+		// backers' deliveries over its years (2017-2018) are evidence of
+		// them, shown as unrecorded.
+		if len(rep.Evidence) != 1 || rep.Evidence[0].Instrument != "arms" || rep.Evidence[0].Recorded ||
+			math.Abs(float64(rep.Evidence[0].ArmsTIV)/1000-fromBackers[2017]-fromBackers[2018]) > 0.01 || rep.Evidence[0].ToYear != 2018 {
+			t.Errorf("evidence %+v, want arms %.3f", rep.Evidence, fromBackers[2017]+fromBackers[2018])
+		}
 		// Russia's scorecard: its deliveries to Syria, and the
 		// government's one-sided violence from the year after the first.
 		var russia *impact.BackerSupply

@@ -139,6 +139,9 @@ func (db *DB) FundingLandscape(ctx context.Context, q aftermath.LandscapeQuery) 
 		types[i] = int64(t)
 	}
 	where, args = aidWhere(append(where, `t.type IN (`+ints(types)+`)`), args, q.Supplier, q.From, q.To)
+	if q.ReportingCountry != "" {
+		where, args = append(where, `upper(a.reporting_ref) LIKE ?`), append(args, strings.ToUpper(q.ReportingCountry)+"-%")
+	}
 	acts := map[int64]*landscapeActivity{}
 	type txRow struct {
 		act                                   int64

@@ -39,7 +39,8 @@ func TestInterventionMoneyAndArms(t *testing.T) {
 	}
 	for _, want := range []string{"Money and arms", "Arms delivered to Saudi Arabia from \u20662015\u2069", "Arms delivered to United Arab Emirates from \u20662015\u2069",
 		`<th scope="row">United States</th><td>18,615.889 <small>(estimate)</small>`, `<th scope="row">United States</th><td>4,647.22 <small>(estimate)</small>`,
-		"spread evenly over the deal&#39;s delivery years", "SIPRI Arms Transfers Database"} {
+		"spread evenly over the deal&#39;s delivery years", "SIPRI Arms Transfers Database",
+		"Evidence of the instruments", "<strong>Arms transfers</strong> <small>(not listed among the intervention&#39;s instruments)</small>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
 		}
