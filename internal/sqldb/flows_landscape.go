@@ -32,45 +32,32 @@ func Bucket(code string) string {
 // whole word, so "CVE" is not found in "CVEs" and "radicalisation"
 // matches "radicalisation-prevention".
 func MatchTerms(text string, terms []string) []string {
-	low := strings.ToLower(text)
-	var found []string
-	for _, term := range terms {
-		t := strings.ToLower(term)
-		acronym := strings.ToUpper(term) == term
-		for i := 0; ; {
-			j := strings.Index(low[i:], t)
-			if j < 0 {
-				break
-			}
-			at := i + j
-			end := at + len(t)
-			startOK := at == 0 || !isWordRune(lastRune(low[:at]))
-			endOK := !acronym || end == len(low) || !isWordRune(firstRune(low[end:]))
-			if startOK && endOK {
-				found = append(found, term)
-				break
-			}
-			i = at + 1
-		}
-	}
-	return found
+	return findTerms(text, terms, func(term string) bool { return strings.ToUpper(term) == term })
 }
 
 // MatchWords returns the terms found in text as whole words ("police"
 // in "for police", not in "policemen"); a deal "for border police" counts
 // for both "border police" and "police".
 func MatchWords(text string, terms []string) []string {
+	return findTerms(text, terms, func(string) bool { return true })
+}
+
+// findTerms returns the terms found in text (case-insensitive) at the
+// start of a word, and at its end too where whole says so.
+func findTerms(text string, terms []string, whole func(term string) bool) []string {
 	low := strings.ToLower(text)
 	var found []string
 	for _, term := range terms {
-		t := strings.ToLower(term)
+		t, w := strings.ToLower(term), whole(term)
 		for i := 0; ; {
 			j := strings.Index(low[i:], t)
 			if j < 0 {
 				break
 			}
 			at, end := i+j, i+j+len(t)
-			if (at == 0 || !isWordRune(lastRune(low[:at]))) && (end == len(low) || !isWordRune(firstRune(low[end:]))) {
+			startOK := at == 0 || !isWordRune(lastRune(low[:at]))
+			endOK := !w || end == len(low) || !isWordRune(firstRune(low[end:]))
+			if startOK && endOK {
 				found = append(found, term)
 				break
 			}

@@ -39,7 +39,7 @@ func (a armsRegister) covers(b armsRegister) bool {
 // register whose scope another stored one covers is left out, so that a
 // deal two exports both list (the register for Ukraine and the one for
 // all countries) counts once. Of two with the same scope the older stays.
-func (db *DB) countedRegisters(ctx context.Context) ([]armsRegister, error) {
+func (db *DB) countedRegisters(ctx context.Context) ([]int64, error) {
 	var all []armsRegister
 	err := db.each(ctx, `SELECT id, title, suppliers, recipients, from_year, to_year FROM arms_registers ORDER BY id`, nil, func(rows *sql.Rows) error {
 		var r armsRegister
@@ -52,13 +52,13 @@ func (db *DB) countedRegisters(ctx context.Context) ([]armsRegister, error) {
 	if err != nil {
 		return nil, err
 	}
-	var counted []armsRegister
+	var counted []int64
 	for _, b := range all {
 		shadowed := slices.ContainsFunc(all, func(a armsRegister) bool {
 			return a.id != b.id && a.covers(b) && (!b.covers(a) || a.id < b.id)
 		})
 		if !shadowed {
-			counted = append(counted, b)
+			counted = append(counted, b.id)
 		}
 	}
 	return counted, nil
@@ -133,13 +133,9 @@ func compareKey(a, b string) int {
 }
 
 func (db *DB) armsFlows(ctx context.Context, q aftermath.FlowQuery) ([]aftermath.FlowRow, error) {
-	regs, err := db.countedRegisters(ctx)
-	if err != nil || len(regs) == 0 {
+	ids, err := db.countedRegisters(ctx)
+	if err != nil || len(ids) == 0 {
 		return nil, err
-	}
-	ids := make([]int64, len(regs))
-	for i, r := range regs {
-		ids[i] = r.id
 	}
 	where := []string{`register_id IN (` + ints(ids) + `)`}
 	var args []any
@@ -401,13 +397,9 @@ func partyClause(col string, parties []string) (string, []any) {
 // ArmsDeliveries sums deliveries by year, supplier and recipient, over
 // the registers counted (countedRegisters).
 func (db *DB) ArmsDeliveries(ctx context.Context, q aftermath.DeliveryQuery) ([]aftermath.DeliveryYear, error) {
-	regs, err := db.countedRegisters(ctx)
-	if err != nil || len(regs) == 0 {
+	ids, err := db.countedRegisters(ctx)
+	if err != nil || len(ids) == 0 {
 		return nil, err
-	}
-	ids := make([]int64, len(regs))
-	for i, r := range regs {
-		ids[i] = r.id
 	}
 	where := []string{`d.register_id IN (` + ints(ids) + `)`}
 	var args []any
@@ -451,13 +443,9 @@ func (db *DB) ArmsDeliveries(ctx context.Context, q aftermath.DeliveryQuery) ([]
 
 // ArmsForces counts the force terms in a recipient's deals' comments.
 func (db *DB) ArmsForces(ctx context.Context, recipient string) ([]aftermath.ForceMention, error) {
-	regs, err := db.countedRegisters(ctx)
-	if err != nil || len(regs) == 0 {
+	ids, err := db.countedRegisters(ctx)
+	if err != nil || len(ids) == 0 {
 		return nil, err
-	}
-	ids := make([]int64, len(regs))
-	for i, r := range regs {
-		ids[i] = r.id
 	}
 	c, args := partyClause("recipient", []string{recipient})
 	counts := map[string]int64{}
@@ -487,7 +475,7 @@ func (db *DB) ArmsForces(ctx context.Context, recipient string) ([]aftermath.For
 // FlowCountries lists the states of the counted registers' recipients
 // and the countries IATI transactions or activities name.
 func (db *DB) FlowCountries(ctx context.Context) ([]string, error) {
-	regs, err := db.countedRegisters(ctx)
+	ids, err := db.countedRegisters(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -507,11 +495,7 @@ func (db *DB) FlowCountries(ctx context.Context) ([]string, error) {
 			return nil
 		})
 	}
-	if len(regs) > 0 {
-		ids := make([]int64, len(regs))
-		for i, r := range regs {
-			ids[i] = r.id
-		}
+	if len(ids) > 0 {
 		if err := add(`SELECT DISTINCT recipient_iso3 FROM arms_deals WHERE recipient_iso3 <> '' AND register_id IN (`+ints(ids)+`)`, false); err != nil {
 			return nil, fmt.Errorf("flow countries: %w", err)
 		}
