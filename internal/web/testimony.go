@@ -412,7 +412,13 @@ func (s *Server) showTestimony(w http.ResponseWriter, r *http.Request, id int64,
 			s.PageError(w, r, err)
 			return
 		}
+		// Confidential is offered only when someone is named to read it:
+		// the store refuses it otherwise, so the form's default (its first
+		// option, the narrowest) is always one an approval accepts.
 		for _, a := range aftermath.Audiences {
+			if a == aftermath.AudienceConfidential && len(p.Original.Readers) == 0 {
+				continue
+			}
 			if !a.Wider(p.Original.Consent.Level.MaxAudience()) {
 				p.Wider = append(p.Wider, a)
 			}

@@ -1,0 +1,102 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"aftermath"
+)
+
+// reviewAudienceDefault is the audience the review form sends when the
+// reviewer leaves its select as it is: the selected option, or the first.
+func reviewAudienceDefault(t *testing.T, page string) string {
+	t.Helper()
+	form := regexp.MustCompile(`(?s)<form method="post" action="/testimonies/\d+/review">.*?</form>`).FindString(page)
+	sel := regexp.MustCompile(`(?s)<select name="audience">(.*?)</select>`).FindStringSubmatch(form)
+	if sel == nil {
+		t.Fatalf("the review form has no audience select: %s", form)
+	}
+	opts := regexp.MustCompile(`<option value="([^"]+)"( selected)?>`).FindAllStringSubmatch(sel[1], -1)
+	if len(opts) == 0 {
+		t.Fatal("the review form offers no audience")
+	}
+	for _, o := range opts {
+		if o[2] != "" {
+			return o[1]
+		}
+	}
+	return opts[0][1]
+}
+
+// The review form's default audience must be one the store accepts: a
+// testimony submitted for the organisation (the submission form's
+// default) has nobody named, so confidential, which needs named readers,
+// is neither the default nor offered.
+func TestReviewFormDefaultAudienceApproves(t *testing.T) {
+	f := newVoicesFixture(t, true)
+	sub := submission()
+	sub.Set("audience", "internal")
+	rec := f.do(t, "contributor", "POST", "/testimonies", sub)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s", rec.Code, rec.Body.String())
+	}
+	tp := strings.TrimSuffix(rec.Header().Get("Location"), "?created=1")
+	for _, step := range []struct {
+		path string
+		form url.Values
+	}{
+		{tp + "/review", url.Values{"action": {"start"}}},
+		{tp + "/redact", url.Values{"passages": {"name: Zqxmamadou\nplace: Zqxbougou"}}},
+	} {
+		if rec := f.do(t, "editor", "POST", step.path, step.form); rec.Code != http.StatusSeeOther {
+			t.Fatalf("%s: %d %s", step.path, rec.Code, rec.Body.String())
+		}
+	}
+	page := f.do(t, "editor", "GET", tp, nil).Body.String()
+	audience := reviewAudienceDefault(t, page)
+	if strings.Contains(page, `<option value="confidential"`) {
+		t.Error("the review form offers confidential for a testimony with nobody named")
+	}
+	rec = f.do(t, "editor", "POST", tp+"/review", url.Values{"action": {"approve"}, "audience": {audience}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("approve with the form's default audience %q: %d %s", audience, rec.Code, rec.Body.String())
+	}
+}
+
+// A testimony submitted as confidential names readers: for them the
+// review keeps it confidential unless the reviewer widens it.
+func TestReviewFormKeepsConfidentialWhenReadersAreNamed(t *testing.T) {
+	f := newVoicesFixture(t, true)
+	ctx := context.Background()
+	contributor, err := f.db.UserByEmail(ctx, "contributor@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	editor, err := f.db.UserByEmail(ctx, "editor@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &aftermath.TestimonyInput{Date: "2024-05", Country: "MLI", Language: "fr", Body: "Personne n’ose parler.",
+		OwnerOrgID: f.orgs["sahel-voices"], Audience: aftermath.AudienceConfidential, Readers: []int64{contributor.ID, editor.ID},
+		RetainUntil: "2031-01-01", Consent: &aftermath.Consent{Level: "anonymous-publication", Method: "oral", RecordedBy: "Field worker 7", RecordedAt: "2024-05-02"}}
+	v, err := f.db.Viewer(ctx, contributor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := f.vs.CreateTestimony(ctx, v, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := "/testimonies/" + strconv.FormatInt(id, 10)
+	if rec := f.do(t, "editor", "POST", tp+"/review", url.Values{"action": {"start"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("start: %d", rec.Code)
+	}
+	if got := reviewAudienceDefault(t, f.do(t, "editor", "GET", tp, nil).Body.String()); got != "confidential" {
+		t.Errorf("the review form's default for a confidential testimony with named readers is %q", got)
+	}
+}
