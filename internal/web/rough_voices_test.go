@@ -100,3 +100,25 @@ func TestReviewFormKeepsConfidentialWhenReadersAreNamed(t *testing.T) {
 		t.Errorf("the review form's default for a confidential testimony with named readers is %q", got)
 	}
 }
+
+// The attachment field of a testimony takes a photo or a note, not the
+// dataset upload's CSV or UCDP ZIP, and says so in each language.
+func TestTestimonyAttachmentFieldHasItsOwnLabel(t *testing.T) {
+	f := newVoicesFixture(t, true)
+	rec := f.do(t, "contributor", "POST", "/testimonies", submission())
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s", rec.Code, rec.Body.String())
+	}
+	tp := strings.TrimSuffix(rec.Header().Get("Location"), "?created=1")
+	for lang, want := range map[string]string{"en": "photo", "fr": "photo", "ar": "صورة"} {
+		page := f.do(t, "editor", "GET", tp+"?lang="+lang, nil).Body.String()
+		form := regexp.MustCompile(`(?s)<form method="post" action="/testimonies/\d+/attachments".*?</form>`).FindString(page)
+		label := regexp.MustCompile(`(?s)<label>([^<]*)<input type="file"`).FindStringSubmatch(form)
+		if label == nil {
+			t.Fatalf("%s: no labelled file field in the attachment form: %s", lang, form)
+		}
+		if strings.Contains(label[1], "UCDP") || strings.Contains(label[1], "CSV") || !strings.Contains(label[1], want) {
+			t.Errorf("%s: the attachment field is labelled %q", lang, label[1])
+		}
+	}
+}
