@@ -154,10 +154,13 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// defaultDB is the SQLite file commands use without --db or AFTERMATH_DB.
+const defaultDB = "aftermath.db"
+
 func dbFlag(fs *flag.FlagSet, env *Env) *string {
 	def := env.Getenv("AFTERMATH_DB")
 	if def == "" {
-		def = "aftermath.db"
+		def = defaultDB
 	}
 	return fs.String("db", def, "database: a SQLite file path or a postgres:// URL (env AFTERMATH_DB)")
 }

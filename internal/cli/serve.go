@@ -93,10 +93,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	if *uploadDir == "" {
-		*uploadDir = "aftermath-uploads"
-		if db.Driver == sqldb.SQLite {
-			*uploadDir = *dsn + ".uploads"
-		}
+		*uploadDir = defaultUploadDir(*dsn, db.Driver == sqldb.SQLite)
 	}
 	srv.SetUploadDir(*uploadDir)
 	wake := make(chan struct{}, 1)
@@ -157,4 +154,13 @@ func newSite(db *sqldb.DB, log *slog.Logger, cmd, baseURL string) (*web.Server, 
 		}
 	}
 	return srv, nil
+}
+
+// defaultUploadDir is where uploads wait without --upload-dir: beside a
+// SQLite file, else in the working directory.
+func defaultUploadDir(dsn string, sqlite bool) string {
+	if sqlite {
+		return dsn + ".uploads"
+	}
+	return "aftermath-uploads"
 }
