@@ -42,6 +42,10 @@ type Intervention struct {
 	// Owner is the slug of the organisation whose internal or partners
 	// record it is ("": every organisation of the instance).
 	Owner string `json:"owner,omitempty"`
+	// Language is the language of the texts above ("": OriginalLanguage);
+	// Translations hold the name, notes, phases and objectives in others.
+	Language     string       `json:"language,omitempty"`
+	Translations Translations `json:"translations,omitempty"`
 }
 
 // InterventionFields are the fields a citation of an intervention may name.
@@ -294,6 +298,10 @@ func (iv *Intervention) Validate() error {
 		return Errorf(EINVALID, "intervention %s: at least one phase with a start date is required", iv.Slug)
 	case iv.Audience != "" && !iv.Audience.Valid():
 		return Errorf(EINVALID, "intervention %s: audience %q is not one of confidential, internal, partners, public", iv.Slug, iv.Audience)
+	}
+	if err := iv.Translations.check("intervention "+iv.Slug, iv.Language, translatable{InterventionTranslatable,
+		map[string]int{"phases": len(iv.Phases), "objectives": len(iv.Objectives)}}); err != nil {
+		return err
 	}
 	for _, in := range iv.Instruments {
 		if !slices.Contains(Instruments, in) {

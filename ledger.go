@@ -69,6 +69,10 @@ type Decision struct {
 	Citations         []Citation `json:"citations"`
 	Audience          Audience   `json:"audience,omitempty"` // new records without one are internal
 	Owner             string     `json:"owner,omitempty"`    // owning organisation's slug
+	// Language is the language of the record's texts ("":
+	// OriginalLanguage); Translations hold them in others.
+	Language     string       `json:"language,omitempty"`
+	Translations Translations `json:"translations,omitempty"`
 }
 
 // DecisionFields are the fields a citation of a decision may name.
@@ -102,6 +106,10 @@ type Inquiry struct {
 	Citations       []Citation `json:"citations"`
 	Audience        Audience   `json:"audience,omitempty"`
 	Owner           string     `json:"owner,omitempty"`
+	// Language is the language of the record's texts ("":
+	// OriginalLanguage); Translations hold them in others.
+	Language     string       `json:"language,omitempty"`
+	Translations Translations `json:"translations,omitempty"`
 }
 
 // InquiryFields are the fields a citation of an inquiry may name.
@@ -157,6 +165,10 @@ type Recommendation struct {
 	Status     string `json:"status"`                // the latest change's status; open without one
 	StatusDate string `json:"status_date,omitempty"` // its date
 	Overdue    bool   `json:"overdue"`               // see OverdueOn
+	// Language is the language of the record's texts ("":
+	// OriginalLanguage); Translations hold them in others.
+	Language     string       `json:"language,omitempty"`
+	Translations Translations `json:"translations,omitempty"`
 }
 
 // RecommendationFields are the fields a citation of a recommendation may
@@ -314,6 +326,10 @@ type Claim struct {
 	Citations     []Citation `json:"citations"`
 	Audience      Audience   `json:"audience,omitempty"`
 	Owner         string     `json:"owner,omitempty"`
+	// Language is the language of the record's texts ("":
+	// OriginalLanguage); Translations hold them in others.
+	Language     string       `json:"language,omitempty"`
+	Translations Translations `json:"translations,omitempty"`
 }
 
 // ClaimFields are the fields a citation of a claim may name.
@@ -400,6 +416,9 @@ func (d *Decision) Validate() error {
 	if err := d.Maker.validate(where, "maker"); err != nil {
 		return err
 	}
+	if err := d.Translations.check(where, d.Language, translatable{fields: DecisionTranslatable}); err != nil {
+		return err
+	}
 	switch {
 	case !validLedgerDate(d.Date):
 		return Errorf(EINVALID, "%s: date %q is not YYYY-MM-DD (or YYYY-MM, YYYY)", where, d.Date)
@@ -456,6 +475,9 @@ func uncitedFields(fields []string, set map[string]bool, cs []Citation) []string
 func (q *Inquiry) Validate() error {
 	where := ledgerLabel("inquiry", q.ID, q.Title)
 	if err := q.Body.validate(where, "body"); err != nil {
+		return err
+	}
+	if err := q.Translations.check(where, q.Language, translatable{fields: InquiryTranslatable}); err != nil {
 		return err
 	}
 	switch {
@@ -517,6 +539,9 @@ func (r *Recommendation) Validate() error {
 	if err := r.Addressee.validate(where, "addressee"); err != nil {
 		return err
 	}
+	if err := r.Translations.check(where, r.Language, translatable{fields: RecommendationTranslatable}); err != nil {
+		return err
+	}
 	switch {
 	case r.InquiryID <= 0:
 		return Errorf(EINVALID, "%s: inquiry_id is required: the inquiry that made it", where)
@@ -571,6 +596,9 @@ func (c *Claim) Uncited() []string {
 func (c *Claim) Validate() error {
 	where := ledgerLabel("claim", c.ID, c.Text)
 	if err := c.Author.validate(where, "author"); err != nil {
+		return err
+	}
+	if err := c.Translations.check(where, c.Language, translatable{fields: ClaimTranslatable}); err != nil {
 		return err
 	}
 	switch {

@@ -280,17 +280,27 @@ type citationJSON struct {
 }
 
 type interventionJSON struct {
-	Slug          string                    `json:"slug"`
-	Name          string                    `json:"name"`
-	Backers       []actorJSON               `json:"backers"`
-	PartnerForces []actorJSON               `json:"partner_forces"`
-	Instruments   []string                  `json:"instruments"`
-	Area          []areaJSON                `json:"area"`
-	Phases        []phaseJSON               `json:"phases"`
-	Objectives    []string                  `json:"objectives"`
-	Budget        *budgetJSON               `json:"budget"`
-	Notes         string                    `json:"notes"`
-	Citations     map[string][]citationJSON `json:"citations"`
+	Slug          string                     `json:"slug"`
+	Name          string                     `json:"name"`
+	Backers       []actorJSON                `json:"backers"`
+	PartnerForces []actorJSON                `json:"partner_forces"`
+	Instruments   []string                   `json:"instruments"`
+	Area          []areaJSON                 `json:"area"`
+	Phases        []phaseJSON                `json:"phases"`
+	Objectives    []string                   `json:"objectives"`
+	Budget        *budgetJSON                `json:"budget"`
+	Notes         string                     `json:"notes"`
+	Citations     map[string][]citationJSON  `json:"citations"`
+	Translations  map[string]translationJSON `json:"translations"`
+}
+
+// translationJSON is an entry's texts in one other language; a phase or
+// objective left "" (or beyond the list's end) has no translation.
+type translationJSON struct {
+	Name       string   `json:"name"`
+	Phases     []string `json:"phases"`
+	Objectives []string `json:"objectives"`
+	Notes      string   `json:"notes"`
 }
 
 // problems collects every error found, so an editor sees them all at once.
@@ -424,6 +434,7 @@ func (in *interventionJSON) build(where string, known, used map[string]bool, p *
 	if b := in.Budget; b != nil {
 		iv.Budget = &aftermath.Budget{Amount: b.Amount, Currency: b.Currency, Year: b.Year, Note: b.Note}
 	}
+	iv.Translations = buildTranslations(where, in, p)
 
 	if err := iv.Validate(); err != nil {
 		p.add("%v", err)
@@ -587,6 +598,53 @@ func buildActors(where, field string, in []actorJSON, p *problems) []aftermath.I
 			}
 		}
 		out = append(out, act)
+	}
+	return out
+}
+
+// buildTranslations turns the entry's "translations" into the record's,
+// reporting lists longer than the entry's own; the rest (languages, spaces)
+// is checked by Validate, as for any record.
+func buildTranslations(where string, in *interventionJSON, p *problems) aftermath.Translations {
+	var t aftermath.Translations
+	langs := make([]string, 0, len(in.Translations))
+	for lang := range in.Translations {
+		langs = append(langs, lang)
+	}
+	sort.Strings(langs)
+	for _, lang := range langs {
+		tr := in.Translations[lang]
+		if tr.Name == "" {
+			p.add("%s: translations: %s: a translation gives at least the name", where, lang)
+		}
+		set := func(field, text string) {
+			if text != "" && !trimmed(text) {
+				p.add("%s: translations: %s: %s has leading or trailing spaces", where, lang, field)
+			}
+			t.Set(lang, field, text)
+		}
+		set("name", tr.Name)
+		set("notes", tr.Notes)
+		for _, list := range []struct {
+			field      string
+			own, texts []string
+		}{{"phases", phaseNames(in.Phases), tr.Phases}, {"objectives", in.Objectives, tr.Objectives}} {
+			if len(list.texts) > len(list.own) {
+				p.add("%s: translations: %s: %d %s for %d in the entry", where, lang, len(list.texts), list.field, len(list.own))
+				continue
+			}
+			for i, text := range list.texts {
+				set(aftermath.ListField(list.field, i), text)
+			}
+		}
+	}
+	return t
+}
+
+func phaseNames(phases []phaseJSON) []string {
+	out := make([]string, len(phases))
+	for i, ph := range phases {
+		out[i] = ph.Name
 	}
 	return out
 }

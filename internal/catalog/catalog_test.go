@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -596,4 +597,70 @@ func TestPartnerAliasesInSharedUCDP(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTranslations: every entry ships its name, and each of its phases,
+// in French and Arabic, written as each language writes (the French
+// apostrophe, no Latin letters or Latin punctuation in Arabic), and
+// different from the English.
+func TestTranslations(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	latin := regexp.MustCompile(`[A-Za-z]`)
+	for _, e := range c.Interventions {
+		for _, lang := range []string{"fr", "ar"} {
+			fields := []string{"name"}
+			own := []string{e.Name}
+			for i, ph := range e.Phases {
+				fields, own = append(fields, aftermath.ListField("phases", i)), append(own, ph.Name)
+			}
+			for i, f := range fields {
+				text, ok := e.Translations.Text(lang, f, own[i])
+				switch {
+				case !ok:
+					t.Errorf("%s: no %s translation of %s", e.Slug, lang, f)
+				case lang == "ar" && (latin.MatchString(text) || strings.ContainsAny(text, ",;?")):
+					t.Errorf("%s: ar %s has Latin letters or punctuation: %q", e.Slug, f, text)
+				case lang == "fr" && strings.Contains(text, "'"):
+					t.Errorf("%s: fr %s has an ASCII apostrophe: %q", e.Slug, f, text)
+				case lang == "fr" && text == own[i]:
+					t.Errorf("%s: fr %s is the English text: %q", e.Slug, f, text)
+				}
+			}
+		}
+	}
+	minusma, _ := c.Entry("minusma")
+	if got, _ := minusma.Translations.Text("fr", "name", ""); !strings.HasPrefix(got, "Mission multidimensionnelle intégrée des Nations unies pour la stabilisation au Mali") {
+		t.Errorf("minusma fr name = %q", got)
+	}
+}
+
+// TestTranslationsChecked: a translation of a phase the entry does not
+// have, or into a language the platform does not serve, is refused.
+func TestTranslationsChecked(t *testing.T) {
+	for name, tr := range map[string]string{
+		"extra phase":      `{"fr": {"name": "Opération", "phases": ["Un", "Deux"]}}`,
+		"unknown language": `{"de": {"name": "Operation"}}`,
+		"no name":          `{"fr": {"phases": ["Un"]}}`,
+		"own language":     `{"en": {"name": "Operation"}}`,
+	} {
+		_, err := Parse(strings.NewReader(oneEntry(tr)))
+		if aftermath.ErrorCode(err) != aftermath.EINVALID || !strings.Contains(err.Error(), "translations") {
+			t.Errorf("%s: err = %v, want EINVALID about translations", name, err)
+		}
+	}
+	if _, err := Parse(strings.NewReader(oneEntry(`{"fr": {"name": "Opération", "phases": ["Un"]}}`))); err != nil {
+		t.Errorf("a valid translation: %v", err)
+	}
+}
+
+// oneEntry is a minimal valid catalog whose one entry has translations tr.
+func oneEntry(tr string) string {
+	return `{"sources": [{"key": "s", "identifier": "S/RES/1", "title": "T", "publisher": "UN", "date": "2013"}],
+	"interventions": [{"slug": "x", "name": "Operation", "backers": [{"name": "A"}], "area": [{"country": "MLI"}],
+	"phases": [{"name": "One", "start": "2013-01-01"}], "translations": ` + tr + `,
+	"citations": {"name": [{"source": "s", "confidence": "high"}], "backers": [{"source": "s", "confidence": "high"}],
+	"area": [{"source": "s", "confidence": "high"}], "phases": [{"source": "s", "confidence": "high"}]}}]}`
 }

@@ -248,6 +248,9 @@ func (db *DB) DeleteIntervention(ctx context.Context, v aftermath.Viewer, id int
 				return err
 			}
 		}
+		if err := db.deleteTranslations(ctx, tx, "intervention", id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM interventions WHERE id = ?`), id)
 		if err != nil {
 			return fmt.Errorf("delete intervention %d: %w", id, err)
@@ -308,6 +311,9 @@ func (db *DB) writeInterventionParts(ctx context.Context, tx *sql.Tx, iv *afterm
 			iv.ID, i, p.Name, p.Start, p.End); err != nil {
 			return err
 		}
+	}
+	if err := db.writeTranslations(ctx, tx, "intervention", iv.ID, iv.Language, iv.Translations); err != nil {
+		return err
 	}
 	for i := range iv.Citations {
 		c := &iv.Citations[i]
@@ -459,6 +465,9 @@ func (db *DB) Intervention(ctx context.Context, v aftermath.Viewer, id int64) (*
 		return nil, err
 	}
 	if iv.Citations, err = db.Citations(ctx, v, "intervention", id); err != nil {
+		return nil, err
+	}
+	if iv.Language, iv.Translations, err = db.readTranslations(ctx, "intervention", id); err != nil {
 		return nil, err
 	}
 	return iv, nil

@@ -512,7 +512,8 @@ func (db *DB) DeleteDecision(ctx context.Context, v aftermath.Viewer, id int64) 
 			return err
 		}
 		if err := db.ledgerExec(ctx, tx, []any{id}, `DELETE FROM citations WHERE record_type = 'decision' AND record_id = ?`,
-			`DELETE FROM record_readers WHERE record_type = 'decision' AND record_id = ?`); err != nil {
+			`DELETE FROM record_readers WHERE record_type = 'decision' AND record_id = ?`,
+			`DELETE FROM translations WHERE record_type = 'decision' AND record_id = ?`, `DELETE FROM record_languages WHERE record_type = 'decision' AND record_id = ?`); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM decisions WHERE id = ?`), id)
@@ -543,6 +544,9 @@ func decisionRow(d *aftermath.Decision) []any {
 }
 
 func (db *DB) writeDecisionParts(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, d *aftermath.Decision) error {
+	if err := db.writeTranslations(ctx, tx, aftermath.RecordDecision, d.ID, d.Language, d.Translations); err != nil {
+		return err
+	}
 	where := fmt.Sprintf("decision %d", d.ID)
 	if err := db.placeLedger(ctx, tx, v, aftermath.RecordDecision, d.ID, &d.Audience, d.Owner, where); err != nil {
 		return err
@@ -586,6 +590,9 @@ func (db *DB) Decision(ctx context.Context, v aftermath.Viewer, id int64) (*afte
 		return nil, err
 	}
 	if d.Citations, err = db.Citations(ctx, v, aftermath.RecordDecision, id); err != nil {
+		return nil, err
+	}
+	if d.Language, d.Translations, err = db.readTranslations(ctx, aftermath.RecordDecision, id); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -710,8 +717,11 @@ func (db *DB) DeleteInquiry(ctx context.Context, v aftermath.Viewer, id int64) e
 				JOIN recommendations r ON r.id = s.recommendation_id WHERE r.inquiry_id = ?)`,
 			`DELETE FROM citations WHERE record_type = 'recommendation' AND record_id IN (SELECT id FROM recommendations WHERE inquiry_id = ?)`,
 			`DELETE FROM record_readers WHERE record_type = 'recommendation' AND record_id IN (SELECT id FROM recommendations WHERE inquiry_id = ?)`,
+			`DELETE FROM translations WHERE record_type = 'recommendation' AND record_id IN (SELECT id FROM recommendations WHERE inquiry_id = ?)`,
+			`DELETE FROM record_languages WHERE record_type = 'recommendation' AND record_id IN (SELECT id FROM recommendations WHERE inquiry_id = ?)`,
 			`DELETE FROM citations WHERE record_type = 'inquiry' AND record_id = ?`,
-			`DELETE FROM record_readers WHERE record_type = 'inquiry' AND record_id = ?`); err != nil {
+			`DELETE FROM record_readers WHERE record_type = 'inquiry' AND record_id = ?`,
+			`DELETE FROM translations WHERE record_type = 'inquiry' AND record_id = ?`, `DELETE FROM record_languages WHERE record_type = 'inquiry' AND record_id = ?`); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM inquiries WHERE id = ?`), id)
@@ -737,6 +747,9 @@ func inquiryRow(q *aftermath.Inquiry) []any {
 }
 
 func (db *DB) writeInquiryParts(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, q *aftermath.Inquiry) error {
+	if err := db.writeTranslations(ctx, tx, aftermath.RecordInquiry, q.ID, q.Language, q.Translations); err != nil {
+		return err
+	}
 	where := fmt.Sprintf("inquiry %d", q.ID)
 	if err := db.placeLedger(ctx, tx, v, aftermath.RecordInquiry, q.ID, &q.Audience, q.Owner, where); err != nil {
 		return err
@@ -796,6 +809,9 @@ func (db *DB) Inquiry(ctx context.Context, v aftermath.Viewer, id int64) (*after
 		}
 	}
 	if q.Citations, err = db.Citations(ctx, v, aftermath.RecordInquiry, id); err != nil {
+		return nil, err
+	}
+	if q.Language, q.Translations, err = db.readTranslations(ctx, aftermath.RecordInquiry, id); err != nil {
 		return nil, err
 	}
 	return q, nil
@@ -926,7 +942,8 @@ func (db *DB) DeleteRecommendation(ctx context.Context, v aftermath.Viewer, id i
 		if err := db.ledgerExec(ctx, tx, []any{id},
 			`DELETE FROM citations WHERE record_type = 'recommendation_status' AND record_id IN (SELECT id FROM recommendation_status WHERE recommendation_id = ?)`,
 			`DELETE FROM citations WHERE record_type = 'recommendation' AND record_id = ?`,
-			`DELETE FROM record_readers WHERE record_type = 'recommendation' AND record_id = ?`); err != nil {
+			`DELETE FROM record_readers WHERE record_type = 'recommendation' AND record_id = ?`,
+			`DELETE FROM translations WHERE record_type = 'recommendation' AND record_id = ?`, `DELETE FROM record_languages WHERE record_type = 'recommendation' AND record_id = ?`); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM recommendations WHERE id = ?`), id)
@@ -971,6 +988,9 @@ func recommendationRow(r *aftermath.Recommendation) []any {
 }
 
 func (db *DB) writeRecommendationParts(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, r *aftermath.Recommendation) error {
+	if err := db.writeTranslations(ctx, tx, aftermath.RecordRecommendation, r.ID, r.Language, r.Translations); err != nil {
+		return err
+	}
 	where := fmt.Sprintf("recommendation %d", r.ID)
 	if err := db.placeLedger(ctx, tx, v, aftermath.RecordRecommendation, r.ID, &r.Audience, r.Owner, where); err != nil {
 		return err
@@ -1092,6 +1112,9 @@ func (db *DB) Recommendation(ctx context.Context, v aftermath.Viewer, id int64) 
 		return nil, err
 	}
 	db.ledgerComputeStatus(r)
+	if r.Language, r.Translations, err = db.readTranslations(ctx, aftermath.RecordRecommendation, id); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -1227,7 +1250,8 @@ func (db *DB) DeleteClaim(ctx context.Context, v aftermath.Viewer, id int64) err
 			return err
 		}
 		if err := db.ledgerExec(ctx, tx, []any{id}, `DELETE FROM citations WHERE record_type = 'claim' AND record_id = ?`,
-			`DELETE FROM record_readers WHERE record_type = 'claim' AND record_id = ?`); err != nil {
+			`DELETE FROM record_readers WHERE record_type = 'claim' AND record_id = ?`,
+			`DELETE FROM translations WHERE record_type = 'claim' AND record_id = ?`, `DELETE FROM record_languages WHERE record_type = 'claim' AND record_id = ?`); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, db.rebind(`DELETE FROM claims WHERE id = ?`), id)
@@ -1247,6 +1271,9 @@ func claimRow(c *aftermath.Claim) []any {
 }
 
 func (db *DB) writeClaimParts(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, c *aftermath.Claim) error {
+	if err := db.writeTranslations(ctx, tx, aftermath.RecordClaim, c.ID, c.Language, c.Translations); err != nil {
+		return err
+	}
 	where := fmt.Sprintf("claim %d", c.ID)
 	if err := db.placeLedger(ctx, tx, v, aftermath.RecordClaim, c.ID, &c.Audience, c.Owner, where); err != nil {
 		return err
@@ -1304,6 +1331,9 @@ func (db *DB) Claim(ctx context.Context, v aftermath.Viewer, id int64) (*afterma
 		return nil, err
 	}
 	if c.Citations, err = db.Citations(ctx, v, aftermath.RecordClaim, id); err != nil {
+		return nil, err
+	}
+	if c.Language, c.Translations, err = db.readTranslations(ctx, aftermath.RecordClaim, id); err != nil {
 		return nil, err
 	}
 	return c, nil
