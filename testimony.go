@@ -356,12 +356,15 @@ type TestimonyContent struct {
 
 // ReviewStep is one recorded step of a testimony's review.
 type ReviewStep struct {
-	At       time.Time
-	ActorID  int64 // 0: the system
-	Action   string
-	From, To TestimonyState
-	Audience Audience
-	Note     string
+	At      time.Time
+	ActorID int64 // 0: the system
+	// ActorName is the name the actor gave their account, for those who
+	// read the history (they read the original, so they handle it).
+	ActorName string
+	Action    string
+	From, To  TestimonyState
+	Audience  Audience
+	Note      string
 }
 
 // Theme is one code of the codebook.

@@ -707,13 +707,14 @@ func (s *Voices) TestimonyOriginal(ctx context.Context, v aftermath.Viewer, id i
 		if err != nil {
 			return err
 		}
-		err = eachRow(ctx, tx, db.rebind(`SELECT id, at, COALESCE(actor_user_id, 0), action, from_state, to_state, audience, note FROM testimony_reviews
-			WHERE testimony_id = ? ORDER BY id`), []any{id}, func(r *sql.Rows) error {
+		err = eachRow(ctx, tx, db.rebind(`SELECT r.id, r.at, COALESCE(r.actor_user_id, 0), COALESCE(u.name, ''), r.action, r.from_state, r.to_state, r.audience, r.note
+			FROM testimony_reviews r LEFT JOIN users u ON u.id = r.actor_user_id
+			WHERE r.testimony_id = ? ORDER BY r.id`), []any{id}, func(r *sql.Rows) error {
 			var st aftermath.ReviewStep
 			var rid int64
 			var at string
 			var note []byte
-			if err := r.Scan(&rid, &at, &st.ActorID, &st.Action, &st.From, &st.To, &st.Audience, &note); err != nil {
+			if err := r.Scan(&rid, &at, &st.ActorID, &st.ActorName, &st.Action, &st.From, &st.To, &st.Audience, &note); err != nil {
 				return err
 			}
 			st.At, _ = time.Parse(time.RFC3339, at)

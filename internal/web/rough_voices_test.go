@@ -122,3 +122,30 @@ func TestTestimonyAttachmentFieldHasItsOwnLabel(t *testing.T) {
 		}
 	}
 }
+
+// The review history names who took each step, not their user id.
+func TestTestimonyHistoryNamesTheReviewers(t *testing.T) {
+	f := newVoicesFixture(t, true)
+	rec := f.do(t, "contributor", "POST", "/testimonies", submission())
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s", rec.Code, rec.Body.String())
+	}
+	tp := strings.TrimSuffix(rec.Header().Get("Location"), "?created=1")
+	if rec := f.do(t, "editor", "POST", tp+"/review", url.Values{"action": {"start"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("start: %d", rec.Code)
+	}
+	if rec := f.do(t, "editor", "POST", tp+"/review", url.Values{"action": {"return"}, "note": {"Précisez la date."}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("return: %d", rec.Code)
+	}
+	page := f.do(t, "admin", "GET", tp, nil).Body.String()
+	history := regexp.MustCompile(`(?s)<h3>Review history</h3>.*?</table>`).FindString(page)
+	if history == "" {
+		t.Fatalf("no review history on the page")
+	}
+	if regexp.MustCompile(`<td>#\d+</td>`).MatchString(history) {
+		t.Errorf("the review history shows user ids: %s", history)
+	}
+	if strings.Count(history, "<td>editor</td>") != 2 {
+		t.Errorf("the review history does not name the editor on each step: %s", history)
+	}
+}
