@@ -225,3 +225,23 @@ func TestConcurrentLookups(t *testing.T) {
 		<-done
 	}
 }
+
+func TestFindByCodeAndNameInEachLanguage(t *testing.T) {
+	for _, s := range []string{"MLI", "mli", "Mali", "MALI", "mali", " Mali ", "مالي"} {
+		if c, ok := Find(s); !ok || c.Alpha3 != "MLI" {
+			t.Errorf("Find(%q) = %v, %v; want Mali", s, c.Alpha3, ok)
+		}
+	}
+	for s, want := range map[string]string{"Somalie": "SOM", "الصومال": "SOM", "Yémen": "YEM", "yemen": "YEM", "اليمن": "YEM",
+		"Côte d’Ivoire": "CIV", "cote d'ivoire": "CIV", "ساحل العاج": "CIV", "États-Unis": "USA", "Etats Unis": "USA",
+		"Congo-Kinshasa": "COD", "Tchad": "TCD", "تشاد": "TCD"} {
+		if c, ok := Find(s); !ok || c.Alpha3 != want {
+			t.Errorf("Find(%q) = %v, %v; want %s", s, c.Alpha3, ok, want)
+		}
+	}
+	for _, s := range []string{"", "Atlantis", "ML", "DR Congo (Zaire)"} {
+		if c, ok := Find(s); ok {
+			t.Errorf("Find(%q) = %v, want none", s, c.Alpha3)
+		}
+	}
+}

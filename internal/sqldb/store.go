@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"aftermath"
+	"aftermath/internal/geo"
 )
 
 // Datasets lists the datasets the viewer may see with their versions and
@@ -170,15 +171,16 @@ type EventFilter = aftermath.EventFilter
 func eventWhere(f EventFilter) (string, []any) {
 	w := []string{visible(f.Viewer, "d", "dataset")}
 	var args []any
-	add := func(cond string, v any) {
+	add := func(cond string, v ...any) {
 		w = append(w, cond)
-		args = append(args, v)
+		args = append(args, v...)
 	}
 	if f.Dataset != "" {
 		add("d.name = ?", f.Dataset)
 	}
 	if f.Country != "" {
-		add("e.country = ?", f.Country)
+		cond, v := countryIn("e.country", f.Country)
+		add(cond, v...)
 	}
 	if f.Admin1 != "" {
 		add("e.admin1 = ?", f.Admin1)
@@ -193,7 +195,17 @@ func eventWhere(f EventFilter) (string, []any) {
 		add("e.violence_type = ?", f.ViolenceType)
 	}
 	if f.Actor != "" {
-		add(`e.id IN (SELECT l.event_id FROM event_actors l JOIN actor_aliases a ON a.actor_id = l.actor_id WHERE a.name = ?)`, f.Actor)
+		roles := "'side_a', 'actor1', 'assoc_actor_1', 'side_b', 'actor2', 'assoc_actor_2'"
+		switch f.ActorSide {
+		case aftermath.ActorSideA:
+			roles = "'side_a', 'actor1', 'assoc_actor_1'"
+		case aftermath.ActorSideB:
+			roles = "'side_b', 'actor2', 'assoc_actor_2'"
+		}
+		// The aliases are few beside the events: matching them first keeps
+		// the substring search off the events table.
+		add(`e.id IN (SELECT l.event_id FROM event_actors l WHERE l.role IN (`+roles+`) AND l.actor_id IN (
+			SELECT aa.actor_id FROM actor_aliases aa WHERE lower(aa.name) LIKE lower(?) ESCAPE '\'))`, likeContains(f.Actor))
 	}
 	if f.DeathsMin > 0 {
 		add("e.deaths_best >= ?", f.DeathsMin)
@@ -210,9 +222,34 @@ func eventWhere(f EventFilter) (string, []any) {
 	return strings.Join(w, " AND "), args
 }
 
-const eventListColumns = `e.id, d.name, v.version, e.native_id, e.year, e.date_start, e.date_end, e.violence_type,
+// countryIn is the condition that col holds a dataset's spelling of the
+// country s names: s itself in any case, or, when geo.Find knows s (an
+// ISO code or a name in English, French or Arabic), every spelling the
+// datasets use for that country. The monthly aggregates know both the
+// spellings and their ISO codes, and are far fewer than the events.
+func countryIn(col, s string) (string, []any) {
+	if c, ok := geo.Find(s); ok {
+		return col + ` IN (SELECT m.country FROM monthly_aggregates m WHERE m.country_iso3 = ? OR lower(m.country) = lower(?))`, []any{c.Alpha3, s}
+	}
+	return col + ` IN (SELECT m.country FROM monthly_aggregates m WHERE lower(m.country) = lower(?))`, []any{s}
+}
+
+// likeContains is a LIKE pattern matching s anywhere, its wildcards escaped.
+func likeContains(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
+}
+
+// eventSide is the name of an event's first actor on one side, as the
+// listing shows it (UCDP names one actor a side, ACLED one besides its
+// associates).
+func eventSide(roles string) string {
+	return `COALESCE((SELECT min(a.name) FROM event_actors l JOIN actors a ON a.id = l.actor_id WHERE l.event_id = e.id AND l.role IN (` + roles + `)), '')`
+}
+
+var eventListColumns = `e.id, d.name, v.version, e.native_id, e.year, e.date_start, e.date_end, e.violence_type,
 	e.country, e.admin1, e.admin2, e.location, e.latitude, e.longitude, e.deaths_low, e.deaths_best,
-	e.deaths_high, e.deaths_civilians, e.where_precision, e.date_precision, e.code_status, e.source_count
+	e.deaths_high, e.deaths_civilians, e.where_precision, e.date_precision, e.code_status, e.source_count,
+	e.country_gw, e.country_iso, ` + eventSide("'side_a', 'actor1'") + `, ` + eventSide("'side_b', 'actor2'") + `, e.source_text, e.notes
 	FROM events e JOIN datasets d ON d.id = e.dataset_id JOIN dataset_versions v ON v.id = e.version_id`
 
 // Events lists events, newest first.
@@ -241,11 +278,14 @@ func (db *DB) eachEvent(ctx context.Context, f EventFilter, tail string, tailArg
 		var e aftermath.Event
 		var lat, lon sql.NullFloat64
 		var sources sql.NullInt64
+		var sideA, sideB string
 		if err := r.Scan(&e.ID, &e.Dataset, &e.Version, &e.NativeID, &e.Year, &e.DateStart, &e.DateEnd, &e.ViolenceType,
 			&e.Country, &e.Admin1, &e.Admin2, &e.Location, &lat, &lon, &e.DeathsLow, &e.DeathsBest, &e.DeathsHigh,
-			&e.DeathsCivilians, &e.WherePrecision, &e.DatePrecision, &e.CodeStatus, &sources); err != nil {
+			&e.DeathsCivilians, &e.WherePrecision, &e.DatePrecision, &e.CodeStatus, &sources,
+			&e.CountryGW, &e.CountryISO, &sideA, &sideB, &e.SourceText, &e.Notes); err != nil {
 			return err
 		}
+		e.Actors = sideActors(e.Dataset, sideA, sideB)
 		if sources.Valid {
 			n := int(sources.Int64)
 			e.SourceCount = &n
@@ -269,23 +309,9 @@ func (db *DB) eachEvent(ctx context.Context, f EventFilter, tail string, tailArg
 // the monthly aggregates can answer (dataset, country, admin-1, violence
 // type, whole months) are counted there, exactly and fast.
 func (db *DB) CountEvents(ctx context.Context, f EventFilter, limit int) (n int64, exact bool, err error) {
-	if f.Actor == "" && f.DeathsMin == 0 && f.DeathsMax == 0 && f.CodeStatus == "" && monthStart(f.From) && monthEnd(f.To) {
-		q := `SELECT COALESCE(sum(a.events), 0) FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id WHERE ` + visible(f.Viewer, "d", "dataset")
-		var args []any
-		for _, c := range []struct {
-			cond string
-			v    string
-		}{{" AND d.name = ?", f.Dataset}, {" AND a.country = ?", f.Country}, {" AND a.admin1 = ?", f.Admin1},
-			{" AND a.violence_type = ?", f.ViolenceType}, {" AND a.month >= ?", month(f.From)}, {" AND a.month <= ?", month(f.To)}} {
-			if c.v != "" {
-				q += c.cond
-				args = append(args, c.v)
-			}
-		}
-		if f.PreciseOnly {
-			q += " AND a.precise = ?"
-			args = append(args, true)
-		}
+	if aggregatable(f) {
+		where, args := aggregateWhere(f)
+		q := `SELECT COALESCE(sum(a.events), 0) FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id WHERE ` + where
 		if err := db.read.QueryRowContext(ctx, db.rebind(q), args...).Scan(&n); err != nil {
 			return 0, false, fmt.Errorf("count events: %w", err)
 		}
@@ -304,6 +330,40 @@ func (db *DB) CountEvents(ctx context.Context, f EventFilter, limit int) (n int6
 		return int64(limit), false, nil
 	}
 	return n, true, nil
+}
+
+// aggregatable tells whether the monthly aggregates can count f's events:
+// filters on dataset, country, admin-1, violence type, precision and
+// whole months.
+func aggregatable(f EventFilter) bool {
+	return f.Actor == "" && f.DeathsMin == 0 && f.DeathsMax == 0 && f.CodeStatus == "" && monthStart(f.From) && monthEnd(f.To)
+}
+
+// aggregateWhere is the condition on monthly_aggregates a (joined to
+// datasets d) selecting what an aggregatable filter selects.
+func aggregateWhere(f EventFilter) (string, []any) {
+	q := visible(f.Viewer, "d", "dataset")
+	var args []any
+	for _, c := range []struct {
+		cond string
+		v    string
+	}{{" AND d.name = ?", f.Dataset}, {" AND a.admin1 = ?", f.Admin1},
+		{" AND a.violence_type = ?", f.ViolenceType}, {" AND a.month >= ?", month(f.From)}, {" AND a.month <= ?", month(f.To)}} {
+		if c.v != "" {
+			q += c.cond
+			args = append(args, c.v)
+		}
+	}
+	if f.Country != "" {
+		cond, v := countryIn("a.country", f.Country)
+		q += " AND " + cond
+		args = append(args, v...)
+	}
+	if f.PreciseOnly {
+		q += " AND a.precise = ?"
+		args = append(args, true)
+	}
+	return q, args
 }
 
 // monthStart and monthEnd tell whether a date filter covers whole months
