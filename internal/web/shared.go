@@ -36,30 +36,39 @@ var (
 
 type errorPage struct {
 	page
-	Message string
+	Message string // in the reader's language
+	Reason  string // the service's, in English
+}
+
+// errorTexts are the heading and the message of an error page by
+// status; a status without its own says error.title and no message.
+var errorTexts = map[int][2]string{
+	http.StatusBadRequest:          {"error.title", "error.invalid_request"},
+	http.StatusForbidden:           {"error.forbidden.title", "error.forbidden"},
+	http.StatusNotFound:            {"error.not_found.title", "error.not_found"},
+	http.StatusMethodNotAllowed:    {"error.title", "error.method_not_allowed"},
+	http.StatusConflict:            {"error.conflict.title", ""},
+	http.StatusInternalServerError: {"error.title", "error.internal"},
 }
 
 // errorPage renders a failure the shared error responder has mapped to a
-// status (server.Server.ErrorPage): 404 as notFound, 401, 403 and 409
-// with the service's reason.
-func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
-	if status == http.StatusNotFound {
-		s.notFound(w, r)
-		return
+// status (server.Server.ErrorPage) in the site's layout: the service's
+// reason for 401, 403 and 409, what went wrong in the reader's language
+// otherwise.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	texts, ok := errorTexts[status]
+	if !ok {
+		texts[0] = "error.title"
 	}
-	title := map[int]string{http.StatusForbidden: "error.forbidden.title", http.StatusConflict: "error.conflict.title"}[status]
-	if title == "" {
-		title = "error.title"
+	p := errorPage{page: s.newPage(w, r, texts[0]), Reason: reason}
+	if texts[1] != "" {
+		p.Message = p.L.T(texts[1])
 	}
-	p := errorPage{page: s.newPage(w, r, title), Message: message}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, "error.html", p)
 }
 
 // notFound answers 404 with a page in the reader's language.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(w, r, "error.not_found.title")
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusNotFound)
-	w.Write([]byte(p.L.T("error.not_found") + "\n"))
+	s.errorPage(w, r, http.StatusNotFound, "")
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"aftermath"
 )
@@ -82,24 +83,65 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	e := s.replyTo(r, err)
 	switch e.Status {
-	case http.StatusNotFound:
-		s.errorPage(w, r, http.StatusNotFound, "")
-	case http.StatusBadRequest:
-		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
 	case http.StatusForbidden, http.StatusConflict, http.StatusUnauthorized:
 		s.errorPage(w, r, e.Status, e.Message)
+	case http.StatusNotFound, http.StatusBadRequest:
+		s.errorPage(w, r, e.Status, "")
 	default:
-		internalError(w) // replyTo has logged it
+		s.errorPage(w, r, http.StatusInternalServerError, "") // replyTo has logged it
 	}
 }
 
-// errorPage has the pages render a refusal (ErrorPage).
+// errorPage has the pages render a failure (ErrorPage).
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
-	if s.ErrorPage == nil {
+	switch {
+	case s.ErrorPage != nil:
+		s.ErrorPage(w, r, status, message)
+	case status == http.StatusInternalServerError:
+		internalError(w)
+	default:
 		http.Error(w, http.StatusText(status), status)
-		return
 	}
-	s.ErrorPage(w, r, status, message)
+}
+
+// unmatched answers the requests no route serves (404, or 405 for a
+// method a path does not take) with the pages' error page rather than
+// the mux's plain text; the API keeps the mux's answers, which no
+// browser reads.
+func (s *Server) unmatched(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" || s.ErrorPage == nil || strings.HasPrefix(r.URL.Path, "/api/") {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		// The mux's handler says which failure it is (and sets Allow on a
+		// 405); its plain-text body is dropped for the page.
+		c := &statusCatcher{header: w.Header()}
+		h.ServeHTTP(c, r)
+		w.Header().Del("Content-Type")
+		w.Header().Del("Content-Length")
+		s.errorPage(w, r, c.status, "")
+	})
+}
+
+// statusCatcher keeps the status a handler writes and drops its body.
+type statusCatcher struct {
+	header http.Header
+	status int
+}
+
+func (c *statusCatcher) Header() http.Header { return c.header }
+
+func (c *statusCatcher) WriteHeader(status int) {
+	if c.status == 0 {
+		c.status = status
+	}
+}
+
+func (c *statusCatcher) Write(b []byte) (int, error) {
+	c.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 // refusalStatus is the status of a page that shows a service's refusal

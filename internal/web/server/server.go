@@ -40,8 +40,9 @@ type Server struct {
 	// addRoutes add the routes of the pages and the API (AddRoutes).
 	addRoutes []func(Handle)
 	// ErrorPage answers a page's failure in the pages' layout, which this
-	// package has no templates for: 404 (message "") and 401, 403, 409
-	// with the service's reason. The pages set it; without it the status
+	// package has no templates for: 401, 403 and 409 with the service's
+	// reason, 400, 404, 405 and 500 with message "" (the page says it in
+	// the reader's language). The pages set it; without it the status
 	// text is answered.
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, message string)
 }
@@ -113,7 +114,7 @@ func (s *Server) Handler() http.Handler {
 		add(r.handle)
 	}
 	s.routes = r.routes
-	return secure(s.withSession(mux))
+	return secure(s.withSession(s.unmatched(mux)))
 }
 
 // Access classes of routes, for the role × route test.
