@@ -46,14 +46,19 @@ func visible(v aftermath.Viewer, t, recordType string) string {
 // some dataset v sees spells, that an intervention v sees names, or that
 // a ledger record v sees names (ledger.go).
 func actorVisible(v aftermath.Viewer, a string) string {
+	// A merged actor is no longer one, for anybody: its address leads to
+	// the actor it went into (DB.ActorMergedInto).
+	live := a + `.merged_into IS NULL`
 	if v.All {
-		return "1 = 1"
+		return live
 	}
-	return `(EXISTS (SELECT 1 FROM actor_aliases av JOIN datasets d ON d.name = av.dataset WHERE av.actor_id = ` + a + `.id AND ` +
+	return `(` + live + ` AND (EXISTS (SELECT 1 FROM actor_aliases av JOIN datasets d ON d.name = av.dataset WHERE av.actor_id = ` + a + `.id AND ` +
 		visible(v, "d", "dataset") + `) OR EXISTS (SELECT 1 FROM actor_aliases av JOIN intervention_actor_aliases ia
 		ON ia.dataset = av.dataset AND ia.name = av.name JOIN intervention_actors ix ON ix.id = ia.intervention_actor_id
 		JOIN interventions i ON i.id = ix.intervention_id WHERE av.actor_id = ` + a + `.id AND ` + visible(v, "i", "intervention") + `)
-		OR ` + ledgerActorVisible(v, a) + `)`
+		OR EXISTS (SELECT 1 FROM intervention_actors ix JOIN interventions i ON i.id = ix.intervention_id
+		WHERE ix.role = 'backer' AND lower(ix.name) = lower(` + a + `.name) AND ` + visible(v, "i", "intervention") + `)
+		OR ` + ledgerActorVisible(v, a) + `))`
 }
 
 // citedVisible is true for the citations (alias c) whose cited record v

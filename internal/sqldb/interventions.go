@@ -283,6 +283,9 @@ func nonNil(s []string) []string {
 }
 
 func (db *DB) writeInterventionParts(ctx context.Context, tx *sql.Tx, iv *aftermath.Intervention) error {
+	if err := db.addBackerActors(ctx, tx, iv.Backers); err != nil {
+		return err
+	}
 	for role, list := range map[string][]aftermath.InterventionActor{"backer": iv.Backers, "partner": iv.PartnerForces} {
 		for i, a := range list {
 			var id int64
