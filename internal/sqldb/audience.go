@@ -111,7 +111,7 @@ func (db *DB) Viewer(ctx context.Context, u *aftermath.User) (aftermath.Viewer, 
 // Organisation finds an organisation by its slug.
 func (db *DB) Organisation(ctx context.Context, slug string) (*aftermath.Organisation, error) {
 	var o aftermath.Organisation
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, slug, name FROM organisations WHERE slug = ?`), slug).Scan(&o.ID, &o.Slug, &o.Name)
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, slug, name FROM organisations WHERE slug = ?`), slugKey(slug)).Scan(&o.ID, &o.Slug, &o.Name)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no organisation %q", slug)
 	}

@@ -76,7 +76,7 @@ func (db *DB) briefOwner(ctx context.Context, tx *sql.Tx, w writer, b *aftermath
 		return 0, nil
 	}
 	var org int64
-	err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), b.Owner).Scan(&org)
+	err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), slugKey(b.Owner)).Scan(&org)
 	if err == sql.ErrNoRows {
 		return 0, aftermath.Errorf(aftermath.EINVALID, "brief %s: no organisation %q", b.Slug, b.Owner)
 	}
@@ -447,7 +447,7 @@ func (db *DB) FindBrief(ctx context.Context, v aftermath.Viewer, ref string) (*a
 		return db.Brief(ctx, v, id)
 	}
 	var id int64
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT b.id FROM briefs b WHERE b.slug = ? AND `+briefVisible(v, "b")), ref).Scan(&id)
+	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT b.id FROM briefs b WHERE b.slug = ? AND `+briefVisible(v, "b")), slugKey(ref)).Scan(&id)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no brief %q", ref)
 	}

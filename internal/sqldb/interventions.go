@@ -69,7 +69,7 @@ func (db *DB) interventionOwner(ctx context.Context, tx *sql.Tx, w writer, iv *a
 	}
 	if iv.Owner != "" {
 		var org int64
-		err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), iv.Owner).Scan(&org)
+		err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), slugKey(iv.Owner)).Scan(&org)
 		if err == sql.ErrNoRows {
 			return aftermath.Errorf(aftermath.EINVALID, "intervention %s: no organisation %q", iv.Slug, iv.Owner)
 		}
@@ -152,7 +152,7 @@ func (db *DB) placeIntervention(ctx context.Context, tx *sql.Tx, iv *aftermath.I
 	}
 	p := Placement{Audience: iv.Audience}
 	if iv.Owner != "" {
-		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), iv.Owner).Scan(&p.OwnerOrg); err == sql.ErrNoRows {
+		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), slugKey(iv.Owner)).Scan(&p.OwnerOrg); err == sql.ErrNoRows {
 			return aftermath.Errorf(aftermath.EINVALID, "intervention %s: no organisation %q", iv.Slug, iv.Owner)
 		} else if err != nil {
 			return err
@@ -344,13 +344,13 @@ func (db *DB) writeInterventionParts(ctx context.Context, tx *sql.Tx, iv *afterm
 // else by slug, or else by name (any case). ENOTFOUND if there is none,
 // the same whether it does not exist or is hidden from the viewer.
 func (db *DB) FindIntervention(ctx context.Context, v aftermath.Viewer, ref string) (*aftermath.Intervention, error) {
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+	if id, err := strconv.ParseInt(strings.TrimSpace(ref), 10, 64); err == nil {
 		return db.Intervention(ctx, v, id)
 	}
 	var id, rank int64
 	vis := visible(v, "i", "intervention")
 	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT id, 0 AS r FROM interventions i WHERE slug = ? AND `+vis+`
-		UNION ALL SELECT id, 1 AS r FROM interventions i WHERE lower(name) = lower(?) AND `+vis+` ORDER BY r, id LIMIT 1`), ref, ref).Scan(&id, &rank)
+		UNION ALL SELECT id, 1 AS r FROM interventions i WHERE lower(name) = lower(?) AND `+vis+` ORDER BY r, id LIMIT 1`), slugKey(ref), strings.TrimSpace(ref)).Scan(&id, &rank)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no intervention %q", ref)
 	}

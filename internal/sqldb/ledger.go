@@ -129,7 +129,7 @@ func (db *DB) placeLedger(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, r
 	}
 	p := Placement{Audience: *a}
 	if owner != "" {
-		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), owner).Scan(&p.OwnerOrg); err == sql.ErrNoRows {
+		if err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), slugKey(owner)).Scan(&p.OwnerOrg); err == sql.ErrNoRows {
 			return aftermath.Errorf(aftermath.EINVALID, "%s: no organisation %q", where, owner)
 		} else if err != nil {
 			return err
@@ -374,7 +374,7 @@ func (db *DB) ledgerOwner(ctx context.Context, tx *sql.Tx, w writer, owner *stri
 	}
 	if *owner != "" {
 		var org int64
-		err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), *owner).Scan(&org)
+		err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM organisations WHERE slug = ?`), slugKey(*owner)).Scan(&org)
 		if err == sql.ErrNoRows {
 			return aftermath.Errorf(aftermath.EINVALID, "%s: no organisation %q", where, *owner)
 		}

@@ -213,7 +213,7 @@ func (db *DB) Testimonies(ctx context.Context, v aftermath.Viewer, f TestimonyFi
 	}
 	if f.Theme != "" {
 		q += ` AND EXISTS (SELECT 1 FROM testimony_themes tt JOIN themes th ON th.id = tt.theme_id WHERE tt.testimony_id = t.id AND th.slug = ?)`
-		args = append(args, f.Theme)
+		args = append(args, slugKey(f.Theme))
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -279,7 +279,7 @@ func (db *DB) checkInput(ctx context.Context, q querier, v aftermath.Viewer, in 
 	var themeIDs []int64
 	for _, slug := range in.Themes {
 		var id int64
-		err := q.QueryRowContext(ctx, db.rebind(`SELECT id FROM themes WHERE slug = ?`), slug).Scan(&id)
+		err := q.QueryRowContext(ctx, db.rebind(`SELECT id FROM themes WHERE slug = ?`), slugKey(slug)).Scan(&id)
 		if err == sql.ErrNoRows {
 			return nil, aftermath.FieldError("themes", "no theme %q", slug)
 		}
@@ -929,7 +929,7 @@ func (db *DB) SetTestimonyThemes(ctx context.Context, v aftermath.Viewer, id int
 		var ids []int64
 		for _, slug := range slugs {
 			var tid int64
-			err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM themes WHERE slug = ?`), slug).Scan(&tid)
+			err := tx.QueryRowContext(ctx, db.rebind(`SELECT id FROM themes WHERE slug = ?`), slugKey(slug)).Scan(&tid)
 			if err == sql.ErrNoRows {
 				return aftermath.FieldError("themes", "no theme %q", slug)
 			}
@@ -1264,7 +1264,7 @@ func (s *Voices) QuoteBank(ctx context.Context, v aftermath.Viewer, f QuoteFilte
 	var args []any
 	if f.Theme != "" {
 		q += ` AND EXISTS (SELECT 1 FROM testimony_themes tt JOIN themes th ON th.id = tt.theme_id WHERE tt.testimony_id = t.id AND th.slug = ?)`
-		args = append(args, f.Theme)
+		args = append(args, slugKey(f.Theme))
 	}
 	if f.Country != "" {
 		q += ` AND t.country = ?`
