@@ -31,6 +31,22 @@ func (t Translations) Text(lang, field, original string) (string, bool) {
 	return original, false
 }
 
+// For returns the field's text for a reader of lang and the language it
+// is written in: the record's own text when lang is the record's own
+// language (own, "" for OriginalLanguage) or has no translation, else the
+// translation.
+func (t Translations) For(lang, own, field, original string) (text, in string) {
+	if own == "" {
+		own = OriginalLanguage
+	}
+	if lang != own {
+		if s, ok := t.Text(lang, field, original); ok {
+			return s, lang
+		}
+	}
+	return original, own
+}
+
 // Set records the field's text in lang; an empty text removes it.
 func (t *Translations) Set(lang, field, text string) {
 	text = strings.TrimSpace(text)

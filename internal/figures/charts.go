@@ -74,6 +74,7 @@ func CreditVersions(l *i18n.Locale, dataset string, versions []string) string {
 // imported version covers, UCDP's low–high range behind the line when the
 // outcome has one, the partner forces' share dashed, the phases shaded.
 func Monthly(l *i18n.Locale, iv *aftermath.Intervention, rep *impact.Report) (template.HTML, error) {
+	iv = Localized(l, iv)
 	total := chart.Series{Name: l.T("analysis.chart.all_perpetrators")}
 	partner := chart.Series{Name: l.T("analysis.class.partner"), Dashed: true}
 	ranged := false
@@ -130,6 +131,7 @@ func yearNote(l *i18n.Locale, y impact.Year) string {
 // covered months) by perpetrator class: a partial year is marked, a year no
 // version covers is shown as no data.
 func Yearly(l *i18n.Locale, iv *aftermath.Intervention, rep *impact.Report) (template.HTML, error) {
+	iv = Localized(l, iv)
 	bc := chart.BarChart{Title: l.T("analysis.chart.yearly", "outcome", l.T("analysis.outcome."+rep.Outcome)), Desc: iv.Name,
 		XLabel: l.T("analysis.chart.year_axis"), YLabel: l.T("analysis.chart.mean_axis", "outcome", l.T("analysis.outcome."+rep.Outcome)),
 		Credit: CreditVersions(l, rep.Dataset, rep.Versions), RTL: l.Dir() == "rtl", Width: 720, Height: 340,
@@ -160,6 +162,7 @@ func Yearly(l *i18n.Locale, iv *aftermath.Intervention, rep *impact.Report) (tem
 // EventStudy draws the event study when the difference-in-differences
 // ran (a comparison area was given).
 func EventStudy(l *i18n.Locale, iv *aftermath.Intervention, rep *impact.Report) (template.HTML, error) {
+	iv = Localized(l, iv)
 	es, ok := rep.EventStudy.(*analysis.EventStudyResult)
 	if !ok || es == nil {
 		return "", nil

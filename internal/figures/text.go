@@ -37,10 +37,26 @@ func Isolate(s string) string { return "\u2066" + s + "\u2069" }
 
 // Method is the method of a report in the reader's language.
 func Method(l *i18n.Locale, rep *impact.Report) string {
-	return l.T("analysis.method.text", "outcome", l.T("analysis.outcome."+rep.Outcome), "area", Isolate(rep.Area), "dataset", rep.Dataset,
+	return l.T("analysis.method.text", "outcome", l.T("analysis.outcome."+rep.Outcome), "area", AreaNames(l, rep.Area), "dataset", rep.Dataset,
 		"versions", Isolate(strings.Join(rep.Versions, ", ")), "first", Isolate(rep.Coverage[0]), "last", Isolate(rep.Coverage[1]),
 		"from", Isolate(rep.Window[0]), "to", Isolate(rep.Window[1]), "uncovered", rep.Uncovered,
 		"partners", rep.PartnerActors, "backers", rep.BackerActors)
+}
+
+// AreaNames names the countries of a report's area ("MLI, BFA Sahel",
+// as package impact writes it) in the reader's language: "Mali, Burkina
+// Faso (Sahel)".
+func AreaNames(l *i18n.Locale, area string) string {
+	var names []string
+	for _, part := range strings.Split(area, ", ") {
+		code, admin1, _ := strings.Cut(part, " ")
+		name := Country(l, code, code)
+		if admin1 != "" {
+			name += " (" + admin1 + ")"
+		}
+		names = append(names, name)
+	}
+	return strings.Join(names, l.T("lang.list_separator"))
 }
 
 // PartnerText says how a partner force was read: its support window and

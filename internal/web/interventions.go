@@ -144,7 +144,7 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 	opt.ClearOnly, opt.PreciseOnly = false, false // the page shows every re-run side by side
 	p := interventionPage{page: s.newPage(w, r, "interventions.title"), I: iv, Outcome: opt.Outcome, Query: analysisQuery(opt),
 		Compare: strings.Join(opt.Comparison, ",")}
-	p.Title = iv.Name
+	p.Title = translatedText(p.L, iv.Language, iv.Translations, "name", iv.Name)
 	for _, o := range impact.Outcomes {
 		if o != opt.Outcome {
 			p.Outcomes = append(p.Outcomes, o)
@@ -161,13 +161,15 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 	// The analysis needs imported data covering the intervention; without
 	// it the page says so rather than failing.
 	opt.SideBySide = true
-	rep, err := impact.Analyze(ctx, s.db, iv, opt)
+	// The summary names its periods by the phases: in the reader's language.
+	named := figures.Localized(p.L, iv)
+	rep, err := impact.Analyze(ctx, s.db, named, opt)
 	if err != nil && len(opt.Comparison) > 0 && aftermath.ErrorCode(err) == aftermath.EINVALID {
 		// The event study could not run (too few months, say): the rest
 		// of the page still can.
 		p.DiDNote = err.Error()
 		opt.Method, opt.Comparison = "summary", nil
-		rep, err = impact.Analyze(ctx, s.db, iv, opt)
+		rep, err = impact.Analyze(ctx, s.db, named, opt)
 	}
 	if err == nil {
 		p.Report = rep

@@ -65,12 +65,7 @@ func init() {
 	funcs["actorField"] = func(f ledgerForm, name string) actorField { return actorField{F: f, Name: name} }
 	funcs["itemPath"] = itemPath
 	funcs["percent"] = func(l *i18n.Locale, v float64) string { return l.T("ledger.percent", "value", l.Number(v*100, 0)) }
-	funcs["short"] = func(s string, n int) string {
-		if r := []rune(s); len(r) > n {
-			return strings.TrimSpace(string(r[:n])) + "…"
-		}
-		return s
-	}
+	funcs["short"] = shortText
 }
 
 // itemPath is the page of a timeline item's record (a status change: its
@@ -305,7 +300,7 @@ func (s *Server) decisionPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.decisions.title")
-	p.Title = ledgerTitle(d.Reference, d.Summary)
+	p.Title = ledgerTitle(d.Reference, translatedText(p.L, d.Language, d.Translations, "summary", d.Summary))
 	p.Uncited = d.Uncited()
 	s.render(w, r, http.StatusOK, "decision.html", p)
 }
@@ -408,7 +403,7 @@ func (s *Server) inquiryPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.inquiries.title")
-	p.Title = q.Title
+	p.Title = translatedText(p.L, q.Language, q.Translations, "title", q.Title)
 	// Findings without a citation are flagged where they are listed.
 	p.Uncited = slices.DeleteFunc(q.Uncited(), func(f string) bool { return strings.HasPrefix(f, "finding ") })
 	s.render(w, r, http.StatusOK, "inquiry.html", p)
@@ -538,7 +533,7 @@ func (s *Server) recommendationPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.recommendations.title")
-	p.Title = ledgerTitle(rec.Number, rec.Text)
+	p.Title = ledgerTitle(rec.Number, translatedText(p.L, rec.Language, rec.Translations, "text", rec.Text))
 	p.Uncited = rec.Uncited()
 	s.render(w, r, http.StatusOK, "recommendation.html", p)
 }
@@ -677,7 +672,7 @@ func (s *Server) claimPage(w http.ResponseWriter, r *http.Request) {
 		p.Verdict = &vd
 	}
 	p.page = s.newPage(w, r, "ledger.claims.title")
-	p.Title = ledgerTitle("", c.Text)
+	p.Title = ledgerTitle("", translatedText(p.L, c.Language, c.Translations, "text", c.Text))
 	p.Uncited = c.Uncited()
 	s.render(w, r, http.StatusOK, "claim.html", p)
 }

@@ -65,7 +65,7 @@ func (s *Server) interventionTimeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.page = s.newPage(w, r, "ledger.timeline.title")
-	p.Title = p.L.T("ledger.timeline.of", "name", iv.Name)
+	p.Title = p.L.T("ledger.timeline.of", "name", translatedText(p.L, iv.Language, iv.Translations, "name", iv.Name))
 	s.fillFollowedLocale(&p)
 	s.render(w, r, http.StatusOK, "timeline.html", p)
 }

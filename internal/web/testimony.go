@@ -277,6 +277,10 @@ func (s *Server) testimonyForm(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
+	// A new account is most often in the language its reader works in.
+	if slices.Contains(p.Languages, p.L.Tag()) {
+		p.Values.Set("language", p.L.Tag())
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "testimony_form.html", p)
 }

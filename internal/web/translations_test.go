@@ -1,0 +1,161 @@
+package web_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"aftermath"
+	"aftermath/internal/geo"
+)
+
+// TestInterventionsInTheReadersLanguage: a French and an Arabic reader see
+// a catalog intervention's name and phases in their language, on its page,
+// in the list and in its charts; what has no translation (the objectives)
+// is shown in English, marked so, with its language on the element.
+func TestInterventionsInTheReadersLanguage(t *testing.T) {
+	f := newLedgerFixture(t)
+	for _, c := range []struct{ lang, name, phase, fallback string }{
+		{"fr", "Mission multidimensionnelle intégrée des Nations unies pour la stabilisation au Mali (MINUSMA)",
+			"Cessation des opérations, réduction des effectifs et retrait", "(en anglais)"},
+		{"ar", "بعثة الأمم المتحدة المتكاملة المتعددة الأبعاد لتحقيق الاستقرار في مالي (مينوسما)",
+			"وقف العمليات وتقليص القوام والانسحاب", "(بالإنجليزية)"},
+	} {
+		_, body := f.get(t, "/interventions/minusma?lang="+c.lang)
+		if !strings.Contains(body, "<h1>"+c.name+"</h1>") || !strings.Contains(body, "<title>"+c.name) {
+			t.Errorf("%s: the heading and title are not the translated name", c.lang)
+		}
+		if !strings.Contains(body, c.phase) || strings.Contains(body, "Cessation of operations, drawdown and withdrawal") {
+			t.Errorf("%s: the phase is not shown translated", c.lang)
+		}
+		objective := `<span lang="en" dir="ltr">Protect civilians, and monitor`
+		if !strings.Contains(body, objective) || !strings.Contains(body, `<small class="lang-fallback" lang="`+c.lang+`">`+c.fallback+`</small>`) {
+			t.Errorf("%s: an untranslated objective is not marked as English", c.lang)
+		}
+		svgs := regexp.MustCompile(`(?s)<svg.*?</svg>`).FindAllString(body, -1)
+		if len(svgs) == 0 {
+			t.Fatalf("%s: no chart", c.lang)
+		}
+		for _, svg := range svgs {
+			if !strings.Contains(svg, c.name) {
+				t.Errorf("%s: a chart does not name the intervention in the reader's language", c.lang)
+			}
+			for _, english := range []string{"United Nations Multidimensional", "Mandate, from the transfer", "drawdown", "Month", "per month", "All perpetrators"} {
+				if strings.Contains(svg, english) {
+					t.Errorf("%s: a chart carries the English %q", c.lang, english)
+				}
+			}
+		}
+		_, list := f.get(t, "/interventions?lang="+c.lang)
+		if !strings.Contains(list, `href="/interventions/minusma">`+c.name+`</a>`) {
+			t.Errorf("%s: the list does not show the translated name", c.lang)
+		}
+	}
+	// The English reader sees the English text, unmarked.
+	_, body := f.get(t, "/interventions/minusma?lang=en")
+	if !strings.Contains(body, "<h1>United Nations Multidimensional Integrated Stabilization Mission in Mali (MINUSMA)</h1>") || strings.Contains(body, "lang-fallback") {
+		t.Error("the English page is not the English text, unmarked")
+	}
+}
+
+// TestLedgerRecordTranslations: a ledger record's translated summary is
+// shown to its readers, and its text marked as English where it has none.
+func TestLedgerRecordTranslations(t *testing.T) {
+	f := newLedgerFixture(t)
+	ctx := context.Background()
+	d, err := f.db.Decision(ctx, aftermath.System, f.decision.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Translations = aftermath.Translations{"fr": {"summary": "A transféré l’autorité à la mission."}}
+	if err := f.db.UpdateDecision(ctx, aftermath.System, d); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.get(t, "/decisions/"+lid(d.ID)+"?lang=fr")
+	if !strings.Contains(body, "A transféré l’autorité à la mission.") {
+		t.Error("fr: the decision's summary is not translated")
+	}
+	_, body = f.get(t, "/decisions/"+lid(d.ID)+"?lang=ar")
+	if !strings.Contains(body, `<span lang="en" dir="ltr">Transferred authority to the mission.</span> <small class="lang-fallback" lang="ar">(بالإنجليزية)</small>`) {
+		t.Error("ar: the untranslated summary is not marked as English")
+	}
+	_, body = f.get(t, "/decisions?lang=fr")
+	if !strings.Contains(body, "A transféré l’autorité à la mission.") {
+		t.Error("fr: the decisions list does not show the translated summary")
+	}
+}
+
+// TestCountriesByName: the intervention, ledger and place pages name the
+// countries of the fixture; no ISO 3166 code stands in the text where a
+// name is meant (links and attributes may carry codes).
+func TestCountriesByName(t *testing.T) {
+	f := newLedgerFixture(t)
+	var codes []string
+	for _, iv := range []string{"minusma", "amisom", "saudi-uae-coalition-yemen", "operation-barkhane"} {
+		stored, err := f.db.FindIntervention(context.Background(), aftermath.System, iv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range stored.Area {
+			codes = append(codes, a.Country)
+		}
+	}
+	code := regexp.MustCompile(`\b(` + strings.Join(codes, "|") + `)\b`)
+	tags := regexp.MustCompile(`(?s)<[^>]*>`)
+	pages := []string{"/interventions", "/interventions/minusma", "/interventions/amisom", "/interventions/operation-barkhane",
+		"/interventions/minusma/timeline", "/decisions/" + lid(f.decision.ID), "/inquiries/" + lid(f.inquiry.ID),
+		"/recommendations/" + lid(f.overdue.ID), "/claims/" + lid(f.claim.ID), "/places/MLI"}
+	for _, lang := range []string{"en", "fr", "ar"} {
+		for _, p := range pages {
+			_, body := f.get(t, p+"?lang="+lang)
+			text := tags.ReplaceAllString(body, " ")
+			for _, i := range code.FindAllStringIndex(text, -1) {
+				t.Errorf("%s?lang=%s shows a code: %q", p, lang, text[max(0, i[0]-80):min(len(text), i[1]+40)])
+			}
+		}
+	}
+	mali, _ := geo.ByAlpha3("MLI")
+	_, body := f.get(t, "/interventions/operation-barkhane?lang=en")
+	if !strings.Contains(body, mali.Name) || !strings.Contains(body, "Burkina Faso") {
+		t.Error("the intervention page does not name its countries")
+	}
+}
+
+// TestArabicDatesIsolated: on Arabic pages every date range (2013-07-01 –
+// 2023-12-31) sits inside a directional isolate, so the right-to-left
+// text around it cannot reorder its parts.
+func TestArabicDatesIsolated(t *testing.T) {
+	f := newLedgerFixture(t)
+	isolated := regexp.MustCompile("(?s)<bdi[^>]*>.*?</bdi>|\u2066[^\u2069]*\u2069")
+	tags := regexp.MustCompile(`(?s)<[^>]*>`)
+	dateRange := regexp.MustCompile(`\b\d{4}-\d{2}(-\d{2})?\s*–|\b\d{4}\s*–\s*\d{4}\b`)
+	for _, p := range []string{"/interventions", "/interventions/minusma", "/interventions/minusma/timeline", "/places", "/places/MLI",
+		"/decisions/" + lid(f.decision.ID), "/inquiries/" + lid(f.inquiry.ID), "/recommendations/" + lid(f.overdue.ID), "/claims/" + lid(f.claim.ID)} {
+		_, body := f.get(t, p+"?lang=ar")
+		body = regexp.MustCompile(`(?s)<svg.*?</svg>|<a [^>]*>|<input [^>]*>`).ReplaceAllString(body, "")
+		text := tags.ReplaceAllString(isolated.ReplaceAllString(body, ""), " ")
+		for _, line := range strings.Split(text, "\n") {
+			if m := dateRange.FindString(line); m != "" {
+				t.Errorf("%s: a date range outside an isolate: %q in %q", p, m, strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
+// TestTestimonyFormPreselectsTheReadersLanguage: the language of a new
+// testimony defaults to the interface's, the one its reader works in.
+func TestTestimonyFormPreselectsTheReadersLanguage(t *testing.T) {
+	f := newVoicesFixture(t, true)
+	menu := regexp.MustCompile(`(?s)<select name="language">(.*?)</select>`)
+	for _, lang := range []string{"en", "fr", "ar"} {
+		body := f.do(t, "contributor", "GET", "/testimonies/new?lang="+lang, nil).Body.String()
+		m := menu.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%s: no language menu", lang)
+		}
+		if strings.Count(m[1], " selected") != 1 || !strings.Contains(m[1], `<option value="`+lang+`" selected>`) {
+			t.Errorf("%s: the menu does not preselect %s: %s", lang, lang, m[1])
+		}
+	}
+}
