@@ -40,7 +40,7 @@ func datasetAudience(ctx context.Context, env *Env, args []string) error {
 	if name == "" || a == "" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("dataset audience: say which dataset and which audience")}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ is unknown, not zero.`)
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("dataset coverage: unknown format %q; use table, csv or json", *format)}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func orgShare(ctx context.Context, env *Env, args []string) error {
 	if org == "" || partner == "" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("org share: say which organisation shares with which partner")}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func auditVerify(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func auditList(ctx context.Context, env *Env, args []string) error {
 		}
 		f.RecordType, f.RecordID = typ, n
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

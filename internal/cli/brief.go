@@ -197,7 +197,7 @@ func briefList(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func briefReview(ctx context.Context, env *Env, args []string) error {
 		}
 		step.Overrides = append(step.Overrides, ov)
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -319,7 +319,7 @@ func briefCheck(ctx context.Context, env *Env, args []string) error {
 // openBrief opens the database and finds the brief a command names (by
 // id or slug), read as the system; the caller closes the database.
 func openBrief(ctx context.Context, dsn, ref string) (*sqldb.DB, *aftermath.Brief, error) {
-	db, err := openDB(ctx, dsn)
+	db, err := openExistingDB(ctx, dsn)
 	if err != nil {
 		return nil, nil, err
 	}

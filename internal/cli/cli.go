@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"strings"
 
@@ -177,6 +178,20 @@ func openDB(ctx context.Context, dsn string) (*sqldb.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openExistingDB is openDB for the commands that read or change what is
+// there: a SQLite file that does not exist is refused, naming it, and
+// nothing is created; an empty database made on the spot would answer
+// an empty table as if the data were not there. Commands that bring data
+// in (import, seed, migrate, serve, add) create it with openDB.
+func openExistingDB(ctx context.Context, dsn string) (*sqldb.DB, error) {
+	if !sqldb.IsPostgres(dsn) {
+		if _, err := os.Stat(dsn); errors.Is(err, iofs.ErrNotExist) {
+			return nil, &ExitError{Code: exitFailure, Err: fmt.Errorf("database %s does not exist: name an existing one with --db or AFTERMATH_DB (import, seed and migrate create one)", dsn)}
+		}
+	}
+	return openDB(ctx, dsn)
 }
 
 func runMigrate(ctx context.Context, env *Env, args []string) error {

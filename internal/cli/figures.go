@@ -41,7 +41,7 @@ covered is no, and sum the covered months where it is partial. --from and
 	if *format != "csv" && *format != "json" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("series: --format must be csv or json")}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

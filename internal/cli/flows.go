@@ -105,7 +105,7 @@ the recipient country, --from/--to the transaction year.`)
 	if q.By, err = byKeys("flows --kind "+*kind, *by, keys); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ JSON also lists the activities the P/CVE rule picked with the words found.`)
 		}
 		q.Types = append(q.Types, n)
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

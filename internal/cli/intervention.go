@@ -164,7 +164,7 @@ func interventionEdit(ctx context.Context, env *Env, args []string) error {
 // openIntervention opens the database and finds an intervention by id or
 // slug; the caller closes the database.
 func openIntervention(ctx context.Context, dsn, ref string) (*sqldb.DB, *aftermath.Intervention, error) {
-	db, err := openDB(ctx, dsn)
+	db, err := openExistingDB(ctx, dsn)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -183,7 +183,7 @@ func interventionList(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func keyRotate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func keyStatus(ctx context.Context, env *Env, args []string) error {
 	} else {
 		fmt.Fprintf(env.Stdout, "key file %s: key %s\n", path, k.ID())
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

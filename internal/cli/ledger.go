@@ -267,7 +267,7 @@ func ledgerShow[T any](kind string, get func(*sqldb.DB, context.Context, afterma
 		if err != nil {
 			return err
 		}
-		db, err := openDB(ctx, *dsn)
+		db, err := openExistingDB(ctx, *dsn)
 		if err != nil {
 			return err
 		}
@@ -310,7 +310,7 @@ func ledgerExport(kind, altFlag, altHelp string, write, alt func(*sqldb.DB, cont
 		if err := parse(fs, args); err != nil {
 			return err
 		}
-		db, err := openDB(ctx, *dsn)
+		db, err := openExistingDB(ctx, *dsn)
 		if err != nil {
 			return err
 		}
@@ -349,7 +349,7 @@ func (l ledgerList[T]) run(ctx context.Context, env *Env, args []string) error {
 	if *format != "table" && *format != "json" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("%s: unknown format %q", cmd, *format)}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -485,7 +485,7 @@ func claimShow(ctx context.Context, env *Env, args []string) error {
 	if *jsonld && *site == "" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("claim show: --jsonld needs --site URL")}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -524,7 +524,7 @@ stored source's document identifier (e.g. "HC 264"), optionally followed by
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

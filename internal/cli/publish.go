@@ -57,7 +57,7 @@ func runPublish(ctx context.Context, env *Env, args []string) error {
 		}
 		opt.Signer = signer
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

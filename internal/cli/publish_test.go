@@ -363,6 +363,9 @@ func browseSite(t *testing.T, site string) {
 // Wrong use is refused with what to do, before anything is written.
 func TestPublishRefuses(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "a.db")
+	if _, err := runIn(t, "", "migrate", "--db", db); err != nil { // publish reads a database that exists
+		t.Fatal(err)
+	}
 	notSite := t.TempDir()
 	os.WriteFile(filepath.Join(notSite, "notes.txt"), []byte("mine"), 0o644)
 	for _, tc := range []struct {

@@ -47,7 +47,7 @@ re-run the sums on clear events or on precisely placed and dated ones.`)
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unknown format %q; use table, csv or json", *format)}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

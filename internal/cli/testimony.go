@@ -28,7 +28,7 @@ func runPurge(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -443,7 +443,7 @@ func testimonyList(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -472,7 +472,7 @@ func testimonyDelete(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("testimony delete: %q is not an id", ref)}
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}

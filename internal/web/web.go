@@ -181,6 +181,7 @@ func (s *Server) routesPages(handle server.Handle) {
 	r.handle("GET /interventions/{slug}/eventstudy.csv", Public, s.interventionCSV("eventstudy"))
 	r.handle("GET /actors", Public, s.Cached(s.actors))
 	r.handle("GET /actors/{id}", Public, s.Cached(s.actor))
+	r.handle("POST /actors/{id}/merge", Form, s.CheckCSRF(s.signedIn(s.actorMerge)))
 	r.handle("GET /places", Public, s.Cached(s.places))
 	r.handle("GET /places/{iso3}", Public, s.Cached(s.place))
 	r.handle("GET /places/{iso3}/monthly.csv", Public, s.placeCSV)

@@ -14,6 +14,7 @@ import (
 // page hides a button a role could not use, the service still refuses.
 type Store interface {
 	aftermath.Events
+	aftermath.Actors
 	aftermath.Interventions
 	aftermath.EventFigures
 	aftermath.Ledger
