@@ -106,6 +106,8 @@ func (s *Server) newLedgerForm(w http.ResponseWriter, r *http.Request, titleKey 
 		Allowed: auth.Can(u, auth.ActionWriteLedger), CanPublish: auth.Can(u, auth.ActionPublish), CiteFields: citeFields}
 	if r.Method == http.MethodPost {
 		f.Values = r.PostForm
+	} else if slices.Contains(aftermath.ContentLanguages, f.L.Tag()) {
+		f.Values.Set("language", f.L.Tag()) // a record is most often written in its writer's language
 	}
 	n := max(citeRows, len(f.Values["cite_source"]))
 	for i := range n {
@@ -296,6 +298,51 @@ func withFirst(fields []string, first string) []string {
 	return append([]string{first}, slices.DeleteFunc(slices.Clone(fields), func(x string) bool { return x == first })...)
 }
 
+// translationForm is the translations fieldset of a form for a record
+// of one type: its own language and its texts in the others.
+type translationForm struct {
+	F         ledgerForm
+	Languages []string
+	Fields    []string
+}
+
+// translatable are the fields each record type's form translates.
+var translatable = map[string][]string{
+	aftermath.RecordDecision: aftermath.DecisionTranslatable, aftermath.RecordInquiry: aftermath.InquiryTranslatable,
+	aftermath.RecordRecommendation: aftermath.RecommendationTranslatable, aftermath.RecordClaim: aftermath.ClaimTranslatable,
+}
+
+func init() {
+	funcs["translationForm"] = func(f ledgerForm, recordType string) translationForm {
+		return translationForm{F: f, Languages: aftermath.ContentLanguages, Fields: translatable[recordType]}
+	}
+}
+
+// translations reads the record's own language and its texts in the
+// other languages (fields tr_LANG_FIELD); a text in the record's own
+// language is refused, as the original is the record's field itself.
+func (f *ledgerForm) translations(recordType string) (string, aftermath.Translations) {
+	own := f.choice("language", aftermath.ContentLanguages, false)
+	if own == "" {
+		own = aftermath.OriginalLanguage
+	}
+	var t aftermath.Translations
+	for _, lang := range aftermath.ContentLanguages {
+		for _, field := range translatable[recordType] {
+			text := f.V("tr_" + lang + "_" + field)
+			if lang == own && strings.TrimSpace(text) != "" && f.Errors["language"] == "" {
+				f.Errors["language"] = f.L.T("translation.error.own")
+				f.Problems = append(f.Problems, f.Errors["language"])
+			}
+			t.Set(lang, field, text)
+		}
+	}
+	if own == aftermath.OriginalLanguage {
+		own = ""
+	}
+	return own, t
+}
+
 // ---- decisions ----
 
 func (s *Server) decisionFormPage(w http.ResponseWriter, r *http.Request) (ledgerForm, error) {
@@ -342,6 +389,7 @@ func (s *Server) decisionCreate(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
+	d.Language, d.Translations = f.translations(aftermath.RecordDecision)
 	if len(f.Problems) > 0 {
 		s.renderForm(w, r, "decision_form.html", f)
 		return
@@ -417,6 +465,7 @@ func (s *Server) inquiryCreate(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
+	q.Language, q.Translations = f.translations(aftermath.RecordInquiry)
 	if len(f.Problems) > 0 {
 		s.renderForm(w, r, "inquiry_form.html", f)
 		return
@@ -470,6 +519,7 @@ func (s *Server) recommendationCreate(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
+	rec.Language, rec.Translations = f.translations(aftermath.RecordRecommendation)
 	if len(f.Problems) > 0 {
 		s.renderForm(w, r, "recommendation_form.html", f)
 		return
@@ -607,6 +657,7 @@ func (s *Server) claimCreate(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
+	c.Language, c.Translations = f.translations(aftermath.RecordClaim)
 	if len(f.Problems) > 0 {
 		s.renderForm(w, r, "claim_form.html", f)
 		return

@@ -10,10 +10,19 @@ import (
 
 func init() {
 	funcs["tr"] = translated
+	funcs["langDir"] = langDir
 	funcs["trShort"] = func(l *i18n.Locale, own string, t aftermath.Translations, field, text string, n int) template.HTML {
 		s, in := t.For(l.Tag(), own, field, text)
 		return mark(l, s, in, n)
 	}
+}
+
+// langDir is the direction of a content language's script.
+func langDir(tag string) string {
+	if tag == "ar" {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 // shortText cuts s to n characters for a list, marking the cut.
@@ -49,11 +58,7 @@ func mark(l *i18n.Locale, s, in string, n int) template.HTML {
 	if in == l.Tag() {
 		return template.HTML(template.HTMLEscapeString(s))
 	}
-	dir := "ltr"
-	if in == "ar" {
-		dir = "rtl"
-	}
-	return template.HTML(`<span lang="` + template.HTMLEscapeString(in) + `" dir="` + dir + `">` + template.HTMLEscapeString(s) + `</span> <small class="lang-fallback" lang="` +
+	return template.HTML(`<span lang="` + template.HTMLEscapeString(in) + `" dir="` + langDir(in) + `">` + template.HTMLEscapeString(s) + `</span> <small class="lang-fallback" lang="` +
 		template.HTMLEscapeString(l.Tag()) + `">` + template.HTMLEscapeString(l.T("lang.in."+in)) + `</small>`)
 }
 

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -156,6 +157,38 @@ func TestTestimonyFormPreselectsTheReadersLanguage(t *testing.T) {
 		}
 		if strings.Count(m[1], " selected") != 1 || !strings.Contains(m[1], `<option value="`+lang+`" selected>`) {
 			t.Errorf("%s: the menu does not preselect %s: %s", lang, lang, m[1])
+		}
+	}
+}
+
+// TestLedgerFormTranslations: the decision form offers the record's own
+// language (the writer's by default) and its texts in the others; what is
+// filled in is stored and shown to readers of those languages; a
+// "translation" into the record's own language is refused.
+func TestLedgerFormTranslations(t *testing.T) {
+	f := newLedgerFixture(t)
+	editor, _ := f.session(t, "editor@example.org", aftermath.RoleEditor)
+	form := f.do(t, "GET", "/decisions/new?lang=fr", editor, nil).Body.String()
+	if !strings.Contains(form, `<option value="fr" selected>`) || !strings.Contains(form, `name="tr_ar_summary"`) || !strings.Contains(form, `lang="ar" dir="rtl"`) {
+		t.Fatal("the French decision form does not offer the translations, or does not default to French")
+	}
+	decision := url.Values{"csrf": {ledgerCSRF}, "maker": {"Ministry of Defence of Testland"}, "maker_kind": {"state"}, "date": {"2015-03"},
+		"kind": {"arms-export-licence"}, "reference": {"TL-2015-8"}, "summary": {"A autorisé l’exportation de véhicules blindés."},
+		"audience": {"public"}, "language": {"fr"}, "tr_en_summary": {"Licensed the export of armoured vehicles."},
+		"tr_ar_summary": {"رخّصت بتصدير مركبات مدرعة."}, "tr_fr_summary": {"doublon"}}
+	if rec := f.do(t, "POST", "/decisions", editor, decision); rec.Code != 400 {
+		t.Errorf("a translation into the record's own language: %d, want 400", rec.Code)
+	}
+	decision.Del("tr_fr_summary")
+	rec := f.do(t, "POST", "/decisions", editor, decision)
+	if rec.Code != 303 {
+		t.Fatalf("decision with translations: %d %s", rec.Code, rec.Body.String())
+	}
+	loc := rec.Header().Get("Location")
+	for lang, want := range map[string]string{"fr": "A autorisé l’exportation de véhicules blindés.", "en": "Licensed the export of armoured vehicles.",
+		"ar": "رخّصت بتصدير مركبات مدرعة."} {
+		if _, body := f.get(t, loc+"?lang="+lang); !strings.Contains(body, want) || strings.Contains(body, "lang-fallback") {
+			t.Errorf("%s: the decision does not show %q unmarked", lang, want)
 		}
 	}
 }
