@@ -2,6 +2,8 @@ package aftermath
 
 import (
 	"context"
+	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -67,6 +69,28 @@ type SearchHit struct {
 	Country string           `json:"country,omitempty"` // events: as the dataset names it
 	Snippet []SearchFragment `json:"snippet"`
 	Score   float64          `json:"score"`
+}
+
+// Path is the address of the hit's page. An event has none of its own:
+// the events explorer lists the events of its dataset, country and day.
+func (h SearchHit) Path() string {
+	id := strconv.FormatInt(h.ID, 10)
+	switch h.Kind {
+	case SearchEvent:
+		dataset, _, _ := strings.Cut(h.Key, ":")
+		return "/events?" + url.Values{"dataset": {dataset}, "country": {h.Country}, "from": {h.Date}, "to": {h.Date}}.Encode()
+	case SearchIntervention:
+		return "/interventions/" + url.PathEscape(h.Key)
+	case SearchBrief:
+		return "/briefs/" + url.PathEscape(h.Key)
+	case SearchActor:
+		return "/actors/" + id
+	case SearchInquiry:
+		return "/inquiries/" + id
+	case SearchTestimony:
+		return "/testimonies/" + id
+	}
+	return "/" + h.Kind + "s/" + id // sources, decisions, recommendations, claims
 }
 
 // SearchResults is one page of results, best first.
@@ -180,6 +204,7 @@ func SearchMatchesAll(text string, terms []string) (bool, int) {
 // SearchSnippet cuts from text a passage of about width characters
 // around the first matched word, marking every matched word.
 func SearchSnippet(text string, terms []string, width int) []SearchFragment {
+	text = strings.Join(strings.Fields(text), " ")
 	folded := make([]string, len(terms))
 	for i, t := range terms {
 		folded[i] = FoldSearch(t)

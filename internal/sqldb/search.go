@@ -43,6 +43,12 @@ type searchKind struct {
 
 func concat(cols ...string) string { return strings.Join(cols, " || ' ' || ") }
 
+// jsonWords is a JSON array of strings as a list of words, for the
+// document and its snippet (["troops","training"] → troops, training).
+func jsonWords(col string) string {
+	return `replace(replace(replace(replace(` + col + `, '[]', ''), '","', ', '), '["', ''), '"]', '')`
+}
+
 // eventExtra reads one of UCDP's published columns that Event has no
 // field for (source_headline, source_original) from the extra JSON.
 func eventExtra(driver, name string) string {
@@ -63,7 +69,7 @@ func searchKinds(driver string) []searchKind {
 			key: "d.name || ':' || e.native_id", title: "e.dyad_name", date: "e.date_start", country: "e.country",
 			stamp: "e.content_hash", visible: visibleAs("d", "dataset")},
 		{name: aftermath.SearchIntervention, from: "interventions i", id: "i.id",
-			text: concat("i.name", "i.slug", "i.objectives", "i.instruments", "i.notes", "i.budget_note"),
+			text: concat("i.name", jsonWords("i.objectives"), jsonWords("i.instruments"), "i.notes", "i.budget_note"),
 			key:  "i.slug", title: "i.name", visible: visibleAs("i", "intervention")},
 		{name: aftermath.SearchActor, from: "actors a", id: "a.id",
 			text:  concat("a.name", "coalesce((SELECT string_agg(x.name, ' ') FROM actor_aliases x WHERE x.actor_id = a.id), '')"),

@@ -124,6 +124,8 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 			path += "?kind=arms&by=supplier"
 		case "/api/v1/funding":
 			path += "?recipient=MLI"
+		case "/search", "/api/v1/search": // --- search: words the fixture holds
+			path += "?q=Mali"
 		}
 		for _, p := range people {
 			var rb io.Reader

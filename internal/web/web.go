@@ -203,6 +203,7 @@ func (s *Server) routesPages(handle server.Handle) {
 	s.routesBriefs(r)  // briefs: briefs.go
 	s.routesEmbeds(r)  // charts for other sites: embeds.go
 	s.routesFlows(r)   // money and arms: flows.go
+	s.routesSearch(r)  // search: search.go
 }
 
 const pageSize = 100

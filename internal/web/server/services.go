@@ -26,6 +26,7 @@ type Store interface {
 	aftermath.Jobs
 	aftermath.Generations
 	aftermath.Briefs
+	aftermath.Search
 	aftermath.Flows
 	aftermath.FlowCodes
 	consult.Service
@@ -39,6 +40,7 @@ type Store interface {
 // attachments, consultation answers, and second factors.
 type Voices interface {
 	aftermath.Testimonies
+	aftermath.TestimonySearch
 	consult.Responses
 	AccountStore() aftermath.AccountStore
 	// ReviewBrief takes every step of a brief's review; publishing reads
