@@ -23,6 +23,7 @@ var (
 	_ aftermath.Jobs           = (*DB)(nil)
 	_ aftermath.Generations    = (*DB)(nil)
 	_ aftermath.Briefs         = (*DB)(nil)
+	_ aftermath.Site           = (*DB)(nil)
 	_ consult.Service          = (*DB)(nil)
 
 	_ aftermath.Testimonies = (*Voices)(nil)
