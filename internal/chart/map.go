@@ -45,6 +45,23 @@ type MapSpec struct {
 	// mirrored.
 	RTL       bool
 	HideTitle bool
+	// Shades fill countries by a count (a choropleth): 0 in its own
+	// class, the rest in up to four classes of a colour-blind-safe
+	// sequential palette, with a legend titled ShadeLegend giving each
+	// class's bounds (FormatWeight writes them). NoData are the countries
+	// the data do not cover, hatched and labelled NoDataLabel, so that
+	// they never read as zero. Each country's Title is its hover text.
+	Shades      []CountryShade
+	ShadeLegend string
+	NoData      []CountryShade
+	NoDataLabel string
+}
+
+// CountryShade is one country on a choropleth.
+type CountryShade struct {
+	Code  int     // ISO 3166-1 numeric (KosovoCode for Kosovo)
+	Value float64 // ignored for NoData
+	Title string  // hover text: the country's name and value, say
 }
 
 // Map colours: light enough to print, with the highlighted countries and
@@ -57,7 +74,13 @@ const (
 	colHiBorder  = "#555"
 	colEvent     = "#D55E00" // Okabe–Ito vermillion
 	colEventEdge = "#6b2f00"
+	colZero      = "#ffffff" // covered, no events: white, not the grey of land without data
+	colNoData    = "#8c8c8c" // the hatching over land the data do not cover
 )
+
+// shadePalette is ColorBrewer's YlGnBu (Cynthia Brewer, colour-blind safe,
+// Apache 2.0), light to dark, for the classes above zero.
+var shadePalette = []string{"#c7e9b4", "#7fcdbb", "#2c7fb8", "#253494"}
 
 // worldView is the world without Antarctica.
 var worldView = box{-180, -58, 180, 84}
@@ -132,6 +155,10 @@ func Map(m MapSpec) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	shades, err := newChoropleth(m, world)
+	if err != nil {
+		return nil, err
+	}
 
 	// The view in degrees, with a margin around the focus.
 	view, kx := worldView, 1.0
@@ -191,12 +218,9 @@ func Map(m MapSpec) ([]byte, error) {
 		p = newProj(view, kx, box{pad, top, pad + mw, top + mh})
 		ov = newOverlay(m, weights, p)
 		legend = ov.legend(fw)
-		got := 0.0
-		if len(legend) > 0 {
-			meas := &svg{w: w, rtl: rtl}
-			ov.s = meas
-			got = meas.legend(0, m.Legend, legend)
-		}
+		meas := &svg{w: w, rtl: rtl}
+		ov.s = meas
+		got := meas.legend(meas.legend(0, m.Legend, legend), m.ShadeLegend, shades.legend(meas, fw))
 		if got == legendH {
 			break
 		}
@@ -209,10 +233,8 @@ func Map(m MapSpec) ([]byte, error) {
 	s.printf(`<defs><clipPath id="%s-m"><rect x="%s" y="%s" width="%s" height="%s"/></clipPath></defs>`,
 		idMark, num(a.x0), num(a.y0), num(a.x1-a.x0), num(a.y1-a.y0))
 	s.header(m.Title, m.HideTitle)
-	if len(legend) > 0 {
-		ov.s = s
-		s.legend(headerH, m.Legend, legend)
-	}
+	ov.s = s
+	s.legend(s.legend(headerH, m.Legend, legend), m.ShadeLegend, shades.legend(s, fw))
 	s.printf(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`, num(a.x0), num(a.y0), num(a.x1-a.x0), num(a.y1-a.y0), colSea)
 
 	var plain, high strings.Builder
@@ -225,7 +247,19 @@ func Map(m MapSpec) ([]byte, error) {
 		if highlight[c.id] {
 			b = &high
 		}
-		fmt.Fprintf(b, `<path data-iso="%d" d="%s"/>`, c.id, d)
+		fill, title := shades.country(c.id)
+		switch {
+		case fill != "" && title != "":
+			fmt.Fprintf(b, `<path data-iso="%d" fill="%s" d="%s"><title>%s</title></path>`, c.id, fill, d, esc(title))
+		case fill != "":
+			fmt.Fprintf(b, `<path data-iso="%d" fill="%s" d="%s"/>`, c.id, fill, d)
+		default:
+			fmt.Fprintf(b, `<path data-iso="%d" d="%s"/>`, c.id, d)
+		}
+	}
+	if shades.hatched {
+		s.printf(`<defs><pattern id="%s-nd" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="5" height="5" fill="%s"/><line x1="0" y1="0" x2="0" y2="5" stroke="%s" stroke-width="1.5"/></pattern></defs>`,
+			idMark, colLand, colNoData)
 	}
 	s.printf(`<g fill="%s" stroke="%s" stroke-width=".5" stroke-linejoin="round" fill-rule="evenodd">%s</g>`, colLand, colBorder, plain.String())
 	if high.Len() > 0 {
@@ -608,4 +642,110 @@ func hexBin(pts []binPoint, r float64) []hexCell {
 		cells[i].n++
 	}
 	return cells
+}
+
+// choropleth is the shading of countries: each shaded country's class and
+// hover text, and the classes' upper bounds.
+type choropleth struct {
+	m       MapSpec
+	class   map[int]int // country → class: -1 no data, 0 zero, 1… the palette's
+	title   map[int]string
+	bounds  []float64 // inclusive upper bound of each class above zero
+	hatched bool      // some country has no data
+}
+
+func newChoropleth(m MapSpec, world *worldData) (*choropleth, error) {
+	c := &choropleth{m: m, class: map[int]int{}, title: map[int]string{}}
+	top := 0.0
+	for _, sh := range append(slices.Clone(m.Shades), m.NoData...) {
+		if _, ok := world.byID[sh.Code]; !ok {
+			return nil, fmt.Errorf("chart: no outline for country %d", sh.Code)
+		}
+	}
+	for _, sh := range m.Shades {
+		if !finite(sh.Value) || sh.Value < 0 {
+			return nil, fmt.Errorf("chart: country %d: value %v is not a finite non-negative number", sh.Code, sh.Value)
+		}
+		top = math.Max(top, sh.Value)
+	}
+	c.bounds = shadeBounds(top)
+	for _, sh := range m.Shades {
+		k := 0
+		for k < len(c.bounds) && sh.Value > 0 && (k == 0 || sh.Value > c.bounds[k-1]) {
+			k++
+		}
+		c.class[sh.Code], c.title[sh.Code] = k, sh.Title
+	}
+	for _, sh := range m.NoData {
+		if _, shaded := c.class[sh.Code]; !shaded {
+			c.class[sh.Code], c.title[sh.Code], c.hatched = -1, sh.Title, true
+		}
+	}
+	return c, nil
+}
+
+// shadeBounds splits 1…top into up to four classes of whole numbers that
+// grow geometrically, since event counts span orders of magnitude (one
+// class per number when top is that small): the upper bounds, the last
+// being top.
+func shadeBounds(top float64) []float64 {
+	if top <= 0 {
+		return nil
+	}
+	var out []float64
+	if top <= float64(len(shadePalette)) { // few enough for a class each
+		for v := 1.0; v <= math.Ceil(top); v++ {
+			out = append(out, v)
+		}
+		return out
+	}
+	for k := 1; k < len(shadePalette); k++ {
+		b := math.Ceil(math.Pow(top, float64(k)/float64(len(shadePalette))) - 1e-9) // 10000^¼ is 10.000000000000002
+		if b < top && (len(out) == 0 || b > out[len(out)-1]) {
+			out = append(out, b)
+		}
+	}
+	return append(out, math.Ceil(top))
+}
+
+// country is the fill and hover text of a country ("" for plain land).
+func (c *choropleth) country(code int) (fill, title string) {
+	k, ok := c.class[code]
+	switch {
+	case !ok:
+		return "", ""
+	case k < 0:
+		return "url(#" + idMark + "-nd)", c.title[code]
+	case k == 0:
+		return colZero, c.title[code]
+	}
+	// Fewer classes than colours take the darkest ones, so the top class
+	// always reads as the most.
+	return shadePalette[len(shadePalette)-len(c.bounds)+k-1], c.title[code]
+}
+
+// legend is the key of the classes, "no data" last.
+func (c *choropleth) legend(s *svg, fw func(float64) string) []legendItem {
+	if len(c.m.Shades) == 0 && len(c.m.NoData) == 0 {
+		return nil
+	}
+	swatch := func(fill string) func(x, y float64) {
+		return func(x, y float64) {
+			s.printf(`<rect x="%s" y="%s" width="14" height="10" fill="%s" stroke="%s" stroke-width=".5"/>`, num(x), num(y), fill, colBorder)
+		}
+	}
+	items := []legendItem{{label: fw(0), w: 14, h: 10, swatch: swatch(colZero)}}
+	lo := 1.0
+	for k, b := range c.bounds {
+		label := fw(lo) + "–" + fw(b)
+		if lo == b {
+			label = fw(b)
+		}
+		items = append(items, legendItem{label: label, w: 14, h: 10, swatch: swatch(shadePalette[len(shadePalette)-len(c.bounds)+k])})
+		lo = b + 1
+	}
+	if c.hatched {
+		items = append(items, legendItem{label: c.m.NoDataLabel, w: 14, h: 10, swatch: swatch("url(#" + idMark + "-nd)")})
+	}
+	return items
 }

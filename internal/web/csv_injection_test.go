@@ -115,8 +115,8 @@ func TestCSVDownloadsAreFormulaSafe(t *testing.T) {
 		url  string
 		want []string // cells the download must hold, neutralised or as they are
 	}{
-		{"/events.csv", []string{`"'=HYPERLINK(""http://evil.example/"",""adm1"")"`, "'+cmd", "'@SUM(1+1)", ",-1\n", ",-3.5,"}},
-		{"/events.hxl.csv", []string{`"'=HYPERLINK(""http://evil.example/"",""adm1"")"`, "'+cmd", "'@SUM(1+1)", ",-1\n", ",-3.5,"}},
+		{"/events.csv", []string{`"'=HYPERLINK(""http://evil.example/"",""adm1"")"`, "'+cmd", "'@SUM(1+1)", ",-1,", ",-3.5,"}},
+		{"/events.hxl.csv", []string{`"'=HYPERLINK(""http://evil.example/"",""adm1"")"`, "'+cmd", "'@SUM(1+1)", ",-1,", ",-3.5,"}},
 		{"/interventions/formula/monthly.csv", []string{"'=1+1"}},
 		{"/interventions/formula/yearly.csv", nil},
 		{"/interventions/formula/harm.csv", []string{`"'-=HYPERLINK(""http://evil.example/"",""click"")"`}},

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -16,71 +17,16 @@ import (
 	"aftermath/internal/csvout"
 	"aftermath/internal/figures"
 	"aftermath/internal/geo"
+	"aftermath/internal/i18n"
 )
 
 // eventFilter reads the explorer's filters from a query string.
 func eventFilter(v aftermath.Viewer, q url.Values) (aftermath.EventFilter, error) {
-	f := aftermath.EventFilter{Viewer: v, Dataset: q.Get("dataset"), Country: strings.TrimSpace(q.Get("country")), Admin1: strings.TrimSpace(q.Get("admin1")),
-		From: q.Get("from"), To: q.Get("to"), ViolenceType: strings.TrimSpace(q.Get("violence_type")), Actor: strings.TrimSpace(q.Get("actor")),
-		CodeStatus: strings.TrimSpace(q.Get("code_status")), PreciseOnly: q.Get("precise") == "1"}
-	for _, d := range []string{f.From, f.To} {
-		if d != "" {
-			if _, ok := parseDate(d); !ok {
-				return f, aftermath.Errorf(aftermath.EINVALID, "%q is not a date (YYYY-MM-DD)", d)
-			}
-		}
-	}
-	for key, dst := range map[string]*int{"deaths_min": &f.DeathsMin, "deaths_max": &f.DeathsMax, "offset": &f.Offset} {
-		if v := q.Get(key); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return f, aftermath.Errorf(aftermath.EINVALID, "%s %q is not a whole number ≥ 0", key, v)
-			}
-			*dst = n
-		}
-	}
-	return f, nil
-}
-
-func parseDate(s string) (string, bool) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return "", false
-	}
-	for i, c := range s {
-		if i != 4 && i != 7 && (c < '0' || c > '9') {
-			return "", false
-		}
-	}
-	return s, true
+	return aftermath.ParseEventFilter(v, q)
 }
 
 // filterQuery is the filter as a query string, for download and page links.
-func filterQuery(f aftermath.EventFilter) url.Values {
-	v := url.Values{}
-	set := func(k, val string) {
-		if val != "" {
-			v.Set(k, val)
-		}
-	}
-	set("dataset", f.Dataset)
-	set("country", f.Country)
-	set("admin1", f.Admin1)
-	set("from", f.From)
-	set("to", f.To)
-	set("violence_type", f.ViolenceType)
-	set("actor", f.Actor)
-	set("code_status", f.CodeStatus)
-	if f.PreciseOnly {
-		v.Set("precise", "1")
-	}
-	if f.DeathsMin > 0 {
-		v.Set("deaths_min", strconv.Itoa(f.DeathsMin))
-	}
-	if f.DeathsMax > 0 {
-		v.Set("deaths_max", strconv.Itoa(f.DeathsMax))
-	}
-	return v
-}
+func filterQuery(f aftermath.EventFilter) url.Values { return f.Query() }
 
 // countLimit caps counting events that the aggregates cannot count.
 const countLimit = 10_000
@@ -90,6 +36,7 @@ type eventsPage struct {
 	F               aftermath.EventFilter
 	Datasets        []aftermath.Dataset
 	Events          []aftermath.Event
+	Rows            []eventRow
 	Total, From, To int64
 	Exact           bool // false: Total is a lower bound (countLimit)
 	Query           template.URL
@@ -98,22 +45,167 @@ type eventsPage struct {
 	MapMode         string // "hex" (all matching events) or "points" (this page's)
 	MapNote         string // what the map shows
 	MapSwitch       string // the same filters with the other map
+	// Error says, in the reader's language, which filter could not be read
+	// and why; the form keeps what was typed.
+	Error, ErrorField string
+	// Actors suggest names for the actor filter: the sides of the listed
+	// events and the actors whose names contain what was typed.
+	Actors []string
+}
+
+// eventRow is one event of the table, with what its cells show.
+type eventRow struct {
+	aftermath.Event
+	Link         string
+	SideA, SideB string
+	// Source is the dataset's source text, shortened for the table;
+	// SourceFull is all of it, for the cell's title.
+	Source, SourceFull  string
+	WherePrec, DatePrec precision
+}
+
+// precision is a precision code as the dataset published it, with its
+// meaning in the reader's language ("" when the code has none).
+type precision struct {
+	Code    int
+	Meaning string
+}
+
+// sourceCells is how many characters of source text the table shows.
+const sourceCells = 90
+
+// newEventRow fills the table cells of one event.
+func newEventRow(l *i18n.Locale, e aftermath.Event) eventRow {
+	row := eventRow{Event: e, Link: "/events/" + strconv.FormatInt(e.ID, 10), SourceFull: e.SourceText}
+	row.SideA, row.SideB = e.SideA(), e.SideB()
+	if e.Notes != "" { // ACLED: the source, then what it reported
+		row.SourceFull = strings.TrimSpace(e.SourceText + " — " + e.Notes)
+	}
+	row.Source = shorten(row.SourceFull, sourceCells)
+	row.WherePrec, row.DatePrec = precisionOf(l, e.Dataset, "where", e.WherePrecision), precisionOf(l, e.Dataset, "date", e.DatePrecision)
+	return row
+}
+
+// precisionOf gives a code its meaning from the dataset's codebook: UCDP
+// where_prec 1-7 and date_prec 1-5, ACLED geo_precision and time_precision
+// 1-3. Other datasets' codes show without one.
+func precisionOf(l *i18n.Locale, dataset, kind string, code int) precision {
+	name := "acled"
+	if dataset == aftermath.DatasetUCDP {
+		name = "ucdp"
+	}
+	key := "event.prec." + name + "_" + kind + "." + strconv.Itoa(code)
+	p := precision{Code: code}
+	if t := l.T(key); t != key {
+		p.Meaning = t
+	}
+	return p
+}
+
+// shorten cuts s to at most n characters at a word, marking the cut.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;.") + "…"
+}
+
+// actorSuggestions are at most maxSuggestions names for the actor
+// filter's list, those of the listed events first.
+func (s *Server) actorSuggestions(ctx context.Context, p *eventsPage) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if n != "" && !seen[n] && len(out) < maxSuggestions {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	if p.F.Actor != "" {
+		found, err := s.db.SearchActors(ctx, p.F.Viewer, p.F.Actor, maxSuggestions)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range found {
+			add(a.Name)
+		}
+	}
+	for _, r := range p.Rows {
+		add(r.SideA)
+		add(r.SideB)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+const maxSuggestions = 40
+
+// filterError is what the page says of a filter it cannot read: the
+// parameter by its label and the value quoted, in the reader's language.
+func filterError(l *i18n.Locale, err error) (msg, field string) {
+	var e *aftermath.Error
+	if !errors.As(err, &e) || e.Field == "" {
+		return err.Error(), ""
+	}
+	key := "events.error.number"
+	switch e.Field {
+	case "from", "to":
+		key = "events.error.date"
+	case "side":
+		key = "events.error.side"
+	}
+	return l.T(key, "field", l.T("events.filter."+e.Field), "param", e.Field, "value", quotedValue(e.Message)), e.Field
+}
+
+// quotedValue is the first Go-quoted string in msg: the value a
+// FieldError quotes.
+func quotedValue(msg string) string {
+	i := strings.Index(msg, `: "`)
+	if i < 0 {
+		return ""
+	}
+	v, err := strconv.QuotedPrefix(msg[i+2:])
+	if err != nil {
+		return ""
+	}
+	u, _ := strconv.Unquote(v)
+	return u
 }
 
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, err := eventFilter(viewerOf(r.Context()), r.URL.Query())
+	f, err := eventFilter(viewerOf(ctx), r.URL.Query())
+	p := eventsPage{page: s.newPage(w, r, "events.title"), F: f}
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		// The form comes back as typed, with the error above it; the
+		// listing is left out rather than shown unfiltered.
+		// (ParseEventFilter returns what it read, so p.F holds it.)
+		p.Error, p.ErrorField = filterError(p.L, err)
+		if p.Datasets, err = s.db.Datasets(ctx, viewerOf(ctx)); err != nil {
+			s.PageError(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusBadRequest, "events.html", p)
 		return
 	}
 	f.Limit = pageSize
-	p := eventsPage{page: s.newPage(w, r, "events.title"), F: f, Query: template.URL(filterQuery(f).Encode())}
+	p.Query = template.URL(filterQuery(f).Encode())
 	if p.Datasets, err = s.db.Datasets(ctx, viewerOf(ctx)); err == nil {
 		p.Events, err = s.db.Events(ctx, f)
 	}
 	if err == nil {
 		p.Total, p.Exact, err = s.db.CountEvents(ctx, f, countLimit)
+	}
+	for _, e := range p.Events {
+		p.Rows = append(p.Rows, newEventRow(p.L, e))
+	}
+	if err == nil {
+		p.Actors, err = s.actorSuggestions(ctx, &p)
 	}
 	if err != nil {
 		s.PageError(w, r, err)
@@ -139,11 +231,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if p.MapMode != "points" {
 		p.MapMode = "hex"
 	}
-	q := filterQuery(f)
+	mq := filterQuery(f)
 	if p.MapMode == "hex" {
-		q.Set("map", "points")
+		mq.Set("map", "points")
 	}
-	p.MapSwitch = "/events?" + q.Encode()
+	p.MapSwitch = "/events?" + mq.Encode()
 	if p.Map, err = s.eventsMap(ctx, &p, p.MapMode); err != nil {
 		s.PageError(w, r, err)
 		return
@@ -161,7 +253,8 @@ const mapCells = 10000
 // page as labelled points.
 func (s *Server) eventsMap(ctx context.Context, p *eventsPage, mode string) (template.HTML, error) {
 	l := p.L
-	spec := chart.MapSpec{Title: l.T("analysis.map"), Credit: creditFor(l, p.F.Dataset, p.Datasets), RTL: l.Dir() == "rtl", Width: 720}
+	spec := chart.MapSpec{Title: l.T("analysis.map"), Credit: creditFor(l, p.F.Dataset, p.Datasets), RTL: l.Dir() == "rtl", Width: 720,
+		FormatWeight: func(v float64) string { return l.Number(v, 0) }}
 	focus := map[int]bool{}
 	addFocus := func(gw, iso int) {
 		if c, ok := geo.ByGW(gw); ok {
@@ -185,15 +278,18 @@ func (s *Server) eventsMap(ctx context.Context, p *eventsPage, mode string) (tem
 			return "", err
 		}
 		spec.Hexagons, spec.Legend = true, l.T("events.map.legend")
-		spec.FormatWeight = func(v float64) string { return l.Number(v, 0) }
 		p.MapNote = l.T("events.map.hex_note", "count", binned)
 		for _, pt := range pts {
 			spec.Points = append(spec.Points, chart.MapPoint{Lat: pt.Lat, Lon: pt.Lon, Weight: float64(max(pt.DeathsBest, pt.Events))})
 			addFocus(pt.CountryGW, pt.CountryISO)
 		}
 	}
+	shaded, err := s.shadeCountries(ctx, p, &spec)
+	if err != nil {
+		return "", err
+	}
 	spec.Desc = p.MapNote
-	if len(spec.Points) == 0 {
+	if len(spec.Points) == 0 && !shaded {
 		return "", nil
 	}
 	known := map[int]bool{}
@@ -213,6 +309,68 @@ func (s *Server) eventsMap(ctx context.Context, p *eventsPage, mode string) (tem
 	return template.HTML(svg), nil // built by package chart, which escapes every text
 }
 
+// shadeCountries shades the map's countries by their matching events:
+// every country a shown dataset covers gets its count (zero included),
+// the others are marked as not covered, each with its name and count on
+// hover. It says whether any country was shaded.
+func (s *Server) shadeCountries(ctx context.Context, p *eventsPage, spec *chart.MapSpec) (bool, error) {
+	l := p.L
+	// Datasets are never summed: UCDP and ACLED report many of the same
+	// events. Without a dataset chosen the map shades UCDP's, if shown.
+	f := p.F
+	if f.Dataset == "" {
+		for _, d := range p.Datasets {
+			if f.Dataset == "" || d.Name == aftermath.DatasetUCDP {
+				f.Dataset = d.Name
+			}
+		}
+	}
+	if f.Dataset == "" {
+		return false, nil
+	}
+	counts, exact, err := s.db.CountryCounts(ctx, f, mapCells)
+	if err != nil {
+		return false, err
+	}
+	byISO := map[string]int64{}
+	for _, c := range counts {
+		byISO[c.ISO3] = c.Events
+	}
+	// A country is covered when a version of the dataset covers it; with
+	// no coverage recorded at all nothing can be marked.
+	covers, err := s.db.DatasetCoverage(ctx, f.Viewer, f.Dataset)
+	if err != nil {
+		return false, err
+	}
+	if len(counts) == 0 && len(covers) == 0 {
+		return false, nil
+	}
+	for _, code := range chart.CountryCodes() {
+		c, ok := geo.ByNumeric(code)
+		if code == chart.KosovoCode {
+			c, ok = geo.ByAlpha3("XKX")
+		}
+		if !ok {
+			continue
+		}
+		name := figures.Country(l, c.Alpha3, c.Name)
+		n, counted := byISO[c.Alpha3]
+		covered := counted || slices.ContainsFunc(covers, func(v aftermath.Coverage) bool { return v.CoversCountry(c.Alpha3) })
+		if !covered {
+			spec.NoData = append(spec.NoData, chart.CountryShade{Code: code, Title: l.T("events.map.country_no_data", "country", name)})
+			continue
+		}
+		spec.Shades = append(spec.Shades, chart.CountryShade{Code: code, Value: float64(n),
+			Title: l.T("events.map.country_title", "country", name, "events", l.T("events.count", "count", n))})
+	}
+	spec.ShadeLegend, spec.NoDataLabel = l.T("events.map.shade_legend", "dataset", f.Dataset), l.T("events.map.no_data")
+	p.MapNote += " " + l.T("events.map.shade_note")
+	if !exact {
+		p.MapNote += " " + l.T("events.map.shade_recent", "count", l.Number(mapCells, 0))
+	}
+	return true, nil
+}
+
 var creditFor = figures.Credit
 
 // hxlTags label the download's columns with HXL hashtags so humanitarian
@@ -226,6 +384,9 @@ var downloadColumns = []struct{ name, hxl string }{
 	{"deaths_high", "#affected+killed+high"}, {"deaths_civilians", "#affected+killed+civilians"},
 	{"code_status", "#status+code"}, {"where_precision", "#geo+precision"}, {"date_precision", "#date+precision"},
 	{"number_of_sources", "#meta+sources+num"},
+	// Added after the columns other tools already read by position; tags
+	// as ACLED's files on HDX carry them.
+	{"side_a", "#group+name+first"}, {"side_b", "#group+name+second"}, {"source_text", "#meta+source"}, {"notes", "#description"},
 }
 
 func downloadRow(e *aftermath.Event) []string {
@@ -238,7 +399,8 @@ func downloadRow(e *aftermath.Event) []string {
 	return []string{e.Dataset, e.Version, e.NativeID, e.DateStart, e.DateEnd, e.Country, e.Admin1, e.Admin2, e.Location,
 		coord(e.Latitude), coord(e.Longitude), e.ViolenceType, strconv.Itoa(e.DeathsLow), strconv.Itoa(e.DeathsBest),
 		strconv.Itoa(e.DeathsHigh), strconv.Itoa(e.DeathsCivilians), e.CodeStatus, strconv.Itoa(e.WherePrecision),
-		strconv.Itoa(e.DatePrecision), sourceCount(e.SourceCount)}
+		strconv.Itoa(e.DatePrecision), sourceCount(e.SourceCount), e.SideA(),
+		e.SideB(), e.SourceText, e.Notes}
 }
 
 // sourceCount writes a number of sources as the dataset published it: an

@@ -94,7 +94,7 @@ func TestEventsSourceCountsAndQualityFilters(t *testing.T) {
 			_, _, body := fetch(t, h, "/events?"+tc.query)
 			n := 0
 			for _, r := range raw {
-				in := strings.Contains(body, "<td>"+r["id"]+"</td>")
+				in := strings.Contains(body, ">"+r["id"]+"</a></td>")
 				if in != tc.keep(r) {
 					t.Errorf("%s: event %s listed %v", tc.query, r["id"], in)
 				}

@@ -302,7 +302,7 @@ func TestLedgerRecordPages(t *testing.T) {
 	if m == nil {
 		t.Fatal("no event link")
 	}
-	if _, ev := f.get(t, html.UnescapeString(m[1])); !strings.Contains(ev, "<td>1002</td>") || strings.Contains(ev, "<td>1001</td>") {
+	if _, ev := f.get(t, html.UnescapeString(m[1])); !strings.Contains(ev, ">1002</a></td>") || strings.Contains(ev, ">1001</a></td>") {
 		t.Error("the recurrence link does not lead to event 1002 alone")
 	}
 	// Lists filter.

@@ -74,14 +74,14 @@ func fetch(t *testing.T, h http.Handler, url string) (int, http.Header, string) 
 func TestEventsExplorerAndDownloads(t *testing.T) {
 	h, _ := fixtureServer(t)
 	code, _, body := fetch(t, h, "/events?country=Mali&violence_type=one-sided")
-	if code != 200 || !strings.Contains(body, "<td>1002</td>") || strings.Contains(body, "<td>1001</td>") || !strings.Contains(body, "1 matching events") {
+	if code != 200 || !strings.Contains(body, ">1002</a></td>") || strings.Contains(body, ">1001</a></td>") || !strings.Contains(body, "1 matching events") {
 		t.Errorf("filtered explorer: %d", code)
 	}
 	if !strings.Contains(body, "<svg") {
 		t.Error("no map on the explorer")
 	}
 	code, _, body = fetch(t, h, "/events?actor=JNIM&deaths_min=10")
-	if code != 200 || !strings.Contains(body, "<td>1002</td>") || !strings.Contains(body, "<td>1003</td>") || strings.Contains(body, "<td>1001</td>") {
+	if code != 200 || !strings.Contains(body, ">1002</a></td>") || !strings.Contains(body, ">1003</a></td>") || strings.Contains(body, ">1001</a></td>") {
 		t.Errorf("actor and deaths filters: %d", code)
 	}
 	if code, _, _ := fetch(t, h, "/events?from=yesterday"); code != 400 {

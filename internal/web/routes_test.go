@@ -99,6 +99,13 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 			}
 			id = jsonNum(a.ID)
 		}
+		if strings.HasPrefix(path, "/events/") || strings.HasPrefix(path, "/api/v1/events/") { // --- events explorer
+			e, err := db.Event(ctx, aftermath.System, "ucdp", "1001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			id = jsonNum(e.ID)
+		}
 		if strings.HasPrefix(path, "/sources/") {
 			id = jsonNum(iv.Citations[0].SourceID)
 		}

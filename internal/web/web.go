@@ -172,6 +172,7 @@ func (s *Server) routesPages(handle server.Handle) {
 	r.handle("GET /events.csv", Public, s.eventsDownload("csv"))
 	r.handle("GET /events.hxl.csv", Public, s.eventsDownload("hxl"))
 	r.handle("GET /events.geojson", Public, s.eventsDownload("geojson"))
+	r.handle("GET /events/{id}", Public, s.Cached(s.event))
 	r.handle("GET /interventions", Public, s.Cached(s.interventions))
 	r.handle("GET /interventions/{slug}", Public, s.Cached(s.intervention))
 	// The data of each chart, as drawn (figures.go).

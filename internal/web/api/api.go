@@ -27,6 +27,7 @@ func Register(srv *server.Server) {
 		s.routesLedgerAPI(handle)
 		s.routesFlowsAPI(handle)
 		s.routesSearchAPI(handle)
+		s.routesEventsAPI(handle)
 		handle("POST /api/v1/testimonies", auth.ActionSubmit, s.may(auth.ActionSubmit, s.apiCreateTestimony))
 		handle("GET /api/v1/themes/matrix", server.Public, s.apiThemeMatrix)
 	})
