@@ -41,6 +41,7 @@ func commands() []command {
 		{"stats", "sum events and deaths from the monthly aggregates", runStats},
 		{"series", "an area's events and deaths by month or year, within the data's coverage", runSeries},
 		{"harm", "one-sided violence and battles of an intervention's partner forces", runHarm},
+		{"actors", "list actors and merge duplicates: list|merge", runActors},
 		{"intervention", "record and list interventions: add|edit|list|show|suggest", runIntervention},
 		{"seed", "load the starter catalog of interventions and the ledger's starter records", runSeed},
 		{"decision", "the ledger's decisions: add|list|show|export", runDecision},
