@@ -18,6 +18,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -74,6 +75,9 @@ func Import(ctx context.Context, db aftermath.EventImports, file string, opt Opt
 		return nil, err
 	}
 	if err := checkCoverage(opt); err != nil {
+		return nil, err
+	}
+	if err := checkKind(file, opt.Dataset); err != nil {
 		return nil, err
 	}
 	version := opt.Version
@@ -333,6 +337,48 @@ func openData(file string) (*dataFile, error) {
 	}
 	return &dataFile{Reader: rc, name: file + "/" + csvs[0].Name, size: int64(csvs[0].UncompressedSize64),
 		closer: []io.Closer{zr, rc}}, nil
+}
+
+// importCommands are the commands that import a kind of file, to point
+// at the right one when a file is given to another.
+var importCommands = map[string]string{
+	ingest.KindUCDPGED: "aftermath import ucdp", ingest.KindACLED: "aftermath import acled",
+	ingest.KindSIPRI: "aftermath import sipri", ingest.KindIATI: "aftermath import iati",
+}
+
+// checkKind refuses a file that is not of the dataset's kind, saying
+// what it looks like, from its first kilobytes: before anything else is
+// asked of it (its version) or done with it.
+func checkKind(file, dataset string) error {
+	src, err := openData(file)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	head := make([]byte, 64<<10)
+	n, err := io.ReadFull(src, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	head = head[:n]
+	kind := ingest.Identify(head)
+	if kind == dataset {
+		return nil
+	}
+	want := ingest.KindNames[dataset]
+	if kind == ingest.KindUnknown {
+		missing := ingest.MissingColumns(head, dataset)
+		quoted := make([]string, len(missing))
+		for i, m := range missing {
+			quoted[i] = strconv.Quote(m)
+		}
+		return aftermath.Errorf(aftermath.EINVALID, "%s is not %s: its first line has no column %s", file, want, strings.Join(quoted, ", "))
+	}
+	msg := fmt.Sprintf("%s is not %s: it looks like %s", file, want, ingest.KindNames[kind])
+	if cmd := importCommands[kind]; cmd != "" {
+		msg += "; import it with '" + cmd + "'"
+	}
+	return aftermath.Errorf(aftermath.EINVALID, "%s", msg)
 }
 
 // DefaultRejectsPath is where the rows refused from input go when no
