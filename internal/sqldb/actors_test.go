@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"aftermath"
+	"aftermath/internal/importer"
+	"aftermath/internal/shareddata"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 )
@@ -295,6 +298,76 @@ func TestActorOpponents(t *testing.T) {
 		p, _ = db.ActorProfile(ctx, aftermath.Anonymous, mnla.ID)
 		if len(p.Opponents) != 1 || p.Opponents[0].ID != f.ucdp || p.Opponents[0].Events != 2 {
 			t.Errorf("MNLA's opponents: %+v", p.Opponents)
+		}
+	})
+}
+
+// On UCDP GED 23.1 for the Central African Republic, an actor's profile
+// is what a recount of the published rows gives: its events on either
+// side with their deaths (best, low, high), and its opponents with how
+// many events each.
+func TestActorProfileAgainstUCDPRows(t *testing.T) {
+	path := shareddata.Path(t, "ucdp/GEDEvent_v23_1_CAF.csv.zip")
+	rows := shareddata.Rows(t, path)
+	const name = "Government of Central African Republic"
+	var events, best, low, high int64
+	opponents := map[string]int64{}
+	for _, r := range rows {
+		var other string
+		switch name {
+		case r["side_a"]:
+			other = r["side_b"]
+		case r["side_b"]:
+			other = r["side_a"]
+		default:
+			continue
+		}
+		events++
+		for _, c := range []struct {
+			sum *int64
+			col string
+		}{{&best, "best"}, {&low, "low"}, {&high, "high"}} {
+			n, err := strconv.ParseInt(r[c.col], 10, 64)
+			if err != nil {
+				t.Fatalf("event %s %s: %v", r["id"], c.col, err)
+			}
+			*c.sum += n
+		}
+		opponents[other]++
+	}
+	if events < 100 {
+		t.Fatalf("only %d events of %s in the file", events, name)
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if _, err := importer.Import(ctx, db, path, importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
+			t.Fatal(err)
+		}
+		a, err := db.ActorByAlias(ctx, aftermath.DatasetUCDP, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := db.ActorProfile(ctx, aftermath.Anonymous, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Totals) != 1 || p.Totals[0].Events != events || p.Totals[0].DeathsBest != best || p.Totals[0].DeathsLow != low || p.Totals[0].DeathsHigh != high {
+			t.Errorf("totals %+v, want %d events, %d deaths (%d–%d)", p.Totals, events, best, low, high)
+		}
+		var sum int64
+		for _, y := range p.Years {
+			sum += y.Events
+		}
+		if sum != events {
+			t.Errorf("years sum to %d events, want %d", sum, events)
+		}
+		if len(p.Opponents) != min(len(opponents), 30) {
+			t.Errorf("%d opponents, want %d", len(p.Opponents), min(len(opponents), 30))
+		}
+		for _, o := range p.Opponents {
+			if opponents[o.Name] != o.Events {
+				t.Errorf("opponent %s: %d events, want %d", o.Name, o.Events, opponents[o.Name])
+			}
 		}
 	})
 }

@@ -95,7 +95,7 @@ type actorYearView struct {
 	Covered       int // months of the year the dataset covers
 	Events, Best  *int64
 	Low, High     *int64
-	OutsideEvents bool // events dated in months the dataset's versions do not cover
+	OutsideEvents bool // events dated in a year the dataset's versions do not cover
 }
 
 func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
@@ -183,22 +183,10 @@ func actorYears(t aftermath.ActorTotal, years []aftermath.ActorYear, cov afterma
 		if row.Covered > 0 || has {
 			row.Events, row.Best, row.Low, row.High = &d.Events, &d.DeathsBest, &d.DeathsLow, &d.DeathsHigh
 		}
-		row.OutsideEvents = has && row.Covered < 12 && outsideCoverage(t, y, cov)
+		row.OutsideEvents = has && row.Covered == 0
 		out = append(out, row)
 	}
 	return out
-}
-
-// outsideCoverage reports whether the actor's first or last month in the
-// dataset falls in year y outside what the dataset covers: the figure
-// then holds events of months the coverage does not vouch for.
-func outsideCoverage(t aftermath.ActorTotal, y int, cov aftermath.CoverageSet) bool {
-	for _, m := range []string{t.First, t.Last} {
-		if yearOf(m) == y && !cov.Covers(m) {
-			return true
-		}
-	}
-	return false
 }
 
 func yearOf(month string) int {
