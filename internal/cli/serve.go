@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"aftermath/internal/auth"
 	"aftermath/internal/jobs"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/vault"
@@ -115,6 +116,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(env.Stdout, "aftermath: serving %s on %s://%s\n", db.Name(), scheme, ln.Addr())
+	if err := printSetupLink(ctx, env, db, srv.BaseURL(), scheme+"://"+ln.Addr().String()); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *tlsCert != "" {
@@ -163,4 +167,28 @@ func defaultUploadDir(dsn string, sqlite bool) string {
 		return dsn + ".uploads"
 	}
 	return "aftermath-uploads"
+}
+
+// printSetupLink prints, while the instance has no user, a one-time link
+// to create the first admin in the browser (internal/web/setup.go). Only
+// the token's hash is stored; each start prints a new link and the older
+// ones stop working.
+func printSetupLink(ctx context.Context, env *Env, db *sqldb.DB, baseURL, listening string) error {
+	need, err := db.SetupNeeded(ctx)
+	if err != nil || !need {
+		return err
+	}
+	token, err := auth.NewToken("setup_")
+	if err != nil {
+		return err
+	}
+	if err := db.IssueSetupToken(ctx, auth.HashToken(token)); err != nil {
+		return err
+	}
+	if baseURL == "" {
+		baseURL = listening
+	}
+	fmt.Fprintf(env.Stdout, "aftermath: no account exists yet; create the first admin within %s at\n  %s/setup?token=%s\n",
+		sqldb.SetupTokenTTL, baseURL, token)
+	return nil
 }

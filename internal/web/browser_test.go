@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -226,7 +227,7 @@ func axeSource(t *testing.T) string {
 // English and in Arabic, and fails on serious or critical violations.
 func TestAccessibility(t *testing.T) {
 	axe := axeSource(t)
-	h, _ := fixtureServer(t)
+	h, main := mainPages(t)
 	ts := httptest.NewServer(h)
 	defer ts.Close()
 	ctx := browser(t)
@@ -236,9 +237,10 @@ func TestAccessibility(t *testing.T) {
 		Help   string `json:"help"`
 		Nodes  int    `json:"nodes"`
 	}
-	for _, path := range []string{"/", "/events", "/events?map=points", "/interventions", "/interventions/test-mission", "/actors", "/places", "/places/MLI", "/places/MLI?lang=ar", "/sources", "/login"} {
+	paths := append(main, "/events?map=points", "/interventions", "/actors", "/places", "/sources")
+	for _, path := range paths {
 		for _, lang := range []string{"en", "ar"} {
-			url := ts.URL + path + "?lang=" + lang
+			url := ts.URL + path + map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + "lang=" + lang
 			if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 				t.Fatal(err)
 			}
@@ -254,9 +256,87 @@ func TestAccessibility(t *testing.T) {
 			}
 			for _, v := range vs {
 				if v.Impact == "serious" || v.Impact == "critical" {
-					t.Errorf("%s: %s (%s, %d elements): %s", path+"?lang="+lang, v.ID, v.Impact, v.Nodes, v.Help)
+					t.Errorf("%s: %s (%s, %d elements): %s", url, v.ID, v.Impact, v.Nodes, v.Help)
 				}
 			}
 		}
 	}
+}
+
+// mainPages are the pages people show: the screenshots, the accessibility
+// check and the page-weight budget walk them. The fixture gets what they
+// need beyond fixtureServer: a published brief, ledger records and the
+// organisation's name.
+func mainPages(t *testing.T) (http.Handler, []string) {
+	t.Helper()
+	h, db := fixtureServer(t)
+	publicBrief(t, db, "test-mission")
+	ledgerRouteIDs(t, db)
+	if err := db.UpdateSiteSettings(context.Background(), aftermath.System, aftermath.SettingsChange{OrgName: "Sahel Civilian Harm Observatory"}); err != nil {
+		t.Fatal(err)
+	}
+	return h, []string{"/", "/events", "/interventions/test-mission", "/places/MLI", "/ledger", "/briefs/test-mission", "/login"}
+}
+
+// artifactsDir is where screenshots go: $AFTERMATH_ARTIFACTS (.ci/run
+// keeps it), else the test's own directory.
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("AFTERMATH_ARTIFACTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestScreenshots saves the main pages, wide and on a phone, in English
+// and Arabic, for people to look at; it fails when a page does not fit
+// the phone's width (a table or form pushing the page sideways) or is not
+// laid out right to left in Arabic.
+func TestScreenshots(t *testing.T) {
+	h, paths := mainPages(t)
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	ctx := browser(t)
+	dir := artifactsDir(t)
+	name := regexp.MustCompile(`[^a-z0-9]+`)
+	for _, width := range []int64{1400, 390} {
+		for _, lang := range []string{"en", "ar"} {
+			for _, path := range paths {
+				url := ts.URL + path + map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + "lang=" + lang
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(url)); err != nil {
+					t.Fatal(err)
+				}
+				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatalf("screenshot of %s: %v", url, err)
+				}
+				page := strings.Trim(name.ReplaceAllString(path, "-"), "-")
+				if page == "" {
+					page = "home"
+				}
+				file := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.png", page, lang, width))
+				if err := os.WriteFile(file, png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				layout, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
+					Overflow int
+					Dir      string
+				}](`({overflow: document.documentElement.scrollWidth - window.innerWidth, dir: getComputedStyle(document.body).direction})`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if layout.Overflow > 0 {
+					t.Errorf("%s at %d px is %d px wider than the window", url, width, layout.Overflow)
+				}
+				if want := map[string]string{"en": "ltr", "ar": "rtl"}[lang]; layout.Dir != want {
+					t.Errorf("%s is laid out %s", url, layout.Dir)
+				}
+			}
+		}
+	}
+	t.Logf("screenshots in %s", dir)
 }

@@ -40,6 +40,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 	ledgerIDs := ledgerRouteIDs(t, db)
 	// --- end ledger
 	publicBrief(t, db, "test-mission") // for /briefs/{slug} (briefs_test.go)
+	siteLogo(t, db)                    // for /logo (settings_test.go)
 	type principal struct {
 		name, token, session string
 		user                 *aftermath.User
@@ -156,6 +157,13 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 					}
 					continue
 				}
+				if path == "/setup" {
+					// Users exist, and there is no token: refused, whoever asks (internal/cli/setup_test.go).
+					if code != http.StatusForbidden {
+						t.Errorf("%s as %s once users exist: %d, want 403", rt.Pattern, p.name, code)
+					}
+					continue
+				}
 				if code != http.StatusOK {
 					t.Errorf("%s as %s: %d, want 200", rt.Pattern, p.name, code)
 				}
@@ -168,6 +176,8 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 					want = http.StatusNotFound // another's job is not shown
 				case path == "/audit" && !p.user.HasRole(aftermath.RoleAdmin):
 					want = http.StatusForbidden // the audit log is for admins
+				case path == "/admin/settings" && !p.user.HasRole(aftermath.RoleAdmin):
+					want = http.StatusForbidden // and so are the site's settings
 				case strings.Contains(path, "/attachments/"):
 					want = http.StatusNotFound // only those who read the testimony's original, none of these people
 				case path == "/consultations/new" && !auth.Can(p.user, auth.ActionConsult): // --- consultations

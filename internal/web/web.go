@@ -12,12 +12,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"fmt"
 
 	"aftermath"
 	"aftermath/internal/auth"
 	"aftermath/internal/i18n"
+	"aftermath/internal/impact"
 	"aftermath/internal/web/server"
 )
 
@@ -119,6 +121,11 @@ type page struct {
 	CSRF  string
 	URL   *url.URL
 	Title string
+	// Site is the organisation's name and logo for the header.
+	Site *aftermath.SiteSettings
+	// Participant is a consultation participant on their link (/c/…),
+	// who is shown their consultation and the language switch only.
+	Participant bool
 }
 
 // newPage negotiates the language (remembering a ?lang= choice in a
@@ -134,6 +141,8 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, titleKey string
 		p.Langs = append(p.Langs, s.bundle.Locale(tag))
 	}
 	p.Title = p.L.T(titleKey)
+	p.Participant = strings.HasPrefix(r.URL.Path, "/c/")
+	p.Site = s.siteSettings(r)
 	if p.User != nil { // the sign-out form; anonymous pages set no cookie and can be cached
 		p.CSRF = s.CSRFToken(w, r)
 	}
@@ -205,28 +214,85 @@ func (s *Server) routesPages(handle server.Handle) {
 	s.routesEmbeds(r)  // charts for other sites: embeds.go
 	s.routesFlows(r)   // money and arms: flows.go
 	s.routesSearch(r)  // search: search.go
+
+	s.routesSetup(r)    // the first run: setup.go
+	s.routesSettings(r) // the organisation's name and logo: settings.go
 }
 
 const pageSize = 100
 
+// homeInterventions is how many interventions the home page shows with
+// their figures; the rest are a link away. Each costs one analysis, and
+// the page is cached.
+const homeInterventions = 6
+
 type homePage struct {
 	page
 	Datasets      []aftermath.Dataset
-	Interventions []aftermath.Intervention
-	CanImport     bool
+	Interventions []homeIntervention
+	// MoreInterventions is how many more the interventions page lists.
+	MoreInterventions int
+	Events            []aftermath.Event
+	Briefs            []aftermath.Brief
+	Ledger            []aftermath.TimelineItem
+	CanImport         bool
+	// Empty: no event data is stored yet; the page says how to begin.
+	Empty bool
+}
+
+// homeIntervention is an intervention with its headline measure: deaths
+// (best estimate, with the range) before, during and after, as on its
+// own page; Summary is nil when no imported data covers it.
+type homeIntervention struct {
+	aftermath.Intervention
+	Dataset string
+	Summary []impact.Period
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	p := homePage{page: s.newPage(w, r, "datasets.title")}
+	ctx := r.Context()
+	v := viewerOf(ctx)
+	p := homePage{page: s.newPage(w, r, "home.title")}
 	p.CanImport = auth.Can(p.User, auth.ActionImport)
-	var err error
-	if p.Datasets, err = s.db.Datasets(r.Context(), viewerOf(r.Context())); err == nil {
-		p.Interventions, err = s.db.Interventions(r.Context(), viewerOf(r.Context()))
+	ivs, err := s.db.Interventions(ctx, v)
+	if err == nil {
+		p.Datasets, err = s.db.Datasets(ctx, v)
+	}
+	if err == nil {
+		p.Events, err = s.db.Events(ctx, aftermath.EventFilter{Viewer: v, Limit: 5})
+	}
+	if err == nil {
+		p.Briefs, err = s.db.Briefs(ctx, v, aftermath.BriefFilter{Limit: 4})
+	}
+	var items []aftermath.TimelineItem
+	if err == nil {
+		items, err = s.db.LedgerTimeline(ctx, v, aftermath.TimelineFilter{})
 	}
 	if err != nil {
 		s.PageError(w, r, err)
 		return
 	}
+	// The timeline runs oldest first: the latest five, newest first.
+	for i := len(items) - 1; i >= 0 && len(p.Ledger) < 5; i-- {
+		p.Ledger = append(p.Ledger, items[i])
+	}
+	for i, iv := range ivs {
+		if i == homeInterventions {
+			p.MoreInterventions = len(ivs) - i
+			break
+		}
+		hi := homeIntervention{Intervention: iv}
+		rep, err := impact.Analyze(ctx, s.db, &ivs[i], impact.Options{Viewer: v, Outcome: "deaths_best", Method: "summary"})
+		switch {
+		case err == nil:
+			hi.Summary, hi.Dataset = rep.Summary, rep.Dataset
+		case aftermath.ErrorCode(err) != aftermath.EINVALID: // EINVALID: no data covers it, which the page says
+			s.PageError(w, r, err)
+			return
+		}
+		p.Interventions = append(p.Interventions, hi)
+	}
+	p.Empty = len(p.Datasets) == 0
 	s.render(w, r, http.StatusOK, "home.html", p)
 }
 

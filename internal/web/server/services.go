@@ -29,6 +29,7 @@ type Store interface {
 	aftermath.Search
 	aftermath.Flows
 	aftermath.FlowCodes
+	aftermath.Site
 	consult.Service
 	// AccountStore signs in without the key (no second-factor
 	// enrolment); Voices.AccountStore holds it.
