@@ -110,6 +110,9 @@ type SearchResults struct {
 // viewer may not read is never found, nor counted.
 type Search interface {
 	Search(ctx context.Context, v Viewer, q SearchQuery) (*SearchResults, error)
+	// CatchUpSearch brings the index up to date with every record: for a
+	// job after an import (a search catches up for a bounded time only).
+	CatchUpSearch(ctx context.Context) error
 }
 
 // TestimonyMatches are the testimonies whose redacted text holds every

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"aftermath"
@@ -58,6 +60,16 @@ func eventExtra(driver, name string) string {
 	return `(CASE WHEN json_valid(e.extra) THEN coalesce(json_extract(e.extra, '$.` + name + `'), '') ELSE '' END)`
 }
 
+// translated adds to a kind's document its texts in the other languages
+// (translations.go) and takes its language from record_languages: they
+// are written with the record, whose trigger marks it for re-indexing.
+func translated(k searchKind) searchKind {
+	k.text = concat(k.text, `coalesce((SELECT string_agg(tr.text, ' ') FROM translations tr WHERE tr.record_type = '`+k.name+
+		`' AND tr.record_id = `+k.id+`), '')`)
+	k.lang = `coalesce((SELECT rl.lang FROM record_languages rl WHERE rl.record_type = '` + k.name + `' AND rl.record_id = ` + k.id + `), 'en')`
+	return k
+}
+
 func searchKinds(driver string) []searchKind {
 	visibleAs := func(t, recordType string) func(aftermath.Viewer) string {
 		return func(v aftermath.Viewer) string { return visible(v, t, recordType) }
@@ -68,29 +80,29 @@ func searchKinds(driver string) []searchKind {
 				eventExtra(driver, "source_headline"), eventExtra(driver, "source_original"), "e.notes"),
 			key: "d.name || ':' || e.native_id", title: "e.dyad_name", date: "e.date_start", country: "e.country",
 			stamp: "e.content_hash", visible: visibleAs("d", "dataset")},
-		{name: aftermath.SearchIntervention, from: "interventions i", id: "i.id",
+		translated(searchKind{name: aftermath.SearchIntervention, from: "interventions i", id: "i.id",
 			text: concat("i.name", jsonWords("i.objectives"), jsonWords("i.instruments"), "i.notes", "i.budget_note"),
-			key:  "i.slug", title: "i.name", visible: visibleAs("i", "intervention")},
+			key:  "i.slug", title: "i.name", visible: visibleAs("i", "intervention")}),
 		{name: aftermath.SearchActor, from: "actors a", id: "a.id",
 			text:  concat("a.name", "coalesce((SELECT string_agg(x.name, ' ') FROM actor_aliases x WHERE x.actor_id = a.id), '')"),
 			title: "a.name", visible: func(v aftermath.Viewer) string { return actorVisible(v, "a") }},
 		{name: aftermath.SearchSource, from: "sources src", id: "src.id",
 			text: concat("src.title", "src.publisher", "src.identifier"), lang: "src.language",
 			title: "src.title", date: "src.date", visible: visibleAs("src", "source")},
-		{name: aftermath.SearchDecision, from: "decisions ld", id: "ld.id",
+		translated(searchKind{name: aftermath.SearchDecision, from: "decisions ld", id: "ld.id",
 			text:  concat("ld.summary", "ld.reference", "ld.rationale", "ld.notes"),
-			title: "ld.summary", date: "ld.date", visible: visibleAs("ld", aftermath.RecordDecision)},
-		{name: aftermath.SearchInquiry, from: "inquiries lq", id: "lq.id",
+			title: "ld.summary", date: "ld.date", visible: visibleAs("ld", aftermath.RecordDecision)}),
+		translated(searchKind{name: aftermath.SearchInquiry, from: "inquiries lq", id: "lq.id",
 			text:  concat("lq.title", "lq.reference", "lq.summary", "lq.notes"),
-			title: "lq.title", date: "lq.date", visible: visibleAs("lq", aftermath.RecordInquiry)},
-		{name: aftermath.SearchRecommendation, from: "recommendations lr JOIN inquiries lq ON lq.id = lr.inquiry_id", id: "lr.id",
+			title: "lq.title", date: "lq.date", visible: visibleAs("lq", aftermath.RecordInquiry)}),
+		translated(searchKind{name: aftermath.SearchRecommendation, from: "recommendations lr JOIN inquiries lq ON lq.id = lr.inquiry_id", id: "lr.id",
 			text:  concat("lr.number", "lr.text", "lr.response"),
 			title: "lq.title || CASE WHEN lr.number <> '' THEN ' — ' || lr.number ELSE '' END", date: "lq.date",
-			visible: func(v aftermath.Viewer) string { return recVisible(v, "lr", "lq") }},
-		{name: aftermath.SearchClaim, from: "claims lc", id: "lc.id",
+			visible: func(v aftermath.Viewer) string { return recVisible(v, "lr", "lq") }}),
+		translated(searchKind{name: aftermath.SearchClaim, from: "claims lc", id: "lc.id",
 			text:  concat("lc.text", "lc.appearance_title", "lc.reasoning"),
 			title: "CASE WHEN lc.appearance_title <> '' THEN lc.appearance_title ELSE lc.text END", date: "lc.date",
-			visible: visibleAs("lc", aftermath.RecordClaim)},
+			visible: visibleAs("lc", aftermath.RecordClaim)}),
 		{name: aftermath.SearchBrief, from: "briefs b", id: "b.id",
 			text: concat("b.title", "b.summary", "b.body"), lang: "b.language",
 			key: "b.slug", title: "b.title", date: "substr(b.updated_at, 1, 10)",
@@ -302,6 +314,25 @@ func (db *DB) catchUpEvents(ctx context.Context, k *searchKind, late func() bool
 // a cursor there means every event is indexed.
 const eventsDone = int64(1<<63 - 1)
 
+// catchingUp holds, per database, whether a background catch-up runs.
+var catchingUp sync.Map // *DB → *atomic.Bool
+
+// catchUpInBackground finishes the index's catch-up apart from any
+// request, once per database at a time, so that searches after a large
+// import are complete soon rather than two seconds' worth at a time. A
+// failure (the database closed) is left to the next search to retry.
+func (db *DB) catchUpInBackground() {
+	flag, _ := catchingUp.LoadOrStore(db, new(atomic.Bool))
+	running := flag.(*atomic.Bool)
+	if !running.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer running.Store(false)
+		db.CatchUpSearch(context.Background())
+	}()
+}
+
 // searchCatchUpBudget is how long a search may spend catching the index
 // up before it answers from what is indexed (SearchResults says so).
 const searchCatchUpBudget = 2 * time.Second
@@ -320,7 +351,9 @@ func (db *DB) Search(ctx context.Context, v aftermath.Viewer, q aftermath.Search
 	if err != nil {
 		return nil, err
 	}
-	res.Pending = !caughtUp
+	if res.Pending = !caughtUp; res.Pending {
+		db.catchUpInBackground()
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = aftermath.DefaultSearchLimit

@@ -147,6 +147,18 @@ func TestSearchFindsEveryKindItsReaderMayRead(t *testing.T) {
 		if err := db.CreateBrief(ctx, aftermath.System, brief); err != nil {
 			t.Fatal(err)
 		}
+		// A record's texts in other languages find it too.
+		decision := &aftermath.Decision{Maker: aftermath.ActorRef{Name: "Ministry of Defence", Kind: aftermath.KindState}, Date: "2014-07-01",
+			Kind: "funding", Summary: "Funding for the border posts", Audience: aftermath.AudiencePublic, Owner: "hub",
+			Translations: aftermath.Translations{"fr": {"summary": "Financement des postes frontaliers"}, "ar": {"summary": "تمويل المراكز الحدودية"}}}
+		if err := db.CreateDecision(ctx, aftermath.System, decision); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"frontaliers", "الحدودية", "border posts"} {
+			if got := found(t, db, anon, q); !has(got, "decision:Funding for the border posts") {
+				t.Errorf("decision by %q: %v", q, got)
+			}
+		}
 		if got := found(t, db, anon, "Serval"); !has(got, "intervention:operation-serval") {
 			t.Errorf("intervention by its name: %v", got)
 		}

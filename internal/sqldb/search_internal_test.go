@@ -1,0 +1,85 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"aftermath"
+)
+
+// TestSearchCatchUpInRanges: events are indexed a range of ids per
+// transaction; a catch-up out of time stops between ranges and the next
+// one goes on from there, and a re-import's changed events, past the first
+// range, are found by their new words only.
+func TestSearchCatchUpInRanges(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir()+"/s.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n := 3*searchChunk + 17
+	load := func(version string, text func(i int) string) {
+		im, err := db.BeginImport(ctx, "ucdp", version, version+".csv", version, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var batch []*aftermath.Event
+		for i := range n {
+			batch = append(batch, &aftermath.Event{NativeID: fmt.Sprint(i), Year: 2020, DateStart: "2020-01-02", DateEnd: "2020-01-02",
+				ViolenceType: aftermath.ViolenceOneSided, Country: "Mali", CountryGW: 432, SourceText: text(i),
+				Actors: []aftermath.EventActor{{Role: aftermath.RoleSideA, Name: "JNIM"}, {Role: aftermath.RoleSideB, Name: "Civilians"}}})
+			if len(batch) == 1000 || i == n-1 {
+				if err := im.Add(batch); err != nil {
+					t.Fatal(err)
+				}
+				batch = nil
+			}
+		}
+		if _, err := im.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load("1", func(i int) string { return fmt.Sprintf("market attack number%d", i) })
+	if done, err := db.catchUpSearch(ctx, time.Now().Add(-time.Second)); err != nil || done {
+		t.Fatalf("a catch-up out of time: done %v, %v", done, err)
+	}
+	indexed := func() (n int) {
+		db.read.QueryRowContext(ctx, `SELECT count(*) FROM search_docs WHERE kind = 'event'`).Scan(&n)
+		return n
+	}
+	if got := indexed(); got != 0 {
+		t.Errorf("out of time, yet %d events indexed", got)
+	}
+	if err := db.CatchUpSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := indexed(); got != n {
+		t.Errorf("%d events indexed, want %d", got, n)
+	}
+	// Version 2 changes the events past the first range.
+	load("2", func(i int) string {
+		if i > searchChunk+100 {
+			return fmt.Sprintf("convoy ambush number%d", i)
+		}
+		return fmt.Sprintf("market attack number%d", i)
+	})
+	last := fmt.Sprintf("number%d", n-1)
+	for _, c := range []struct {
+		q     string
+		found int
+	}{{"ambush " + last, 1}, {"market " + last, 0}, {"market number7", 1}} {
+		res, err := db.Search(ctx, aftermath.Anonymous, aftermath.SearchQuery{Text: c.q})
+		if err != nil || res.Pending || res.Total != c.found {
+			t.Errorf("%q: %+v %v, want %d found", c.q, res, err, c.found)
+		}
+	}
+	if got := indexed(); got != n {
+		t.Errorf("after the re-import %d events indexed, want %d", got, n)
+	}
+}
