@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"regexp"
 	"strings"
@@ -190,5 +191,27 @@ func TestLedgerFormTranslations(t *testing.T) {
 		if _, body := f.get(t, loc+"?lang="+lang); !strings.Contains(body, want) || strings.Contains(body, "lang-fallback") {
 			t.Errorf("%s: the decision does not show %q unmarked", lang, want)
 		}
+	}
+}
+
+// TestTranslationsThroughTheAPI: the API takes and gives a record's
+// language and translations, and refuses a translation of a field the
+// record type does not translate.
+func TestTranslationsThroughTheAPI(t *testing.T) {
+	f := newLedgerFixture(t)
+	editor := apiToken(t, f.db, "e@example.org", aftermath.RoleEditor)
+	body := `{"maker":{"name":"Testland"},"date":"2020","kind":"funding","summary":"A financé la garde-frontière.","language":"fr",
+		"translations":{"en":{"summary":"Funded the border force."},"ar":{"summary":"موّلت قوة حرس الحدود."}},"audience":"public","citations":[]}`
+	code, out := call(t, f.h, "POST", "/api/v1/decisions", editor, body)
+	var d aftermath.Decision
+	if code != 201 || json.Unmarshal([]byte(out), &d) != nil || d.Language != "fr" || d.Translations["ar"]["summary"] != "موّلت قوة حرس الحدود." {
+		t.Fatalf("decision with translations: %d %s", code, out)
+	}
+	bad := strings.Replace(body, `"en":{"summary"`, `"en":{"colour"`, 1)
+	if code, out := call(t, f.h, "POST", "/api/v1/decisions", editor, bad); code != 400 || !strings.Contains(out, "colour") {
+		t.Errorf("a translation of an unknown field: %d %s", code, out)
+	}
+	if _, page := f.get(t, "/decisions/"+lid(d.ID)+"?lang=en"); !strings.Contains(page, "Funded the border force.") {
+		t.Error("the English reader does not see the English summary")
 	}
 }
