@@ -56,3 +56,33 @@ func Unidentified(name string) (Placeholder, bool) {
 	}
 	return Placeholder{}, false
 }
+
+// statePrefixes are how the datasets name a state's forces before the
+// country's name (UCDP "Government of Mali", ACLED "Military Forces of
+// Mali (2021-)"), and the catalog's partner forces ("Armed forces of
+// Chad").
+var statePrefixes = []string{"government of ", "military forces of ", "police forces of ", "armed forces of ", "forces of "}
+
+// StateOf is the country (ISO alpha-3) an actor's name says it is the
+// state or state forces of: "Mali", "Government of Mali", "Military
+// Forces of Mali (2021-)"; false for any other name. Two actors of one
+// state may still be different forces at different times (UCDP's
+// "Government of Afghanistan" is the Taliban after 15 August 2021): it
+// suggests a merge, a person decides.
+func StateOf(name string) (string, bool) {
+	n := strings.TrimSpace(name)
+	if i := strings.Index(n, " ("); i > 0 && strings.HasSuffix(n, ")") {
+		n = n[:i]
+	}
+	for _, p := range statePrefixes {
+		if len(n) > len(p) && strings.EqualFold(n[:len(p)], p) {
+			n = n[len(p):]
+			break
+		}
+	}
+	if len(n) == 3 { // a code is no name: "MLI" would be taken for Mali
+		return "", false
+	}
+	c, ok := geo.Find(n)
+	return c.Alpha3, ok
+}

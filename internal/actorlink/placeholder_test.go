@@ -54,3 +54,16 @@ func TestUnidentifiedInUCDP(t *testing.T) {
 		t.Errorf("only %d XXX sides in a year of events", codes)
 	}
 }
+
+func TestStateOf(t *testing.T) {
+	for name, want := range map[string]string{
+		"Mali": "MLI", "Government of Mali": "MLI", "Military Forces of Mali (2021-)": "MLI", "Armed forces of Chad": "TCD",
+		"Government of Yemen (North Yemen)": "YEM", "France": "FRA", "United States": "USA",
+		"JNIM": "", "European Union": "", "MLI": "", "Government of": "", "XXX432": "",
+	} {
+		got, ok := StateOf(name)
+		if got != want || ok != (want != "") {
+			t.Errorf("StateOf(%q) = %q, %v; want %q", name, got, ok, want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"aftermath/internal/auth"
 	"aftermath/internal/chart"
 	"aftermath/internal/figures"
+	"aftermath/internal/geo"
 	"aftermath/internal/i18n"
 	"aftermath/internal/impact"
 )
@@ -75,6 +76,9 @@ type actorPage struct {
 	Partners []aftermath.ActorIntervention
 	Chart    template.HTML
 	CanMerge bool
+	// Duplicates are actors whose names say they are the same state, for
+	// an editor to consider merging.
+	Duplicates []aftermath.ActorSummary
 	// MergeError is the message key of a refused merge.
 	MergeError string
 	MergeIDs   string
@@ -149,12 +153,39 @@ func (s *Server) showActor(w http.ResponseWriter, r *http.Request, id int64, sta
 		p.Totals = append(p.Totals, tv)
 		p.Years = append(p.Years, actorYears(t, prof.Years, cov)...)
 	}
+	if p.CanMerge {
+		if p.Duplicates, err = s.sameState(r, a); err != nil {
+			s.PageError(w, r, err)
+			return
+		}
+	}
 	if p.Chart, err = s.actorChart(r, p.L, a, coverage); err != nil {
 		s.PageError(w, r, err)
 		return
 	}
 	set(&p)
 	s.render(w, r, status, "actor.html", p)
+}
+
+// sameState lists the other actors whose names say they are the same
+// state as a (UCDP's "Government of Mali", the ledger's "Mali").
+func (s *Server) sameState(r *http.Request, a *aftermath.Actor) ([]aftermath.ActorSummary, error) {
+	iso, ok := actorlink.StateOf(a.Name)
+	if !ok {
+		return nil, nil
+	}
+	c, _ := geo.ByAlpha3(iso)
+	list, err := s.db.SearchActors(r.Context(), viewerOf(r.Context()), c.Name, 100)
+	if err != nil {
+		return nil, err
+	}
+	var out []aftermath.ActorSummary
+	for _, x := range list {
+		if other, ok := actorlink.StateOf(x.Name); ok && other == iso && x.ID != a.ID {
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }
 
 // actorYears lists every year from the first covered or with events to
@@ -252,7 +283,12 @@ func (s *Server) actorMerge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	raw := r.PostFormValue("ids")
+	if err := r.ParseForm(); err != nil {
+		s.PageError(w, r, aftermath.Errorf(aftermath.EINVALID, "merge form: %v", err))
+		return
+	}
+	// The suggested duplicates' boxes and the typed numbers, together.
+	raw := strings.Join(r.PostForm["ids"], " ")
 	ids, err := parseActorIDs(raw)
 	if err == nil {
 		err = s.db.MergeActors(ctx, viewerOf(ctx), id, ids)

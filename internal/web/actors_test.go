@@ -49,6 +49,8 @@ func TestMergeActorsOnTheActorPage(t *testing.T) {
 	}
 	if body := getAs(h, page, editor).Body.String(); !strings.Contains(body, `action="/actors/`+jsonNum(gov)+`/merge"`) {
 		t.Error("an editor is not shown the merge form")
+	} else if !strings.Contains(body, `<input type="checkbox" name="ids" value="`+jsonNum(mali)+`">`) {
+		t.Error("the ledger's Mali is not suggested as a duplicate of UCDP's")
 	}
 	if rec := postForm(h, page+"/merge", viewer, url.Values{"ids": {jsonNum(mali)}}); rec.Code != http.StatusForbidden {
 		t.Errorf("a viewer merges: %d", rec.Code)
