@@ -100,7 +100,7 @@ func Monthly(l *i18n.Locale, iv *aftermath.Intervention, rep *impact.Report) (te
 	}
 	lc := chart.LineChart{Title: l.T("analysis.chart.monthly", "outcome", l.T("analysis.outcome."+rep.Outcome)), Desc: iv.Name,
 		XLabel: l.T("analysis.chart.month_axis"), YLabel: OutcomeAxis(l, rep.Outcome), Credit: CreditVersions(l, rep.Dataset, rep.Versions),
-		Series: []chart.Series{total, partner}, FormatX: MonthLabel, FormatY: func(v float64) string { return l.Number(v, 0) },
+		Series: []chart.Series{total, partner}, FormatX: MonthIn(l), FormatY: func(v float64) string { return l.Number(v, 0) },
 		RTL: l.Dir() == "rtl", Width: 720, Height: 340, GapLabel: l.T("chart.no_data"), GapDesc: GapDesc(l)}
 	last := rep.Series[len(rep.Series)-1].Month
 	for _, ph := range iv.Phases {

@@ -1,6 +1,8 @@
 package figures
 
 import (
+	"time"
+
 	"aftermath"
 	"aftermath/internal/i18n"
 )
@@ -18,4 +20,16 @@ func Localized(l *i18n.Locale, iv *aftermath.Intervention) *aftermath.Interventi
 		c.Phases[i] = ph
 	}
 	return &c
+}
+
+// MonthIn labels a month of the charts' X axis as the reader writes it
+// ("mars 2023", "مارس 2023"), not as the data store it (2023-03).
+func MonthIn(l *i18n.Locale) func(float64) string {
+	return func(x float64) string {
+		t, err := time.Parse("2006-01", MonthLabel(x))
+		if err != nil {
+			return MonthLabel(x)
+		}
+		return l.Month(t)
+	}
 }

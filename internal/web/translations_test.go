@@ -18,11 +18,11 @@ import (
 // is shown in English, marked so, with its language on the element.
 func TestInterventionsInTheReadersLanguage(t *testing.T) {
 	f := newLedgerFixture(t)
-	for _, c := range []struct{ lang, name, phase, fallback string }{
+	for _, c := range []struct{ lang, name, phase, fallback, month string }{
 		{"fr", "Mission multidimensionnelle intégrée des Nations unies pour la stabilisation au Mali (MINUSMA)",
-			"Cessation des opérations, réduction des effectifs et retrait", "(en anglais)"},
+			"Cessation des opérations, réduction des effectifs et retrait", "(en anglais)", ">mars 2023</text>"},
 		{"ar", "بعثة الأمم المتحدة المتكاملة المتعددة الأبعاد لتحقيق الاستقرار في مالي (مينوسما)",
-			"وقف العمليات وتقليص القوام والانسحاب", "(بالإنجليزية)"},
+			"وقف العمليات وتقليص القوام والانسحاب", "(بالإنجليزية)", ">مارس 2023</text>"},
 	} {
 		_, body := f.get(t, "/interventions/minusma?lang="+c.lang)
 		if !strings.Contains(body, "<h1>"+c.name+"</h1>") || !strings.Contains(body, "<title>"+c.name) {
@@ -38,6 +38,9 @@ func TestInterventionsInTheReadersLanguage(t *testing.T) {
 		svgs := regexp.MustCompile(`(?s)<svg.*?</svg>`).FindAllString(body, -1)
 		if len(svgs) == 0 {
 			t.Fatalf("%s: no chart", c.lang)
+		}
+		if !strings.Contains(svgs[0], c.month) {
+			t.Errorf("%s: the monthly chart does not write its months as the reader does", c.lang)
 		}
 		for _, svg := range svgs {
 			if !strings.Contains(svg, c.name) {
