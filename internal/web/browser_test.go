@@ -292,6 +292,26 @@ func artifactsDir(t *testing.T) string {
 	return dir
 }
 
+// outsideTheWindow measures how far the page is wider than the window,
+// and lists elements that stick out of it on either side (to the left of
+// a right-to-left page, which widens nothing but is cut off), unless a
+// scrolling or clipping box holds them.
+const outsideTheWindow = `(() => {
+	const w = document.documentElement.clientWidth, outside = [];
+	for (const e of document.body.querySelectorAll('*')) {
+		let held = false;
+		for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+			if (getComputedStyle(p).overflowX !== 'visible') { held = true; break; }
+		}
+		const r = e.getBoundingClientRect();
+		if (!held && r.width > 0 && r.height > 0 && (r.left < -1 || r.right > w + 1)) {
+			outside.push(e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''));
+		}
+	}
+	return {overflow: document.documentElement.scrollWidth - window.innerWidth, outside: outside.slice(0, 6),
+		dir: getComputedStyle(document.body).direction};
+})()`
+
 // TestScreenshots saves the main pages, wide and on a phone, in English
 // and Arabic, for people to look at; it fails when a page does not fit
 // the phone's width (a table or form pushing the page sideways) or is not
@@ -324,13 +344,14 @@ func TestScreenshots(t *testing.T) {
 				}
 				layout, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
 					Overflow int
+					Outside  []string
 					Dir      string
-				}](`({overflow: document.documentElement.scrollWidth - window.innerWidth, dir: getComputedStyle(document.body).direction})`))
+				}](outsideTheWindow))
 				if err != nil {
 					t.Fatal(err)
 				}
-				if layout.Overflow > 0 {
-					t.Errorf("%s at %d px is %d px wider than the window", url, width, layout.Overflow)
+				if layout.Overflow > 0 || len(layout.Outside) > 0 {
+					t.Errorf("%s at %d px is %d px wider than the window; outside it: %s", url, width, layout.Overflow, strings.Join(layout.Outside, ", "))
 				}
 				if want := map[string]string{"en": "ltr", "ar": "rtl"}[lang]; layout.Dir != want {
 					t.Errorf("%s is laid out %s", url, layout.Dir)
