@@ -388,6 +388,27 @@ func TestSeedLoadsTheCatalogOnce(t *testing.T) {
 			if err != nil || !strings.HasPrefix(out, "catalog: 0 interventions added, 12 already present") {
 				t.Fatalf("second seed: %q %v", out, err)
 			}
+			// A database seeded before the catalog had translations gets
+			// them on the next seed.
+			untranslated := func() {
+				db, err := sqldb.Open(context.Background(), dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				iv, err := db.FindIntervention(context.Background(), aftermath.System, "minusma")
+				if err != nil {
+					t.Fatal(err)
+				}
+				iv.Translations = nil
+				if err := db.UpdateIntervention(context.Background(), aftermath.System, iv); err != nil {
+					t.Fatal(err)
+				}
+			}
+			untranslated()
+			if _, _, err := run(t, "seed", "--db", dsn); err != nil {
+				t.Fatal(err)
+			}
 			out, _, err = run(t, "intervention", "show", "minusma", "--db", dsn, "--format", "json")
 			if err != nil {
 				t.Fatal(err)
@@ -395,6 +416,9 @@ func TestSeedLoadsTheCatalogOnce(t *testing.T) {
 			var iv aftermath.Intervention
 			if err := json.Unmarshal([]byte(out), &iv); err != nil {
 				t.Fatal(err)
+			}
+			if name, ok := iv.Translations.Text("fr", "name", ""); !ok || !strings.HasPrefix(name, "Mission multidimensionnelle") {
+				t.Errorf("minusma after a re-seed: French name %q", name)
 			}
 			// Every field that has a value is cited.
 			cited := map[string]bool{}

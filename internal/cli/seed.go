@@ -17,7 +17,9 @@ sources every field cites, then the accountability ledger's starter records
 (Security Council resolutions, official inquiries and their findings).
 Interventions already stored (by slug), sources already stored (by document
 identifier) and ledger records already stored (by reference) are left as
-they are, so running it again adds only what is missing.`)
+they are, so running it again adds only what is missing; a catalog
+intervention stored without translations gets the catalog's French and
+Arabic texts.`)
 	dsn := dbFlag(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -62,8 +64,16 @@ func seedCatalog(ctx context.Context, db *sqldb.DB) (added, kept int, err error)
 		sourceIDs[s.Key] = stored.ID
 	}
 	for _, e := range cat.Interventions {
-		if _, err := db.FindIntervention(ctx, aftermath.System, e.Slug); err == nil {
+		if stored, err := db.FindIntervention(ctx, aftermath.System, e.Slug); err == nil {
 			kept++
+			// A database seeded before the catalog shipped translations
+			// gets them; translations someone stored are left alone.
+			if len(stored.Translations) == 0 && len(e.Translations) > 0 && stored.Language == "" && stored.Name == e.Name {
+				stored.Translations = e.Translations
+				if err := db.UpdateIntervention(ctx, aftermath.System, stored); err != nil {
+					return added, kept, fmt.Errorf("catalog %s: translations: %w", e.Slug, err)
+				}
+			}
 			continue
 		} else if aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
 			return added, kept, err
