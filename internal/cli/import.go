@@ -118,7 +118,9 @@ type progressBar struct {
 
 func (p *progressBar) update(file string, done, total int64, c aftermath.ImportCounts) {
 	now := time.Now()
-	if now.Sub(p.last) < 200*time.Millisecond {
+	// The end is always drawn, or an import finishing within 200 ms of a
+	// redraw would be left showing less than it read.
+	if now.Sub(p.last) < 200*time.Millisecond && (total <= 0 || done < total) {
 		return
 	}
 	p.last = now
