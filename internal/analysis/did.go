@@ -90,6 +90,9 @@ type DiDOptions struct {
 	// distinct times), a negative value uses no lags. The pre-trend test
 	// uses the same lags (or the default rule on its own times).
 	HACLags int
+	// TimeName, when set, names a time in messages and the method text
+	// (a month index as YYYY-MM, say); otherwise times read "t = 6".
+	TimeName func(t float64) string
 }
 
 // lagsFor returns the lag count for nt distinct times.
@@ -138,7 +141,7 @@ func DiD(treated, control []Point, treatmentTime float64, opt DiDOptions) (*DiDR
 	}
 	for c, lab := range []string{"treated series before", "treated series after", "control series before", "control series after"} {
 		if r.Counts[c] == 0 {
-			return nil, fmt.Errorf("DiD: the %s the treatment time %s has no observations", lab, FormatTime(treatmentTime))
+			return nil, fmt.Errorf("DiD: the %s the treatment (%s) has no observations", lab, timeLabel(opt.TimeName, treatmentTime))
 		}
 	}
 	if len(rows) < 6 {
@@ -174,8 +177,8 @@ func DiD(treated, control []Point, treatmentTime float64, opt DiDOptions) (*DiDR
 	r.PreTrend = preTrend(rows, treatmentTime, opt)
 
 	var m strings.Builder
-	fmt.Fprintf(&m, "Difference-in-differences with post-treatment from t = %s: (treated after − before) − (control after − before) in means = (%s − %s) − (%s − %s) = %s. ",
-		FormatTime(treatmentTime), g4(r.TreatedPost), g4(r.TreatedPre), g4(r.ControlPost), g4(r.ControlPre), g4(r.Estimate))
+	fmt.Fprintf(&m, "Difference-in-differences with post-treatment from %s: (treated after − before) − (control after − before) in means = (%s − %s) − (%s − %s) = %s. ",
+		timeLabel(opt.TimeName, treatmentTime), g4(r.TreatedPost), g4(r.TreatedPre), g4(r.ControlPost), g4(r.ControlPre), g4(r.Estimate))
 	fmt.Fprintf(&m, "Data: treated %d before / %d after, control %d before / %d after observations (%d distinct times). ", r.Counts[0], r.Counts[1], r.Counts[2], r.Counts[3], nt)
 	fmt.Fprintf(&m, "The same estimate is the treated_post coefficient of the regression y = a + b·treated + c·post + δ·treated·post on the stacked series; its standard errors are Driscoll-Kraay (scores summed over both series at each time, then Newey-West with Bartlett weights and %d lags over time, %s, no small-sample correction), robust to autocorrelation and to shocks common to both series; p-values and 95%% intervals use the normal approximation. ", lags, lagsSource(opt.HACLags))
 	if nt < 30 {

@@ -25,6 +25,8 @@ type EventStudyOptions struct {
 	Width float64
 	// HACLags as in DiDOptions (Driscoll-Kraay lags in distinct times).
 	HACLags int
+	// TimeName as in DiDOptions.
+	TimeName func(t float64) string
 }
 
 // EventStudyCoef is the effect at one event time relative to k = −1.
@@ -181,8 +183,8 @@ func EventStudy(treated, control []Point, treatmentTime float64, opt EventStudyO
 			Coef: fit.Coef[j], StdErr: se[j], CILow: inf.lo[j], CIHigh: inf.hi[j], PValue: inf.p[j], NTreated: nT[k], NControl: nC[k]})
 	}
 	var m strings.Builder
-	fmt.Fprintf(&m, "Event study (dynamic difference-in-differences) around t = %s, event times of width %s: k = −%d … %d, where k = %s also holds all earlier times and k = %s all later ones (binned ends), and k = −1, the period just before treatment, is the reference (omitted). ",
-		FormatTime(treatmentTime), FormatTime(width), leads, lags, eventLabel(-leads, leads, lags), eventLabel(lags, leads, lags))
+	fmt.Fprintf(&m, "Event study (dynamic difference-in-differences) around %s, event times of width %s: k = −%d … %d, where k = %s also holds all earlier times and k = %s all later ones (binned ends), and k = −1, the period just before treatment, is the reference (omitted). ",
+		timeLabel(opt.TimeName, treatmentTime), FormatTime(width), leads, lags, eventLabel(-leads, leads, lags), eventLabel(lags, leads, lags))
 	m.WriteString("Each coefficient is (treated mean in k − treated mean in −1) − (control mean in k − control mean in −1), from the regression of y on treated, event-time dummies and their interactions with treated; shocks common to both series cancel. ")
 	m.WriteString("Leads (k ≤ −2) near zero are consistent with parallel trends before treatment (they cannot prove them); lags (k ≥ 0) trace how the difference evolved after it. ")
 	fmt.Fprintf(&m, "Standard errors are Driscoll-Kraay (scores summed over both series at each of %d distinct times, Bartlett weights with %d lags, %s, no small-sample correction); 95%% intervals and p-values use the normal approximation. ", nt, hac, lagsSource(opt.HACLags))

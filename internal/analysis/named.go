@@ -96,6 +96,16 @@ func jsonNums(xs []float64) []any {
 // FormatTime writes a time the way result keys use it.
 func FormatTime(t float64) string { return strconv.FormatFloat(t, 'f', -1, 64) }
 
+// timeLabel names a time in a message or a method text: with the
+// caller's name for it (a month such as 2021-07, where the times count
+// months) when it gives one, else as "t = 6".
+func timeLabel(name func(float64) string, t float64) string {
+	if name != nil {
+		return name(t)
+	}
+	return "t = " + FormatTime(t)
+}
+
 func g4(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
 
 // z95 is the two-sided 95% normal quantile.

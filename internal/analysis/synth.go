@@ -80,6 +80,10 @@ type SynthSpec struct {
 	// Log fits log(1 + y) of the (aggregated) outcome instead of y, so that
 	// donors are matched on relative rather than absolute changes.
 	Log bool
+	// TimeName, when set, names an unaggregated time in messages and the
+	// method text (a month index as YYYY-MM, say); otherwise times read
+	// "t = 6".
+	TimeName func(t float64) string
 }
 
 // DefaultMinPre is the fewest pre-period times Synth accepts by default.
@@ -659,10 +663,10 @@ func Synth(p Panel, spec SynthSpec) (*SynthResult, error) {
 		}
 	}
 	if len(d.pre) < max(minPre, 2) {
-		return nil, aftermath.Errorf(aftermath.EINVALID, "synth: the pre-period has %d time(s) before %s; at least %d are needed (MinPre), because with fewer a weighted average of donors can match the treated unit's short history by chance", len(d.pre), periodName(spec.TreatmentTime, agg), max(minPre, 2))
+		return nil, aftermath.Errorf(aftermath.EINVALID, "synth: the pre-period has %d time(s) before %s; at least %d are needed (MinPre), because with fewer a weighted average of donors can match the treated unit's short history by chance", len(d.pre), periodName(spec.TreatmentTime, agg, spec.TimeName), max(minPre, 2))
 	}
 	if len(d.post) == 0 {
-		return nil, fmt.Errorf("synth: no panel time at or after the treatment time %s", FormatTime(spec.TreatmentTime))
+		return nil, fmt.Errorf("synth: no panel time at or after the treatment time %s", timeLabel(spec.TimeName, spec.TreatmentTime))
 	}
 	preTimes := make([]float64, len(d.pre))
 	for i, ti := range d.pre {
@@ -724,7 +728,7 @@ func Synth(p Panel, spec SynthSpec) (*SynthResult, error) {
 			return nil, fmt.Errorf("synth: predictor %s: bad window [%v, %v]", labels[i], pr.From, pr.To)
 		}
 		if pr.To >= spec.TreatmentTime {
-			return nil, fmt.Errorf("synth: predictor %s uses times at or after the treatment time %s; predictors must be pre-treatment", labels[i], FormatTime(spec.TreatmentTime))
+			return nil, fmt.Errorf("synth: predictor %s uses times at or after the treatment time %s; predictors must be pre-treatment", labels[i], timeLabel(spec.TimeName, spec.TreatmentTime))
 		}
 		for ti, t := range p.Times {
 			if t >= pr.From && t <= pr.To {
@@ -757,7 +761,7 @@ func Synth(p Panel, spec SynthSpec) (*SynthResult, error) {
 		}
 		for _, ti := range d.pre {
 			if !isFinite(p.Outcome[u][ti]) {
-				return nil, fmt.Sprintf("has a missing %s at pre-period time %s", p.outcomeName(), FormatTime(p.Times[ti]))
+				return nil, fmt.Sprintf("has a missing %s at pre-period time %s", p.outcomeName(), timeLabel(spec.TimeName, p.Times[ti]))
 			}
 		}
 		return out, ""
@@ -957,7 +961,7 @@ func synthMethod(res *SynthResult, spec SynthSpec, p Panel, pool []int, labels [
 	var m strings.Builder
 	agg := spec.Aggregate
 	fmt.Fprintf(&m, "Synthetic control (Abadie, Diamond & Hainmueller 2010) for %q, treated from %s: %d donors, %d pre-period times (%s to %s) and %d post-period times; at least %d pre-period times are required, because with fewer a weighted average of donors can match a short history by chance. ",
-		res.Treated, periodName(spec.TreatmentTime, agg), len(pool), t0, periodName(p.Times[0], agg), periodName(res.Times[t0-1], agg), t1, res.MinPre)
+		res.Treated, periodName(spec.TreatmentTime, agg, spec.TimeName), len(pool), t0, periodName(p.Times[0], agg, spec.TimeName), periodName(res.Times[t0-1], agg, spec.TimeName), t1, res.MinPre)
 	switch agg {
 	case PeriodQuarter, PeriodYear:
 		fmt.Fprintf(&m, "The monthly outcome was summed over calendar %ss (covariates averaged; a %s with any month missing is missing, not a partial sum), so the fit compares %sly totals", agg, agg, agg)
@@ -1036,11 +1040,11 @@ func stdDev(x []float64) float64 {
 
 func pctString(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 
-// periodName formats a time for the Method text: "t = 2012" plain, or the
-// period label after aggregation.
-func periodName(t float64, agg Period) string {
+// periodName formats a time for messages and the Method text: the period
+// label after aggregation, else as timeLabel names it.
+func periodName(t float64, agg Period, name func(float64) string) string {
 	if agg == PeriodQuarter || agg == PeriodYear {
 		return PeriodLabel(int(t), agg)
 	}
-	return "t = " + FormatTime(t)
+	return timeLabel(name, t)
 }

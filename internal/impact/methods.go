@@ -27,6 +27,9 @@ func runMethods(ctx context.Context, db aftermath.EventFigures, iv *aftermath.In
 		moy = append(moy, MonthIndex(m.Month)%12+1)
 	}
 	at := func(m string) float64 { return float64(MonthIndex(m) - base) }
+	// The models count months from the window's first; their messages
+	// name them as YYYY-MM.
+	monthOf := func(t float64) string { return MonthOf(base + int(math.Round(t))) }
 	if opt.wants("its") {
 		// Breaks at every phase start and at every phase end (a withdrawal
 		// or the close of a mandate), from the month after it ended.
@@ -87,13 +90,13 @@ func runMethods(ctx context.Context, db aftermath.EventFigures, iv *aftermath.In
 				control = append(control, analysis.Point{T: t, Y: float64(idx[m.Month])})
 			}
 			t0 := at(month(iv.Start()))
-			res, err := analysis.DiD(treated, control, t0, analysis.DiDOptions{HACLags: opt.HACLags})
+			res, err := analysis.DiD(treated, control, t0, analysis.DiDOptions{HACLags: opt.HACLags, TimeName: monthOf})
 			if err != nil {
 				r.Skipped = append(r.Skipped, "did: "+err.Error())
 			} else {
 				r.DiD = res
 			}
-			es, err := analysis.EventStudy(treated, control, t0, analysis.EventStudyOptions{HACLags: opt.HACLags})
+			es, err := analysis.EventStudy(treated, control, t0, analysis.EventStudyOptions{HACLags: opt.HACLags, TimeName: monthOf})
 			if err != nil {
 				r.Skipped = append(r.Skipped, "event study: "+err.Error())
 			} else {
@@ -285,7 +288,8 @@ func runSynth(ctx context.Context, db aftermath.EventFigures, iv *aftermath.Inte
 		return aftermath.Errorf(aftermath.EINVALID, "%v", err)
 	}
 	spec := analysis.SynthSpec{Treated: treated, TreatmentTime: float64(MonthIndex(start)), Donors: used, Placebos: opt.Placebos, Seed: 1,
-		MinPre: opt.MinPre, Aggregate: agg, Log: opt.SynthLog}
+		MinPre: opt.MinPre, Aggregate: agg, Log: opt.SynthLog,
+		TimeName: func(t float64) string { return MonthOf(int(math.Round(t))) }} // the panel's times are month indexes
 	res, err := analysis.Synth(p, spec)
 	if err != nil {
 		if opt.Method == "synth" {
