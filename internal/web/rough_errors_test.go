@@ -3,6 +3,7 @@ package web_test
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -49,6 +50,14 @@ func TestErrorPagesAreInTheLayout(t *testing.T) {
 				t.Errorf("%s (%s): the page shows the fault's text", c.name, lang)
 			}
 		}
+	}
+	// A form that cannot be read (an attachment without its file) is a
+	// 400 in the layout too.
+	rec := f.do(t, "contributor", "POST", "/testimonies", submission())
+	tp := strings.TrimSuffix(rec.Header().Get("Location"), "?created=1")
+	rec = f.do(t, "editor", "POST", tp+"/attachments?lang=fr", url.Values{})
+	if body := rec.Body.String(); rec.Code != http.StatusBadRequest || !strings.Contains(body, `<html lang="fr"`) || !strings.Contains(body, "La requête n’est pas valide") {
+		t.Errorf("an attachment without its file: %d %q", rec.Code, body)
 	}
 	if rec := f.do(t, "", "DELETE", "/voices", nil); rec.Header().Get("Allow") == "" {
 		t.Error("the 405 page lost its Allow header")

@@ -327,7 +327,7 @@ func fieldOf(err error) string {
 func (s *Server) createTestimony(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, "")
 		return
 	}
 	if s.Voices() == nil {
@@ -581,7 +581,7 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
-		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, "")
 		return
 	}
 	defer f.Close()
@@ -626,7 +626,7 @@ func (s *Server) codeTestimony(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, s.bundle.Negotiate(r).T("error.invalid_request"), http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, "")
 		return
 	}
 	s.afterAction(w, r, id, s.db.SetTestimonyThemes(r.Context(), viewerOf(r.Context()), id, r.PostForm["theme"]))
