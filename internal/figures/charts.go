@@ -65,7 +65,7 @@ func OutcomeAxis(l *i18n.Locale, outcome string) string {
 func CreditVersions(l *i18n.Locale, dataset string, versions []string) string {
 	c := Credit(l, dataset, nil)
 	if len(versions) > 0 {
-		c += " · " + l.T("analysis.versions", "versions", strings.Join(versions, ", "))
+		c += " · " + l.T("analysis.versions", "versions", strings.Join(versions, l.T("lang.list_separator")))
 	}
 	return c
 }

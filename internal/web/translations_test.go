@@ -46,6 +46,14 @@ func TestInterventionsInTheReadersLanguage(t *testing.T) {
 			if !strings.Contains(svg, c.name) {
 				t.Errorf("%s: a chart does not name the intervention in the reader's language", c.lang)
 			}
+			if c.lang == "ar" {
+				// Only the names the Arabic messages keep in Latin letters.
+				for _, text := range regexp.MustCompile(`>([^<>]+)</`).FindAllStringSubmatch(svg, -1) {
+					if rest := regexp.MustCompile(`UCDP|ACLED|CC BY`).ReplaceAllString(text[1], ""); regexp.MustCompile(`[A-Za-z]`).MatchString(rest) {
+						t.Errorf("ar: a chart draws Latin letters: %q", text[1])
+					}
+				}
+			}
 			for _, english := range []string{"United Nations Multidimensional", "Mandate, from the transfer", "drawdown", "Month", "per month", "All perpetrators"} {
 				if strings.Contains(svg, english) {
 					t.Errorf("%s: a chart carries the English %q", c.lang, english)
@@ -136,7 +144,7 @@ func TestArabicDatesIsolated(t *testing.T) {
 	tags := regexp.MustCompile(`(?s)<[^>]*>`)
 	dateRange := regexp.MustCompile(`\b\d{4}-\d{2}(-\d{2})?\s*–|\b\d{4}\s*–\s*\d{4}\b`)
 	for _, p := range []string{"/interventions", "/interventions/minusma", "/interventions/minusma/timeline", "/places", "/places/MLI",
-		"/decisions/" + lid(f.decision.ID), "/inquiries/" + lid(f.inquiry.ID), "/recommendations/" + lid(f.overdue.ID), "/claims/" + lid(f.claim.ID)} {
+		"/decisions/" + lid(f.decision.ID), "/inquiries/" + lid(f.inquiry.ID), "/recommendations/" + lid(f.overdue.ID), "/claims/" + lid(f.claim.ID), "/sources", "/sources/" + lid(f.source.ID)} {
 		_, body := f.get(t, p+"?lang=ar")
 		body = regexp.MustCompile(`(?s)<svg.*?</svg>|<a [^>]*>|<input [^>]*>`).ReplaceAllString(body, "")
 		text := tags.ReplaceAllString(isolated.ReplaceAllString(body, ""), " ")
