@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -50,6 +51,37 @@ type timelinePage struct {
 	Recurrences []recurRow
 	Claims      []aftermath.Claim
 	Items       []aftermath.TimelineItem // everything, by date
+	// Texts are the records' main texts with their languages, so that
+	// the chronology shows each item's title in the reader's language.
+	Texts map[string]recordText
+}
+
+// recordText is a record's main text, its language and translations.
+type recordText struct {
+	Own   string
+	T     aftermath.Translations
+	Field string
+}
+
+// textKey names a record in timelinePage.Texts; a status change is its
+// recommendation's.
+func textKey(itemType string, id int64) string {
+	if itemType == aftermath.TimelineStatus {
+		itemType = aftermath.TimelineRecommendation
+	}
+	return itemType + "/" + strconv.FormatInt(id, 10)
+}
+
+func init() {
+	// itemTitle is a chronology item's title in the reader's language.
+	funcs["itemTitle"] = func(l *i18n.Locale, texts map[string]recordText, it aftermath.TimelineItem) template.HTML {
+		rt, ok := texts[textKey(it.Type, it.ID)]
+		if !ok {
+			return mark(l, it.Title, l.Tag(), 160)
+		}
+		s, in := rt.T.For(l.Tag(), rt.Own, rt.Field, it.Title)
+		return mark(l, s, in, 160)
+	}
 }
 
 func (s *Server) interventionTimeline(w http.ResponseWriter, r *http.Request) {
@@ -158,6 +190,19 @@ func (s *Server) fillTimeline(ctx context.Context, p *timelinePage, f aftermath.
 		}
 	}
 	slices.SortStableFunc(p.Changes, func(a, b changeRow) int { return strings.Compare(a.Date, b.Date) })
+	p.Texts = map[string]recordText{}
+	for _, d := range p.Decisions {
+		p.Texts[textKey(aftermath.TimelineDecision, d.ID)] = recordText{d.Language, d.Translations, "summary"}
+	}
+	for _, q := range p.Inquiries {
+		p.Texts[textKey(aftermath.TimelineInquiry, q.ID)] = recordText{q.Language, q.Translations, "title"}
+	}
+	for _, r := range p.Recs {
+		p.Texts[textKey(aftermath.TimelineRecommendation, r.ID)] = recordText{r.Language, r.Translations, "text"}
+	}
+	for _, c := range p.Claims {
+		p.Texts[textKey(aftermath.TimelineClaim, c.ID)] = recordText{c.Language, c.Translations, "text"}
+	}
 	for _, iv := range ivs {
 		fw := followed{I: iv}
 		rep, err := impact.Analyze(ctx, s.db, &iv, impact.Options{Viewer: v})

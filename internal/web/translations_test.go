@@ -93,9 +93,11 @@ func TestLedgerRecordTranslations(t *testing.T) {
 	if !strings.Contains(body, `<span lang="en" dir="ltr">Transferred authority to the mission.</span> <small class="lang-fallback" lang="ar">(بالإنجليزية)</small>`) {
 		t.Error("ar: the untranslated summary is not marked as English")
 	}
-	_, body = f.get(t, "/decisions?lang=fr")
-	if !strings.Contains(body, "A transféré l’autorité à la mission.") {
-		t.Error("fr: the decisions list does not show the translated summary")
+	for _, list := range []string{"/decisions", "/interventions/minusma/timeline", "/actors/" + lid(f.un) + "/timeline"} {
+		_, body = f.get(t, list+"?lang=fr")
+		if n := strings.Count(body, "A transféré l’autorité à la mission."); n == 0 || list != "/decisions" && n < 2 {
+			t.Errorf("fr: %s shows the translated summary %d times", list, n)
+		}
 	}
 }
 
