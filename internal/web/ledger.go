@@ -414,6 +414,8 @@ func (s *Server) inquiryPage(w http.ResponseWriter, r *http.Request) {
 type recRow struct {
 	aftermath.Recommendation
 	InquiryTitle string
+	// Inquiry is the title's record text, for the reader's language.
+	Inquiry recordText
 }
 
 type recommendationsPage struct {
@@ -463,18 +465,18 @@ func (s *Server) recommendationsList(w http.ResponseWriter, r *http.Request) {
 
 // recRows adds to each recommendation the title of its inquiry.
 func (s *Server) recRows(ctx context.Context, rs []aftermath.Recommendation) ([]recRow, error) {
-	titles := map[int64]string{}
+	inquiries := map[int64]*aftermath.Inquiry{}
 	out := make([]recRow, 0, len(rs))
 	for _, rec := range rs {
-		t, ok := titles[rec.InquiryID]
+		q, ok := inquiries[rec.InquiryID]
 		if !ok {
-			q, err := s.db.Inquiry(ctx, viewerOf(ctx), rec.InquiryID)
-			if err != nil {
+			var err error
+			if q, err = s.db.Inquiry(ctx, viewerOf(ctx), rec.InquiryID); err != nil {
 				return nil, err
 			}
-			t, titles[rec.InquiryID] = q.Title, q.Title
+			inquiries[rec.InquiryID] = q
 		}
-		out = append(out, recRow{Recommendation: rec, InquiryTitle: t})
+		out = append(out, recRow{Recommendation: rec, InquiryTitle: q.Title, Inquiry: recordText{q.Language, q.Translations, "title"}})
 	}
 	return out, nil
 }

@@ -77,6 +77,19 @@ func TestInterventionsInTheReadersLanguage(t *testing.T) {
 func TestLedgerRecordTranslations(t *testing.T) {
 	f := newLedgerFixture(t)
 	ctx := context.Background()
+	q, err := f.db.Inquiry(ctx, aftermath.System, f.inquiry.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Translations = aftermath.Translations{"fr": {"title": "Examen de la protection des civils"}}
+	if err := f.db.UpdateInquiry(ctx, aftermath.System, q); err != nil {
+		t.Fatal(err)
+	}
+	for _, list := range []string{"/recommendations", "/interventions/minusma/timeline", "/inquiries/" + lid(q.ID), "/recommendations/" + lid(f.open.ID)} {
+		if _, body := f.get(t, list+"?lang=fr"); !strings.Contains(body, "Examen de la protection des civils") || strings.Contains(body, "Review of the protection of civilians") {
+			t.Errorf("fr: %s does not title the inquiry in French", list)
+		}
+	}
 	d, err := f.db.Decision(ctx, aftermath.System, f.decision.ID)
 	if err != nil {
 		t.Fatal(err)
