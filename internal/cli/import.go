@@ -35,7 +35,7 @@ nothing; a newer version updates the events that changed.`)
 		fs.Usage()
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("import: say which data: ucdp, acled, sipri or iati")}
 	}
-	dataset := args[0]
+	dataset := strings.ToLower(args[0]) // UCDP, as people write it
 	if dataset == "sipri" || dataset == "iati" {
 		return runFlowImport(ctx, env, dataset, args[1:])
 	}

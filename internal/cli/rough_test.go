@@ -53,3 +53,20 @@ func TestReadingCommandsRefuseAMissingDatabase(t *testing.T) {
 		t.Errorf("stats on the database migrate created: %q %v", out, err)
 	}
 }
+
+// A dataset named as people write it, in capitals, is the same dataset,
+// for an import and for the figures read from it.
+func TestDatasetNameInAnyCase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	if out, _, err := run(t, "import", "UCDP", "--db", db, "--quiet", fixture); err != nil || !strings.Contains(out, "read 5") {
+		t.Fatalf("import UCDP: %q %v", out, err)
+	}
+	lower, _, err := run(t, "stats", "--db", db, "--dataset", "ucdp", "--by", "country")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upper, _, err := run(t, "stats", "--db", db, "--dataset", "UCDP", "--by", "country")
+	if err != nil || upper != lower || !strings.Contains(upper, "Mali") {
+		t.Errorf("stats --dataset UCDP: %q %v, want %q", upper, err, lower)
+	}
+}

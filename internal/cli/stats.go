@@ -37,7 +37,7 @@ re-run the sums on clear events or on precisely placed and dated ones.`)
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unexpected argument %q", fs.Arg(0))}
 	}
 	f := aftermath.StatsFilter{Dataset: *dataset, ClearOnly: *clearOnly, PreciseOnly: *preciseOnly}
-	if *dataset != "" && *dataset != aftermath.DatasetUCDP && *dataset != aftermath.DatasetACLED {
+	if d := strings.ToLower(*dataset); d != "" && d != aftermath.DatasetUCDP && d != aftermath.DatasetACLED {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unknown dataset %q; use ucdp or acled", *dataset)}
 	}
 	var err error

@@ -173,7 +173,7 @@ func (db *DB) DatasetCoverage(ctx context.Context, v aftermath.Viewer, dataset s
 	var out aftermath.CoverageSet
 	err := db.each(ctx, `SELECT dv.version, dv.covers_from, dv.covers_to, dv.countries, dv.basis
 		FROM dataset_versions dv JOIN datasets d ON d.id = dv.dataset_id
-		WHERE d.name = ? AND dv.covers_from <> '' AND `+visible(v, "d", "dataset"), []any{dataset}, func(r *sql.Rows) error {
+		WHERE d.name = ? AND dv.covers_from <> '' AND `+visible(v, "d", "dataset"), []any{slugKey(dataset)}, func(r *sql.Rows) error {
 		var c aftermath.Coverage
 		var countries string
 		err := r.Scan(&c.Version, &c.From, &c.To, &countries, &c.Basis)

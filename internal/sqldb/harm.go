@@ -46,7 +46,7 @@ func (db *DB) ActorEventDays(ctx context.Context, f ActorEventsFilter) ([]ActorE
 	}
 	var seen int
 	if err := db.read.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM datasets d WHERE d.name = ? AND `+visible(f.Viewer, "d", "dataset")),
-		f.Dataset).Scan(&seen); err != nil || seen == 0 {
+		slugKey(f.Dataset)).Scan(&seen); err != nil || seen == 0 {
 		return nil, err
 	}
 	gen, err := db.importGeneration(ctx)
@@ -78,7 +78,7 @@ func (db *DB) ActorEventDays(ctx context.Context, f ActorEventsFilter) ([]ActorE
 // actorEventDays reads the day sums from the events.
 func (db *DB) actorEventDays(ctx context.Context, f ActorEventsFilter) ([]ActorEventDay, error) {
 	w := []string{"d.name = ?"}
-	args := []any{f.Dataset}
+	args := []any{slugKey(f.Dataset)}
 	var spans []string
 	for _, s := range f.Spans {
 		c := "ea.actor_id = ?"

@@ -1352,7 +1352,7 @@ func (db *DB) evidenceVisible(ctx context.Context, v aftermath.Viewer, e afterma
 	case "event":
 		dataset, _, _ := strings.Cut(e.Ref, ":")
 		err = db.read.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM datasets d WHERE d.name = ? AND NOT (`+visible(v, "d", "dataset")+`)`),
-			dataset).Scan(&n)
+			slugKey(dataset)).Scan(&n)
 		return n == 0, err
 	case "source":
 		id, perr := strconv.ParseInt(e.Ref, 10, 64)

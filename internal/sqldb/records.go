@@ -236,7 +236,7 @@ func (db *DB) ActorMonths(ctx context.Context, v aftermath.Viewer, actorID int64
 	var out []MonthTotal
 	err := db.each(ctx, `SELECT m.month, sum(m.events), sum(m.deaths_best), sum(m.deaths_low), sum(m.deaths_high), sum(m.deaths_civilians)
 		FROM actor_monthly_aggregates m JOIN datasets d ON d.id = m.dataset_id WHERE m.actor_id = ? AND d.name = ? AND `+visible(v, "d", "dataset")+`
-		GROUP BY m.month ORDER BY m.month`, []any{actorID, dataset}, func(r *sql.Rows) error {
+		GROUP BY m.month ORDER BY m.month`, []any{actorID, slugKey(dataset)}, func(r *sql.Rows) error {
 		var m MonthTotal
 		err := r.Scan(&m.Month, &m.Events, &m.DeathsBest, &m.DeathsLow, &m.DeathsHigh, &m.DeathsCivilians)
 		out = append(out, m)

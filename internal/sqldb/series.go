@@ -23,7 +23,7 @@ func areaWhere(f AreaFilter) (string, []any, error) {
 		return "", nil, aftermath.Errorf(aftermath.EINVALID, "an area needs at least one country")
 	}
 	w := []string{"d.name = ?", visible(f.Viewer, "d", "dataset")}
-	args := []any{f.Dataset}
+	args := []any{slugKey(f.Dataset)}
 	var area []string
 	for _, a := range f.Area {
 		if a.Admin1 == "" {
@@ -171,7 +171,7 @@ func (db *DB) CountryMonthlyTotals(ctx context.Context, v aftermath.Viewer, data
 	q := `SELECT a.country_iso3, a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
 		FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id
 		WHERE d.name = ? AND a.month >= ? AND a.month <= ? AND a.country_iso3 <> '' AND ` + visible(v, "d", "dataset")
-	args := []any{dataset, from, to}
+	args := []any{slugKey(dataset), from, to}
 	if len(violenceTypes) > 0 {
 		q += ` AND a.violence_type IN (` + placeholders(len(violenceTypes)) + `)`
 		for _, v := range violenceTypes {

@@ -101,7 +101,7 @@ func (db *DB) Stats(ctx context.Context, f aftermath.StatsFilter) ([]aftermath.S
 	var where []string
 	if f.Dataset != "" {
 		where = append(where, `d.name = ?`)
-		args = append(args, f.Dataset)
+		args = append(args, slugKey(f.Dataset))
 	}
 	if f.ClearOnly {
 		where = append(where, `a.clear = ?`)
@@ -176,7 +176,7 @@ func eventWhere(f EventFilter) (string, []any) {
 		args = append(args, v...)
 	}
 	if f.Dataset != "" {
-		add("d.name = ?", f.Dataset)
+		add("d.name = ?", slugKey(f.Dataset))
 	}
 	if f.Country != "" {
 		cond, v := countryIn("e.country", f.Country)
@@ -347,7 +347,7 @@ func aggregateWhere(f EventFilter) (string, []any) {
 	for _, c := range []struct {
 		cond string
 		v    string
-	}{{" AND d.name = ?", f.Dataset}, {" AND a.admin1 = ?", f.Admin1},
+	}{{" AND d.name = ?", slugKey(f.Dataset)}, {" AND a.admin1 = ?", f.Admin1},
 		{" AND a.violence_type = ?", f.ViolenceType}, {" AND a.month >= ?", month(f.From)}, {" AND a.month <= ?", month(f.To)}} {
 		if c.v != "" {
 			q += c.cond
@@ -385,7 +385,7 @@ func (db *DB) Event(ctx context.Context, v aftermath.Viewer, dataset, nativeID s
 	var id int64
 	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT e.id, v.version, e.year, e.date_start, e.violence_type, e.country, e.admin1,
 		e.deaths_best, e.deaths_civilians, e.source_text FROM events e JOIN datasets d ON d.id = e.dataset_id
-		JOIN dataset_versions v ON v.id = e.version_id WHERE d.name = ? AND e.native_id = ? AND `+visible(v, "d", "dataset")), dataset, nativeID).
+		JOIN dataset_versions v ON v.id = e.version_id WHERE d.name = ? AND e.native_id = ? AND `+visible(v, "d", "dataset")), slugKey(dataset), nativeID).
 		Scan(&id, &e.Version, &e.Year, &e.DateStart, &e.ViolenceType, &e.Country, &e.Admin1, &e.DeathsBest, &e.DeathsCivilians, &e.SourceText)
 	if err == sql.ErrNoRows {
 		return nil, aftermath.Errorf(aftermath.ENOTFOUND, "no %s event %q", dataset, nativeID)
