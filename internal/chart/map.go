@@ -78,9 +78,10 @@ const (
 	colNoData    = "#8c8c8c" // the hatching over land the data do not cover
 )
 
-// shadePalette is ColorBrewer's YlGnBu (Cynthia Brewer, colour-blind safe,
-// Apache 2.0), light to dark, for the classes above zero.
-var shadePalette = []string{"#c7e9b4", "#7fcdbb", "#2c7fb8", "#253494"}
+// shadePalette is the darker four of ColorBrewer's five-class YlGnBu,
+// light to dark, for the classes above zero: colour-blind safe, and its
+// lightest still apart from zero's white (ATTRIBUTION.md).
+var shadePalette = []string{"#a1dab4", "#41b6c4", "#2c7fb8", "#253494"}
 
 // worldView is the world without Antarctica.
 var worldView = box{-180, -58, 180, 84}

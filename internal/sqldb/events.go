@@ -102,10 +102,13 @@ func (db *DB) CountryCounts(ctx context.Context, f EventFilter, max int) ([]afte
 		}
 		return out, true, nil
 	}
-	where, args := eventWhere(f)
+	where, args, err := db.eventWhere(ctx, f)
+	if err != nil {
+		return nil, false, err
+	}
 	byISO := map[string]int{}
 	var total int64
-	err := db.each(ctx, `SELECT x.country_gw, x.country_iso, count(*) FROM (SELECT e.country_gw, e.country_iso FROM events e
+	err = db.each(ctx, `SELECT x.country_gw, x.country_iso, count(*) FROM (SELECT e.country_gw, e.country_iso FROM events e
 		JOIN datasets d ON d.id = e.dataset_id WHERE `+where+` ORDER BY e.date_start DESC, e.id DESC LIMIT ?) x GROUP BY 1, 2`,
 		append(args, max), func(r *sql.Rows) error {
 			var gw, iso int

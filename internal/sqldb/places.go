@@ -49,7 +49,10 @@ type EventPoint = aftermath.EventPoint
 // binned. Reading at most max rows keeps a map of millions of events about
 // as fast as one page of them.
 func (db *DB) EventPoints(ctx context.Context, f EventFilter, max int) (pts []EventPoint, binned int64, err error) {
-	where, args := eventWhere(f)
+	where, args, err := db.eventWhere(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
 	q := `SELECT round(x.latitude * 10), round(x.longitude * 10), x.country_gw, x.country_iso, count(*), sum(x.deaths_best) FROM (
 		SELECT e.latitude, e.longitude, e.country_gw, e.country_iso, e.deaths_best FROM events e JOIN datasets d ON d.id = e.dataset_id
 		WHERE ` + where + ` AND e.latitude IS NOT NULL AND e.longitude IS NOT NULL

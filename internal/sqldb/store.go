@@ -168,7 +168,25 @@ func (db *DB) Stats(ctx context.Context, f aftermath.StatsFilter) ([]aftermath.S
 type EventFilter = aftermath.EventFilter
 
 // eventWhere is the SQL condition and arguments selecting f's events.
-func eventWhere(f EventFilter) (string, []any) {
+// A country is first resolved to the dataset spellings it stands for
+// (countrySpellings), so that the condition on e.country is plain values
+// the country index serves: a subquery there made SQLite sort every event
+// of the dataset instead.
+func (db *DB) eventWhere(ctx context.Context, f EventFilter) (string, []any, error) {
+	var spellings []string
+	if f.Country != "" {
+		var err error
+		if spellings, err = db.countrySpellings(ctx, f.Country); err != nil {
+			return "", nil, err
+		}
+	}
+	where, args := eventCondition(f, spellings)
+	return where, args, nil
+}
+
+// eventCondition is eventWhere's condition, the country given by its
+// spellings.
+func eventCondition(f EventFilter, spellings []string) (string, []any) {
 	w := []string{visible(f.Viewer, "d", "dataset")}
 	var args []any
 	add := func(cond string, v ...any) {
@@ -179,8 +197,14 @@ func eventWhere(f EventFilter) (string, []any) {
 		add("d.name = ?", slugKey(f.Dataset))
 	}
 	if f.Country != "" {
-		cond, v := countryIn("e.country", f.Country)
-		add(cond, v...)
+		if len(spellings) == 0 { // no dataset spells it so: nothing matches, as typed
+			spellings = []string{f.Country}
+		}
+		args := make([]any, len(spellings))
+		for i, sp := range spellings {
+			args[i] = sp
+		}
+		add("e.country IN ("+placeholders(len(spellings))+")", args...)
 	}
 	if f.Admin1 != "" {
 		add("e.admin1 = ?", f.Admin1)
@@ -223,15 +247,39 @@ func eventWhere(f EventFilter) (string, []any) {
 }
 
 // countryIn is the condition that col holds a dataset's spelling of the
-// country s names: s itself in any case, or, when geo.Find knows s (an
-// ISO code or a name in English, French or Arabic), every spelling the
-// datasets use for that country. The monthly aggregates know both the
-// spellings and their ISO codes, and are far fewer than the events.
+// country s names (see countrySpellings), for the monthly aggregates,
+// which are few enough to match in a subquery.
 func countryIn(col, s string) (string, []any) {
+	q, args := spellingsQuery(s)
+	return col + ` IN (` + q + `)`, args
+}
+
+// spellingsQuery selects the spellings of the country s names: s itself
+// in any case, or, when geo.Find knows s (an ISO code or a name in
+// English, French or Arabic), every spelling the datasets use for that
+// country. The monthly aggregates know both the spellings and their ISO
+// codes.
+func spellingsQuery(s string) (string, []any) {
 	if c, ok := geo.Find(s); ok {
-		return col + ` IN (SELECT m.country FROM monthly_aggregates m WHERE m.country_iso3 = ? OR lower(m.country) = lower(?))`, []any{c.Alpha3, s}
+		return `SELECT m.country FROM monthly_aggregates m WHERE m.country_iso3 = ? OR lower(m.country) = lower(?)`, []any{c.Alpha3, s}
 	}
-	return col + ` IN (SELECT m.country FROM monthly_aggregates m WHERE lower(m.country) = lower(?))`, []any{s}
+	return `SELECT m.country FROM monthly_aggregates m WHERE lower(m.country) = lower(?)`, []any{s}
+}
+
+// countrySpellings are the datasets' spellings of the country s names.
+func (db *DB) countrySpellings(ctx context.Context, s string) ([]string, error) {
+	q, args := spellingsQuery(s)
+	var out []string
+	err := db.each(ctx, `SELECT DISTINCT x.country FROM (`+q+`) x ORDER BY x.country`, args, func(r *sql.Rows) error {
+		var c string
+		err := r.Scan(&c)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("spellings of %q: %w", s, err)
+	}
+	return out, nil
 }
 
 // likeContains is a LIKE pattern matching s anywhere, its wildcards escaped.
@@ -249,8 +297,10 @@ func eventSide(roles string) string {
 var eventListColumns = `e.id, d.name, v.version, e.native_id, e.year, e.date_start, e.date_end, e.violence_type,
 	e.country, e.admin1, e.admin2, e.location, e.latitude, e.longitude, e.deaths_low, e.deaths_best,
 	e.deaths_high, e.deaths_civilians, e.where_precision, e.date_precision, e.code_status, e.source_count,
-	e.country_gw, e.country_iso, ` + eventSide("'side_a', 'actor1'") + `, ` + eventSide("'side_b', 'actor2'") + `, e.source_text, e.notes
-	FROM events e JOIN datasets d ON d.id = e.dataset_id JOIN dataset_versions v ON v.id = e.version_id`
+	e.country_gw, e.country_iso, ` + eventSide("'side_a', 'actor1'") + `, ` + eventSide("'side_b', 'actor2'") + `, e.source_text, e.notes`
+
+// eventListJoins give the listing's columns their dataset and version.
+const eventListJoins = ` JOIN datasets d ON d.id = e.dataset_id JOIN dataset_versions v ON v.id = e.version_id`
 
 // Events lists events, newest first.
 func (db *DB) Events(ctx context.Context, f EventFilter) ([]aftermath.Event, error) {
@@ -272,9 +322,20 @@ func (db *DB) EachEvent(ctx context.Context, f EventFilter, fn func(*aftermath.E
 }
 
 func (db *DB) eachEvent(ctx context.Context, f EventFilter, tail string, tailArgs []any, fn func(*aftermath.Event) error) error {
-	where, args := eventWhere(f)
-	q := `SELECT ` + eventListColumns + ` WHERE ` + where + ` ORDER BY e.date_start DESC, e.id DESC` + tail
-	err := db.each(ctx, q, append(args, tailArgs...), func(r *sql.Rows) error {
+	where, args, err := db.eventWhere(ctx, f)
+	if err != nil {
+		return err
+	}
+	const order = ` ORDER BY e.date_start DESC, e.id DESC`
+	q := `SELECT ` + eventListColumns + ` FROM events e` + eventListJoins + ` WHERE ` + where + order
+	if tail != "" {
+		// A page: pick its ids first, from the indexes alone, then read
+		// their rows. Sorting whole rows (source texts and all) to keep 100
+		// took SQLite 0.2 s on 35,000 events; the ids take 1 ms.
+		q = `SELECT ` + eventListColumns + ` FROM (SELECT e.id FROM events e JOIN datasets d ON d.id = e.dataset_id WHERE ` + where + order + tail +
+			`) k JOIN events e ON e.id = k.id` + eventListJoins + order
+	}
+	err = db.each(ctx, q, append(args, tailArgs...), func(r *sql.Rows) error {
 		var e aftermath.Event
 		var lat, lon sql.NullFloat64
 		var sources sql.NullInt64
@@ -317,7 +378,10 @@ func (db *DB) CountEvents(ctx context.Context, f EventFilter, limit int) (n int6
 		}
 		return n, true, nil
 	}
-	where, args := eventWhere(f)
+	where, args, err := db.eventWhere(ctx, f)
+	if err != nil {
+		return 0, false, err
+	}
 	q := `SELECT count(*) FROM events e JOIN datasets d ON d.id = e.dataset_id WHERE ` + where
 	if limit > 0 {
 		q = `SELECT count(*) FROM (SELECT 1 FROM events e JOIN datasets d ON d.id = e.dataset_id WHERE ` + where + ` LIMIT ?) x`

@@ -57,7 +57,7 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 		pf := publishedField{PublishedField: f}
 		kind := where[f.Name] + date[f.Name]
 		if n, err := strconv.Atoi(f.Value); err == nil && kind != "" {
-			pf.Meaning = precisionOf(p.L, e.Dataset, kind, n).Meaning
+			pf.Meaning = precisionOf(p.L, e.Dataset, kind, n)
 		}
 		p.Fields = append(p.Fields, pf)
 	}

@@ -58,48 +58,41 @@ type eventRow struct {
 	aftermath.Event
 	Link         string
 	SideA, SideB string
-	// Source is the dataset's source text, shortened for the table;
-	// SourceFull is all of it, for the cell's title.
-	Source, SourceFull  string
-	WherePrec, DatePrec precision
-}
-
-// precision is a precision code as the dataset published it, with its
-// meaning in the reader's language ("" when the code has none).
-type precision struct {
-	Code    int
-	Meaning string
+	// Source is the dataset's source text (ACLED's source and notes),
+	// shortened for the table: the event's page has all of it, and the
+	// page stays light on a slow connection.
+	Source string
 }
 
 // sourceCells is how many characters of source text the table shows.
 const sourceCells = 90
 
 // newEventRow fills the table cells of one event.
-func newEventRow(l *i18n.Locale, e aftermath.Event) eventRow {
-	row := eventRow{Event: e, Link: "/events/" + strconv.FormatInt(e.ID, 10), SourceFull: e.SourceText}
+func newEventRow(e aftermath.Event) eventRow {
+	row := eventRow{Event: e, Link: "/events/" + strconv.FormatInt(e.ID, 10)}
+	source := e.SourceText
 	row.SideA, row.SideB = e.SideA(), e.SideB()
 	if e.Notes != "" { // ACLED: the source, then what it reported
-		row.SourceFull = strings.TrimSpace(e.SourceText + " — " + e.Notes)
+		source = strings.TrimSpace(e.SourceText + " — " + e.Notes)
 	}
-	row.Source = shorten(row.SourceFull, sourceCells)
-	row.WherePrec, row.DatePrec = precisionOf(l, e.Dataset, "where", e.WherePrecision), precisionOf(l, e.Dataset, "date", e.DatePrecision)
+	row.Source = shorten(source, sourceCells)
 	return row
 }
 
 // precisionOf gives a code its meaning from the dataset's codebook: UCDP
 // where_prec 1-7 and date_prec 1-5, ACLED geo_precision and time_precision
-// 1-3. Other datasets' codes show without one.
-func precisionOf(l *i18n.Locale, dataset, kind string, code int) precision {
+// 1-3 ("" for other codes). The table shows codes alone, explained in its
+// legend, to keep the page light; the event's page gives the meaning.
+func precisionOf(l *i18n.Locale, dataset, kind string, code int) string {
 	name := "acled"
 	if dataset == aftermath.DatasetUCDP {
 		name = "ucdp"
 	}
 	key := "event.prec." + name + "_" + kind + "." + strconv.Itoa(code)
-	p := precision{Code: code}
 	if t := l.T(key); t != key {
-		p.Meaning = t
+		return t
 	}
-	return p
+	return ""
 }
 
 // shorten cuts s to at most n characters at a word, marking the cut.
@@ -202,7 +195,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		p.Total, p.Exact, err = s.db.CountEvents(ctx, f, countLimit)
 	}
 	for _, e := range p.Events {
-		p.Rows = append(p.Rows, newEventRow(p.L, e))
+		p.Rows = append(p.Rows, newEventRow(e))
 	}
 	if err == nil {
 		p.Actors, err = s.actorSuggestions(ctx, &p)
