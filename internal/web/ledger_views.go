@@ -14,6 +14,7 @@ import (
 
 	"aftermath"
 	"aftermath/internal/i18n"
+	"aftermath/internal/figures"
 	"aftermath/internal/impact"
 )
 
@@ -91,12 +92,12 @@ func (s *Server) interventionTimeline(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
-	p := timelinePage{IV: iv}
+	// The page first: what followed is worded in its language.
+	p := timelinePage{IV: iv, page: s.newPage(w, r, "ledger.timeline.title")}
 	if err := s.fillTimeline(ctx, &p, aftermath.TimelineFilter{InterventionID: iv.ID}, []aftermath.Intervention{*iv}); err != nil {
 		s.PageError(w, r, err)
 		return
 	}
-	p.page = s.newPage(w, r, "ledger.timeline.title")
 	p.Title = p.L.T("ledger.timeline.of", "name", translatedText(p.L, iv.Language, iv.Translations, "name", iv.Name))
 	s.fillFollowedLocale(&p)
 	s.render(w, r, http.StatusOK, "timeline.html", p)
@@ -131,7 +132,7 @@ func (s *Server) actorTimeline(w http.ResponseWriter, r *http.Request) {
 	ids = append(ids, sc.InterventionsBacked.IDs...)
 	slices.Sort(ids)
 	ivs, err := s.ledgerInterventions(ctx, slices.Compact(ids))
-	p := timelinePage{A: a}
+	p := timelinePage{A: a, page: s.newPage(w, r, "ledger.timeline.title")}
 	if err == nil {
 		err = s.fillTimeline(ctx, &p, aftermath.TimelineFilter{ActorID: id}, ivs)
 	}
@@ -139,7 +140,6 @@ func (s *Server) actorTimeline(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
-	p.page = s.newPage(w, r, "ledger.timeline.title")
 	p.Title = p.L.T("ledger.timeline.of", "name", a.Name)
 	s.fillFollowedLocale(&p)
 	s.render(w, r, http.StatusOK, "timeline.html", p)
@@ -205,7 +205,7 @@ func (s *Server) fillTimeline(ctx context.Context, p *timelinePage, f aftermath.
 	}
 	for _, iv := range ivs {
 		fw := followed{I: iv}
-		rep, err := impact.Analyze(ctx, s.db, &iv, impact.Options{Viewer: v})
+		rep, err := impact.Analyze(ctx, s.db, figures.Localized(p.L, &iv), impact.Options{Viewer: v})
 		if err != nil && aftermath.ErrorCode(err) != aftermath.EINVALID {
 			return err
 		}

@@ -65,6 +65,15 @@ func TestInterventionsInTheReadersLanguage(t *testing.T) {
 			t.Errorf("%s: the list does not show the translated name", c.lang)
 		}
 	}
+	// What followed, on the timelines and scorecards, names the
+	// intervention and its phases in the reader's language too.
+	for _, p := range []string{"/interventions/minusma/timeline", "/actors/" + lid(f.un) + "/timeline", "/actors/" + lid(f.un) + "/scorecard"} {
+		_, body := f.get(t, p+"?lang=fr")
+		if !strings.Contains(body, ">Mission multidimensionnelle intégrée des Nations unies pour la stabilisation au Mali (MINUSMA)</a>") ||
+			strings.Contains(body, "Cessation of operations") || strings.Contains(body, ">United Nations Multidimensional") {
+			t.Errorf("fr: %s does not name MINUSMA and its phases in French", p)
+		}
+	}
 	// The English reader sees the English text, unmarked.
 	_, body := f.get(t, "/interventions/minusma?lang=en")
 	if !strings.Contains(body, "<h1>United Nations Multidimensional Integrated Stabilization Mission in Mali (MINUSMA)</h1>") || strings.Contains(body, "lang-fallback") {
