@@ -13,8 +13,8 @@ import (
 	"strings"
 
 	"aftermath"
-	"aftermath/internal/i18n"
 	"aftermath/internal/figures"
+	"aftermath/internal/i18n"
 	"aftermath/internal/impact"
 )
 
