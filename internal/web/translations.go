@@ -11,6 +11,7 @@ import (
 func init() {
 	funcs["tr"] = translated
 	funcs["langDir"] = langDir
+	funcs["trText"] = translatedText // where markup cannot go: an <option>
 	funcs["trShort"] = func(l *i18n.Locale, own string, t aftermath.Translations, field, text string, n int) template.HTML {
 		s, in := t.For(l.Tag(), own, field, text)
 		return mark(l, s, in, n)

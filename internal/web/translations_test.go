@@ -205,6 +205,9 @@ func TestLedgerFormTranslations(t *testing.T) {
 	f := newLedgerFixture(t)
 	editor, _ := f.session(t, "editor@example.org", aftermath.RoleEditor)
 	form := f.do(t, "GET", "/decisions/new?lang=fr", editor, nil).Body.String()
+	if !strings.Contains(form, `>Mission multidimensionnelle intégrée des Nations unies pour la stabilisation au Mali (MINUSMA)</option>`) {
+		t.Error("the French form does not offer the interventions by their French names")
+	}
 	if !strings.Contains(form, `<option value="fr" selected>`) || !strings.Contains(form, `name="tr_ar_summary"`) || !strings.Contains(form, `lang="ar" dir="rtl"`) {
 		t.Fatal("the French decision form does not offer the translations, or does not default to French")
 	}
