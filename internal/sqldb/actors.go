@@ -99,6 +99,10 @@ func (db *DB) mergeActor(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, in
 		return nil, err
 	}
 	m := &aftermath.ActorMerge{IntoID: into, MergedID: id, Name: a.Name, Kind: a.Kind, UserID: v.UserID, At: db.Now().UTC()}
+	var public int
+	if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM actors a WHERE a.id = ? AND `+actorVisible(aftermath.Anonymous, "a")), id).Scan(&public); err != nil {
+		return nil, fmt.Errorf("merge actor %d: %w", id, err)
+	}
 	// Every spelling moves, those of datasets v may not see too: an actor
 	// is one actor for everybody.
 	err = eachRow(ctx, tx, db.rebind(`SELECT dataset, name FROM actor_aliases WHERE actor_id = ? ORDER BY dataset, name`), []any{id}, func(r *sql.Rows) error {
@@ -161,8 +165,8 @@ func (db *DB) mergeActor(ctx context.Context, tx *sql.Tx, v aftermath.Viewer, in
 	}
 	aliases, _ := json.Marshal(orEmpty(m.Aliases))
 	xids, _ := json.Marshal(orEmpty(m.ExternalIDs))
-	_, err = tx.ExecContext(ctx, db.rebind(`INSERT INTO actor_merges (into_id, merged_id, name, kind, aliases, external_ids, user_id, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), into, id, m.Name, m.Kind, string(aliases), string(xids), nullID(m.UserID), m.At.Format(time.RFC3339))
+	_, err = tx.ExecContext(ctx, db.rebind(`INSERT INTO actor_merges (into_id, merged_id, name, kind, aliases, external_ids, public, user_id, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), into, id, m.Name, m.Kind, string(aliases), string(xids), public > 0, nullID(m.UserID), m.At.Format(time.RFC3339))
 	if err != nil {
 		return nil, fmt.Errorf("merge actor %d into %d: %w", id, into, err)
 	}
@@ -293,7 +297,8 @@ func (db *DB) ActorProfile(ctx context.Context, v aftermath.Viewer, id int64) (*
 }
 
 // actorMerges lists the actors merged into id, with only the spellings of
-// datasets v may see.
+// datasets v may see; one that was not public when it was merged is
+// shown to the system only, or under a spelling v may see.
 func (db *DB) actorMerges(ctx context.Context, v aftermath.Viewer, id int64) ([]aftermath.ActorMerge, error) {
 	seen := map[string]bool{}
 	err := db.each(ctx, `SELECT d.name FROM datasets d WHERE `+visible(v, "d", "dataset"), nil, func(r *sql.Rows) error {
@@ -306,11 +311,12 @@ func (db *DB) actorMerges(ctx context.Context, v aftermath.Viewer, id int64) ([]
 		return nil, err
 	}
 	var out []aftermath.ActorMerge
-	err = db.each(ctx, `SELECT into_id, merged_id, name, kind, aliases, external_ids, COALESCE(user_id, 0), at FROM actor_merges WHERE into_id = ? ORDER BY id`,
+	err = db.each(ctx, `SELECT into_id, merged_id, name, kind, aliases, external_ids, public, COALESCE(user_id, 0), at FROM actor_merges WHERE into_id = ? ORDER BY id`,
 		[]any{id}, func(r *sql.Rows) error {
 			var m aftermath.ActorMerge
 			var aliases, xids, at string
-			if err := r.Scan(&m.IntoID, &m.MergedID, &m.Name, &m.Kind, &aliases, &xids, &m.UserID, &at); err != nil {
+			var public bool
+			if err := r.Scan(&m.IntoID, &m.MergedID, &m.Name, &m.Kind, &aliases, &xids, &public, &m.UserID, &at); err != nil {
 				return err
 			}
 			var all []aftermath.ActorAlias
@@ -321,6 +327,12 @@ func (db *DB) actorMerges(ctx context.Context, v aftermath.Viewer, id int64) ([]
 				if seen[al.Dataset] {
 					m.Aliases = append(m.Aliases, al)
 				}
+			}
+			if !public && !v.All {
+				if len(m.Aliases) == 0 {
+					return nil
+				}
+				m.Name = m.Aliases[0].Name
 			}
 			if err := json.Unmarshal([]byte(xids), &m.ExternalIDs); err != nil {
 				return fmt.Errorf("merge of actor %d: external ids: %w", m.MergedID, err)

@@ -371,3 +371,37 @@ func TestActorProfileAgainstUCDPRows(t *testing.T) {
 		}
 	})
 }
+
+// The name of an actor only an internal record named is not shown, after
+// a merge, to the visitors of the public actor it went into.
+func TestMergedNamesKeepTheirAudience(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newActorFixture(t, db)
+		d := &aftermath.Decision{Maker: aftermath.ActorRef{Name: "Malian intelligence liaison", Kind: aftermath.KindOrganisation}, Date: "2013-02-01",
+			Kind: "partnership", Summary: "S", Audience: aftermath.AudienceInternal}
+		if err := db.CreateDecision(ctx, aftermath.System, d); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MergeActors(ctx, aftermath.System, f.ucdp, []int64{d.Maker.ID, f.ledger}); err != nil {
+			t.Fatal(err)
+		}
+		names := func(v aftermath.Viewer) string {
+			p, err := db.ActorProfile(ctx, v, f.ucdp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range p.Merged {
+				out = append(out, m.Name)
+			}
+			return strings.Join(out, ", ")
+		}
+		if got := names(aftermath.Anonymous); got != "Mali" {
+			t.Errorf("merged, for a visitor: %q, want Mali only", got)
+		}
+		if got := names(aftermath.System); got != "Malian intelligence liaison, Mali" {
+			t.Errorf("merged, for the system: %q", got)
+		}
+	})
+}

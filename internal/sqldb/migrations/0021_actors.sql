@@ -17,6 +17,10 @@ CREATE TABLE actor_merges (
 	kind         TEXT NOT NULL,
 	aliases      TEXT NOT NULL DEFAULT '[]',
 	external_ids TEXT NOT NULL DEFAULT '[]',
+	-- Whether anybody might see the merged actor when it was merged: the
+	-- name of an actor only an internal record named is not shown to
+	-- visitors of the actor it went into.
+	public       {{bool}} NOT NULL DEFAULT {{false}},
 	user_id      {{bigint}},
 	at           TEXT NOT NULL,
 	CHECK (into_id <> merged_id)
