@@ -77,6 +77,7 @@ func init() {
 		"arms_deliveries.estimate",              // 0017
 		"arms_deliveries.number_uncertain",      // 0017
 		"arms_deliveries.year_uncertain",        // 0017
+		"actor_merges.public",                   // 0021
 	} {
 		knownSchemaDifferences[col+" kind"] = struct{ sqlite, postgres, reason string }{
 			"integer", "boolean", "a flag: SQLite has no BOOLEAN type and stores 0/1 in an INTEGER"}
