@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/chromedp"
 
 	"aftermath"
@@ -360,4 +362,57 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 	t.Logf("screenshots in %s", dir)
+}
+
+// shown reports whether the first node sel finds is painted where it is
+// laid out: the page's topmost node at its centre is it or inside it. A
+// closed <details> keeps boxes for its content, so a box alone says
+// nothing. It asks the DevTools DOM only, so that it works with script
+// off.
+func shown(t *testing.T, ctx context.Context, sel string) bool {
+	t.Helper()
+	ok, err := chromedp.Run(ctx, chromedp.QueryAfter(chromedp.CSS(sel), func(ctx context.Context, tg *chromedp.Target, nodes []*chromedp.Node) (bool, error) {
+		box, err := cdp.Call(ctx, tg, dom.GetBoxModel, dom.GetBoxModelParams{NodeID: nodes[0].NodeID})
+		if err != nil || box.Model.Width == 0 || box.Model.Height == 0 {
+			return false, nil
+		}
+		q := box.Model.Content
+		at, err := cdp.Call(ctx, tg, dom.GetNodeForLocation, dom.GetNodeForLocationParams{X: int64((q[0] + q[4]) / 2), Y: int64((q[1] + q[5]) / 2)})
+		if err != nil {
+			return false, nil
+		}
+		return at.BackendNodeID == nodes[0].BackendNodeID || nodes[0].ChildNodeCount > 0 && at.BackendNodeID == nodes[0].Children[0].BackendNodeID, nil
+	}, chromedp.NodeReady))
+	if err != nil {
+		t.Fatalf("%s: %v", sel, err)
+	}
+	return ok
+}
+
+// TestMenuFoldsWithoutScript: on a phone the navigation is one "Menu"
+// line that opens on a tap, with page script off; a wide window shows
+// the navigation itself.
+func TestMenuFoldsWithoutScript(t *testing.T) {
+	h, _ := fixtureServer(t)
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, disableScript, chromedp.EmulateViewport(390, 800), chromedp.Navigate(ts.URL+"/events")); err != nil {
+		t.Fatal(err)
+	}
+	if shown(t, ctx, `nav.wide a[href="/ledger"]`) || shown(t, ctx, `details.menu a[href="/ledger"]`) || !shown(t, ctx, `details.menu summary`) {
+		t.Fatal("on a phone the navigation is not folded into the menu")
+	}
+	if err := chromedp.Do(ctx, clickNoScript(`details.menu summary`)); err != nil {
+		t.Fatal(err)
+	}
+	if !shown(t, ctx, `details.menu a[href="/ledger"]`) {
+		t.Error("the menu did not open without script")
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1400, 800), chromedp.Navigate(ts.URL+"/events")); err != nil {
+		t.Fatal(err)
+	}
+	if !shown(t, ctx, `nav.wide a[href="/ledger"]`) || shown(t, ctx, `details.menu summary`) {
+		t.Error("a wide window does not show the navigation itself")
+	}
 }
