@@ -20,14 +20,6 @@ import (
 	"aftermath/internal/i18n"
 )
 
-// eventFilter reads the explorer's filters from a query string.
-func eventFilter(v aftermath.Viewer, q url.Values) (aftermath.EventFilter, error) {
-	return aftermath.ParseEventFilter(v, q)
-}
-
-// filterQuery is the filter as a query string, for download and page links.
-func filterQuery(f aftermath.EventFilter) url.Values { return f.Query() }
-
 // countLimit caps counting events that the aggregates cannot count.
 const countLimit = 10_000
 
@@ -109,7 +101,8 @@ func shorten(s string, n int) string {
 }
 
 // actorSuggestions are at most maxSuggestions names for the actor
-// filter's list, those of the listed events first.
+// filter's list: actors whose names contain what was typed, then the
+// sides of the listed events.
 func (s *Server) actorSuggestions(ctx context.Context, p *eventsPage) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
@@ -139,8 +132,8 @@ func (s *Server) actorSuggestions(ctx context.Context, p *eventsPage) ([]string,
 const maxSuggestions = 40
 
 // filterError is what the page says of a filter it cannot read: the
-// parameter by its label and the value quoted, in the reader's language.
-func filterError(l *i18n.Locale, err error) (msg, field string) {
+// parameter by its label and the value as typed, in the reader's language.
+func filterError(l *i18n.Locale, err error, typed url.Values) (msg, field string) {
 	var e *aftermath.Error
 	if !errors.As(err, &e) || e.Field == "" {
 		return err.Error(), ""
@@ -152,33 +145,18 @@ func filterError(l *i18n.Locale, err error) (msg, field string) {
 	case "side":
 		key = "events.error.side"
 	}
-	return l.T(key, "field", l.T("events.filter."+e.Field), "param", e.Field, "value", quotedValue(e.Message)), e.Field
-}
-
-// quotedValue is the first Go-quoted string in msg: the value a
-// FieldError quotes.
-func quotedValue(msg string) string {
-	i := strings.Index(msg, `: "`)
-	if i < 0 {
-		return ""
-	}
-	v, err := strconv.QuotedPrefix(msg[i+2:])
-	if err != nil {
-		return ""
-	}
-	u, _ := strconv.Unquote(v)
-	return u
+	return l.T(key, "field", l.T("events.filter."+e.Field), "param", e.Field, "value", typed.Get(e.Field)), e.Field
 }
 
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, err := eventFilter(viewerOf(ctx), r.URL.Query())
+	f, err := aftermath.ParseEventFilter(viewerOf(ctx), r.URL.Query())
 	p := eventsPage{page: s.newPage(w, r, "events.title"), F: f}
 	if err != nil {
 		// The form comes back as typed, with the error above it; the
 		// listing is left out rather than shown unfiltered.
 		// (ParseEventFilter returns what it read, so p.F holds it.)
-		p.Error, p.ErrorField = filterError(p.L, err)
+		p.Error, p.ErrorField = filterError(p.L, err, r.URL.Query())
 		if p.Datasets, err = s.db.Datasets(ctx, viewerOf(ctx)); err != nil {
 			s.PageError(w, r, err)
 			return
@@ -187,7 +165,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit = pageSize
-	p.Query = template.URL(filterQuery(f).Encode())
+	p.Query = template.URL(f.Query().Encode())
 	if p.Datasets, err = s.db.Datasets(ctx, viewerOf(ctx)); err == nil {
 		p.Events, err = s.db.Events(ctx, f)
 	}
@@ -208,7 +186,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		p.From, p.To = int64(f.Offset+1), int64(f.Offset+len(p.Events))
 	}
 	link := func(off int) string {
-		q := filterQuery(f)
+		q := f.Query()
 		if off > 0 {
 			q.Set("offset", strconv.Itoa(off))
 		}
@@ -224,7 +202,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if p.MapMode != "points" {
 		p.MapMode = "hex"
 	}
-	mq := filterQuery(f)
+	mq := f.Query()
 	if p.MapMode == "hex" {
 		mq.Set("map", "points")
 	}
@@ -409,13 +387,13 @@ func sourceCount(n *int) string {
 // GeoJSON, whatever their number.
 func (s *Server) eventsDownload(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f, err := eventFilter(viewerOf(r.Context()), r.URL.Query())
+		f, err := aftermath.ParseEventFilter(viewerOf(r.Context()), r.URL.Query())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		f.Offset = 0
-		if err := s.db.AuditExport(r.Context(), f.Viewer, "events", 0, "downloaded events ("+format+") "+filterQuery(f).Encode()); err != nil {
+		if err := s.db.AuditExport(r.Context(), f.Viewer, "events", 0, "downloaded events ("+format+") "+f.Query().Encode()); err != nil {
 			s.PageError(w, r, err)
 			return
 		}
