@@ -180,7 +180,7 @@ func TestActorPageOpponentsAndTimeline(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("Government of Mali: %d", code)
 	}
-	for _, want := range []string{"Opponents", `<a href="/actors/` + jsonNum(jnim.ID) + `">JNIM</a>`, "Timeline of events",
+	for _, want := range []string{"Opponents", `<a href="/actors/` + jsonNum(jnim.ID) + `">JNIM</a>`, "Events by year",
 		`<bdi dir="ltr">2023</bdi>`, "<svg", "unknown, not zero", "Deaths (best estimate, low–high)",
 		`<a href="/interventions/test-mission">`} {
 		if !strings.Contains(body, want) {
