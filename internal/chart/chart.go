@@ -49,6 +49,9 @@ var (
 
 // Okabe–Ito colours (Okabe & Ito 2008), distinguishable with the common
 // colour-vision deficiencies. Series and segments take them in this order.
+// The pages' style sheet names the same colours (--c-blue … in
+// internal/web/static/site.css), so that a legend's colour means the same
+// on the page around the chart; internal/web tests that they agree.
 var palette = []string{
 	"#0072B2", // blue
 	"#D55E00", // vermillion
