@@ -405,3 +405,33 @@ func TestMergedNamesKeepTheirAudience(t *testing.T) {
 		}
 	})
 }
+
+// Actors of one dataset that share events merge into one count of those
+// events: an event is counted once, and the aggregates still agree with
+// a recount of the events.
+func TestMergeActorsThatShareEvents(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		f := newActorFixture(t, db)
+		mnla, err := db.ActorByAlias(ctx, aftermath.DatasetUCDP, "MNLA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MergeActors(ctx, aftermath.System, f.ucdp, []int64{mnla.ID}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := db.ActorProfile(ctx, aftermath.Anonymous, f.ucdp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := totalsText(p), "ucdp 3 events (3 primary), 15 deaths (13–20) 2013-01..2013-03"; got != want {
+			t.Errorf("totals: %s, want %s", got, want)
+		}
+		if len(p.Opponents) != 1 || p.Opponents[0].Name != "AQIM" {
+			t.Errorf("opponents: %+v", p.Opponents)
+		}
+		if msg, err := db.IntegrityCheck(ctx); err != nil || msg != "ok" {
+			t.Errorf("integrity: %s %v", msg, err)
+		}
+	})
+}
