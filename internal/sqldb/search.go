@@ -76,8 +76,9 @@ func searchKinds(driver string) []searchKind {
 	}
 	return []searchKind{
 		{name: aftermath.SearchEvent, from: "events e JOIN datasets d ON d.id = e.dataset_id", id: "e.id",
-			text: concat("e.conflict_name", "e.dyad_name", "e.location", "e.admin1", "e.country", "e.source_text",
-				eventExtra(driver, "source_headline"), eventExtra(driver, "source_original"), "e.notes"),
+			// The sources first: a snippet is cut from the first words found.
+			text: concat("e.source_text", eventExtra(driver, "source_headline"), eventExtra(driver, "source_original"), "e.notes",
+				"e.location", "e.admin1", "e.country", "e.conflict_name", "e.dyad_name"),
 			key: "d.name || ':' || e.native_id", title: "e.dyad_name", date: "e.date_start", country: "e.country",
 			stamp: "e.content_hash", visible: visibleAs("d", "dataset")},
 		translated(searchKind{name: aftermath.SearchIntervention, from: "interventions i", id: "i.id",
