@@ -26,7 +26,7 @@ func init() {
 	funcs["actorName"] = actorName
 	funcs["actorCode"] = func(name string) string {
 		if p, ok := actorlink.Unidentified(name); ok {
-			return p.Code
+			return figures.Isolate(p.Code) // a Latin code inside Arabic text
 		}
 		return ""
 	}
