@@ -286,12 +286,15 @@ func (db *DB) catchUpEvents(ctx context.Context, k *searchKind, late func() bool
 				finished = true
 				return nil
 			}
-			var last int64
-			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM events`).Scan(&last); err != nil {
+			// The next searchChunk events by id: ids have gaps (deleted
+			// events, rolled-back imports), so a range of ids could hold none.
+			var next sql.NullInt64
+			if err := tx.QueryRowContext(ctx, db.rebind(`SELECT max(id) FROM (SELECT id FROM events WHERE id > ? ORDER BY id LIMIT `+
+				strconv.Itoa(searchChunk)+`) c`), cursor).Scan(&next); err != nil {
 				return err
 			}
-			hi := cursor + searchChunk
-			if hi >= last {
+			hi := next.Int64
+			if !next.Valid {
 				// Past the last event, every document left is of an event deleted.
 				hi, finished = eventsDone, true
 			}
