@@ -15,16 +15,20 @@ import (
 )
 
 func runActors(ctx context.Context, env *Env, args []string) error {
-	return dispatch(ctx, env, args, "actors", actorsUsage, []subcommand{{"list", actorsList}, {"merge", actorsMerge}})
+	return dispatch(ctx, env, args, "actors", actorsUsage, []subcommand{{"list", actorsList}, {"show", actorsShow}, {"merge", actorsMerge}})
 }
 
 const actorsUsage = `Usage: aftermath actors list [QUERY] [--format table|csv|json] [--db DB]
+       aftermath actors show ID [--db DB]
        aftermath actors merge --into ID ID… [--as EMAIL] [--db DB]
 
   list    actors whose name or any dataset spelling contains QUERY (any
           case; all without one), those with most events first: id, name,
           kind, events as primary actor, and the dataset spellings.
           Placeholders (UCDP's XXX475) are listed as unidentified.
+  show    one actor as JSON: its names, totals by dataset, opponents, the
+          interventions that name it, and the actors merged into it with
+          what each had (name, kind, spellings, external ids, who, when)
   merge   merge the actors ID… into actor --into: one actor for a state or
           organisation the datasets, the ledger and the interventions name
           differently. Their spellings, events and ledger records move to
@@ -114,6 +118,37 @@ func orNone(as []aftermath.ActorAlias) []aftermath.ActorAlias {
 		return []aftermath.ActorAlias{}
 	}
 	return as
+}
+
+func actorsShow(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "actors show", "actors show ID [--db DB]")
+	dsn := dbFlag(fs, env)
+	id, err := ledgerRef(fs, args, "actor")
+	if err != nil {
+		return err
+	}
+	db, err := openExistingDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := db.Actor(ctx, aftermath.System, id)
+	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
+		if into, merr := db.ActorMergedInto(ctx, aftermath.System, id); merr == nil {
+			return aftermath.Errorf(aftermath.ENOTFOUND, "actor %d was merged into actor %d: aftermath actors show %d", id, into, into)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	p, err := db.ActorProfile(ctx, aftermath.System, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(env.Stdout, struct {
+		*aftermath.Actor
+		*aftermath.ActorProfile
+	}{a, p})
 }
 
 func actorsMerge(ctx context.Context, env *Env, args []string) error {

@@ -91,6 +91,22 @@ func TestActorsCommands(t *testing.T) {
 			if _, left := after["Mali"]; left || after["Government of Mali"].Events != 1 {
 				t.Errorf("after the merge: %+v", after)
 			}
+			shown, _, err := run(t, "actors", "show", into, "--db", dsn)
+			var profile struct {
+				Name   string
+				Merged []aftermath.ActorMerge
+				Totals []aftermath.ActorTotal
+			}
+			if err == nil {
+				err = json.Unmarshal([]byte(shown), &profile)
+			}
+			if err != nil || profile.Name != "Government of Mali" || len(profile.Merged) != 1 || profile.Merged[0].Name != "Mali" ||
+				profile.Merged[0].MergedID != mali.ID || len(profile.Totals) != 1 || profile.Totals[0].Events != 1 {
+				t.Errorf("actors show after the merge: %v %s", err, shown)
+			}
+			if _, _, err := run(t, "actors", "show", merged, "--db", dsn); err == nil || !strings.Contains(err.Error(), "merged into actor "+into) {
+				t.Errorf("actors show of the merged actor: %v", err)
+			}
 			if _, _, err := run(t, "actors", "merge", merged, "--db", dsn, "--into", into); aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
 				t.Errorf("merging a merged actor again: %v", err)
 			}
