@@ -12,6 +12,7 @@ func init() {
 	funcs["tr"] = translated
 	funcs["langDir"] = langDir
 	funcs["trText"] = translatedText // where markup cannot go: an <option>
+	funcs["quoted"] = quoted
 	funcs["trShort"] = func(l *i18n.Locale, own string, t aftermath.Translations, field, text string, n int) template.HTML {
 		s, in := t.For(l.Tag(), own, field, text)
 		return mark(l, s, in, n)
@@ -68,4 +69,28 @@ func mark(l *i18n.Locale, s, in string, n int) template.HTML {
 func translatedText(l *i18n.Locale, own string, t aftermath.Translations, field, text string) string {
 	s, _ := t.For(l.Tag(), own, field, text)
 	return s
+}
+
+// quoted shows a verbatim text: always in its own words and language, a
+// translation only beside it, labelled as one, so that no reader takes a
+// translation for what the author said.
+func quoted(l *i18n.Locale, own string, t aftermath.Translations, field, text, class string) template.HTML {
+	if own == "" {
+		own = aftermath.OriginalLanguage
+	}
+	var b strings.Builder
+	b.WriteString(`<blockquote`)
+	if class != "" {
+		b.WriteString(` class="` + template.HTMLEscapeString(class) + `"`)
+	}
+	b.WriteString(` lang="` + template.HTMLEscapeString(own) + `" dir="` + langDir(own) + `">` + template.HTMLEscapeString(text) + `</blockquote>`)
+	if own == l.Tag() {
+		return template.HTML(b.String())
+	}
+	if s, ok := t.Text(l.Tag(), field, ""); ok {
+		b.WriteString(`<p class="quote-translation"><small>` + template.HTMLEscapeString(l.T("translation.of_quote")) + `</small> ` + template.HTMLEscapeString(s) + `</p>`)
+	} else {
+		b.WriteString(`<p><small class="lang-fallback">` + template.HTMLEscapeString(l.T("lang.in."+own)) + `</small></p>`)
+	}
+	return template.HTML(b.String())
 }

@@ -99,6 +99,24 @@ func TestLedgerRecordTranslations(t *testing.T) {
 			t.Errorf("fr: %s does not title the inquiry in French", list)
 		}
 	}
+	// A verbatim text stays in its author's words; its translation is
+	// shown beside it, labelled as one.
+	r, err := f.db.Recommendation(ctx, aftermath.System, f.open.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Verbatim = true
+	r.Translations = aftermath.Translations{"fr": {"text": "Former les patrouilles à l’alerte précoce."}}
+	if err := f.db.UpdateRecommendation(ctx, aftermath.System, r); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.get(t, "/recommendations/"+lid(r.ID)+"?lang=fr")
+	if !strings.Contains(body, `<blockquote lang="en" dir="ltr">Train patrols in early warning.</blockquote><p class="quote-translation"><small>Traduction, et non les mots de l’auteur`+"\u00a0"+`:</small> Former les patrouilles à l’alerte précoce.</p>`) {
+		t.Error("fr: a verbatim recommendation is not quoted in English with its translation beside it")
+	}
+	if _, body := f.get(t, "/recommendations/"+lid(r.ID)+"?lang=ar"); !strings.Contains(body, `<blockquote lang="en" dir="ltr">Train patrols in early warning.</blockquote><p><small class="lang-fallback">(بالإنجليزية)</small></p>`) {
+		t.Error("ar: an untranslated verbatim recommendation is not marked as English")
+	}
 	d, err := f.db.Decision(ctx, aftermath.System, f.decision.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +125,7 @@ func TestLedgerRecordTranslations(t *testing.T) {
 	if err := f.db.UpdateDecision(ctx, aftermath.System, d); err != nil {
 		t.Fatal(err)
 	}
-	_, body := f.get(t, "/decisions/"+lid(d.ID)+"?lang=fr")
+	_, body = f.get(t, "/decisions/"+lid(d.ID)+"?lang=fr")
 	if !strings.Contains(body, "A transféré l’autorité à la mission.") {
 		t.Error("fr: the decision's summary is not translated")
 	}
