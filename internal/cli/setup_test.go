@@ -75,8 +75,9 @@ func TestServePrintsASetupLinkForTheFirstAdmin(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/settings?welcome=1" {
 		t.Fatalf("set-up: %d → %s", res.StatusCode, res.Header.Get("Location"))
 	}
-	// Signed in as the new admin, whose organisation now heads the pages.
-	if code, page := get(base + "/admin/settings"); code != http.StatusOK || !strings.Contains(page, "Sahel Observatory") {
+	// Signed in as the new admin, whose organisation now heads the pages,
+	// and told what to do next.
+	if code, page := get(base + "/admin/settings?welcome=1"); code != http.StatusOK || !strings.Contains(page, "Sahel Observatory") || !strings.Contains(page, "second factor") {
 		t.Errorf("settings after set-up: %d", code)
 	}
 	if code, _ := get(m[0]); code != http.StatusForbidden {

@@ -40,6 +40,7 @@ type settingsPage struct {
 	page
 	OrgName string
 	Saved   bool
+	Welcome bool // just after the first run's set-up
 	Problem string // a message for the form, "" when none
 	MaxKiB  int
 	Formats string
@@ -51,7 +52,7 @@ func (s *Server) settingsForm(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
-	p := settingsPage{page: s.newPage(w, r, "settings.title"), OrgName: st.OrgName, Saved: r.URL.Query().Has("saved"), MaxKiB: aftermath.MaxLogoBytes >> 10, Formats: logoFormats}
+	p := settingsPage{page: s.newPage(w, r, "settings.title"), OrgName: st.OrgName, Saved: r.URL.Query().Has("saved"), Welcome: r.URL.Query().Has("welcome"), MaxKiB: aftermath.MaxLogoBytes >> 10, Formats: logoFormats}
 	s.render(w, r, http.StatusOK, "settings.html", p)
 }
 
