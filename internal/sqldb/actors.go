@@ -375,3 +375,22 @@ func (db *DB) addBackerActors(ctx context.Context, tx *sql.Tx, backers []afterma
 	}
 	return nil
 }
+
+// eachWithoutJIT is db.each with PostgreSQL's JIT off: the actors'
+// visibility subplans are priced high enough, before statistics exist
+// (just after an import), to compile the query for longer than it runs
+// (the public list of a year of GED: 0.5 s, of which 3 ms ran).
+func (db *DB) eachWithoutJIT(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
+	if db.Driver != Postgres {
+		return db.each(ctx, q, args, fn)
+	}
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+		return err
+	}
+	return eachRow(ctx, tx, db.rebind(q), args, fn)
+}

@@ -213,9 +213,12 @@ func (db *DB) SearchActors(ctx context.Context, v aftermath.Viewer, q string, li
 	}
 	var out []ActorSummary
 	pat := "%" + strings.ToLower(strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q)) + "%"
-	err := db.each(ctx, `SELECT a.id, a.name, a.kind, COALESCE((SELECT sum(m.events) FROM actor_monthly_aggregates m
-		JOIN datasets d ON d.id = m.dataset_id WHERE m.actor_id = a.id AND `+visible(v, "d", "dataset")+`), 0) AS n
-		FROM actors a WHERE (lower(a.name) LIKE ? ESCAPE '\' OR a.id IN (SELECT aa.actor_id FROM actor_aliases aa
+	// The counts in one grouped pass rather than one sum per actor: the
+	// sums took 0.1–0.2 s for a year of GED on PostgreSQL, the pass 3 ms.
+	err := db.eachWithoutJIT(ctx, `SELECT a.id, a.name, a.kind, COALESCE(c.n, 0) AS n
+		FROM actors a LEFT JOIN (SELECT m.actor_id, sum(m.events) AS n FROM actor_monthly_aggregates m
+			JOIN datasets d ON d.id = m.dataset_id WHERE `+visible(v, "d", "dataset")+` GROUP BY m.actor_id) c ON c.actor_id = a.id
+		WHERE (lower(a.name) LIKE ? ESCAPE '\' OR a.id IN (SELECT aa.actor_id FROM actor_aliases aa
 		JOIN datasets d ON d.name = aa.dataset WHERE lower(aa.name) LIKE ? ESCAPE '\' AND `+visible(v, "d", "dataset")+`))
 		AND `+actorVisible(v, "a")+`
 		ORDER BY n DESC, a.name LIMIT ?`, []any{pat, pat, limit}, func(r *sql.Rows) error {
