@@ -12,6 +12,17 @@ import (
 	"aftermath"
 )
 
+// submitted has the contributor submit form and returns the testimony's
+// page.
+func (f *voicesFixture) submitted(t *testing.T, form url.Values) string {
+	t.Helper()
+	rec := f.do(t, "contributor", "POST", "/testimonies", form)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s", rec.Code, rec.Body.String())
+	}
+	return strings.TrimSuffix(rec.Header().Get("Location"), "?created=1")
+}
+
 // reviewAudienceDefault is the audience the review form sends when the
 // reviewer leaves its select as it is: the selected option, or the first.
 func reviewAudienceDefault(t *testing.T, page string) string {
@@ -41,11 +52,7 @@ func TestReviewFormDefaultAudienceApproves(t *testing.T) {
 	f := newVoicesFixture(t, true)
 	sub := submission()
 	sub.Set("audience", "internal")
-	rec := f.do(t, "contributor", "POST", "/testimonies", sub)
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("submit: %d %s", rec.Code, rec.Body.String())
-	}
-	tp := strings.TrimSuffix(rec.Header().Get("Location"), "?created=1")
+	tp := f.submitted(t, sub)
 	for _, step := range []struct {
 		path string
 		form url.Values
@@ -62,7 +69,7 @@ func TestReviewFormDefaultAudienceApproves(t *testing.T) {
 	if strings.Contains(page, `<option value="confidential"`) {
 		t.Error("the review form offers confidential for a testimony with nobody named")
 	}
-	rec = f.do(t, "editor", "POST", tp+"/review", url.Values{"action": {"approve"}, "audience": {audience}})
+	rec := f.do(t, "editor", "POST", tp+"/review", url.Values{"action": {"approve"}, "audience": {audience}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("approve with the form's default audience %q: %d %s", audience, rec.Code, rec.Body.String())
 	}
@@ -105,11 +112,7 @@ func TestReviewFormKeepsConfidentialWhenReadersAreNamed(t *testing.T) {
 // dataset upload's CSV or UCDP ZIP, and says so in each language.
 func TestTestimonyAttachmentFieldHasItsOwnLabel(t *testing.T) {
 	f := newVoicesFixture(t, true)
-	rec := f.do(t, "contributor", "POST", "/testimonies", submission())
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("submit: %d %s", rec.Code, rec.Body.String())
-	}
-	tp := strings.TrimSuffix(rec.Header().Get("Location"), "?created=1")
+	tp := f.submitted(t, submission())
 	for lang, want := range map[string]string{"en": "photo", "fr": "photo", "ar": "صورة"} {
 		page := f.do(t, "editor", "GET", tp+"?lang="+lang, nil).Body.String()
 		form := regexp.MustCompile(`(?s)<form method="post" action="/testimonies/\d+/attachments".*?</form>`).FindString(page)
@@ -126,11 +129,7 @@ func TestTestimonyAttachmentFieldHasItsOwnLabel(t *testing.T) {
 // The review history names who took each step, not their user id.
 func TestTestimonyHistoryNamesTheReviewers(t *testing.T) {
 	f := newVoicesFixture(t, true)
-	rec := f.do(t, "contributor", "POST", "/testimonies", submission())
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("submit: %d %s", rec.Code, rec.Body.String())
-	}
-	tp := strings.TrimSuffix(rec.Header().Get("Location"), "?created=1")
+	tp := f.submitted(t, submission())
 	if rec := f.do(t, "editor", "POST", tp+"/review", url.Values{"action": {"start"}}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("start: %d", rec.Code)
 	}
