@@ -28,7 +28,12 @@ func Range(l *i18n.Locale, best, low, high *int64) string {
 	if low == nil || high == nil || (*low == *best && *high == *best) {
 		return Text(l, best)
 	}
-	return l.T("analysis.range", "best", Text(l, best), "low", Text(l, low), "high", Text(l, high))
+	r := l.T("analysis.range", "best", Text(l, best), "low", Text(l, low), "high", Text(l, high))
+	if l.Dir() == "rtl" {
+		// Digits either side of a dash read right to left as high–low.
+		r = Isolate(r)
+	}
+	return r
 }
 
 // Isolate keeps a date, a range or a list of codes in one direction

@@ -178,13 +178,13 @@ func TestCountriesByName(t *testing.T) {
 }
 
 // TestArabicDatesIsolated: on Arabic pages every date range (2013-07-01 –
-// 2023-12-31) sits inside a directional isolate, so the right-to-left
-// text around it cannot reorder its parts.
+// 2023-12-31) and low–high figure (3 (1–5)) sits inside a directional
+// isolate, so the right-to-left text around it cannot reorder its parts.
 func TestArabicDatesIsolated(t *testing.T) {
 	f := newLedgerFixture(t)
 	isolated := regexp.MustCompile("(?s)<bdi[^>]*>.*?</bdi>|\u2066[^\u2069]*\u2069")
 	tags := regexp.MustCompile(`(?s)<[^>]*>`)
-	dateRange := regexp.MustCompile(`\b\d{4}-\d{2}(-\d{2})?\s*–|\b\d{4}\s*–\s*\d{4}\b`)
+	dateRange := regexp.MustCompile(`\b\d{4}-\d{2}(-\d{2})?\s*–|\b\d{4}\s*–\s*\d{4}\b|\(\d[\d,.]*–\d[\d,.]*\)`)
 	for _, p := range []string{"/interventions", "/interventions/minusma", "/interventions/minusma/timeline", "/places", "/places/MLI",
 		"/decisions/" + lid(f.decision.ID), "/inquiries/" + lid(f.inquiry.ID), "/recommendations/" + lid(f.overdue.ID), "/claims/" + lid(f.claim.ID), "/sources", "/sources/" + lid(f.source.ID)} {
 		_, body := f.get(t, p+"?lang=ar")
