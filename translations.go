@@ -121,6 +121,11 @@ func (t Translations) check(where, own string, tr translatable) error {
 		slices.Sort(fields)
 		for _, f := range fields {
 			if !tr.allows(f) {
+				if name, _, isItem := strings.Cut(f, "."); isItem {
+					if n, isList := tr.lists[name]; isList {
+						return Errorf(EINVALID, "%s: translations: %s: %q names no item: the record has %d %s, numbered from 0", where, lang, f, n, name)
+					}
+				}
 				return Errorf(EINVALID, "%s: translations: %s: field %q is not one of %s", where, lang, f, strings.Join(tr.fields, ", "))
 			}
 			if s := t[lang][f]; s != strings.TrimSpace(s) || s == "" {
