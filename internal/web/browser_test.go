@@ -229,7 +229,7 @@ func axeSource(t *testing.T) string {
 // English and in Arabic, and fails on serious or critical violations.
 func TestAccessibility(t *testing.T) {
 	axe := axeSource(t)
-	h, main := mainPages(t)
+	h, _, main := mainPages(t)
 	ts := httptest.NewServer(h)
 	defer ts.Close()
 	ctx := browser(t)
@@ -269,7 +269,7 @@ func TestAccessibility(t *testing.T) {
 // check and the page-weight budget walk them. The fixture gets what they
 // need beyond fixtureServer: a published brief, ledger records and the
 // organisation's name.
-func mainPages(t *testing.T) (http.Handler, []string) {
+func mainPages(t *testing.T) (http.Handler, *sqldb.DB, []string) {
 	t.Helper()
 	h, db := fixtureServer(t)
 	publicBrief(t, db, "test-mission")
@@ -277,7 +277,7 @@ func mainPages(t *testing.T) (http.Handler, []string) {
 	if err := db.UpdateSiteSettings(context.Background(), aftermath.System, aftermath.SettingsChange{OrgName: "Sahel Civilian Harm Observatory"}); err != nil {
 		t.Fatal(err)
 	}
-	return h, []string{"/", "/events", "/interventions/test-mission", "/places/MLI", "/ledger", "/briefs/test-mission", "/login"}
+	return h, db, []string{"/", "/events", "/interventions/test-mission", "/places/MLI", "/ledger", "/briefs/test-mission", "/login"}
 }
 
 // artifactsDir is where screenshots go: $AFTERMATH_ARTIFACTS (.ci/run
@@ -319,7 +319,7 @@ const outsideTheWindow = `(() => {
 // the phone's width (a table or form pushing the page sideways) or is not
 // laid out right to left in Arabic.
 func TestScreenshots(t *testing.T) {
-	h, paths := mainPages(t)
+	h, _, paths := mainPages(t)
 	ts := httptest.NewServer(h)
 	defer ts.Close()
 	ctx := browser(t)

@@ -23,7 +23,7 @@ var (
 // TestPageWeight keeps each main page, in English and Arabic, under the
 // budget, counting what a browser fetches for it from this site.
 func TestPageWeight(t *testing.T) {
-	h, paths := mainPages(t)
+	h, _, paths := mainPages(t)
 	for _, lang := range []string{"en", "ar"} {
 		for _, path := range paths {
 			code, _, body := fetch(t, h, path+"?lang="+lang)
