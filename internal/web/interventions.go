@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
 	"aftermath"
 	"aftermath/internal/figures"
 	"aftermath/internal/impact"
@@ -23,7 +26,14 @@ func (s *Server) interventions(w http.ResponseWriter, r *http.Request) {
 		s.PageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "interventions.html", interventionsPage{page: s.newPage(w, r, "interventions.title"), Interventions: ivs})
+	p := interventionsPage{page: s.newPage(w, r, "interventions.title"), Interventions: ivs}
+	// In the order of the names the reader sees, as their language sorts.
+	col := collate.New(language.Make(p.L.Tag()))
+	name := func(iv aftermath.Intervention) string {
+		return translatedText(p.L, iv.Language, iv.Translations, "name", iv.Name)
+	}
+	slices.SortStableFunc(p.Interventions, func(a, b aftermath.Intervention) int { return col.CompareString(name(a), name(b)) })
+	s.render(w, r, http.StatusOK, "interventions.html", p)
 }
 
 type citedSource struct {

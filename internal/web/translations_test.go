@@ -64,6 +64,10 @@ func TestInterventionsInTheReadersLanguage(t *testing.T) {
 		if !strings.Contains(list, `href="/interventions/minusma">`+c.name+`</a>`) {
 			t.Errorf("%s: the list does not show the translated name", c.lang)
 		}
+		// Sorted by the names shown: in French Frappes… comes before Mission…
+		if c.lang == "fr" && strings.Index(list, "Frappes aériennes des États-Unis en Somalie") > strings.Index(list, c.name) {
+			t.Error("fr: the list is not in the order of its French names")
+		}
 	}
 	// What followed, on the timelines and scorecards, names the
 	// intervention and its phases in the reader's language too.
