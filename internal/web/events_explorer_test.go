@@ -229,6 +229,11 @@ func TestBadDateIsRefusedNamingTheField(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &e); err != nil || !strings.Contains(e.Error.Message, `"from"`) {
 		t.Errorf("API error does not name from: %v %s", err, body)
 	}
+	for lang, want := range map[string]string{"fr": "(from)\u00a0: «\u00a02021-13-01\u00a0» n’est pas une date", "ar": "(from): «2021-13-01» ليس تاريخًا"} {
+		if code, _, body := fetch(t, h, "/events?from=2021-13-01&lang="+lang); code != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("%s: %d, the message lacks %q", lang, code, want)
+		}
+	}
 	if code, _, _ := fetch(t, h, "/events?from=2021-12-31"); code != 200 {
 		t.Errorf("a real date: %d", code)
 	}
