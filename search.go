@@ -71,14 +71,12 @@ type SearchHit struct {
 	Score   float64          `json:"score"`
 }
 
-// Path is the address of the hit's page. An event has none of its own:
-// the events explorer lists the events of its dataset, country and day.
+// Path is the address of the hit's page.
 func (h SearchHit) Path() string {
 	id := strconv.FormatInt(h.ID, 10)
 	switch h.Kind {
 	case SearchEvent:
-		dataset, _, _ := strings.Cut(h.Key, ":")
-		return "/events?" + url.Values{"dataset": {dataset}, "country": {h.Country}, "from": {h.Date}, "to": {h.Date}}.Encode()
+		return "/events/" + id
 	case SearchIntervention:
 		return "/interventions/" + url.PathEscape(h.Key)
 	case SearchBrief:

@@ -52,9 +52,15 @@ func TestSearchPage(t *testing.T) {
 	if strings.Contains(body, "mission <b>") {
 		t.Error("a record's text is not escaped")
 	}
-	// The fixture's UCDP events: their hits lead to the explorer's day.
-	if _, _, body = fetch(t, h, "/search?q=Mali&kind=event"); !strings.Contains(body, `href="/events?country=Mali&amp;dataset=ucdp&amp;from=`) {
-		t.Errorf("no event hit linked to the explorer:\n%.3000s", body)
+	// The fixture's UCDP events: their hits lead to the event's page.
+	_, _, body = fetch(t, h, "/search?q=Mali&kind=event")
+	i := strings.Index(body, `href="/events/`)
+	if i < 0 {
+		t.Fatalf("no event hit linked to its page:\n%.3000s", body)
+	}
+	event := body[i+len(`href="`) : i+strings.Index(body[i:], `">`)]
+	if code, _, page := fetch(t, h, event); code != 200 || !strings.Contains(page, "Mali") {
+		t.Errorf("%s: %d", event, code)
 	}
 	for _, q := range []string{`"unbalanced`, `NEAR(a b)`, `-x *`, `col:mission`, `' OR 1=1 --`, ``} {
 		if code, _, _ := fetch(t, h, "/search?q="+url.QueryEscape(q)); code != 200 {
