@@ -105,6 +105,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	jobsDone := make(chan struct{})
 	purgeDone := make(chan struct{})
 	go func() { runner.Run(jobsCtx); close(jobsDone) }()
+	db.CatchUpSearchSoon() // imports made by the CLI since the last start
 	// Testimony past its retention date is destroyed daily, key or not:
 	// destroying needs no decryption.
 	go func() { (&jobs.Purger{DB: db, Log: log, Now: db.Now}).Run(jobsCtx); close(purgeDone) }()

@@ -25,6 +25,11 @@ type Store interface {
 	User(ctx context.Context, id int64) (*aftermath.User, error)
 }
 
+// searchIndex is a store whose search index follows imports (sqldb.DB):
+// the runner starts its catch-up once an import has landed, rather than
+// leaving it to the first search.
+type searchIndex interface{ CatchUpSearchSoon() }
+
 // Runner takes queued jobs one at a time.
 type Runner struct {
 	DB   Store
@@ -169,6 +174,9 @@ func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
 	}
 	if err := r.DB.FinishJob(ctx, j.ID, summary, ierr); err != nil {
 		return true, err
+	}
+	if s, ok := r.DB.(searchIndex); ok && ierr == nil {
+		s.CatchUpSearchSoon()
 	}
 	// The upload is not kept: the database holds its content and SHA-256.
 	// Only the directory of its own that the upload form made ("job-…")

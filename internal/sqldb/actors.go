@@ -66,6 +66,11 @@ func (db *DB) MergeActors(ctx context.Context, v aftermath.Viewer, into int64, i
 		if err := db.recountActor(ctx, tx, into); err != nil {
 			return err
 		}
+		// into's own row may not change, but it is now found by the
+		// spellings it took over.
+		if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO search_stale (kind, record_id) VALUES ('actor', ?) ON CONFLICT DO NOTHING`), into); err != nil {
+			return err
+		}
 		if err := bumpAudienceGeneration(ctx, tx); err != nil {
 			return err
 		}

@@ -113,8 +113,15 @@ func TestMergeActors(t *testing.T) {
 			"ucdp 3 events (3 primary), 15 deaths (13–20) 2013-01..2013-03 | acled 1 events (1 primary), 4 deaths (4–4) 2013-02..2013-02"; got != want {
 			t.Fatalf("before the merge: %s\nwant %s", got, want)
 		}
+		if got := actorHits(t, db, "Forces"); !slices.Equal(got, []int64{f.acled}) {
+			t.Errorf("actors found by the ACLED spelling before the merge: %v, want [%d]", got, f.acled)
+		}
 		if err := db.MergeActors(ctx, aftermath.System, f.ucdp, []int64{f.acled, f.ledger}); err != nil {
 			t.Fatal(err)
+		}
+		// The surviving actor is found by the spelling it took over.
+		if got := actorHits(t, db, "Forces"); !slices.Equal(got, []int64{f.ucdp}) {
+			t.Errorf("actors found by the ACLED spelling after the merge: %v, want [%d]", got, f.ucdp)
 		}
 		p, err := db.ActorProfile(ctx, aftermath.Anonymous, f.ucdp)
 		if err != nil {
@@ -194,6 +201,23 @@ func TestMergeActors(t *testing.T) {
 			t.Errorf("merging an actor into itself: %v", err)
 		}
 	})
+}
+
+// actorHits is the ids of the actors a visitor's search for q finds.
+func actorHits(t *testing.T, db *sqldb.DB, q string) []int64 {
+	t.Helper()
+	if err := db.CatchUpSearch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Search(context.Background(), aftermath.Anonymous, aftermath.SearchQuery{Text: q, Kind: aftermath.SearchActor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids
 }
 
 // Who may merge is decided by the store: admins and editors, and the

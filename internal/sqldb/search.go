@@ -321,6 +321,11 @@ const eventsDone = int64(1<<63 - 1)
 // catchingUp holds, per database, whether a background catch-up runs.
 var catchingUp sync.Map // *DB → *atomic.Bool
 
+// CatchUpSearchSoon starts catching the search index up in the
+// background, as serve does at start and the job runner after an import,
+// so that the first search after a large import is already complete.
+func (db *DB) CatchUpSearchSoon() { db.catchUpInBackground() }
+
 // catchUpInBackground finishes the index's catch-up apart from any
 // request, once per database at a time, so that searches after a large
 // import are complete soon rather than two seconds' worth at a time. A
