@@ -289,7 +289,7 @@ func countryPath(c country, p *proj) string {
 				for i, q := range ring {
 					pts[i].x, pts[i].y = p.xy(q.lon+shift, q.lat)
 				}
-				ringPath(&b, clipRing(pts, p.area))
+				ringPath(&b, simplifyRing(clipRing(pts, p.area), simplifyTolerance))
 			}
 		}
 	}
@@ -297,6 +297,80 @@ func countryPath(c country, p *proj) string {
 }
 
 type xy struct{ x, y float64 }
+
+// simplifyTolerance is how far, in map units (a 720-unit-wide map), a
+// simplified border may stray from the drawn one: a third of a pixel at
+// the width the map is drawn for. Borders are stored for every zoom, so a
+// world map otherwise carries points no screen can show, and the events
+// page its bytes on every visit.
+const simplifyTolerance = 0.35
+
+// simplifyRing drops the points of a closed ring that lie within tol of
+// the line through their neighbours kept (Douglas–Peucker), keeping at
+// least a triangle so that small islands stay drawn.
+func simplifyRing(pts []xy, tol float64) []xy {
+	if len(pts) <= 4 {
+		return pts
+	}
+	// Split the ring at its first point and the point farthest from it,
+	// so that both halves are open lines with distinct ends.
+	far, best := 0, -1.0
+	for i, q := range pts {
+		if d := (q.x-pts[0].x)*(q.x-pts[0].x) + (q.y-pts[0].y)*(q.y-pts[0].y); d > best {
+			far, best = i, d
+		}
+	}
+	if far == 0 {
+		return pts[:1]
+	}
+	keep := make([]bool, len(pts))
+	keep[0], keep[far] = true, true
+	closed := append(pts[:len(pts):len(pts)], pts[0])
+	markLine(closed, 0, far, tol*tol, keep)
+	markLine(closed, far, len(pts), tol*tol, keep)
+	out := make([]xy, 0, len(pts)/2)
+	for i, k := range keep {
+		if k {
+			out = append(out, pts[i])
+		}
+	}
+	if len(out) < 3 {
+		// A sliver: keep the point farthest from the kept line as well.
+		return simplifyRing(pts, tol/4)
+	}
+	return out
+}
+
+// markLine marks which points strictly between pts[i] and pts[j] the line
+// needs to stay within sqrt(tol2) of them; keep has one entry per point
+// of the ring (pts is the ring closed with its first point again).
+func markLine(pts []xy, i, j int, tol2 float64, keep []bool) {
+	for j-i > 1 {
+		a, b := pts[i], pts[j]
+		dx, dy := b.x-a.x, b.y-a.y
+		l2 := dx*dx + dy*dy
+		far, best := -1, tol2
+		for k := i + 1; k < j; k++ {
+			px, py := pts[k].x-a.x, pts[k].y-a.y
+			var d float64
+			if l2 == 0 {
+				d = px*px + py*py
+			} else {
+				c := px*dy - py*dx
+				d = c * c / l2
+			}
+			if d > best {
+				far, best = k, d
+			}
+		}
+		if far < 0 {
+			return
+		}
+		keep[far%len(keep)] = true
+		markLine(pts, i, far, tol2, keep)
+		i = far
+	}
+}
 
 // clipRing clips a closed ring to the rectangle r (Sutherland–Hodgman). A
 // concave ring may come back with edges running along r's border, which

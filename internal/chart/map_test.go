@@ -427,3 +427,41 @@ func BenchmarkLines(b *testing.B) {
 		}
 	}
 }
+
+// A simplified ring keeps every dropped point within the tolerance of
+// the border drawn, and a tiny island stays a triangle.
+func TestSimplifyRing(t *testing.T) {
+	var ring []xy
+	for i := 0; i < 720; i++ {
+		a := float64(i) * math.Pi / 360
+		r := 50 + 0.1*math.Sin(float64(i)*7) // wobbles no screen shows
+		ring = append(ring, xy{100 + r*math.Cos(a), 100 + r*math.Sin(a)})
+	}
+	got := simplifyRing(ring, 0.35)
+	if len(got) >= len(ring)/4 || len(got) < 8 {
+		t.Errorf("a circle of %d points keeps %d", len(ring), len(got))
+	}
+	for _, q := range ring {
+		best := math.Inf(1)
+		for i := range got {
+			best = math.Min(best, segmentDistance(q, got[i], got[(i+1)%len(got)]))
+		}
+		if best > 0.35+1e-9 {
+			t.Fatalf("point %v is %.3f from the simplified ring", q, best)
+		}
+	}
+	island := []xy{{1, 1}, {1.1, 1}, {1.1, 1.05}, {1.05, 1.1}, {1, 1.1}}
+	if got := simplifyRing(island, 0.35); len(got) < 3 {
+		t.Errorf("a small island simplified to %v", got)
+	}
+}
+
+func segmentDistance(p, a, b xy) float64 {
+	dx, dy := b.x-a.x, b.y-a.y
+	l2 := dx*dx + dy*dy
+	u := 0.0
+	if l2 > 0 {
+		u = math.Max(0, math.Min(1, ((p.x-a.x)*dx+(p.y-a.y)*dy)/l2))
+	}
+	return math.Hypot(p.x-a.x-u*dx, p.y-a.y-u*dy)
+}
