@@ -40,7 +40,7 @@ type settingsPage struct {
 	page
 	OrgName string
 	Saved   bool
-	Welcome bool // just after the first run's set-up
+	Welcome bool   // just after the first run's set-up
 	Problem string // a message for the form, "" when none
 	MaxKiB  int
 	Formats string
