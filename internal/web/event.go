@@ -9,6 +9,7 @@ import (
 	"aftermath"
 	"aftermath/internal/figures"
 	"aftermath/internal/geo"
+	"aftermath/internal/i18n"
 )
 
 // precCodes are the precision codes each dataset's codebook defines, for
@@ -62,11 +63,7 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 		p.Fields = append(p.Fields, pf)
 	}
 	p.SideA, p.SideB = e.SideA(), e.SideB()
-	if c, ok := geo.ByGW(e.CountryGW); ok {
-		p.ISO3 = c.Alpha3
-	} else if c, ok := geo.ByNumeric(e.CountryISO); ok {
-		p.ISO3 = c.Alpha3
-	}
+	p.ISO3 = eventISO3(*e)
 	p.Country = figures.Country(p.L, p.ISO3, e.Country)
 	q := url.Values{"dataset": {e.Dataset}, "country": {e.Country}}
 	if t, err := time.Parse(time.DateOnly, e.DateStart); err == nil {
@@ -77,4 +74,23 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Explorer = "/events?" + q.Encode()
 	s.render(w, r, http.StatusOK, "event.html", p)
+}
+
+// eventISO3 is the ISO 3166-1 alpha-3 code of an event's country, from
+// the codes its dataset gives (UCDP's Gleditsch-Ward number, ACLED's ISO
+// number), "" when it gives none that is known.
+func eventISO3(e aftermath.Event) string {
+	if c, ok := geo.ByGW(e.CountryGW); ok {
+		return c.Alpha3
+	}
+	if c, ok := geo.ByNumeric(e.CountryISO); ok {
+		return c.Alpha3
+	}
+	return ""
+}
+
+// eventCountry is an event's country named in the reader's language, as
+// the dataset spells it where its codes name no known country.
+func eventCountry(l *i18n.Locale, e aftermath.Event) string {
+	return figures.Country(l, eventISO3(e), e.Country)
 }

@@ -56,6 +56,8 @@ type eventRow struct {
 	Source string
 }
 
+func init() { funcs["eventCountry"] = eventCountry }
+
 // sourceCells is how many characters of source text the table shows.
 const sourceCells = 90
 

@@ -54,14 +54,14 @@ func TestExplorerShowsSidesSourcesAndPrecisionOfUCDPAndACLED(t *testing.T) {
 		t.Fatalf("explorer: %d", code)
 	}
 	ucdp := rowOf(t, body, "/events/"+eventID(t, db, "ucdp", "1001"))
-	for _, want := range []string{"<td>Government of Mali</td>", "<td>JNIM</td>", "Invented Wire", "<td>2</td><td>1</td><td>&#34;Invented Wire"} {
+	for _, want := range []string{`<td dir="auto">Government of Mali</td>`, `<td dir="auto">JNIM</td>`, "Invented Wire", `<td>2</td><td>1</td><td dir="auto">&#34;Invented Wire`} {
 		if !strings.Contains(ucdp, want) {
 			t.Errorf("UCDP row lacks %q: %s", want, ucdp)
 		}
 	}
 	acled := rowOf(t, body, "/events/"+eventID(t, db, "acled", "MLI91001"))
-	for _, want := range []string{"<td>Military Forces of Mali (2021-)</td>", "<td>JNIM: Group for Support of Islam and Muslims</td>",
-		"<td>1</td><td>1</td><td>Local Source — "} {
+	for _, want := range []string{`<td dir="auto">Military Forces of Mali (2021-)</td>`, `<td dir="auto">JNIM: Group for Support of Islam and Muslims</td>`,
+		`<td>1</td><td>1</td><td dir="auto">Local Source — `} {
 		if !strings.Contains(acled, want) {
 			t.Errorf("ACLED row lacks %q: %s", want, acled)
 		}
@@ -84,8 +84,13 @@ func TestExplorerShowsSidesSourcesAndPrecisionOfUCDPAndACLED(t *testing.T) {
 	}
 	for _, lang := range []string{"fr", "ar"} {
 		_, _, body := fetch(t, h, "/events?country=Mali&lang="+lang)
-		if strings.Contains(body, "Within about 25 km") || !strings.Contains(body, "<td>Government of Mali</td>") {
+		if strings.Contains(body, "Within about 25 km") || !strings.Contains(body, `<td dir="auto">Government of Mali</td>`) {
 			t.Errorf("%s: precision meanings not translated, or sides missing", lang)
+		}
+		// The country in the reader's language, the names of the sides
+		// as the dataset publishes them.
+		if want := map[string]string{"fr": "<td>Mali</td>", "ar": "<td>مالي</td>"}[lang]; !strings.Contains(body, want) {
+			t.Errorf("%s: the table does not name the country %s", lang, want)
 		}
 	}
 }
