@@ -282,6 +282,32 @@ func (s *Server) eventsMap(ctx context.Context, p *eventsPage, mode string) (tem
 	return template.HTML(svg), nil // built by package chart, which escapes every text
 }
 
+// shadeByCountry fills spec's choropleth from one dataset's event counts
+// by country: every country the dataset covers gets its count (zero
+// included), the others are marked as not covered, each with its name and
+// count on hover, in the reader's language.
+func shadeByCountry(l *i18n.Locale, spec *chart.MapSpec, dataset string, byISO map[string]int64, covers []aftermath.Coverage) {
+	for _, code := range chart.CountryCodes() {
+		c, ok := geo.ByNumeric(code)
+		if code == chart.KosovoCode {
+			c, ok = geo.ByAlpha3("XKX")
+		}
+		if !ok {
+			continue
+		}
+		name := figures.Country(l, c.Alpha3, c.Name)
+		n, counted := byISO[c.Alpha3]
+		covered := counted || slices.ContainsFunc(covers, func(v aftermath.Coverage) bool { return v.CoversCountry(c.Alpha3) })
+		if !covered {
+			spec.NoData = append(spec.NoData, chart.CountryShade{Code: code, Title: l.T("events.map.country_no_data", "country", name)})
+			continue
+		}
+		spec.Shades = append(spec.Shades, chart.CountryShade{Code: code, Value: float64(n),
+			Title: l.T("events.map.country_title", "country", name, "events", l.T("events.count", "count", n))})
+	}
+	spec.ShadeLegend, spec.NoDataLabel = l.T("events.map.shade_legend", "dataset", dataset), l.T("events.map.no_data")
+}
+
 // shadeCountries shades the map's countries by their matching events:
 // every country a shown dataset covers gets its count (zero included),
 // the others are marked as not covered, each with its name and count on
@@ -318,25 +344,7 @@ func (s *Server) shadeCountries(ctx context.Context, p *eventsPage, spec *chart.
 	if len(counts) == 0 && len(covers) == 0 {
 		return false, nil
 	}
-	for _, code := range chart.CountryCodes() {
-		c, ok := geo.ByNumeric(code)
-		if code == chart.KosovoCode {
-			c, ok = geo.ByAlpha3("XKX")
-		}
-		if !ok {
-			continue
-		}
-		name := figures.Country(l, c.Alpha3, c.Name)
-		n, counted := byISO[c.Alpha3]
-		covered := counted || slices.ContainsFunc(covers, func(v aftermath.Coverage) bool { return v.CoversCountry(c.Alpha3) })
-		if !covered {
-			spec.NoData = append(spec.NoData, chart.CountryShade{Code: code, Title: l.T("events.map.country_no_data", "country", name)})
-			continue
-		}
-		spec.Shades = append(spec.Shades, chart.CountryShade{Code: code, Value: float64(n),
-			Title: l.T("events.map.country_title", "country", name, "events", l.T("events.count", "count", n))})
-	}
-	spec.ShadeLegend, spec.NoDataLabel = l.T("events.map.shade_legend", "dataset", f.Dataset), l.T("events.map.no_data")
+	shadeByCountry(l, spec, f.Dataset, byISO, covers)
 	p.MapNote += " " + l.T("events.map.shade_note")
 	if !exact {
 		p.MapNote += " " + l.T("events.map.shade_recent", "count", l.Number(mapCells, 0))

@@ -356,3 +356,25 @@ func TestExplorerMapShadesCountriesByEvents(t *testing.T) {
 		t.Errorf("ACLED map: Mali %q, Mauritania %q", fill(body, "466"), fill(body, "478"))
 	}
 }
+
+// The places index shades countries by one dataset's events, as the
+// explorer does, rather than marking those with events and those without.
+func TestPlacesMapShadesCountriesByEvents(t *testing.T) {
+	h, _ := explorerServer(t)
+	_, _, body := fetch(t, h, "/places?lang=fr")
+	for _, w := range []string{"<title>Mali\u00a0: 3 événements</title>", "<title>Somalie\u00a0: 3 événements</title>", "<title>Tchad\u00a0: 0 événement</title>", "Événements ucdp par pays"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("places map lacks %q", w)
+		}
+	}
+	fill := func(iso string) string {
+		m := regexp.MustCompile(`<path data-iso="` + iso + `" fill="([^"]+)"`).FindStringSubmatch(body)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	if mali, chad := fill("466"), fill("148"); mali == "" || chad == "" || mali == chad {
+		t.Errorf("places map fills: Mali %q, Chad %q", mali, chad)
+	}
+}

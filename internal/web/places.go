@@ -79,30 +79,51 @@ func (s *Server) places(w http.ResponseWriter, r *http.Request) {
 	}
 	col := collate.New(language.Make(p.L.Tag()))
 	slices.SortFunc(p.Flows, func(a, b placeRow) int { return col.CompareString(a.Name, b.Name) })
-	highlight := map[int]bool{}
+	if err := s.placesMap(ctx, &p, totals); err != nil {
+		s.PageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "places.html", p)
+}
+
+// placesMap shades the countries by one dataset's events (UCDP's when
+// it is shown: datasets report many of the same events and are never
+// added together), the countries it does not cover hatched apart from
+// those with none.
+func (s *Server) placesMap(ctx context.Context, p *placesPage, totals []aftermath.PlaceTotal) error {
 	var datasets []aftermath.Dataset
 	for _, t := range totals {
-		if c, ok := geo.ByAlpha3(t.ISO3); ok && c.Numeric > 0 {
-			highlight[c.Numeric] = true
-		}
 		if len(datasets) == 0 || datasets[len(datasets)-1].Name != t.Dataset {
 			datasets = append(datasets, aftermath.Dataset{Name: t.Dataset})
 		}
 	}
-	if len(highlight) > 0 {
-		spec := chart.MapSpec{Title: p.L.T("places.map"), Desc: p.L.T("places.intro"), Credit: creditFor(p.L, "", datasets),
-			RTL: p.L.Dir() == "rtl", Width: 720}
-		for c := range highlight {
-			spec.Highlight = append(spec.Highlight, c)
-		}
-		slices.Sort(spec.Highlight)
-		if svg, err := chart.Map(spec); err == nil {
-			p.Map = template.HTML(svg) // package chart escapes all text
-		} else {
-			s.log.ErrorContext(ctx, "places map", "err", err)
+	if len(datasets) == 0 {
+		return nil
+	}
+	dataset := datasets[0].Name
+	if slices.ContainsFunc(datasets, func(d aftermath.Dataset) bool { return d.Name == aftermath.DatasetUCDP }) {
+		dataset = aftermath.DatasetUCDP
+	}
+	byISO := map[string]int64{}
+	for _, t := range totals {
+		if t.Dataset == dataset && t.Admin1 == "" && t.ISO3 != "" {
+			byISO[t.ISO3] += t.Events
 		}
 	}
-	s.render(w, r, http.StatusOK, "places.html", p)
+	covers, err := s.db.DatasetCoverage(ctx, viewerOf(ctx), dataset)
+	if err != nil {
+		return err
+	}
+	spec := chart.MapSpec{Title: p.L.T("places.map"), Desc: p.L.T("places.intro"), Credit: creditFor(p.L, "", datasets),
+		RTL: p.L.Dir() == "rtl", Width: 720, FormatWeight: func(v float64) string { return p.L.Number(v, 0) }}
+	shadeByCountry(p.L, &spec, dataset, byISO, covers)
+	svg, err := chart.Map(spec)
+	if err != nil {
+		s.log.ErrorContext(ctx, "places map", "err", err)
+		return nil
+	}
+	p.Map = template.HTML(svg) // package chart escapes all text
+	return nil
 }
 
 type placePage struct {
