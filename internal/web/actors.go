@@ -110,17 +110,29 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 	s.showActor(w, r, id, http.StatusOK, func(*actorPage) {})
 }
 
+// redirectMerged answers, when err says actor id is not found and it was
+// merged, with a permanent redirect to the same page (suffix: "",
+// "/timeline", "/scorecard") of the actor it went into, and says so.
+func (s *Server) redirectMerged(w http.ResponseWriter, r *http.Request, err error, id int64, suffix string) bool {
+	if aftermath.ErrorCode(err) != aftermath.ENOTFOUND {
+		return false
+	}
+	into, merr := s.db.ActorMergedInto(r.Context(), viewerOf(r.Context()), id)
+	if merr != nil {
+		return false
+	}
+	http.Redirect(w, r, "/actors/"+strconv.FormatInt(into, 10)+suffix, http.StatusMovedPermanently)
+	return true
+}
+
 // showActor renders actor id's page; a merged actor's address leads to
 // the actor it went into.
 func (s *Server) showActor(w http.ResponseWriter, r *http.Request, id int64, status int, set func(*actorPage)) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
 	a, err := s.db.Actor(ctx, v, id)
-	if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
-		if into, merr := s.db.ActorMergedInto(ctx, v, id); merr == nil {
-			http.Redirect(w, r, "/actors/"+strconv.FormatInt(into, 10), http.StatusMovedPermanently)
-			return
-		}
+	if s.redirectMerged(w, r, err, id, "") {
+		return
 	}
 	var prof *aftermath.ActorProfile
 	if err == nil {

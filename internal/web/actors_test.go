@@ -70,6 +70,11 @@ func TestMergeActorsOnTheActorPage(t *testing.T) {
 	if old.Code != http.StatusMovedPermanently || old.Header().Get("Location") != page {
 		t.Errorf("the merged actor's page: %d %s, want a redirect to %s", old.Code, old.Header().Get("Location"), page)
 	}
+	for _, suffix := range []string{"/timeline", "/scorecard"} {
+		if rec := getAs(h, "/actors/"+jsonNum(mali)+suffix, ""); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != page+suffix {
+			t.Errorf("the merged actor's %s: %d %s, want a redirect to %s", suffix, rec.Code, rec.Header().Get("Location"), page+suffix)
+		}
+	}
 	body := getAs(h, page, "").Body.String()
 	for _, want := range []string{"<h1>Government of Mali</h1>", "Merged into this actor", "<bdi>Mali</bdi>"} {
 		if !strings.Contains(body, want) {

@@ -111,6 +111,9 @@ func (s *Server) actorTimeline(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		a, err = s.db.Actor(ctx, v, id)
 	}
+	if s.redirectMerged(w, r, err, id, "/timeline") {
+		return
+	}
 	var sc *aftermath.Scorecard
 	if err == nil {
 		sc, err = s.db.Scorecard(ctx, v, id)
@@ -256,6 +259,9 @@ func (s *Server) scorecard(w http.ResponseWriter, r *http.Request) {
 	var a *aftermath.Actor
 	if err == nil {
 		a, err = s.db.Actor(ctx, v, id)
+	}
+	if s.redirectMerged(w, r, err, id, "/scorecard") {
+		return
 	}
 	var sc *aftermath.Scorecard
 	if err == nil {
