@@ -499,4 +499,16 @@ type TestimonyIndex interface {
 	SetTestimonyThemes(ctx context.Context, v Viewer, id int64, slugs []string) error
 	ThemeMatrix(ctx context.Context, v Viewer, by string) ([]ThemeCell, error)
 	ThemeCooccurrence(ctx context.Context, v Viewer) ([]ThemePair, error)
+	// TestimonyReviewers lists who may review organisation org's
+	// testimonies (its admins and editors), for v to name as readers of a
+	// confidential one: only a member of org, or the system, may list them.
+	TestimonyReviewers(ctx context.Context, v Viewer, org int64) ([]Reviewer, error)
+}
+
+// Reviewer is a user who may review an organisation's testimonies, as
+// named to its members choosing a confidential testimony's readers.
+type Reviewer struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
 }

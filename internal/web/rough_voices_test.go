@@ -148,3 +148,48 @@ func TestTestimonyHistoryNamesTheReviewers(t *testing.T) {
 		t.Errorf("the review history does not name the editor on each step: %s", history)
 	}
 }
+
+// A confidential testimony submitted through the form names, besides its
+// submitter, the reviewers ticked: one of them can then review and
+// approve it, where before the submitter alone could read it and no one
+// could review it. The form lists only the organisation's reviewers.
+func TestConfidentialSubmissionNamesItsReviewers(t *testing.T) {
+	f := newVoicesFixture(t, true)
+	ctx := context.Background()
+	editor, err := f.db.UserByEmail(ctx, "editor@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := f.do(t, "contributor", "GET", "/testimonies/new", nil).Body.String()
+	if !strings.Contains(form, `name="reader" value="`+strconv.FormatInt(editor.ID, 10)+`"`) || !strings.Contains(form, "> editor <small>") {
+		t.Fatalf("the form does not offer the editor as a reader: %s", form)
+	}
+	for _, outsider := range []string{"other-contributor", "viewer", "contributor"} {
+		if strings.Contains(form, "> "+outsider+" <small>") {
+			t.Errorf("the form offers %s, who cannot review, as a reader", outsider)
+		}
+	}
+	sub := submission()
+	sub.Set("audience", "confidential")
+	sub["reader"] = []string{strconv.FormatInt(editor.ID, 10)}
+	tp := f.submitted(t, sub)
+	if rec := f.do(t, "editor", "POST", tp+"/review", url.Values{"action": {"start"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("the named editor starts the review: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := f.do(t, "editor", "POST", tp+"/redact", url.Values{"passages": {"name: Zqxmamadou\nplace: Zqxbougou"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("redact: %d %s", rec.Code, rec.Body.String())
+	}
+	page := f.do(t, "editor", "GET", tp, nil).Body.String()
+	audience := reviewAudienceDefault(t, page)
+	if audience != "confidential" {
+		t.Errorf("the review form's default is %q", audience)
+	}
+	if rec := f.do(t, "editor", "POST", tp+"/review", url.Values{"action": {"approve"}, "audience": {audience}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("approve: %d %s", rec.Code, rec.Body.String())
+	}
+	// The admin was not ticked: a confidential testimony stays with its
+	// named readers.
+	if rec := f.do(t, "admin", "GET", tp, nil); rec.Code != http.StatusNotFound && strings.Contains(rec.Body.String(), "Zqxmamadou") {
+		t.Errorf("an admin who was not named reads the confidential original")
+	}
+}

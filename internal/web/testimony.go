@@ -234,10 +234,14 @@ func (s *Server) testimonies(w http.ResponseWriter, r *http.Request) {
 // when the form comes back with an error, so nothing is lost.
 type testimonyFormPage struct {
 	page
-	Values    url.Values
-	Error     string // the store's message, in English
-	Field     string // the field it names
-	Orgs      []aftermath.Membership
+	Values url.Values
+	Error  string // the store's message, in English
+	Field  string // the field it names
+	Orgs   []aftermath.Membership
+	// Reviewers are, per organisation the writer submits for, the
+	// people who may review its testimony, to name as readers of a
+	// confidential one (the writer always is one).
+	Reviewers []orgReviewers
 	Countries []matrixArea
 	Themes    []aftermath.Theme
 	Languages []string
@@ -247,12 +251,28 @@ type testimonyFormPage struct {
 	Retain    string
 }
 
+// orgReviewers are one organisation's reviewers, for the form.
+type orgReviewers struct {
+	Org    string
+	People []aftermath.Reviewer
+}
+
 func (s *Server) newTestimonyForm(w http.ResponseWriter, r *http.Request, values url.Values) (testimonyFormPage, error) {
 	p := testimonyFormPage{page: s.newPage(w, r, "voices.form.title"), Values: values, NoKey: s.Voices() == nil}
 	p.CanSubmit = auth.Can(p.User, auth.ActionSubmit)
 	for _, m := range p.User.Memberships {
 		if m.Role == aftermath.RoleAdmin || m.Role == aftermath.RoleEditor || m.Role == aftermath.RoleContributor {
 			p.Orgs = append(p.Orgs, m)
+		}
+	}
+	for _, m := range p.Orgs {
+		rs, err := s.db.TestimonyReviewers(r.Context(), viewerOf(r.Context()), m.OrgID)
+		if err != nil {
+			return p, err
+		}
+		rs = slices.DeleteFunc(rs, func(rv aftermath.Reviewer) bool { return rv.ID == p.User.ID })
+		if len(rs) > 0 {
+			p.Reviewers = append(p.Reviewers, orgReviewers{Org: m.OrgSlug, People: rs})
 		}
 	}
 	var err error
@@ -307,7 +327,14 @@ func testimonyInput(f url.Values, u *aftermath.User) *aftermath.TestimonyInput {
 		in.Identity = &aftermath.SpeakerIdentity{Name: name, Contact: contact}
 	}
 	if in.Audience == aftermath.AudienceConfidential && u != nil {
-		in.Readers = []int64{u.ID} // the submitter, until a reviewer names others
+		// The submitter, and the reviewers they name: without one, no
+		// one could review it (a submitter never reviews their own).
+		in.Readers = []int64{u.ID}
+		for _, v := range f["reader"] {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil && id != u.ID && !slices.Contains(in.Readers, id) {
+				in.Readers = append(in.Readers, id)
+			}
+		}
 	}
 	if in.OwnerOrgID == 0 {
 		in.OwnerOrgID = submitOrg(u)
