@@ -37,6 +37,9 @@ type Runner struct {
 	Poll time.Duration // how often to look for work; default 2 s
 	// Wake, when set, says a job was just queued in this process.
 	Wake <-chan struct{}
+	// Ended, when set, hears of every import that ended, done or failed,
+	// with its counts (serve's metrics).
+	Ended func(dataset string, c aftermath.ImportCounts, err error)
 
 	progress sync.Map // job id → [2]int64{done, total} while it runs here
 }
@@ -174,6 +177,13 @@ func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
 	}
 	if err := r.DB.FinishJob(ctx, j.ID, summary, ierr); err != nil {
 		return true, err
+	}
+	if r.Ended != nil {
+		var c aftermath.ImportCounts
+		if res != nil {
+			c = res.Counts
+		}
+		r.Ended(j.Dataset, c, ierr)
 	}
 	if s, ok := r.DB.(searchIndex); ok && ierr == nil {
 		s.CatchUpSearchSoon()

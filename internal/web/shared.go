@@ -20,6 +20,7 @@ const (
 	Public   = server.Public
 	Form     = server.Form
 	SignedIn = server.SignedIn
+	Metrics  = server.Metrics
 )
 
 var (

@@ -129,9 +129,11 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "job.html", p)
 }
 
-// wakeJobs tells the job runner, if one runs in this process, that there
-// is work, so an upload starts at once rather than at the next poll.
+// wakeJobs counts a queued job and tells the job runner, if one runs in
+// this process, that there is work, so an upload starts at once rather
+// than at the next poll.
 func (s *Server) wakeJobs() {
+	s.Metrics().JobQueued()
 	if s.JobsWake != nil {
 		select {
 		case s.JobsWake <- struct{}{}:

@@ -181,9 +181,11 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 				// Serve the page a little late rather than make every
 				// visitor wait while one renders it afresh.
 				w.Header().Set("X-Cache", "stale")
+				s.metrics.CachePage("stale")
 				s.flight.DoChan(flightKey, render(r.Clone(context.WithoutCancel(r.Context()))))
 			} else {
 				w.Header().Set("X-Cache", "hit")
+				s.metrics.CachePage("hit")
 			}
 			if acceptsGzip(r) {
 				w.Header().Set("Content-Encoding", "gzip")
@@ -197,6 +199,7 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 		// than all rendering it (a stampede when a popular page expires).
 		// The key has the generation: a visitor after a change never waits
 		// for a rendering begun before it.
+		s.metrics.CachePage("miss")
 		v, _, shared := s.flight.Do(flightKey, render(r))
 		rec := v.(*bufferedResponse)
 		if shared && rec.header.Get("Set-Cookie") != "" {

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"aftermath/internal/i18n"
+	"aftermath/internal/metrics"
 )
 
 // Server holds what the shared handlers need; there is no global state.
@@ -39,6 +40,10 @@ type Server struct {
 	voices Voices
 	// addRoutes add the routes of the pages and the API (AddRoutes).
 	addRoutes []func(Handle)
+	// metrics are this server's collectors (GET /metrics), served to
+	// metricsToken only.
+	metrics      *metrics.Metrics
+	metricsToken string
 	// ErrorPage answers a page's failure in the pages' layout, which this
 	// package has no templates for: 401, 403 and 409 with the service's
 	// reason, 400, 404, 405 and 500 with message "" (the page says it in
@@ -49,7 +54,8 @@ type Server struct {
 
 // New returns a server on the services db, with no routes yet.
 func New(db Store, log *slog.Logger) *Server {
-	return &Server{db: db, log: log, bundle: i18n.Default(), cache: newPageCache(2000, cacheTTL), crossOrigin: http.NewCrossOriginProtection()}
+	return &Server{db: db, log: log, bundle: i18n.Default(), cache: newPageCache(2000, cacheTTL), crossOrigin: http.NewCrossOriginProtection(),
+		metrics: newMetrics(db)}
 }
 
 // SecureCookies marks cookies Secure; set it when a TLS proxy sits in
@@ -109,7 +115,8 @@ func (s *Server) SiteURL(r *http.Request) string {
 // Handler returns the routes with security headers on every response.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	r := &router{mux: mux}
+	r := &router{mux: mux, metrics: s.metrics}
+	s.routesOps(r.handle)
 	for _, add := range s.addRoutes {
 		add(r.handle)
 	}
@@ -132,12 +139,13 @@ type Route struct{ Pattern, Access string }
 func (s *Server) Routes() []Route { return s.routes }
 
 type router struct {
-	mux    *http.ServeMux
-	routes []Route
+	mux     *http.ServeMux
+	routes  []Route
+	metrics *metrics.Metrics
 }
 
 func (r *router) handle(pattern, access string, h http.HandlerFunc) {
-	r.mux.HandleFunc(pattern, notStored(pattern, access, h))
+	r.mux.HandleFunc(pattern, r.metrics.Instrument(pattern, notStored(pattern, access, h)))
 	r.routes = append(r.routes, Route{pattern, access})
 }
 
