@@ -24,22 +24,45 @@ Arabic texts.`)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn)
+	db, err := openDBFirst(ctx, *dsn, func(ctx context.Context, db *sqldb.DB) error {
+		added, kept, err := seedCatalog(ctx, db)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "catalog: %d interventions added, %d already present\n", added, kept)
+		res, err := seedLedger(ctx, db)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "ledger: %d starter records added, %d already present\n", res.Added, res.Kept)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	added, kept, err := seedCatalog(ctx, db)
+	return db.Close()
+}
+
+// openDBFirst is openDB that also runs first, the migrations and first
+// under one start lock (sqldb.DB.Exclusive): seeding checks what is stored
+// then adds the rest, so processes starting together on a new database
+// would otherwise both add it, or one would fail on the other's rows.
+func openDBFirst(ctx context.Context, dsn string, first func(context.Context, *sqldb.DB) error) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(env.Stdout, "catalog: %d interventions added, %d already present\n", added, kept)
-	res, err := seedLedger(ctx, db)
+	err = db.Exclusive(ctx, func(ctx context.Context) error {
+		if _, err := db.Migrate(ctx); err != nil {
+			return err
+		}
+		return first(ctx, db)
+	})
 	if err != nil {
-		return err
+		db.Close()
+		return nil, err
 	}
-	fmt.Fprintf(env.Stdout, "ledger: %d starter records added, %d already present\n", res.Added, res.Kept)
-	return nil
+	return db, nil
 }
 
 // seedCatalog stores the catalog's sources and interventions that are not

@@ -40,17 +40,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if *minCount < 1 {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --min-count is at least 1")}
 	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.SetPublicMinCount(*minCount)
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
-	// A new database starts with the starter catalog.
-	if ivs, err := db.Interventions(ctx, aftermath.System); err != nil {
-		return err
-	} else if len(ivs) == 0 {
+	// A new database starts with the starter catalog; servers started
+	// together load it once.
+	db, err := openDBFirst(ctx, *dsn, func(ctx context.Context, db *sqldb.DB) error {
+		if ivs, err := db.Interventions(ctx, aftermath.System); err != nil || len(ivs) > 0 {
+			return err
+		}
 		added, _, err := seedCatalog(ctx, db)
 		if err != nil {
 			return err
@@ -63,7 +59,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		log.Info("loaded the ledger's starter records", "records", res.Added)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	defer db.Close()
+	db.SetPublicMinCount(*minCount)
 	srv, err := newSite(db, log, "serve", *baseURL)
 	if err != nil {
 		return err
@@ -173,17 +175,21 @@ func defaultUploadDir(dsn string, sqlite bool) string {
 // printSetupLink prints, while the instance has no user, a one-time link
 // to create the first admin in the browser (internal/web/setup.go). Only
 // the token's hash is stored; each start prints a new link and the older
-// ones stop working.
+// ones stop working. Servers started together take turns (the start
+// lock), so each issues its token whole; the last one's link works.
 func printSetupLink(ctx context.Context, env *Env, db *sqldb.DB, baseURL, listening string) error {
-	need, err := db.SetupNeeded(ctx)
-	if err != nil || !need {
-		return err
-	}
-	token, err := auth.NewToken("setup_")
-	if err != nil {
-		return err
-	}
-	if err := db.IssueSetupToken(ctx, auth.HashToken(token)); err != nil {
+	var token string
+	err := db.Exclusive(ctx, func(ctx context.Context) error {
+		need, err := db.SetupNeeded(ctx)
+		if err != nil || !need {
+			return err
+		}
+		if token, err = auth.NewToken("setup_"); err != nil {
+			return err
+		}
+		return db.IssueSetupToken(ctx, auth.HashToken(token))
+	})
+	if err != nil || token == "" {
 		return err
 	}
 	if baseURL == "" {

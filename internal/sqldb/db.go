@@ -128,27 +128,30 @@ func (db *DB) Migrations() ([]Migration, error) {
 
 // Migrate applies the migrations not yet applied, each in its own
 // transaction, and returns the versions it applied. Migrations only go
-// forward. On PostgreSQL an advisory lock lets several processes start at
-// once.
+// forward. On PostgreSQL the start lock (Exclusive) lets several processes
+// start at once: one migrates, the others then find nothing to do.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	ms, err := db.Migrations()
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
-	}
 	var applied []string
-	for _, m := range ms {
-		done, err := db.applyMigration(ctx, m)
-		if err != nil {
-			return applied, fmt.Errorf("migrate %s: %w", m.Version, err)
+	err = db.Exclusive(ctx, func(ctx context.Context) error {
+		if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+			return fmt.Errorf("migrate: %w", err)
 		}
-		if done {
-			applied = append(applied, m.Version)
+		for _, m := range ms {
+			done, err := db.applyMigration(ctx, m)
+			if err != nil {
+				return fmt.Errorf("migrate %s: %w", m.Version, err)
+			}
+			if done {
+				applied = append(applied, m.Version)
+			}
 		}
-	}
-	return applied, nil
+		return nil
+	})
+	return applied, err
 }
 
 func (db *DB) applyMigration(ctx context.Context, m Migration) (bool, error) {
@@ -157,6 +160,8 @@ func (db *DB) applyMigration(ctx context.Context, m Migration) (bool, error) {
 		return false, err
 	}
 	defer tx.Rollback()
+	// Still taken inside the start lock: a process of an older release,
+	// which knows only this lock, may be migrating during an upgrade.
 	if db.Driver == Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(4701)`); err != nil {
 			return false, err

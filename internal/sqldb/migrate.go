@@ -1,11 +1,14 @@
 package sqldb
 
 import (
+	"context"
+	"database/sql/driver"
 	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -127,4 +130,47 @@ func loadMigrations(fsys fs.FS, driver string) ([]Migration, error) {
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	return ms, nil
+}
+
+// startLock is the PostgreSQL advisory lock under which a process does its
+// first-start work: migrating, seeding, issuing the set-up token. Several
+// processes started at once on a new database otherwise race: concurrent
+// CREATE TABLE IF NOT EXISTS fail on PostgreSQL's catalog, and seeding
+// checks then inserts. (4701 is each migration's own lock, which older
+// releases take alone; 4702 is the audit chain's.)
+const startLock = 4703
+
+// exclusiveKey marks a context whose caller holds db's start lock, so that
+// Migrate inside Exclusive does not wait for itself.
+type exclusiveKey struct{}
+
+// Exclusive runs fn while no other process runs Exclusive on the same
+// database. On PostgreSQL a session advisory lock is held on a connection
+// of its own for the whole of fn, and fn uses the pool as usual. On SQLite
+// the file's own write lock cannot be held across fn (its one writer
+// connection is fn's), so a lock file beside it, DB.lock, serialises the
+// processes instead. Calls nest when fn passes its context on.
+func (db *DB) Exclusive(ctx context.Context, fn func(ctx context.Context) error) error {
+	if ctx.Value(exclusiveKey{}) == db {
+		return fn(ctx)
+	}
+	if db.Driver == SQLite {
+		return lockFile(db.dsn+".lock", func() error { return fn(context.WithValue(ctx, exclusiveKey{}, db)) })
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("start lock: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+strconv.Itoa(startLock)+`)`); err != nil {
+		return fmt.Errorf("start lock: %w", err)
+	}
+	defer func() {
+		// A connection that could not unlock is discarded, never pooled:
+		// closing its session releases the lock.
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+strconv.Itoa(startLock)+`)`); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return fn(context.WithValue(ctx, exclusiveKey{}, db))
 }
