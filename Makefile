@@ -1,6 +1,8 @@
 # Every test: formatting, vet, the race-checked suite, and a short fuzz run
 # of each reader. PostgreSQL tests run when AFTERMATH_TEST_PG names a server.
 GO ?= go
+# Take go.mod's toolchain (a patched Go) even where go.env says local.
+export GOTOOLCHAIN ?= auto
 # A count, not a duration: duration-based -fuzztime can fail spuriously with
 # "context deadline exceeded" on Go 1.26 (go.dev/issue/75804).
 FUZZTIME ?= 150000x

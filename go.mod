@@ -2,6 +2,10 @@ module aftermath
 
 go 1.26.8
 
+// Go 1.26.10 fixes standard-library vulnerabilities (crypto/tls, crypto/x509,
+// net/http, html/template) that govulncheck finds called in 1.26.8.
+toolchain go1.26.10
+
 require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0

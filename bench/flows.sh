@@ -6,6 +6,7 @@
 # AFTERMATH_BENCH_PG is set, e.g. postgres://postgres@127.0.0.1:5432).
 # Prints Markdown lines for docs/benchmarks.md.
 set -euo pipefail
+export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" # go.mod\'s patched toolchain
 cd "$(dirname "$0")/.."
 OUT=bench/out
 DATA=${DATA:-../shared/data}

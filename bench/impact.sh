@@ -4,6 +4,7 @@
 # SQLite (and PostgreSQL when AFTERMATH_BENCH_PG is set), seeds the catalog
 # and times the impact API on 127.0.0.1. Prints Markdown for docs/benchmarks.md.
 set -euo pipefail
+export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" # go.mod\'s patched toolchain
 cd "$(dirname "$0")/.."
 OUT=bench/out
 CSV=$OUT/GEDEvent_v98_1.csv

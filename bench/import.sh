@@ -5,6 +5,7 @@
 #   - aftermath import into SQLite and into PostgreSQL (rows/s, peak RSS).
 # Prints a Markdown table for docs/benchmarks.md. Traffic stays on 127.0.0.1.
 set -euo pipefail
+export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" # go.mod\'s patched toolchain
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-522000}
 PG=${AFTERMATH_BENCH_PG:-postgres://postgres:postgres@127.0.0.1:5432}
