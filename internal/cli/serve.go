@@ -118,10 +118,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if *tlsCert != "" {
 		scheme = "https"
 	}
-	fmt.Fprintf(env.Stdout, "aftermath: serving %s on %s://%s\n", db.Name(), scheme, ln.Addr())
+	// The set-up link is issued before serve says it is serving: whoever
+	// waits for that line (a supervisor, a test) may stop it at once.
 	if err := printSetupLink(ctx, env, db, srv.BaseURL(), scheme+"://"+ln.Addr().String()); err != nil {
 		return err
 	}
+	fmt.Fprintf(env.Stdout, "aftermath: serving %s on %s://%s\n", db.Name(), scheme, ln.Addr())
 	errc := make(chan error, 1)
 	go func() {
 		if *tlsCert != "" {
