@@ -70,6 +70,25 @@ func TestSearchCatchUpInRanges(t *testing.T) {
 		return fmt.Sprintf("market attack number%d", i)
 	})
 	last := fmt.Sprintf("number%d", n-1)
+	// A changed event is never found by its old words, even before the
+	// index has caught up with it (its document carries the old hash).
+	if res, err := db.Search(ctx, aftermath.Anonymous, aftermath.SearchQuery{Text: "market " + last}); err != nil || res.Total != 0 {
+		t.Errorf("the old words of a changed event, before the catch-up: %+v %v", res, err)
+	}
+	// Each search catches up for a bounded time, so on a loaded machine
+	// several may be needed; within the bound here, one must finish.
+	for i := 0; ; i++ {
+		res, err := db.Search(ctx, aftermath.Anonymous, aftermath.SearchQuery{Text: "ambush " + last})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Pending {
+			break
+		}
+		if i == 100 {
+			t.Fatal("searches never finished catching up")
+		}
+	}
 	for _, c := range []struct {
 		q     string
 		found int
