@@ -30,6 +30,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	keyFile := fs.String("key-file", "", "key-encryption key of testimony (default: $AFTERMATH_KEY_FILE, else beside the database; see docs/keys.md)")
 	baseURL := fs.String("base-url", "", "this site's address as its users reach it, https://HOST[:PORT][/PATH]; consultation invitation links are built from it (never from a request's Host header)")
 	minCount := fs.Int("min-count", sqldb.DefaultPublicMinCount, "the fewest testimonies or organisations a public count shows; smaller counts read \"fewer than N\"")
+	metricsToken := fs.String("metrics-token", "", "bearer token that GET /metrics wants (default: $AFTERMATH_METRICS_TOKEN; neither: /metrics is not served); the environment keeps it out of the process list")
+	logFormat := fs.String("log-format", "text", "log lines as text (key=value) or json, one object a line")
 	uploadDir := fs.String("upload-dir", "", "where uploaded files wait for their import (default: DB.uploads beside a SQLite file, else aftermath-uploads)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -40,7 +42,19 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if *minCount < 1 {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --min-count is at least 1")}
 	}
-	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
+	var logHandler slog.Handler
+	switch *logFormat {
+	case "text":
+		logHandler = slog.NewTextHandler(env.Stderr, nil)
+	case "json":
+		logHandler = slog.NewJSONHandler(env.Stderr, nil)
+	default:
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --log-format is text or json, not %q", *logFormat)}
+	}
+	if *metricsToken == "" {
+		*metricsToken = env.Getenv("AFTERMATH_METRICS_TOKEN")
+	}
+	log := slog.New(logHandler)
 	// A new database starts with the starter catalog; servers started
 	// together load it once.
 	db, err := openDBFirst(ctx, *dsn, func(ctx context.Context, db *sqldb.DB) error {
@@ -78,6 +92,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	srv.SecureCookies(*secureCookies)
+	srv.SetMetricsToken(*metricsToken)
 	// Testimony needs the key-encryption key; without one the rest of the
 	// site works and the testimony pages say how to create it.
 	keyPath := vault.KeyFile(*keyFile, env.Getenv, *dsn)
@@ -101,7 +116,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	srv.SetUploadDir(*uploadDir)
 	wake := make(chan struct{}, 1)
 	srv.JobsWake = wake
-	runner := &jobs.Runner{DB: db, Log: log, Wake: wake}
+	runner := &jobs.Runner{DB: db, Log: log, Wake: wake, Ended: srv.Metrics().ImportDone}
 	srv.JobProgress = runner.Progress
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
@@ -113,7 +128,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	go func() { (&jobs.Purger{DB: db, Log: log, Now: db.Now}).Run(jobsCtx); close(purgeDone) }()
 	defer func() { stopJobs(); <-jobsDone; <-purgeDone }()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
-		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
+		// The server's own errors (TLS handshakes, say) in the log's format.
+		ErrorLog: slog.NewLogLogger(logHandler, slog.LevelError)}
 	scheme := "http"
 	if *tlsCert != "" {
 		scheme = "https"
