@@ -49,8 +49,8 @@ func actorsList(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("actors list: unexpected argument %q", fs.Arg(0))}
 	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("actors list: unknown format %q; use table, csv or json", *format)}
+	if err := tableFormat("actors list", *format); err != nil {
+		return err
 	}
 	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {

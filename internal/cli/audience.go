@@ -86,8 +86,8 @@ is unknown, not zero.`)
 	if fs.NArg() > 0 {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("dataset coverage: unexpected argument %q", fs.Arg(0))}
 	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("dataset coverage: unknown format %q; use table, csv or json", *format)}
+	if err := tableFormat("dataset coverage", *format); err != nil {
+		return err
 	}
 	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {

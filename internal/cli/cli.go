@@ -181,6 +181,15 @@ func openDB(ctx context.Context, dsn string) (*sqldb.DB, error) {
 	return db, nil
 }
 
+// tableFormat refuses a --format other than the table, csv and json that
+// the listing commands write.
+func tableFormat(cmd, format string) error {
+	if format != "table" && format != "csv" && format != "json" {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("%s: unknown format %q; use table, csv or json", cmd, format)}
+	}
+	return nil
+}
+
 // openExistingDB is openDB for the commands that read or change what is
 // there: a SQLite file that does not exist is refused, naming it, and
 // nothing is created; an empty database made on the spot would answer

@@ -44,8 +44,8 @@ re-run the sums on clear events or on precisely placed and dated ones.`)
 	if f.By, err = byKeys("stats", *by, aftermath.StatsKeys); err != nil {
 		return err
 	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		return &ExitError{Code: exitUsage, Err: fmt.Errorf("stats: unknown format %q; use table, csv or json", *format)}
+	if err := tableFormat("stats", *format); err != nil {
+		return err
 	}
 	db, err := openExistingDB(ctx, *dsn)
 	if err != nil {
