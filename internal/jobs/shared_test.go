@@ -38,15 +38,7 @@ func TestTwoRunnersShareTheQueue(t *testing.T) {
 	ctx := context.Background()
 	var dbs [2]*sqldb.DB
 	for i := range dbs {
-		db, err := sqldb.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		dbs[i] = db
+		dbs[i] = sqldbtest.Reopen(t, dsn)
 	}
 	// Files that are not there: each import fails at once, and a failed
 	// job is final, so a second run would show as a second claim.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"time"
 
 	"aftermath"
@@ -74,9 +75,15 @@ func (db *DB) JobFor(ctx context.Context, u *aftermath.User, id int64) (*Job, er
 }
 
 // ClaimJob takes the oldest queued job and marks it running; nil when
-// there is none. The conditional update lets several servers share the
-// queue without running a job twice.
+// there is none. Several servers share the queue without running a job
+// twice: on PostgreSQL each takes the oldest job no other is taking (FOR
+// UPDATE SKIP LOCKED), so servers that look at once take different jobs
+// rather than queue behind one row lock; SQLite, one writer, keeps a
+// conditional update.
 func (db *DB) ClaimJob(ctx context.Context) (*Job, error) {
+	if db.Driver == Postgres {
+		return db.claimJobSkipLocked(ctx)
+	}
 	for {
 		var id int64
 		err := db.read.QueryRowContext(ctx, `SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1`).Scan(&id)
@@ -87,8 +94,8 @@ func (db *DB) ClaimJob(ctx context.Context) (*Job, error) {
 			return nil, err
 		}
 		now := db.Now().Format(time.RFC3339)
-		res, err := db.write.ExecContext(ctx, db.rebind(`UPDATE jobs SET state = 'running', started_at = ?, heartbeat_at = ? WHERE id = ? AND state = 'queued'`),
-			now, now, id)
+		res, err := db.write.ExecContext(ctx, db.rebind(`UPDATE jobs SET state = 'running', started_at = ?, heartbeat_at = ?, claimed_by = ? WHERE id = ? AND state = 'queued'`),
+			now, now, processName, id)
 		if err != nil {
 			return nil, err
 		}
@@ -97,6 +104,34 @@ func (db *DB) ClaimJob(ctx context.Context) (*Job, error) {
 		}
 	}
 }
+
+func (db *DB) claimJobSkipLocked(ctx context.Context) (*Job, error) {
+	var id int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`).Scan(&id)
+		if err != nil {
+			return err
+		}
+		now := db.Now().Format(time.RFC3339)
+		_, err = tx.ExecContext(ctx, `UPDATE jobs SET state = 'running', started_at = $1, heartbeat_at = $1, claimed_by = $2 WHERE id = $3`,
+			now, processName, id)
+		return err
+	})
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim job: %w", err)
+	}
+	return db.Job(ctx, id)
+}
+
+// processName names this server process in jobs.claimed_by: host and
+// process id.
+var processName = func() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d", host, os.Getpid())
+}()
 
 // JobProgress records how far a running job is, and that it is alive.
 func (db *DB) JobProgress(ctx context.Context, id, done, total int64) error {

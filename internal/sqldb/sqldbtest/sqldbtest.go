@@ -94,6 +94,21 @@ func Open(t testing.TB, driver string) *sqldb.DB {
 	return db
 }
 
+// Reopen opens dsn again as another process would, with a pool of its
+// own, migrated and closed when t ends.
+func Reopen(t testing.TB, dsn string) *sqldb.DB {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // SharedData returns the path of a file under ../shared/data; see
 // shareddata.Path.
 func SharedData(t testing.TB, rel string) string {
