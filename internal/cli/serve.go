@@ -23,6 +23,7 @@ import (
 func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "serve", "serve [--db DB] [--addr HOST:PORT] [--base-url https://HOST]\n\nServes the web pages until interrupted.")
 	dsn := dbFlag(fs, env)
+	replicaDSN := fs.String("db-replica", "", "postgres:// URL of a streaming replica of --db that answers anonymous visitors' public pages (docs/scaling.md); reads go to --db while it is down or behind on audiences")
 	addr := fs.String("addr", "localhost:8080", "address to listen on, HOST:PORT (port 0 picks a free one)")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
@@ -80,6 +81,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	db.SetPublicMinCount(*minCount)
+	if *replicaDSN != "" {
+		if err := db.OpenReplica(ctx, *replicaDSN); err != nil {
+			return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --db-replica: %w", err)}
+		}
+		log.Info("anonymous visitors' public pages read from the replica when it has caught up", "replica", db.ReplicaName())
+	}
 	srv, err := newSite(db, log, "serve", *baseURL)
 	if err != nil {
 		return err

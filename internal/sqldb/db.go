@@ -43,6 +43,8 @@ type DB struct {
 	harm harmCache
 	// publicMin is SetPublicMinCount's setting; 0 is the default.
 	publicMin atomic.Int64
+	// replicaState is the streaming replica's pool, if any (OpenReplica).
+	replicaState
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -90,12 +92,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both pools.
+// Close closes the pools.
 func (db *DB) Close() error {
 	err := db.write.Close()
-	if db.read != db.write {
-		if rerr := db.read.Close(); err == nil {
-			err = rerr
+	for _, p := range []*sql.DB{db.read, db.replica} {
+		if p != nil && p != db.write {
+			if perr := p.Close(); err == nil {
+				err = perr
+			}
 		}
 	}
 	return err

@@ -109,7 +109,9 @@ func (db *DB) actorEventDays(ctx context.Context, f ActorEventsFilter) ([]ActorE
 	GROUP BY x.date_start, x.country_gw, x.country_iso, x.violence_type, x.civilian_targeting, x.on_a, x.on_b, x.clear, x.precise
 	ORDER BY x.date_start`
 	var out []ActorEventDay
-	err := db.each(ctx, q, args, func(r *sql.Rows) error {
+	// From the primary, never a replica behind it: the sums are cached
+	// under the primary's import generation.
+	err := eachRow(ctx, db.read, db.rebind(q), args, func(r *sql.Rows) error {
 		var d ActorEventDay
 		var onA, onB, clear, precise int
 		err := r.Scan(&d.Date, &d.CountryGW, &d.CountryISO, &d.ViolenceType, &d.CivilianTargeting, &onA, &onB, &clear, &precise,

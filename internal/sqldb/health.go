@@ -13,11 +13,15 @@ func (db *DB) Ready(ctx context.Context) error {
 }
 
 // PoolStats returns the connection pools' statistics (serve's /metrics):
-// "write" and, on SQLite where readers have a pool of their own, "read".
+// "write", on SQLite where readers have a pool of their own "read", and
+// "replica" with serve --db-replica.
 func (db *DB) PoolStats() map[string]sql.DBStats {
 	stats := map[string]sql.DBStats{"write": db.write.Stats()}
 	if db.read != db.write {
 		stats["read"] = db.read.Stats()
+	}
+	if db.replica != nil {
+		stats["replica"] = db.replica.Stats()
 	}
 	return stats
 }

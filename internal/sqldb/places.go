@@ -26,7 +26,7 @@ func (db *DB) PlaceTotals(ctx context.Context, v aftermath.Viewer, iso3 string) 
 		WHERE ` + where + ` AND a.events > 0 AND ` + visible(v, "d", "dataset") + `
 		GROUP BY d.name, ` + group + ` ORDER BY d.name, sum(a.events) DESC, ` + group
 	var out []PlaceTotal
-	err := db.each(ctx, q, args, func(r *sql.Rows) error {
+	err := db.eachMayLag(ctx, q, args, func(r *sql.Rows) error {
 		var p PlaceTotal
 		dest := []any{&p.Dataset, &p.ISO3, &p.Country}
 		if iso3 != "" {
@@ -57,7 +57,7 @@ func (db *DB) EventPoints(ctx context.Context, f EventFilter, max int) (pts []Ev
 		SELECT e.latitude, e.longitude, e.country_gw, e.country_iso, e.deaths_best FROM events e JOIN datasets d ON d.id = e.dataset_id
 		WHERE ` + where + ` AND e.latitude IS NOT NULL AND e.longitude IS NOT NULL
 		ORDER BY e.date_start DESC, e.id DESC LIMIT ?) x GROUP BY 1, 2, 3, 4`
-	err = db.each(ctx, q, append(args, max), func(r *sql.Rows) error {
+	err = db.eachMayLag(ctx, q, append(args, max), func(r *sql.Rows) error {
 		var p EventPoint
 		if err := r.Scan(&p.Lat, &p.Lon, &p.CountryGW, &p.CountryISO, &p.Events, &p.DeathsBest); err != nil {
 			return err

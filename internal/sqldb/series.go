@@ -68,7 +68,7 @@ func (db *DB) MonthlyTotals(ctx context.Context, f AreaFilter) ([]MonthTotal, er
 		return nil, err
 	}
 	var out []MonthTotal
-	err = db.each(ctx, `SELECT a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
+	err = db.eachMayLag(ctx, `SELECT a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
 		FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id WHERE `+where+` GROUP BY a.month ORDER BY a.month`, args,
 		func(r *sql.Rows) error {
 			var m MonthTotal
@@ -89,7 +89,7 @@ func (db *DB) Spread(ctx context.Context, f AreaFilter) (map[int]int, error) {
 		return nil, err
 	}
 	out := map[int]int{}
-	err = db.each(ctx, `SELECT a.year, count(DISTINCT a.country_iso3 || '/' || a.admin1) FROM monthly_aggregates a
+	err = db.eachMayLag(ctx, `SELECT a.year, count(DISTINCT a.country_iso3 || '/' || a.admin1) FROM monthly_aggregates a
 		JOIN datasets d ON d.id = a.dataset_id WHERE `+where+` AND a.admin1 <> '' AND a.events > 0 GROUP BY a.year`, args,
 		func(r *sql.Rows) error {
 			var y, n int
@@ -151,7 +151,7 @@ func (db *DB) ActorMonthlyTotals(ctx context.Context, f AreaFilter, sel ActorSel
 	}
 	// The area filter speaks of country_iso3 like the country aggregates.
 	var out []MonthTotal
-	err = db.each(ctx, `SELECT a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
+	err = db.eachMayLag(ctx, `SELECT a.month, sum(a.events), sum(a.deaths_best), sum(a.deaths_low), sum(a.deaths_high), sum(a.deaths_civilians)
 		FROM actor_monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id WHERE `+where+` AND `+pick+`
 		GROUP BY a.month ORDER BY a.month`, args, func(r *sql.Rows) error {
 		var m MonthTotal
@@ -187,7 +187,7 @@ func (db *DB) CountryMonthlyTotals(ctx context.Context, v aftermath.Viewer, data
 		args = append(args, true)
 	}
 	out := map[string][]MonthTotal{}
-	err := db.each(ctx, q+` GROUP BY a.country_iso3, a.month ORDER BY a.country_iso3, a.month`, args, func(r *sql.Rows) error {
+	err := db.eachMayLag(ctx, q+` GROUP BY a.country_iso3, a.month ORDER BY a.country_iso3, a.month`, args, func(r *sql.Rows) error {
 		var c string
 		var m MonthTotal
 		err := r.Scan(&c, &m.Month, &m.Events, &m.DeathsBest, &m.DeathsLow, &m.DeathsHigh, &m.DeathsCivilians)

@@ -117,7 +117,7 @@ func (db *DB) Stats(ctx context.Context, f aftermath.StatsFilter) ([]aftermath.S
 	if len(cols) > 0 {
 		q += ` GROUP BY ` + strings.Join(cols, ", ")
 	}
-	rows, err := db.read.QueryContext(ctx, db.rebind(q), args...)
+	rows, err := db.lagged(ctx).QueryContext(ctx, db.rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
@@ -335,7 +335,7 @@ func (db *DB) eachEvent(ctx context.Context, f EventFilter, tail string, tailArg
 		q = `SELECT ` + eventListColumns + ` FROM (SELECT e.id FROM events e JOIN datasets d ON d.id = e.dataset_id WHERE ` + where + order + tail +
 			`) k JOIN events e ON e.id = k.id` + eventListJoins + order
 	}
-	err = db.each(ctx, q, append(args, tailArgs...), func(r *sql.Rows) error {
+	err = db.eachMayLag(ctx, q, append(args, tailArgs...), func(r *sql.Rows) error {
 		var e aftermath.Event
 		var lat, lon sql.NullFloat64
 		var sources sql.NullInt64
@@ -373,7 +373,7 @@ func (db *DB) CountEvents(ctx context.Context, f EventFilter, limit int) (n int6
 	if aggregatable(f) {
 		where, args := aggregateWhere(f)
 		q := `SELECT COALESCE(sum(a.events), 0) FROM monthly_aggregates a JOIN datasets d ON d.id = a.dataset_id WHERE ` + where
-		if err := db.read.QueryRowContext(ctx, db.rebind(q), args...).Scan(&n); err != nil {
+		if err := db.lagged(ctx).QueryRowContext(ctx, db.rebind(q), args...).Scan(&n); err != nil {
 			return 0, false, fmt.Errorf("count events: %w", err)
 		}
 		return n, true, nil
@@ -387,7 +387,7 @@ func (db *DB) CountEvents(ctx context.Context, f EventFilter, limit int) (n int6
 		q = `SELECT count(*) FROM (SELECT 1 FROM events e JOIN datasets d ON d.id = e.dataset_id WHERE ` + where + ` LIMIT ?) x`
 		args = append(args, limit+1)
 	}
-	if err := db.read.QueryRowContext(ctx, db.rebind(q), args...).Scan(&n); err != nil {
+	if err := db.lagged(ctx).QueryRowContext(ctx, db.rebind(q), args...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("count events: %w", err)
 	}
 	if limit > 0 && n > int64(limit) {
@@ -447,7 +447,7 @@ func monthEnd(d string) bool {
 func (db *DB) Event(ctx context.Context, v aftermath.Viewer, dataset, nativeID string) (*aftermath.Event, error) {
 	var e aftermath.Event
 	var id int64
-	err := db.read.QueryRowContext(ctx, db.rebind(`SELECT e.id, v.version, e.year, e.date_start, e.violence_type, e.country, e.admin1,
+	err := db.lagged(ctx).QueryRowContext(ctx, db.rebind(`SELECT e.id, v.version, e.year, e.date_start, e.violence_type, e.country, e.admin1,
 		e.deaths_best, e.deaths_civilians, e.source_text FROM events e JOIN datasets d ON d.id = e.dataset_id
 		JOIN dataset_versions v ON v.id = e.version_id WHERE d.name = ? AND e.native_id = ? AND `+visible(v, "d", "dataset")), slugKey(dataset), nativeID).
 		Scan(&id, &e.Version, &e.Year, &e.DateStart, &e.ViolenceType, &e.Country, &e.Admin1, &e.DeathsBest, &e.DeathsCivilians, &e.SourceText)
@@ -458,7 +458,7 @@ func (db *DB) Event(ctx context.Context, v aftermath.Viewer, dataset, nativeID s
 		return nil, fmt.Errorf("event %s %s: %w", dataset, nativeID, err)
 	}
 	e.ID, e.Dataset, e.NativeID = id, dataset, nativeID
-	rows, err := db.read.QueryContext(ctx, db.rebind(`SELECT ea.role, a.name, ea.inter FROM event_actors ea
+	rows, err := db.lagged(ctx).QueryContext(ctx, db.rebind(`SELECT ea.role, a.name, ea.inter FROM event_actors ea
 		JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = ? ORDER BY ea.role, a.name`), id)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -115,7 +116,7 @@ func (s *Server) SiteURL(r *http.Request) string {
 // Handler returns the routes with security headers on every response.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	r := &router{mux: mux, metrics: s.metrics}
+	r := &router{mux: mux, metrics: s.metrics, mayLag: s.db.ReadsMayLag}
 	s.routesOps(r.handle)
 	for _, add := range s.addRoutes {
 		add(r.handle)
@@ -142,11 +143,35 @@ type router struct {
 	mux     *http.ServeMux
 	routes  []Route
 	metrics *metrics.Metrics
+	// mayLag marks a request's reads as tolerating a replica's lag.
+	mayLag func(context.Context) context.Context
 }
 
 func (r *router) handle(pattern, access string, h http.HandlerFunc) {
+	if publicRoute(pattern, access) {
+		h = readsMayLag(r.mayLag, h)
+	}
 	r.mux.HandleFunc(pattern, r.metrics.Instrument(pattern, notStored(pattern, access, h)))
 	r.routes = append(r.routes, Route{pattern, access})
+}
+
+// readsMayLag lets an anonymous visitor's public page read from a
+// streaming replica (serve --db-replica); a signed-in user or a token
+// reads the primary, and sees their own writes.
+func readsMayLag(mark func(context.Context) context.Context, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if userOf(r.Context()) == nil && !byToken(r.Context()) {
+			r = r.WithContext(mark(r.Context()))
+		}
+		h(w, r)
+	}
+}
+
+// publicRoute reports whether a route's answer is a public page, the same
+// for every anonymous visitor.
+func publicRoute(pattern, access string) bool {
+	method, _, _ := strings.Cut(pattern, " ")
+	return access == Public && (method == "GET" || method == "HEAD") && !privateAnonymous[pattern]
 }
 
 // privateAnonymous are public routes whose answers are still no one
@@ -164,8 +189,7 @@ func notStored(pattern, access string, h http.HandlerFunc) http.HandlerFunc {
 	if pattern == "GET /static/" || pattern == "GET /healthz" {
 		return h
 	}
-	method, _, _ := strings.Cut(pattern, " ")
-	public := access == Public && (method == "GET" || method == "HEAD") && !privateAnonymous[pattern]
+	public := publicRoute(pattern, access)
 	return func(w http.ResponseWriter, r *http.Request) {
 		if public && userOf(r.Context()) == nil && !byToken(r.Context()) {
 			h(w, r)

@@ -35,6 +35,9 @@ type Store interface {
 	// enrolment); Voices.AccountStore holds it.
 	AccountStore() aftermath.AccountStore
 	CurrentTime() time.Time
+	// ReadsMayLag marks ctx's reads as tolerating a streaming replica's
+	// lag: the store may answer them from the replica.
+	ReadsMayLag(ctx context.Context) context.Context
 }
 
 // Voices is the sealed part, which needs the key: testimony text and
