@@ -46,7 +46,12 @@ type Import struct {
 	actors   map[string]int64 // alias name → actor id for this dataset
 	actorsX  map[string]int64 // external id → actor id
 	stmts    map[string]*sql.Stmt
-	nextID   map[string]int64 // SQLite: the last id drawn per table
+	// layout is the extra columns' layout events are written in, and
+	// extraVals and extraBuf encodeExtra's scratch space.
+	layout    *extraLayout
+	extraVals []string
+	extraBuf  []byte
+	nextID    map[string]int64 // SQLite: the last id drawn per table
 	// countryISO3 maps the dataset's country spellings to ISO 3166-1
 	// alpha-3, so that analysis can select an area by code.
 	countryISO3 map[string]string
@@ -243,7 +248,7 @@ func (db *DB) BeginImportAs(ctx context.Context, as ImportAs, dataset, version, 
 	}
 	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, as: ia, dataset: dataset, version: version, file: file, sha256: sha, placement: place,
 		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, actorAgg: map[actorAggKey]*aggVal{}, places: map[placeKey]int64{},
-		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, nextID: map[string]int64{}, countryISO3: map[string]string{}}
+		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, layout: &extraLayout{}, nextID: map[string]int64{}, countryISO3: map[string]string{}}
 	if err := im.begin(); err != nil {
 		im.Rollback()
 		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND || aftermath.ErrorCode(err) == aftermath.EFORBIDDEN {
@@ -565,7 +570,10 @@ func (im *Import) eventArgs(e *aftermath.Event, hash int64) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	extra := extraJSON(e.Extra)
+	extra, err := im.encodeExtra(e.Extra)
+	if err != nil {
+		return nil, err
+	}
 	var lat, lon any
 	if e.Latitude != nil {
 		lat = *e.Latitude
@@ -587,33 +595,8 @@ func (im *Import) eventArgs(e *aftermath.Event, hash int64) ([]any, error) {
 		e.SourceText, e.Notes, e.Tags, extra}, nil
 }
 
-// extraJSON encodes the extra columns as a JSON object with sorted keys.
-// It is written by hand because encoding/json's reflection was a sixth of
-// the import's CPU time.
-func extraJSON(m map[string]string) string {
-	if len(m) == 0 {
-		return "{}"
-	}
-	keys := make([]string, 0, len(m))
-	n := 2
-	for k, v := range m {
-		keys = append(keys, k)
-		n += len(k) + len(v) + 6
-	}
-	sort.Strings(keys)
-	b := make([]byte, 0, n)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = appendJSONString(b, m[k])
-	}
-	return string(append(b, '}'))
-}
-
+// appendJSONString appends s as a JSON string. It is written by hand
+// because encoding/json's reflection was a sixth of the import's CPU time.
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
