@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strconv"
@@ -34,6 +35,9 @@ type Import struct {
 	// empty is true when the dataset had no events as the import began: then
 	// no row can exist already and lookups are skipped.
 	empty bool
+	// ids and idTable are what Repeats knows of the ids given so far.
+	ids     bloom
+	idTable bool
 	// indexesDropped is true while deferredIndexes are dropped.
 	indexesDropped bool
 	// versions maps every stored version id of the dataset to its version
@@ -313,6 +317,9 @@ func (im *Import) begin() error {
 		return err
 	}
 	im.empty = any == 0
+	if im.empty {
+		im.ids = bloom{seed: maphash.MakeSeed(), bits: make([]uint64, bloomBits/64)}
+	}
 	if err := im.deferIndexes(); err != nil {
 		return err
 	}
@@ -446,7 +453,8 @@ const eventColumns = `dataset_id, version_id, native_id, content_hash, relid, ye
 var nEventColumns = strings.Count(eventColumns, ",") + 1
 
 // Add stores a batch of events, each read from the file in order. Events
-// must have distinct native ids within one import (the caller checks).
+// must have distinct native ids within one import: Repeats finds those
+// that do not, before Add.
 func (im *Import) Add(batch []*aftermath.Event) error {
 	if len(batch) == 0 {
 		return nil
@@ -1132,6 +1140,10 @@ func (im *Import) Commit() (aftermath.ImportCounts, error) {
 				}
 				return im.counts, err
 			}
+			if err := im.dropIDTable(); err != nil {
+				im.Rollback()
+				return im.counts, err
+			}
 			if err := tx.Commit(); err != nil {
 				im.conn.Close()
 				return im.counts, fmt.Errorf("commit import: %w", err)
@@ -1151,6 +1163,10 @@ func (im *Import) Commit() (aftermath.ImportCounts, error) {
 		return im.counts, err
 	}
 	if err := im.restoreIndexes(); err != nil {
+		im.Rollback()
+		return im.counts, err
+	}
+	if err := im.dropIDTable(); err != nil {
 		im.Rollback()
 		return im.counts, err
 	}
