@@ -123,12 +123,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	srv.SetUploadDir(*uploadDir)
 	wake := make(chan struct{}, 1)
 	srv.JobsWake = wake
-	runner := &jobs.Runner{DB: db, Log: log, Wake: wake, Ended: srv.Metrics().ImportDone}
+	runner := &jobs.Runner{DB: db, Log: log, Wake: wake, Ended: srv.Metrics().ImportDone, Changed: srv.ClearCache}
 	srv.JobProgress = runner.Progress
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	purgeDone := make(chan struct{})
 	go func() { runner.Run(jobsCtx); close(jobsDone) }()
+	// Other servers on this PostgreSQL say when they changed something.
+	go db.ListenChanges(jobsCtx, log, srv.DropCachedPages)
 	db.CatchUpSearchSoon() // imports made by the CLI since the last start
 	// Testimony past its retention date is destroyed daily, key or not:
 	// destroying needs no decryption.

@@ -40,6 +40,9 @@ type Runner struct {
 	// Ended, when set, hears of every import that ended, done or failed,
 	// with its counts (serve's metrics).
 	Ended func(dataset string, c aftermath.ImportCounts, err error)
+	// Changed, when set, hears that an import landed (serve drops the
+	// cached pages of every server).
+	Changed func()
 
 	progress sync.Map // job id → [2]int64{done, total} while it runs here
 }
@@ -187,6 +190,9 @@ func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
 	}
 	if s, ok := r.DB.(searchIndex); ok && ierr == nil {
 		s.CatchUpSearchSoon()
+	}
+	if r.Changed != nil && ierr == nil {
+		r.Changed()
 	}
 	// The upload is not kept: the database holds its content and SHA-256.
 	// Only the directory of its own that the upload form made ("job-…")

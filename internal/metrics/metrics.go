@@ -172,6 +172,19 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 // deadlines).
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// StatusRecorder is a ResponseWriter that keeps the status its handler
+// answered: 0 until it writes, then the status (200 unless it set one).
+type StatusRecorder interface {
+	http.ResponseWriter
+	Status() int
+}
+
+// RecordStatus wraps w in a StatusRecorder, for wrappers that act on the
+// answer's status (the page cache empties itself after a successful write).
+func RecordStatus(w http.ResponseWriter) StatusRecorder { return &statusWriter{ResponseWriter: w} }
+
+func (s *statusWriter) Status() int { return s.status }
+
 // pools is a collector of database/sql pool statistics, read at each
 // scrape.
 type pools struct {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"aftermath/internal/metrics"
 )
 
 // pageCache keeps rendered public pages for anonymous visitors for a short
@@ -211,5 +213,31 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 		}
 		w.WriteHeader(rec.status)
 		w.Write(rec.body.Bytes())
+	}
+}
+
+// changed drops the cached pages of this server and, through the
+// database, of every other server sharing it (sqldb.DB.NotifyChanged);
+// the other servers' listeners call DropCachedPages.
+func (s *Server) changed(ctx context.Context) {
+	s.cache.clear()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.db.NotifyChanged(ctx); err != nil {
+		s.log.WarnContext(ctx, "page cache: the other servers were not told of a change; theirs lag by the cache lifetime", "err", err)
+	}
+}
+
+// dropsCacheAfterWrite empties the page caches once a signed-in user's or
+// a token's write succeeded, so that anonymous visitors on every server
+// see it at once. Anonymous posts (signing in) change no public page and
+// must not let anyone empty the caches at will.
+func dropsCacheAfterWrite(changed func(context.Context), h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec := metrics.RecordStatus(w)
+		h(rec, r)
+		if (userOf(r.Context()) != nil || byToken(r.Context())) && rec.Status() < 400 {
+			changed(r.Context())
+		}
 	}
 }

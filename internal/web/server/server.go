@@ -116,7 +116,7 @@ func (s *Server) SiteURL(r *http.Request) string {
 // Handler returns the routes with security headers on every response.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	r := &router{mux: mux, metrics: s.metrics, mayLag: s.db.ReadsMayLag}
+	r := &router{mux: mux, metrics: s.metrics, mayLag: s.db.ReadsMayLag, changed: s.changed}
 	s.routesOps(r.handle)
 	for _, add := range s.addRoutes {
 		add(r.handle)
@@ -145,11 +145,16 @@ type router struct {
 	metrics *metrics.Metrics
 	// mayLag marks a request's reads as tolerating a replica's lag.
 	mayLag func(context.Context) context.Context
+	// changed drops the cached pages here and in the other servers.
+	changed func(context.Context)
 }
 
 func (r *router) handle(pattern, access string, h http.HandlerFunc) {
 	if publicRoute(pattern, access) {
 		h = readsMayLag(r.mayLag, h)
+	}
+	if method, _, _ := strings.Cut(pattern, " "); method != "GET" && method != "HEAD" {
+		h = dropsCacheAfterWrite(r.changed, h)
 	}
 	r.mux.HandleFunc(pattern, r.metrics.Instrument(pattern, notStored(pattern, access, h)))
 	r.routes = append(r.routes, Route{pattern, access})

@@ -38,6 +38,9 @@ type Store interface {
 	// ReadsMayLag marks ctx's reads as tolerating a streaming replica's
 	// lag: the store may answer them from the replica.
 	ReadsMayLag(ctx context.Context) context.Context
+	// NotifyChanged tells the other servers sharing the database that
+	// public content changed, so they drop their cached pages.
+	NotifyChanged(ctx context.Context) error
 }
 
 // Voices is the sealed part, which needs the key: testimony text and

@@ -104,6 +104,11 @@ func (s *Server) EndSession(w http.ResponseWriter, r *http.Request) error { retu
 // (cache.go).
 func (s *Server) Cached(h http.HandlerFunc) http.HandlerFunc { return s.cached(h) }
 
-// ClearCache drops every cached page: after a change that must not
-// linger in public (a testimony withdrawn from its audience, say).
-func (s *Server) ClearCache() { s.cache.clear() }
+// ClearCache drops every cached page, here and in every server sharing
+// the database: after a change that must not linger in public (a
+// testimony withdrawn from its audience, say).
+func (s *Server) ClearCache() { s.changed(context.Background()) }
+
+// DropCachedPages drops this server's cached pages only: when another
+// server said it changed something (sqldb.DB.ListenChanges).
+func (s *Server) DropCachedPages() { s.cache.clear() }
