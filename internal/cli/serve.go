@@ -23,6 +23,7 @@ import (
 func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "serve", "serve [--db DB] [--addr HOST:PORT] [--base-url https://HOST]\n\nServes the web pages until interrupted.")
 	dsn := dbFlag(fs, env)
+	jobsStale := fs.Duration("jobs-stale-after", jobs.DefaultStaleAfter, "how long a running import may stay silent before another server on the same PostgreSQL takes its server for dead and runs it again (at least 10s)")
 	replicaDSN := fs.String("db-replica", "", "postgres:// URL of a streaming replica of --db that answers anonymous visitors' public pages (docs/scaling.md); reads go to --db while it is down or behind on audiences")
 	addr := fs.String("addr", "localhost:8080", "address to listen on, HOST:PORT (port 0 picks a free one)")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
@@ -54,6 +55,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	if *metricsToken == "" {
 		*metricsToken = env.Getenv("AFTERMATH_METRICS_TOKEN")
+	}
+	if *jobsStale < jobs.MinStaleAfter {
+		return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --jobs-stale-after is at least %s (two heartbeats)", jobs.MinStaleAfter)}
 	}
 	log := slog.New(logHandler)
 	// A new database starts with the starter catalog; servers started
@@ -123,7 +127,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	srv.SetUploadDir(*uploadDir)
 	wake := make(chan struct{}, 1)
 	srv.JobsWake = wake
-	runner := &jobs.Runner{DB: db, Log: log, Wake: wake, Ended: srv.Metrics().ImportDone, Changed: srv.ClearCache}
+	runner := &jobs.Runner{DB: db, Log: log, Wake: wake, Ended: srv.Metrics().ImportDone, StaleAfter: *jobsStale,
+		Changed: srv.ClearCache}
 	srv.JobProgress = runner.Progress
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})

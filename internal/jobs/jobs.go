@@ -3,6 +3,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,9 @@ type Runner struct {
 	DB   Store
 	Log  *slog.Logger
 	Poll time.Duration // how often to look for work; default 2 s
+	// StaleAfter is how long a running job may stay silent before another
+	// server takes it for dead; default DefaultStaleAfter.
+	StaleAfter time.Duration
 	// Wake, when set, says a job was just queued in this process.
 	Wake <-chan struct{}
 	// Ended, when set, hears of every import that ended, done or failed,
@@ -62,11 +66,13 @@ func (r *Runner) Progress(id int64) (done, total int64, ok bool) {
 // holds for its whole transaction, so there progress stays in memory.
 func (r *Runner) shared() bool { return r.DB.SharedQueue() }
 
-// staleAfter is how long a running job may stay silent before another
-// server takes it for dead; progress beats at least every beat.
+// DefaultStaleAfter is how long a running job may stay silent before
+// another server takes it for dead; progress beats at least every beat.
+// MinStaleAfter is two beats: a server that missed one is not dead.
 const (
-	staleAfter = 2 * time.Minute
-	beat       = 5 * time.Second
+	DefaultStaleAfter = 2 * time.Minute
+	MinStaleAfter     = 2 * beat
+	beat              = 5 * time.Second
 )
 
 // Run works until ctx ends.
@@ -77,7 +83,7 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 	first := true
 	for {
-		stale := staleAfter
+		stale := cmp.Or(r.StaleAfter, DefaultStaleAfter)
 		if !r.shared() {
 			stale = 0 // only this process runs jobs on this file
 		}
