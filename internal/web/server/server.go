@@ -166,7 +166,10 @@ func (r *router) handle(pattern, access string, h http.HandlerFunc) {
 func readsMayLag(mark func(context.Context) context.Context, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if userOf(r.Context()) == nil && !byToken(r.Context()) {
-			r = r.WithContext(mark(r.Context()))
+			// Without a replica the context is the same: no copy of r.
+			if ctx := mark(r.Context()); ctx != r.Context() {
+				r = r.WithContext(ctx)
+			}
 		}
 		h(w, r)
 	}
