@@ -135,16 +135,27 @@ func (db *DB) Migrations() ([]Migration, error) {
 // forward. On PostgreSQL the start lock (Exclusive) lets several processes
 // start at once: one migrates, the others then find nothing to do.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	return db.migrateTo(ctx, -1)
+}
+
+// migrateTo applies those of the first n migrations (all when n < 0) not
+// yet applied and returns their versions. A restore stops at its dump's migrations: the
+// dump's rows fit that schema, and the newer ones then carry them forward
+// as they would an old database.
+func (db *DB) migrateTo(ctx context.Context, n int) ([]string, error) {
 	ms, err := db.Migrations()
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if n < 0 || n > len(ms) {
+		n = len(ms)
 	}
 	var applied []string
 	err = db.Exclusive(ctx, func(ctx context.Context) error {
 		if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		for _, m := range ms {
+		for _, m := range ms[:n] {
 			done, err := db.applyMigration(ctx, m)
 			if err != nil {
 				return fmt.Errorf("migrate %s: %w", m.Version, err)
