@@ -59,6 +59,9 @@ func commands() []command {
 		{"key", "the key-encryption key of encrypted testimony: init|rotate|status", runKey},
 		{"purge", "destroy testimony past its retention date", runPurge},
 		{"audit", "check or read the tamper-evident audit log: verify|list", runAudit},
+		{"backup", "write an encrypted backup of everything: backup --out FILE --recipient KEY; backup keygen", runBackup},
+		{"restore", "restore a backup into a new database and check it: restore FILE --identity KEY", runRestore},
+		{"copy", "copy everything into a new database of either kind: copy --from DB --to DB", runCopy},
 		{"version", "print the version", runVersion},
 	}
 }

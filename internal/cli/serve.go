@@ -15,6 +15,7 @@ import (
 	"aftermath/internal/auth"
 	"aftermath/internal/jobs"
 	"aftermath/internal/sqldb"
+	"aftermath/internal/sqldb/backup"
 	"aftermath/internal/vault"
 	"aftermath/internal/web"
 	"aftermath/internal/web/api"
@@ -35,6 +36,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	metricsToken := fs.String("metrics-token", "", "bearer token that GET /metrics wants (default: $AFTERMATH_METRICS_TOKEN; neither: /metrics is not served); the environment keeps it out of the process list")
 	logFormat := fs.String("log-format", "text", "log lines as text (key=value) or json, one object a line")
 	uploadDir := fs.String("upload-dir", "", "where uploaded files wait for their import (default: DB.uploads beside a SQLite file, else aftermath-uploads)")
+	backupEvery := fs.Duration("backup-every", 0, "write an encrypted backup this often, e.g. 24h (0: never); needs --backup-dir and --backup-recipient")
+	backupDir := fs.String("backup-dir", "", "the folder scheduled backups go to, named aftermath-TIME.age; servers may share it")
+	backupKeep := fs.Int("backup-keep", 7, "how many scheduled backups to keep; older ones are removed")
+	var backupRecips listFlag
+	fs.Var(&backupRecips, "backup-recipient", "an age public key (age1…) or a file of them that scheduled backups are encrypted to; repeat for more")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -43,6 +49,18 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	if *minCount < 1 {
 		return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --min-count is at least 1")}
+	}
+	var schedule *backup.Schedule
+	if *backupEvery != 0 {
+		if *backupEvery < time.Minute || *backupDir == "" || *backupKeep < 1 {
+			return &ExitError{Code: exitUsage, Err: errors.New("serve: --backup-every is at least 1m, with --backup-dir and a --backup-keep of at least 1")}
+		}
+		recipients, err := backupRecipients(backupRecips, "")
+		if err != nil {
+			return &ExitError{Code: exitUsage, Err: fmt.Errorf("serve: --backup-recipient: %w", err)}
+		}
+		schedule = &backup.Schedule{Every: *backupEvery, Dir: *backupDir, Keep: *backupKeep,
+			Options: backup.Options{Recipients: recipients, Version: Version}}
 	}
 	var logHandler slog.Handler
 	switch *logFormat {
@@ -140,7 +158,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	// Testimony past its retention date is destroyed daily, key or not:
 	// destroying needs no decryption.
 	go func() { (&jobs.Purger{DB: db, Log: log, Now: db.Now}).Run(jobsCtx); close(purgeDone) }()
-	defer func() { stopJobs(); <-jobsDone; <-purgeDone }()
+	backupDone := make(chan struct{})
+	if schedule != nil {
+		schedule.DB, schedule.Log, schedule.Done, schedule.Options.UploadDir = db, log, srv.Metrics().BackupDone, *uploadDir
+		go func() { schedule.Run(jobsCtx); close(backupDone) }()
+	} else {
+		close(backupDone)
+	}
+	defer func() { stopJobs(); <-jobsDone; <-purgeDone; <-backupDone }()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		// The server's own errors (TLS handshakes, say) in the log's format.

@@ -28,6 +28,8 @@ type Metrics struct {
 	importRows *prometheus.CounterVec
 	imports    *prometheus.CounterVec
 	jobs       *prometheus.CounterVec
+	backups    *prometheus.CounterVec
+	lastBackup prometheus.Gauge
 }
 
 // Pools returns the statistics of each database pool by name ("write",
@@ -63,8 +65,16 @@ func New(pools Pools) *Metrics {
 			Name: "aftermath_jobs_total",
 			Help: "Background jobs queued, done and failed in this process.",
 		}, []string{"state"}),
+		backups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aftermath_backups_total",
+			Help: "Scheduled backups this process wrote or failed to write, by outcome (done, failed).",
+		}, []string{"outcome"}),
+		lastBackup: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "aftermath_backup_last_success_timestamp_seconds",
+			Help: "When this process last wrote a scheduled backup (Unix time; 0: not yet). Alert when it grows old.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.inFlight, m.cache, m.importRows, m.imports, m.jobs,
+	m.reg.MustRegister(m.requests, m.inFlight, m.cache, m.importRows, m.imports, m.jobs, m.backups, m.lastBackup,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pools != nil {
@@ -77,6 +87,9 @@ func New(pools Pools) *Metrics {
 	}
 	for _, s := range []string{"queued", "done", "failed"} {
 		m.jobs.WithLabelValues(s)
+	}
+	for _, s := range []string{"done", "failed"} {
+		m.backups.WithLabelValues(s)
 	}
 	return m
 }
@@ -123,6 +136,19 @@ func (m *Metrics) JobQueued() {
 	if m != nil {
 		m.jobs.WithLabelValues("queued").Inc()
 	}
+}
+
+// BackupDone counts a scheduled backup written, or failed.
+func (m *Metrics) BackupDone(_ int64, err error) {
+	if m == nil {
+		return
+	}
+	if err != nil {
+		m.backups.WithLabelValues("failed").Inc()
+		return
+	}
+	m.backups.WithLabelValues("done").Inc()
+	m.lastBackup.SetToCurrentTime()
 }
 
 // ImportDone counts an import that ended, its rows when it succeeded, and
