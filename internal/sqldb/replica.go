@@ -83,13 +83,17 @@ func (db *DB) lagged(ctx context.Context) *sql.DB {
 		if time.Now().UnixNano() < db.replicaDownUntil.Load() {
 			return
 		}
+		// Both asked at once: the check costs one round trip, not two.
 		var pAud, pImp, rAud, rImp int64
-		if err := db.read.QueryRowContext(ctx, replicaFreshness).Scan(&pAud, &pImp); err != nil {
-			return
-		}
+		primary := make(chan error, 1)
+		go func() { primary <- db.read.QueryRowContext(ctx, replicaFreshness).Scan(&pAud, &pImp) }()
 		check, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
-		if err := db.replica.QueryRowContext(check, replicaFreshness).Scan(&rAud, &rImp); err != nil {
+		rerr := db.replica.QueryRowContext(check, replicaFreshness).Scan(&rAud, &rImp)
+		if perr := <-primary; perr != nil {
+			return
+		}
+		if rerr != nil {
 			if ctx.Err() == nil {
 				db.replicaDownUntil.Store(time.Now().Add(replicaRetry).UnixNano())
 			}

@@ -60,3 +60,26 @@ func TestReplicaTakesLaggedReadsOnlyWhenCaughtUp(t *testing.T) {
 		t.Error("a SQLite database took a replica")
 	}
 }
+
+// BenchmarkReplicaCheck prices the replica's freshness check, made once
+// per anonymous request: a count of events read from the primary alone
+// (the yardstick), then as an anonymous page reads it with a replica (the
+// check, then the count from the replica).
+func BenchmarkReplicaCheck(b *testing.B) {
+	ctx := context.Background()
+	primary := sqldbtest.Open(b, sqldb.Postgres)
+	replicaDSN := sqldbtest.DSN(b, sqldb.Postgres)
+	sqldbtest.Reopen(b, replicaDSN)
+	count := func(b *testing.B, ctx func() context.Context) {
+		for b.Loop() {
+			if _, _, err := primary.CountEvents(ctx(), sqldb.EventFilter{}, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("primary", func(b *testing.B) { count(b, func() context.Context { return ctx }) })
+	if err := primary.OpenReplica(ctx, replicaDSN); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("replica-checked", func(b *testing.B) { count(b, func() context.Context { return primary.ReadsMayLag(ctx) }) })
+}
