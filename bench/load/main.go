@@ -1,6 +1,8 @@
 // Command load sends a bounded number of GET requests with a fixed number
 // of concurrent clients to pages of a server on this machine and prints
-// latency percentiles. It refuses any host but loopback.
+// latency percentiles. It refuses any host but loopback. With -login it
+// signs in first and loads the pages as that user, whose pages are never
+// cached.
 package main
 
 import (
@@ -11,7 +13,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,8 +25,11 @@ func main() {
 	clients := flag.Int("c", 200, "concurrent clients")
 	total := flag.Int("n", 20000, "requests per page")
 	limit := flag.Duration("max", 2*time.Minute, "stop after this long whatever is left")
+	timeout := flag.Duration("timeout", 30*time.Second, "give up on one request after this long (counted as an error)")
 	gz := flag.Bool("gzip", false, "ask for gzip (Accept-Encoding) and read the compressed bytes as they come, without spending the shared cores on decompressing them")
 	warm := flag.Bool("warm", false, "request each page once before measuring it, and report that first (uncached) time apart")
+	login := flag.String("login", "", "sign in as EMAIL:PASSWORD and load the pages as that user (a password-only account: no second factor)")
+	sessions := flag.Int("sessions", 5, "with -login, how many sessions to open and share among the clients, as people signed in on several browsers (the server allows 10 sign-ins a minute from one address)")
 	flag.Parse()
 	u, err := url.Parse(*base)
 	if err != nil || !loopback(u.Hostname()) {
@@ -34,7 +41,25 @@ func main() {
 	// cores with the server, and time spent unzipping is not the server's.
 	tr := &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients, DisableCompression: true}
 	acceptGzip = *gz
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: tr, Timeout: *timeout,
+		// A sign-in answers 303; its cookie is read, not followed.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if *login != "" {
+		email, password, ok := strings.Cut(*login, ":")
+		if !ok || *sessions < 1 {
+			fmt.Fprintln(os.Stderr, "load: -login EMAIL:PASSWORD, -sessions at least 1")
+			os.Exit(2)
+		}
+		for range *sessions {
+			c, err := signIn(client, *base, email, password)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "load:", err)
+				os.Exit(1)
+			}
+			cookies = append(cookies, c)
+		}
+		fmt.Printf("signed in as %s: %d sessions shared round-robin by the clients\n\n", email, len(cookies))
+	}
 	if *warm {
 		// The first request of a page renders it; the measured ones then
 		// read the cache, as visitors do but for whoever comes first.
@@ -58,7 +83,14 @@ func main() {
 	}
 }
 
-var acceptGzip bool
+var (
+	acceptGzip bool
+	// cookies are the signed-in sessions' Cookie headers; empty when
+	// the pages are loaded anonymously.
+	cookies []string
+	next    int
+	nextMu  sync.Mutex
+)
 
 func get(c *http.Client, url string) (*http.Response, error) {
 	req, err := http.NewRequest("GET", url, nil)
@@ -68,7 +100,56 @@ func get(c *http.Client, url string) (*http.Response, error) {
 	if acceptGzip {
 		req.Header.Set("Accept-Encoding", "gzip")
 	}
+	if len(cookies) > 0 {
+		nextMu.Lock()
+		req.Header.Set("Cookie", cookies[next%len(cookies)])
+		next++
+		nextMu.Unlock()
+	}
 	return c.Do(req)
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signIn signs in as a browser does: the form's CSRF cookie and field,
+// then the posted password. It returns the Cookie header of the session,
+// with the CSRF cookie so the signed-in pages need not set a new one.
+func signIn(c *http.Client, base, email, password string) (string, error) {
+	res, err := c.Get(base + "/login")
+	if err != nil {
+		return "", fmt.Errorf("sign-in form: %w", err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := csrfInput.FindSubmatch(body)
+	var csrf *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == "aftermath_csrf" {
+			csrf = ck
+		}
+	}
+	if m == nil || csrf == nil {
+		return "", fmt.Errorf("sign-in form: no CSRF token (status %d)", res.StatusCode)
+	}
+	form := url.Values{"email": {email}, "password": {password}, "csrf": {string(m[1])}, "next": {"/"}}
+	req, err := http.NewRequest("POST", base+"/login", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(csrf)
+	res, err = c.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("sign in: %w", err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	for _, ck := range res.Cookies() {
+		if ck.Name == "aftermath_session" && ck.Value != "" {
+			return ck.Name + "=" + ck.Value + "; " + csrf.Name + "=" + csrf.Value, nil
+		}
+	}
+	return "", fmt.Errorf("sign in as %s: refused (status %d)", email, res.StatusCode)
 }
 
 func loopback(host string) bool {
