@@ -416,3 +416,49 @@ func TestServeWritesScheduledBackups(t *testing.T) {
 		t.Errorf("serve --backup-every without a folder: %v", err)
 	}
 }
+
+// A backup taken while testimony keeps arriving holds each import wholly
+// or not at all: every testimony in it has its data key and audit entry,
+// so the restore's checks pass.
+func TestBackupWhileWriting(t *testing.T) {
+	src, key, _ := drillDB(t)
+	id, pub := keygen(t)
+	stop := make(chan struct{})
+	wrote := make(chan int)
+	go func() {
+		n := 0
+		defer func() { wrote <- n }()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			csv := strings.Replace(testimonyCSV, "Ils ont brûlé le marché, dit-elle.", fmt.Sprintf("Récit numéro %d", i), 1)
+			if _, _, err := run(t, "testimony", "import", writeFile(t, "w.csv", csv), "--db", src, "--key-file", key, "--org", "hub"); err != nil {
+				t.Errorf("import %d during the backup: %v", i, err)
+				return
+			}
+			n++
+		}
+	}()
+	var files []string
+	for i := 0; i < 3; i++ {
+		f := filepath.Join(t.TempDir(), fmt.Sprintf("w%d.age", i))
+		if _, _, err := run(t, "backup", "--db", src, "--out", f, "--recipient", pub); err != nil {
+			t.Fatalf("backup while writing: %v", err)
+		}
+		files = append(files, f)
+	}
+	close(stop)
+	if n := <-wrote; n == 0 {
+		t.Fatal("no import ran during the backups")
+	}
+	for _, f := range files {
+		target := filepath.Join(t.TempDir(), "r.db")
+		out, _, err := run(t, "restore", f, "--identity", id, "--db", target, "--key-file", key, "--upload-dir", filepath.Join(t.TempDir(), "u"))
+		if err != nil || !strings.Contains(out, "integrity: ok") {
+			t.Errorf("restore of a backup taken while writing: %v\n%s", err, out)
+		}
+	}
+}

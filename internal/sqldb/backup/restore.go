@@ -106,34 +106,39 @@ type streamReader struct {
 	line int // values read, for messages
 }
 
-// next reads one value: a row (an array) or a record (an object).
+// next reads one value: a row (an array) or a record (an object), in one
+// pass over the text (rows are nearly all of a backup).
 func (s *streamReader) next() (row []any, rec *record, err error) {
-	var raw json.RawMessage
-	if err := s.d.Decode(&raw); err != nil {
+	var v any
+	if err := s.d.Decode(&v); err != nil {
 		if err == io.EOF {
 			return nil, nil, errors.New("the backup is truncated: it ends before its closing record")
 		}
 		return nil, nil, fmt.Errorf("the backup's contents are damaged at value %d: %w", s.line+1, err)
 	}
 	s.line++
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if len(raw) > 0 && raw[0] == '[' {
-		if err := dec.Decode(&row); err != nil {
-			return nil, nil, fmt.Errorf("value %d: %w", s.line, err)
-		}
-		for i, v := range row {
-			if row[i], err = rowValue(v); err != nil {
+	switch x := v.(type) {
+	case []any:
+		for i, e := range x {
+			if x[i], err = rowValue(e); err != nil {
 				return nil, nil, fmt.Errorf("value %d, column %d: %w", s.line, i+1, err)
 			}
 		}
-		return row, nil, nil
+		return x, nil, nil
+	case map[string]any:
+		// Records are few (tables, file chunks, the ends): a second
+		// encoding into their struct costs nothing that matters.
+		b, err := json.Marshal(x)
+		if err == nil {
+			rec = &record{}
+			err = json.Unmarshal(b, rec)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("value %d: %w", s.line, err)
+		}
+		return nil, rec, nil
 	}
-	rec = &record{}
-	if err := dec.Decode(rec); err != nil {
-		return nil, nil, fmt.Errorf("value %d: %w", s.line, err)
-	}
-	return nil, rec, nil
+	return nil, nil, fmt.Errorf("the backup's contents are damaged at value %d: neither a row nor a record", s.line)
 }
 
 func (s *streamReader) header() (*record, error) {
