@@ -71,7 +71,7 @@ func TestClusterSurvivesAKilledServer(t *testing.T) {
 
 	// An import queued as the upload form queues one, in the directory the
 	// servers share; whichever server takes it is the one killed.
-	ged := sqldbtest.SharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip")
+	ged := sqldbtest.SharedData(t, "ucdp/GEDEvent_v23_1_CAF.csv.zip")
 	dir := filepath.Join(uploads, "job-cluster")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -154,6 +154,22 @@ func TestClusterSurvivesAKilledServer(t *testing.T) {
 		})
 	}
 
+	// The events table is locked against writes until the kill, so the
+	// import is surely in the middle when its server dies (it still beats
+	// its heartbeat, as a slow import does); reads go on.
+	lockDB, err := sql.Open("pgx", pg.primary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lockDB.Close()
+	lock, err := lockDB.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback()
+	if _, err := lock.ExecContext(ctx, `LOCK TABLE events IN EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
 	j := &sqldb.Job{Dataset: "ucdp", FilePath: upload, FileName: filepath.Base(upload)}
 	if err := db.CreateJob(ctx, j); err != nil {
 		t.Fatal(err)
@@ -166,7 +182,7 @@ func TestClusterSurvivesAKilledServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		if state != "queued" && state != "running" {
-			t.Fatalf("the import ended (%s) before a server could be killed running it", state)
+			t.Fatalf("the import ended (%s) with the events table locked", state)
 		}
 		for _, s := range servers {
 			if state == "running" && strings.HasSuffix(by, ":"+strconv.Itoa(s.cmd.Process.Pid)) {
@@ -178,12 +194,15 @@ func TestClusterSurvivesAKilledServer(t *testing.T) {
 	if victim == nil {
 		t.Fatal("no server took the import within 20 s")
 	}
-	time.Sleep(300 * time.Millisecond) // mid-import, mid-load
+	time.Sleep(300 * time.Millisecond) // mid-load
 	if err := victim.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	killedAt.Store(time.Now().UnixNano())
 	victim.cmd.Wait()
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(3 * time.Second)
 	close(stop)
 	wg.Wait()
@@ -211,7 +230,7 @@ func TestClusterSurvivesAKilledServer(t *testing.T) {
 	// The import whose server died is queued again and finished by another.
 	var state, by, summary string
 	var restarts int
-	for wait := time.Now().Add(45 * time.Second); time.Now().Before(wait); time.Sleep(200 * time.Millisecond) {
+	for wait := time.Now().Add(60 * time.Second); time.Now().Before(wait); time.Sleep(200 * time.Millisecond) {
 		if err := pg.query(pg.primary, `SELECT state, claimed_by, summary, restarts FROM jobs WHERE id = $1`, []any{j.ID}, &state, &by, &summary, &restarts); err != nil {
 			t.Fatal(err)
 		}
