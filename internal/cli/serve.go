@@ -25,7 +25,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "serve", "serve [--db DB] [--addr HOST:PORT] [--base-url https://HOST]\n\nServes the web pages until interrupted.")
 	dsn := dbFlag(fs, env)
 	jobsStale := fs.Duration("jobs-stale-after", jobs.DefaultStaleAfter, "how long a running import may stay silent before another server on the same PostgreSQL takes its server for dead and runs it again (at least 10s)")
-	replicaDSN := fs.String("db-replica", "", "postgres:// URL of a streaming replica of --db that answers anonymous visitors' public pages (docs/scaling.md); reads go to --db while it is down or behind on audiences")
+	replicaDSN := fs.String("db-replica", "", "postgres:// URL of a streaming replica of --db that answers anonymous visitors' public pages (docs/scaling.md); reads go to --db while it is down or has not caught up with --db's audiences and imports")
 	addr := fs.String("addr", "localhost:8080", "address to listen on, HOST:PORT (port 0 picks a free one)")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
