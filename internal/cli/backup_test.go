@@ -306,6 +306,7 @@ func TestCopyBothWays(t *testing.T) {
 	if got := dumpText(t, pg); got != want {
 		t.Fatalf("PostgreSQL after the copy differs at %s", firstDifference(want, got))
 	}
+	sameIndexes(t, pg, sqldb.Postgres)
 	back := filepath.Join(t.TempDir(), "back.db")
 	if out, _, err := run(t, "copy", "--from", pg, "--to", back, "--key-file", key); err != nil {
 		t.Fatalf("copy to SQLite: %v\n%s", err, out)
@@ -313,6 +314,7 @@ func TestCopyBothWays(t *testing.T) {
 	if got := dumpText(t, back); got != want {
 		t.Fatalf("SQLite after the copy back differs at %s", firstDifference(want, got))
 	}
+	sameIndexes(t, back, sqldb.SQLite)
 	if _, _, err := run(t, "copy", "--from", src, "--to", back, "--key-file", key); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("copy into a database in use: %v", err)
 	}
@@ -460,5 +462,27 @@ func TestBackupWhileWriting(t *testing.T) {
 		if err != nil || !strings.Contains(out, "integrity: ok") {
 			t.Errorf("restore of a backup taken while writing: %v\n%s", err, out)
 		}
+	}
+}
+
+// sameIndexes checks a restored database has every index a new one of its
+// kind has, as the migrations define them (a restore drops and rebuilds
+// them around the load).
+func sameIndexes(t *testing.T, dsn, driver string) {
+	t.Helper()
+	defs := func(db *sqldb.DB) string {
+		d, err := db.IndexDefinitions(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(d, "\n")
+	}
+	db, err := sqldb.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got, want := defs(db), defs(sqldbtest.Open(t, driver)); got != want {
+		t.Errorf("the restored %s indexes differ from the migrations' at %s", driver, firstDifference(want, got))
 	}
 }

@@ -239,6 +239,7 @@ type Restore struct {
 	header   *DumpHeader
 	schema   Schema
 	fks      []pgForeignKey
+	indexes  []string // definitions of the indexes dropped for the load
 	table    *SchemaTable
 	columns  []string
 	convert  []func(any) (any, error)
@@ -249,6 +250,27 @@ type Restore struct {
 }
 
 type pgForeignKey struct{ table, name, def string }
+
+// secondaryIndexes lists the indexes a restore drops while it loads and
+// builds again before it commits: one sort per index instead of a B-tree
+// insert per row. Indexes behind a primary key or a UNIQUE constraint stay
+// (SQLite cannot drop those); a unique index built again still refuses
+// duplicates, before anything commits.
+func (db *DB) secondaryIndexes(ctx context.Context, tx *sql.Tx) (names, defs []string, err error) {
+	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name NOT LIKE 'search\_%' ESCAPE '\' ORDER BY name`
+	if db.Driver == Postgres {
+		q = `SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+			WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisprimary AND t.relname NOT LIKE 'search\_%'
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY 1`
+	}
+	err = eachRow(ctx, tx, q, nil, func(r *sql.Rows) error {
+		var n, d string
+		err := r.Scan(&n, &d)
+		names, defs = append(names, n), append(defs, d)
+		return err
+	})
+	return names, defs, err
+}
 
 // ErrNotEmpty says a restore's target already holds tables.
 var ErrNotEmpty = fmt.Errorf("the database is not empty")
@@ -331,6 +353,16 @@ func (db *DB) BeginRestore(ctx context.Context, h *DumpHeader) (*Restore, error)
 			return fail(err)
 		}
 	}
+	names, defs, err := db.secondaryIndexes(ctx, r.tx)
+	if err != nil {
+		return fail(err)
+	}
+	for _, n := range names {
+		if _, err := r.tx.ExecContext(ctx, `DROP INDEX `+quoteIdent(n)); err != nil {
+			return fail(err)
+		}
+	}
+	r.indexes = defs
 	return r, nil
 }
 
@@ -411,6 +443,11 @@ func (r *Restore) Commit(ctx context.Context) error {
 	fail := func(err error) error {
 		r.tx.Rollback()
 		return fmt.Errorf("restore: %w", err)
+	}
+	for _, def := range r.indexes {
+		if _, err := r.tx.ExecContext(ctx, def); err != nil {
+			return fail(fmt.Errorf("the dump's rows do not fit an index (%s): %w", def, err))
+		}
 	}
 	for _, fk := range r.fks {
 		if _, err := r.tx.ExecContext(ctx, `ALTER TABLE `+fk.table+` ADD CONSTRAINT `+quoteIdent(fk.name)+` `+fk.def); err != nil {
