@@ -486,3 +486,36 @@ func sameIndexes(t *testing.T, dsn, driver string) {
 		t.Errorf("the restored %s indexes differ from the migrations' at %s", driver, firstDifference(want, got))
 	}
 }
+
+// Ids the audit log names stay unique after a restore: a testimony made
+// after it never takes the id of one deleted before the backup, on either
+// kind of database, even when every testimony had been deleted.
+func TestRestoredIdsAreNeverReused(t *testing.T) {
+	src, key, _ := drillDB(t)
+	id, pub := keygen(t)
+	for _, n := range []string{"1", "2"} {
+		if _, _, err := run(t, "testimony", "delete", n, "--db", src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "b.age")
+	if _, _, err := run(t, "backup", "--db", src, "--out", file, "--recipient", pub); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{filepath.Join(t.TempDir(), "r.db"), sqldbtest.DSN(t, sqldb.Postgres)} {
+		if out, _, err := run(t, "restore", file, "--identity", id, "--db", target, "--key-file", key, "--upload-dir", filepath.Join(t.TempDir(), "u")); err != nil {
+			t.Fatalf("restore: %v\n%s", err, out)
+		}
+		if _, _, err := run(t, "testimony", "import", writeFile(t, "t.csv", testimonyCSV), "--db", target, "--key-file", key, "--org", "hub"); err != nil {
+			t.Fatal(err)
+		}
+		driver := sqldb.SQLite
+		if sqldb.IsPostgres(target) {
+			driver = sqldb.Postgres
+		}
+		var low int64
+		if err := rawDB(t, driver, target).QueryRow(`SELECT min(id) FROM testimonies`).Scan(&low); err != nil || low <= 2 {
+			t.Errorf("%s: the first testimony after the restore has id %d (%v); ids 1 and 2 were deleted before the backup", driver, low, err)
+		}
+	}
+}

@@ -561,6 +561,11 @@ func (r *Restore) setSequences(ctx context.Context) error {
 		if _, err := r.tx.ExecContext(ctx, `UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?`, next, name); err != nil {
 			return err
 		}
+		// A table whose every row was deleted has no counter row yet.
+		if _, err := r.tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)
+			AND EXISTS (SELECT 1 FROM sqlite_master WHERE name = ? AND sql LIKE '%AUTOINCREMENT%')`, name, next, name, name); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"filippo.io/age"
@@ -173,9 +174,7 @@ func rowValue(v any) (any, error) {
 				b, err := base64.StdEncoding.DecodeString(s)
 				return string(b), err
 			case "f":
-				var f float64
-				_, err := fmt.Sscan(s, &f)
-				return f, err
+				return strconv.ParseFloat(s, 64)
 			}
 		}
 		return nil, errors.New("an unknown kind of value")
