@@ -113,6 +113,11 @@ type ImportTx interface {
 	// name gives.
 	StateCoverage(from, to string, countries []string)
 	CoverageFromFileName(month string)
+	// Repeats returns the positions in batch of the events whose native
+	// id an event of this import had before (in an earlier batch or
+	// earlier in batch), in memory bounded by the batch; Add is given the
+	// rest of batch.
+	Repeats(batch []*Event) ([]int, error)
 	// Add stores a batch of events with distinct native ids.
 	Add(batch []*Event) error
 	// Rejected counts a row refused with --skip-bad-rows.

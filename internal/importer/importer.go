@@ -12,12 +12,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -127,15 +127,31 @@ func Import(ctx context.Context, db aftermath.EventImports, file string, opt Opt
 	return res, nil
 }
 
-// chunk is a batch of parsed events and the rows refused before it.
+// chunk is a batch of parsed events and the rows refused among them.
 type chunk struct {
-	events   []*aftermath.Event
-	rejected int
+	events []*aftermath.Event
+	lines  []int      // the line each event starts on
+	raws   [][]string // each event's cells, kept with SkipBadRows to refuse a repeated id
+	bad    []badRow   // rows refused, in file order
+}
+
+// badRow is a row refused, with its cells for the rejects file.
+type badRow struct {
+	raw []string
+	err *ingest.RowError
+}
+
+func newChunk(skip bool) chunk {
+	c := chunk{events: make([]*aftermath.Event, 0, batchSize), lines: make([]int, 0, batchSize)}
+	if skip {
+		c.raws = make([][]string, 0, batchSize)
+	}
+	return c
 }
 
 // run reads and parses in one goroutine while this one writes to the
 // database, so that on two cores parsing and hashing overlap with SQLite's
-// or PostgreSQL's work.
+// or PostgreSQL's work. The rejects file is written here, in file order.
 func run(ctx context.Context, im aftermath.ImportTx, src *dataFile, opt Options, rej *rejects) error {
 	var rd ingest.Reader
 	var err error
@@ -156,17 +172,14 @@ func run(ctx context.Context, im aftermath.ImportTx, src *dataFile, opt Options,
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(chunks)
-		readErr <- read(ctx, rd, src.name, opt, rej, chunks)
+		readErr <- read(ctx, rd, opt, chunks)
 	}()
 	var werr error
 	for c := range chunks {
 		if werr != nil {
 			continue // drain, so the reader can finish
 		}
-		for range c.rejected {
-			im.Rejected()
-		}
-		werr = im.Add(c.events)
+		werr = write(im, src.name, rd.Header(), opt, rej, c)
 		if werr != nil {
 			cancel()
 		}
@@ -174,27 +187,60 @@ func run(ctx context.Context, im aftermath.ImportTx, src *dataFile, opt Options,
 			opt.Progress(src.name, src.done(), src.size, im.Counts())
 		}
 	}
-	if rerr := <-readErr; rerr != nil && (werr == nil || !errors.Is(rerr, context.Canceled)) {
-		return rerr
+	rerr := <-readErr
+	if werr != nil {
+		// The writer has seen only rows before any the reader stopped at,
+		// so its error is the first in the file.
+		return werr
 	}
-	return werr
+	return rerr
 }
 
-// read parses rows into batches: it catches ids repeated in the file,
-// refuses bad rows (or stops at the first one) and hashes each event.
-func read(ctx context.Context, rd ingest.Reader, name string, opt Options, rej *rejects, out chan<- chunk) error {
-	// Native ids seen in this file, as 64-bit hashes: a few bytes per row
-	// rather than the ids themselves, to keep memory bounded on large files.
-	seen := map[uint64]struct{}{}
-	seed := maphash.MakeSeed()
-	c := chunk{events: make([]*aftermath.Event, 0, batchSize)}
+// write stores a chunk: it finds ids repeated in the file, refuses them
+// and the rows the reader refused (or stops at the first of them, which is
+// the first refused in the file), and adds the rest.
+func write(im aftermath.ImportTx, name string, header []string, opt Options, rej *rejects, c chunk) error {
+	reps, err := im.Repeats(c.events)
+	if err != nil {
+		return err
+	}
+	if len(reps) > 0 {
+		slices.Sort(reps)
+		if !opt.SkipBadRows {
+			i := reps[0]
+			return &ingest.RowError{File: name, Line: c.lines[i], Column: idColumn(opt.Dataset), Value: c.events[i].NativeID,
+				Msg: "appears twice in this file"}
+		}
+		for _, i := range reps {
+			c.bad = append(c.bad, badRow{raw: c.raws[i], err: &ingest.RowError{File: name, Line: c.lines[i],
+				Column: idColumn(opt.Dataset), Value: c.events[i].NativeID, Msg: "appears twice in this file"}})
+			c.events[i] = nil
+		}
+		c.events = slices.DeleteFunc(c.events, func(e *aftermath.Event) bool { return e == nil })
+		slices.SortStableFunc(c.bad, func(a, b badRow) int { return a.err.Line - b.err.Line })
+	}
+	for _, b := range c.bad {
+		if err := rej.write(header, b.raw, b.err); err != nil {
+			return err
+		}
+		im.Rejected()
+	}
+	return im.Add(c.events)
+}
+
+// read parses rows into batches, refuses bad rows with SkipBadRows, and
+// hashes each event. At a bad row without SkipBadRows it hands on the rows
+// before it, whose ids may repeat one another earlier in the file, and
+// stops.
+func read(ctx context.Context, rd ingest.Reader, opt Options, out chan<- chunk) error {
+	c := newChunk(opt.SkipBadRows)
 	send := func() error {
 		select {
 		case out <- c:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		c = chunk{events: make([]*aftermath.Event, 0, batchSize)}
+		c = newChunk(opt.SkipBadRows)
 		return nil
 	}
 	for {
@@ -205,28 +251,23 @@ func read(ctx context.Context, rd ingest.Reader, name string, opt Options, rej *
 		if err == io.EOF {
 			break
 		}
-		if err == nil {
-			h := maphash.String(seed, e.NativeID)
-			if _, dup := seen[h]; dup {
-				err = &ingest.RowError{File: name, Line: rd.Line(), Column: idColumn(opt.Dataset), Value: e.NativeID,
-					Msg: "appears twice in this file"}
-			} else {
-				seen[h] = struct{}{}
-			}
-		}
 		var rowErr *ingest.RowError
 		if errors.As(err, &rowErr) && opt.SkipBadRows {
-			if werr := rej.write(rd.Header(), rd.Raw(), rowErr); werr != nil {
-				return werr
-			}
-			c.rejected++
+			c.bad = append(c.bad, badRow{raw: slices.Clone(rd.Raw()), err: rowErr})
 			continue
 		}
 		if err != nil {
+			if serr := send(); serr != nil {
+				return serr
+			}
 			return err
 		}
 		e.ContentHash = aftermath.EventHash(e)
 		c.events = append(c.events, e)
+		c.lines = append(c.lines, rd.Line())
+		if opt.SkipBadRows {
+			c.raws = append(c.raws, slices.Clone(rd.Raw()))
+		}
 		if len(c.events) == batchSize {
 			if err := send(); err != nil {
 				return err

@@ -466,6 +466,11 @@ func TestMigrationRebuildsAggregates(t *testing.T) {
 					`ALTER TABLE `+tb+` ADD COLUMN clear `+boolType+` NOT NULL DEFAULT FALSE`,
 					`ALTER TABLE `+tb+` ADD COLUMN precise `+boolType+` NOT NULL DEFAULT FALSE`)
 			}
+			for _, m := range ms {
+				if strings.HasPrefix(m.Version, "0024_") { // where the extra columns' names go
+					exec(m.SQL)
+				}
+			}
 			exec(`CREATE UNIQUE INDEX lent_m ON monthly_aggregates (dataset_id, country, admin1, year, month, violence_type, clear, precise)`,
 				`CREATE UNIQUE INDEX lent_a ON actor_monthly_aggregates (dataset_id, actor_id, country_iso3, admin1, year, month, violence_type, clear, precise)`)
 			for _, f := range []string{feb, syria, caf} {
@@ -482,6 +487,8 @@ func TestMigrationRebuildsAggregates(t *testing.T) {
 			for _, c := range []string{"covers_from", "covers_to", "countries", "basis"} {
 				exec(`ALTER TABLE dataset_versions DROP COLUMN ` + c)
 			}
+			// A 0009 import wrote the extra columns as objects; this test reads none of them.
+			exec(`UPDATE events SET extra = '{}'`, `DROP TABLE event_extra_columns`, `DROP TABLE event_extra_layouts`)
 			exec(`INSERT INTO monthly_aggregates SELECT * FROM old_m`, `INSERT INTO actor_monthly_aggregates SELECT * FROM old_a`,
 				`DROP TABLE old_m`, `DROP TABLE old_a`)
 			var n int

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"aftermath"
@@ -63,7 +62,7 @@ func (db *DB) EventByID(ctx context.Context, v aftermath.Viewer, id int64) (*aft
 		n := int(sources.Int64)
 		e.SourceCount = &n
 	}
-	if err := json.Unmarshal([]byte(extra), &e.Extra); err != nil {
+	if e.Extra, err = db.decodeExtra(ctx, extra); err != nil {
 		return nil, fmt.Errorf("event %d: extra columns: %w", id, err)
 	}
 	err = db.each(ctx, `SELECT l.role, a.name, l.inter, a.kind,

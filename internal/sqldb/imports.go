@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strconv"
@@ -34,6 +35,9 @@ type Import struct {
 	// empty is true when the dataset had no events as the import began: then
 	// no row can exist already and lookups are skipped.
 	empty bool
+	// ids and idTable are what Repeats knows of the ids given so far.
+	ids     bloom
+	idTable bool
 	// indexesDropped is true while deferredIndexes are dropped.
 	indexesDropped bool
 	// versions maps every stored version id of the dataset to its version
@@ -46,7 +50,12 @@ type Import struct {
 	actors   map[string]int64 // alias name → actor id for this dataset
 	actorsX  map[string]int64 // external id → actor id
 	stmts    map[string]*sql.Stmt
-	nextID   map[string]int64 // SQLite: the last id drawn per table
+	// layout is the extra columns' layout events are written in, and
+	// extraVals and extraBuf encodeExtra's scratch space.
+	layout    *extraLayout
+	extraVals []string
+	extraBuf  []byte
+	nextID    map[string]int64 // SQLite: the last id drawn per table
 	// countryISO3 maps the dataset's country spellings to ISO 3166-1
 	// alpha-3, so that analysis can select an area by code.
 	countryISO3 map[string]string
@@ -243,7 +252,7 @@ func (db *DB) BeginImportAs(ctx context.Context, as ImportAs, dataset, version, 
 	}
 	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, as: ia, dataset: dataset, version: version, file: file, sha256: sha, placement: place,
 		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, actorAgg: map[actorAggKey]*aggVal{}, places: map[placeKey]int64{},
-		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, nextID: map[string]int64{}, countryISO3: map[string]string{}}
+		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, layout: &extraLayout{}, nextID: map[string]int64{}, countryISO3: map[string]string{}}
 	if err := im.begin(); err != nil {
 		im.Rollback()
 		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND || aftermath.ErrorCode(err) == aftermath.EFORBIDDEN {
@@ -308,6 +317,9 @@ func (im *Import) begin() error {
 		return err
 	}
 	im.empty = any == 0
+	if im.empty {
+		im.ids = bloom{seed: maphash.MakeSeed(), bits: make([]uint64, bloomBits/64)}
+	}
 	if err := im.deferIndexes(); err != nil {
 		return err
 	}
@@ -441,7 +453,8 @@ const eventColumns = `dataset_id, version_id, native_id, content_hash, relid, ye
 var nEventColumns = strings.Count(eventColumns, ",") + 1
 
 // Add stores a batch of events, each read from the file in order. Events
-// must have distinct native ids within one import (the caller checks).
+// must have distinct native ids within one import: Repeats finds those
+// that do not, before Add.
 func (im *Import) Add(batch []*aftermath.Event) error {
 	if len(batch) == 0 {
 		return nil
@@ -565,7 +578,10 @@ func (im *Import) eventArgs(e *aftermath.Event, hash int64) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	extra := extraJSON(e.Extra)
+	extra, err := im.encodeExtra(e.Extra)
+	if err != nil {
+		return nil, err
+	}
 	var lat, lon any
 	if e.Latitude != nil {
 		lat = *e.Latitude
@@ -587,33 +603,8 @@ func (im *Import) eventArgs(e *aftermath.Event, hash int64) ([]any, error) {
 		e.SourceText, e.Notes, e.Tags, extra}, nil
 }
 
-// extraJSON encodes the extra columns as a JSON object with sorted keys.
-// It is written by hand because encoding/json's reflection was a sixth of
-// the import's CPU time.
-func extraJSON(m map[string]string) string {
-	if len(m) == 0 {
-		return "{}"
-	}
-	keys := make([]string, 0, len(m))
-	n := 2
-	for k, v := range m {
-		keys = append(keys, k)
-		n += len(k) + len(v) + 6
-	}
-	sort.Strings(keys)
-	b := make([]byte, 0, n)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = appendJSONString(b, m[k])
-	}
-	return string(append(b, '}'))
-}
-
+// appendJSONString appends s as a JSON string. It is written by hand
+// because encoding/json's reflection was a sixth of the import's CPU time.
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
@@ -1149,6 +1140,10 @@ func (im *Import) Commit() (aftermath.ImportCounts, error) {
 				}
 				return im.counts, err
 			}
+			if err := im.dropIDTable(); err != nil {
+				im.Rollback()
+				return im.counts, err
+			}
 			if err := tx.Commit(); err != nil {
 				im.conn.Close()
 				return im.counts, fmt.Errorf("commit import: %w", err)
@@ -1168,6 +1163,10 @@ func (im *Import) Commit() (aftermath.ImportCounts, error) {
 		return im.counts, err
 	}
 	if err := im.restoreIndexes(); err != nil {
+		im.Rollback()
+		return im.counts, err
+	}
+	if err := im.dropIDTable(); err != nil {
 		im.Rollback()
 		return im.counts, err
 	}

@@ -52,12 +52,20 @@ func jsonWords(col string) string {
 }
 
 // eventExtra reads one of UCDP's published columns that Event has no
-// field for (source_headline, source_original) from the extra JSON.
+// field for (source_headline, source_original) from the extra JSON, in
+// either of its forms (extra.go): an object, or an array whose layout
+// says where the name's value is.
 func eventExtra(driver, name string) string {
-	if driver == Postgres {
-		return `(CASE WHEN e.extra LIKE '{%' THEN coalesce(e.extra::jsonb ->> '` + name + `', '') ELSE '' END)`
+	pos := func(layout string) string {
+		return `(SELECT c.pos FROM event_extra_columns c WHERE c.layout_id = ` + layout + ` AND c.name = '` + name + `')`
 	}
-	return `(CASE WHEN json_valid(e.extra) THEN coalesce(json_extract(e.extra, '$.` + name + `'), '') ELSE '' END)`
+	if driver == Postgres {
+		return `(CASE WHEN e.extra LIKE '{%' THEN coalesce(e.extra::jsonb ->> '` + name + `', '') ` +
+			`WHEN e.extra LIKE '[%' THEN coalesce(e.extra::jsonb ->> ` + pos(`(e.extra::jsonb ->> 0)::bigint`) + `, '') ELSE '' END)`
+	}
+	return `(CASE WHEN NOT json_valid(e.extra) THEN '' WHEN e.extra LIKE '[%' ` +
+		`THEN coalesce(json_extract(e.extra, '$[' || ` + pos(`json_extract(e.extra, '$[0]')`) + ` || ']'), '') ` +
+		`ELSE coalesce(json_extract(e.extra, '$.` + name + `'), '') END)`
 }
 
 // translated adds to a kind's document its texts in the other languages
