@@ -72,4 +72,9 @@ func (v Viewer) Member() bool { return v.All || len(v.Orgs) > 0 }
 // owner, partners) or a public record is deleted, in every process.
 type Generations interface {
 	AudienceGeneration(ctx context.Context) (int64, error)
+	// FiguresGeneration changes, in every process, whenever what is read
+	// from the events, their actors or their aggregates may change: an
+	// import, or a change the audience generation counts (an actor merge
+	// among them).
+	FiguresGeneration(ctx context.Context) (string, error)
 }

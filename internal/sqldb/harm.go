@@ -20,10 +20,22 @@ type ActorEventDay = aftermath.ActorEventDay
 // import changes events: reading an actor's events scatters over the whole
 // events table (about 100 ms for 24,000 events of one actor among 3
 // million), and every intervention page asks for the same few actors.
+// It keeps the countries' spellings (countrySpellings) as long, for the
+// same reason: finding them scans every monthly aggregate (50 ms on 3
+// million events), for every page filtered by a country.
 type harmCache struct {
-	mu   sync.Mutex
-	gen  string
-	days map[string][]ActorEventDay
+	mu        sync.Mutex
+	gen       string
+	days      map[string][]ActorEventDay
+	spellings map[string][]string
+}
+
+// at empties the cache when the import generation has moved, or when it
+// is full; the caller holds mu.
+func (c *harmCache) at(gen string) {
+	if c.gen != gen || len(c.days) >= harmCacheSize || len(c.spellings) >= harmCacheSize {
+		c.gen, c.days, c.spellings = gen, map[string][]ActorEventDay{}, map[string][]string{}
+	}
 }
 
 const harmCacheSize = 256
@@ -49,30 +61,35 @@ func (db *DB) ActorEventDays(ctx context.Context, f ActorEventsFilter) ([]ActorE
 		slugKey(f.Dataset)).Scan(&seen); err != nil || seen == 0 {
 		return nil, err
 	}
+	return byImport(ctx, db, func(c *harmCache) map[string][]ActorEventDay { return c.days }, fmt.Sprint(f.Dataset, f.Spans),
+		func() ([]ActorEventDay, error) { return db.actorEventDays(ctx, f) })
+}
+
+// byImport returns what the cache's map (pick) holds under key for the
+// current import generation, reading it when missing.
+func byImport[T any](ctx context.Context, db *DB, pick func(*harmCache) map[string]T, key string, read func() (T, error)) (T, error) {
+	var zero T
 	gen, err := db.importGeneration(ctx)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	key := fmt.Sprint(f.Dataset, f.Spans)
 	c := &db.harm
 	c.mu.Lock()
-	if c.gen != gen || len(c.days) >= harmCacheSize {
-		c.gen, c.days = gen, map[string][]ActorEventDay{}
-	}
-	days, ok := c.days[key]
+	c.at(gen)
+	v, ok := pick(c)[key]
 	c.mu.Unlock()
 	if ok {
-		return days, nil
+		return v, nil
 	}
-	if days, err = db.actorEventDays(ctx, f); err != nil {
-		return nil, err
+	if v, err = read(); err != nil {
+		return zero, err
 	}
 	c.mu.Lock()
 	if c.gen == gen {
-		c.days[key] = days
+		pick(c)[key] = v
 	}
 	c.mu.Unlock()
-	return days, nil
+	return v, nil
 }
 
 // actorEventDays reads the day sums from the events.

@@ -266,20 +266,25 @@ func spellingsQuery(s string) (string, []any) {
 	return `SELECT m.country FROM monthly_aggregates m WHERE lower(m.country) = lower(?)`, []any{s}
 }
 
-// countrySpellings are the datasets' spellings of the country s names.
+// countrySpellings are the datasets' spellings of the country s names,
+// kept until an import changes the aggregates (harmCache).
 func (db *DB) countrySpellings(ctx context.Context, s string) ([]string, error) {
-	q, args := spellingsQuery(s)
-	var out []string
-	err := db.each(ctx, `SELECT DISTINCT x.country FROM (`+q+`) x ORDER BY x.country`, args, func(r *sql.Rows) error {
-		var c string
-		err := r.Scan(&c)
-		out = append(out, c)
-		return err
+	out, err := byImport(ctx, db, func(c *harmCache) map[string][]string { return c.spellings }, s, func() ([]string, error) {
+		q, args := spellingsQuery(s)
+		var out []string
+		// From the primary, as the generation was read.
+		err := eachRow(ctx, db.read, db.rebind(`SELECT DISTINCT x.country FROM (`+q+`) x ORDER BY x.country`), args, func(r *sql.Rows) error {
+			var c string
+			err := r.Scan(&c)
+			out = append(out, c)
+			return err
+		})
+		return out, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("spellings of %q: %w", s, err)
 	}
-	return out, nil
+	return slices.Clone(out), nil
 }
 
 // likeContains is a LIKE pattern matching s anywhere, its wildcards escaped.

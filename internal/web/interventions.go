@@ -173,13 +173,13 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 	opt.SideBySide = true
 	// The summary names its periods by the phases: in the reader's language.
 	named := figures.Localized(p.L, iv)
-	rep, err := impact.Analyze(ctx, s.db, named, opt)
+	rep, err := s.analyze(ctx, named, opt)
 	if err != nil && len(opt.Comparison) > 0 && aftermath.ErrorCode(err) == aftermath.EINVALID {
 		// The event study could not run (too few months, say): the rest
 		// of the page still can.
 		p.DiDNote = err.Error()
 		opt.Method, opt.Comparison = "summary", nil
-		rep, err = impact.Analyze(ctx, s.db, named, opt)
+		rep, err = s.analyze(ctx, named, opt)
 	}
 	if err == nil {
 		p.Report = rep

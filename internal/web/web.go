@@ -65,7 +65,7 @@ func New(db Store, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	srv := server.New(db, log)
-	s := &Server{Server: srv, db: db, log: log, bundle: srv.Bundle(), pages: t, static: st, limiter: newRateLimiter(10),
+	s := &Server{Server: srv, db: newFigureStore(db), log: log, bundle: srv.Bundle(), pages: t, static: st, limiter: newRateLimiter(10),
 		uploadDir: filepath.Join(os.TempDir(), "aftermath-uploads")}
 	srv.ErrorPage = s.errorPage
 	srv.AddRoutes(s.routesPages)
@@ -170,7 +170,7 @@ type router struct{ handle server.Handle }
 
 // routesPages registers every page, download and form.
 func (s *Server) routesPages(handle server.Handle) {
-	r := &router{handle: handle}
+	r := &router{handle: func(pattern, access string, h http.HandlerFunc) { handle(pattern, access, withGeneration(h)) }}
 	r.handle("GET /static/", Public, s.static.serve)
 	r.handle("GET /healthz", Public, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -282,7 +282,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		hi := homeIntervention{Intervention: iv}
-		rep, err := impact.Analyze(ctx, s.db, &ivs[i], impact.Options{Viewer: v, Outcome: "deaths_best", Method: "summary"})
+		rep, err := s.analyze(ctx, &ivs[i], impact.Options{Viewer: v, Outcome: "deaths_best", Method: "summary"})
 		switch {
 		case err == nil:
 			hi.Summary, hi.Dataset = rep.Summary, rep.Dataset

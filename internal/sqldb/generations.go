@@ -1,0 +1,20 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+)
+
+// FiguresGeneration is the import generation (every import that changes
+// events adds a row to imports; see importGeneration) with the audience
+// generation, in one read of the primary: figures cached under it stay
+// right while it stays the same.
+func (db *DB) FiguresGeneration(ctx context.Context) (string, error) {
+	var n, last, audience int64
+	err := db.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM imports), (SELECT COALESCE(max(id), 0) FROM imports),
+		(SELECT n FROM cache_generation WHERE id = 1)`).Scan(&n, &last, &audience)
+	if err != nil {
+		return "", fmt.Errorf("figures generation: %w", err)
+	}
+	return fmt.Sprint(n, "/", last, "/", audience), nil
+}

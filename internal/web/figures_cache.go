@@ -1,0 +1,244 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"aftermath"
+	"aftermath/internal/impact"
+)
+
+// figureStore answers the pages' reads of figures summed over the events
+// and their aggregates from memory while the store's figures generation
+// (an import, a change of who may see what) stays the same. Signed-in
+// pages are never cached whole; without this every one of them summed
+// the 3 million events' aggregates again (the explorer's counts and map,
+// the places, the home page's analyses), 1 to 6 s a page under 50
+// clients. Each answer is kept per viewer (the whole Viewer is in the
+// key), so no reader is given what another may see; filters naming an
+// actor are read afresh, since actors are also named by ledger records
+// and interventions that the generation does not follow.
+type figureStore struct {
+	Store
+	mu     sync.Mutex
+	gen    string
+	values map[string]any
+	// flight makes concurrent readers of one missing figure wait for a
+	// single read instead of all running it (50 clients, one query each).
+	flight singleflight.Group
+}
+
+type generationKey struct{}
+
+// requestGeneration is one request's figures generation, read at its
+// first figure: a page reads a dozen, all under one generation.
+type requestGeneration struct {
+	once sync.Once
+	gen  string
+	err  error
+}
+
+// withGeneration gives each page request its own generation to read once.
+func withGeneration(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h(w, r.WithContext(context.WithValue(r.Context(), generationKey{}, &requestGeneration{})))
+	}
+}
+
+// generation is the request's figures generation (the store's own when
+// the request has none to share).
+func (c *figureStore) generation(ctx context.Context) (string, error) {
+	rg, _ := ctx.Value(generationKey{}).(*requestGeneration)
+	if rg == nil {
+		return c.FiguresGeneration(ctx)
+	}
+	rg.once.Do(func() { rg.gen, rg.err = c.FiguresGeneration(ctx) })
+	return rg.gen, rg.err
+}
+
+// figureCacheSize bounds the figures kept; past it the cache starts over.
+const figureCacheSize = 2048
+
+// figureReadTimeout bounds one shared read, which runs apart from the
+// request that started it so that this client's leaving does not fail
+// the others waiting for it.
+const figureReadTimeout = 2 * time.Minute
+
+func newFigureStore(db Store) *figureStore {
+	return &figureStore{Store: db, values: map[string]any{}}
+}
+
+// cachedFigure returns the figure kept under key for the current
+// generation, reading it once when missing. The read runs on a context of
+// its own: not cancelled with the request, and carrying none of its
+// values, so it is answered by the primary (a replica behind it would
+// keep old figures under the new generation).
+func cachedFigure[T any](ctx context.Context, c *figureStore, key string, read func(context.Context) (T, error), clone func(T) T) (T, error) {
+	var zero T
+	gen, err := c.generation(ctx)
+	if err != nil {
+		return zero, err
+	}
+	c.mu.Lock()
+	if c.gen != gen || len(c.values) >= figureCacheSize {
+		c.gen, c.values = gen, map[string]any{}
+	}
+	v, ok := c.values[key]
+	c.mu.Unlock()
+	if ok {
+		return clone(v.(T)), nil
+	}
+	v, err, _ = c.flight.Do(gen+"\x00"+key, func() (any, error) {
+		rctx, cancel := context.WithTimeout(context.Background(), figureReadTimeout)
+		defer cancel()
+		val, err := read(rctx)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.gen == gen {
+			c.values[key] = val
+		}
+		c.mu.Unlock()
+		return val, nil
+	})
+	if err != nil {
+		return zero, err
+	}
+	return clone(v.(T)), nil
+}
+
+// A figure is handed out as a copy of the kept slice or map, so that a
+// page sorting or appending to its own never changes another's.
+func cloneSlice[S ~[]E, E any](s S) S { return slices.Clone(s) }
+
+type countResult struct {
+	n     int64
+	exact bool
+}
+
+type countriesResult struct {
+	counts []aftermath.CountryCount
+	exact  bool
+}
+
+type pointsResult struct {
+	pts    []aftermath.EventPoint
+	binned int64
+}
+
+func same[T any](v T) T { return v }
+
+func figureKey(method string, args ...any) string { return method + fmt.Sprintf("%#v", args) }
+
+func (c *figureStore) Datasets(ctx context.Context, v aftermath.Viewer) ([]aftermath.Dataset, error) {
+	return cachedFigure(ctx, c, figureKey("Datasets", v), func(ctx context.Context) ([]aftermath.Dataset, error) { return c.Store.Datasets(ctx, v) },
+		func(ds []aftermath.Dataset) []aftermath.Dataset {
+			out := slices.Clone(ds)
+			for i := range out {
+				out[i].Versions = slices.Clone(out[i].Versions)
+			}
+			return out
+		})
+}
+
+func (c *figureStore) DatasetCoverage(ctx context.Context, v aftermath.Viewer, dataset string) (aftermath.CoverageSet, error) {
+	return cachedFigure(ctx, c, figureKey("DatasetCoverage", v, dataset),
+		func(ctx context.Context) (aftermath.CoverageSet, error) {
+			return c.Store.DatasetCoverage(ctx, v, dataset)
+		}, cloneSlice)
+}
+
+func (c *figureStore) CountEvents(ctx context.Context, f aftermath.EventFilter, limit int) (int64, bool, error) {
+	if f.Actor != "" {
+		return c.Store.CountEvents(ctx, f, limit)
+	}
+	r, err := cachedFigure(ctx, c, figureKey("CountEvents", f, limit), func(ctx context.Context) (countResult, error) {
+		n, exact, err := c.Store.CountEvents(ctx, f, limit)
+		return countResult{n, exact}, err
+	}, same)
+	return r.n, r.exact, err
+}
+
+func (c *figureStore) CountryCounts(ctx context.Context, f aftermath.EventFilter, max int) ([]aftermath.CountryCount, bool, error) {
+	if f.Actor != "" {
+		return c.Store.CountryCounts(ctx, f, max)
+	}
+	r, err := cachedFigure(ctx, c, figureKey("CountryCounts", f, max), func(ctx context.Context) (countriesResult, error) {
+		counts, exact, err := c.Store.CountryCounts(ctx, f, max)
+		return countriesResult{counts, exact}, err
+	}, func(r countriesResult) countriesResult { return countriesResult{slices.Clone(r.counts), r.exact} })
+	return r.counts, r.exact, err
+}
+
+func (c *figureStore) EventPoints(ctx context.Context, f aftermath.EventFilter, max int) ([]aftermath.EventPoint, int64, error) {
+	if f.Actor != "" {
+		return c.Store.EventPoints(ctx, f, max)
+	}
+	r, err := cachedFigure(ctx, c, figureKey("EventPoints", f, max), func(ctx context.Context) (pointsResult, error) {
+		pts, binned, err := c.Store.EventPoints(ctx, f, max)
+		return pointsResult{pts, binned}, err
+	}, func(r pointsResult) pointsResult { return pointsResult{slices.Clone(r.pts), r.binned} })
+	return r.pts, r.binned, err
+}
+
+func (c *figureStore) PlaceTotals(ctx context.Context, v aftermath.Viewer, iso3 string) ([]aftermath.PlaceTotal, error) {
+	return cachedFigure(ctx, c, figureKey("PlaceTotals", v, iso3),
+		func(ctx context.Context) ([]aftermath.PlaceTotal, error) { return c.Store.PlaceTotals(ctx, v, iso3) }, cloneSlice)
+}
+
+func (c *figureStore) MonthlyTotals(ctx context.Context, f aftermath.AreaFilter) ([]aftermath.MonthTotal, error) {
+	return cachedFigure(ctx, c, figureKey("MonthlyTotals", f),
+		func(ctx context.Context) ([]aftermath.MonthTotal, error) { return c.Store.MonthlyTotals(ctx, f) }, cloneSlice)
+}
+
+func (c *figureStore) ActorMonthlyTotals(ctx context.Context, f aftermath.AreaFilter, sel aftermath.ActorSelect) ([]aftermath.MonthTotal, error) {
+	return cachedFigure(ctx, c, figureKey("ActorMonthlyTotals", f, sel),
+		func(ctx context.Context) ([]aftermath.MonthTotal, error) {
+			return c.Store.ActorMonthlyTotals(ctx, f, sel)
+		}, cloneSlice)
+}
+
+func (c *figureStore) Spread(ctx context.Context, f aftermath.AreaFilter) (map[int]int, error) {
+	return cachedFigure(ctx, c, figureKey("Spread", f), func(ctx context.Context) (map[int]int, error) { return c.Store.Spread(ctx, f) }, maps.Clone)
+}
+
+func (c *figureStore) ActorEventDays(ctx context.Context, f aftermath.ActorEventsFilter) ([]aftermath.ActorEventDay, error) {
+	return cachedFigure(ctx, c, figureKey("ActorEventDays", f),
+		func(ctx context.Context) ([]aftermath.ActorEventDay, error) { return c.Store.ActorEventDays(ctx, f) }, cloneSlice)
+}
+
+// analyze is impact.Analyze with its report kept like a figure, for the
+// methods that read nothing but the figures and the intervention given
+// (summary and the event study; synthetic control also reads the other
+// interventions, which the generation does not follow). The key holds
+// the intervention whole, so an edit of it is a new key. The report is
+// shared by every reader: the pages only read it.
+func (s *Server) analyze(ctx context.Context, iv *aftermath.Intervention, opt impact.Options) (*impact.Report, error) {
+	c, ok := s.db.(*figureStore)
+	method := opt.Method
+	if method == "" {
+		method = "summary"
+	}
+	if !ok || (method != "summary" && method != "did") {
+		return impact.Analyze(ctx, s.db, iv, opt)
+	}
+	ivKey, err := json.Marshal(iv)
+	if err != nil {
+		return nil, err
+	}
+	optKey, err := json.Marshal(opt)
+	if err != nil {
+		return nil, err
+	}
+	return cachedFigure(ctx, c, "Analyze"+string(ivKey)+string(optKey),
+		func(ctx context.Context) (*impact.Report, error) { return impact.Analyze(ctx, c, iv, opt) }, same)
+}
