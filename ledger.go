@@ -801,6 +801,8 @@ type Sources interface {
 	CreateSource(ctx context.Context, s *Source) error
 	SourceByIdentifier(ctx context.Context, v Viewer, identifier string) (*Source, error)
 	Source(ctx context.Context, v Viewer, id int64) (*Source, error)
+	// SourcesByID are those of ids that v may see, by id.
+	SourcesByID(ctx context.Context, v Viewer, ids []int64) (map[int64]Source, error)
 	Sources(ctx context.Context, v Viewer) ([]Source, error)
 	// CitationsOfSource lists the records v may see that cite a source.
 	CitationsOfSource(ctx context.Context, v Viewer, sourceID int64) ([]Citation, error)

@@ -170,9 +170,28 @@ func (db *DB) AliasesWithPrefix(ctx context.Context, dataset, prefix string) ([]
 
 // Sources lists the sources the viewer may see, newest first.
 func (db *DB) Sources(ctx context.Context, v aftermath.Viewer) ([]aftermath.Source, error) {
+	return db.sourcesWhere(ctx, v, "1 = 1")
+}
+
+// SourcesByID are the sources of ids that the viewer may see, by id: one
+// read for all the citations of a record.
+func (db *DB) SourcesByID(ctx context.Context, v aftermath.Viewer, ids []int64) (map[int64]aftermath.Source, error) {
+	out := map[int64]aftermath.Source{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, err := db.sourcesWhere(ctx, v, "s.id IN ("+ints(ids)+")")
+	for _, s := range list {
+		out[s.ID] = s
+	}
+	return out, err
+}
+
+// sourcesWhere lists the sources that meet cond and that v may see.
+func (db *DB) sourcesWhere(ctx context.Context, v aftermath.Viewer, cond string) ([]aftermath.Source, error) {
 	var out []aftermath.Source
 	err := db.each(ctx, `SELECT s.id, s.identifier, s.title, s.publisher, s.date, s.url, s.archive_sha256, s.reliability, s.language, s.audience
-		FROM sources s WHERE `+visible(v, "s", "source")+` ORDER BY s.date DESC, s.identifier, s.id`, nil,
+		FROM sources s WHERE `+cond+` AND `+visible(v, "s", "source")+` ORDER BY s.date DESC, s.identifier, s.id`, nil,
 		func(r *sql.Rows) error {
 			var s aftermath.Source
 			err := r.Scan(&s.ID, &s.Identifier, &s.Title, &s.Publisher, &s.Date, &s.URL, &s.ArchiveSHA256, &s.Reliability, &s.Language, &s.Audience)

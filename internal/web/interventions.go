@@ -160,13 +160,9 @@ func (s *Server) intervention(w http.ResponseWriter, r *http.Request) {
 			p.Outcomes = append(p.Outcomes, o)
 		}
 	}
-	for _, c := range iv.Citations {
-		src, err := s.db.Source(ctx, viewerOf(ctx), c.SourceID)
-		if err != nil {
-			s.PageError(w, r, err)
-			return
-		}
-		p.Citations = append(p.Citations, citedSource{Citation: c, Source: *src})
+	if p.Citations, err = s.ledgerCites(ctx, iv.Citations); err != nil {
+		s.PageError(w, r, err)
+		return
 	}
 	// The analysis needs imported data covering the intervention; without
 	// it the page says so rather than failing.

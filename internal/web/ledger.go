@@ -130,16 +130,19 @@ type actorField struct {
 // ledgerCites pairs citations with their sources; a source the reader may
 // not see is left out with its citation (the store already does so).
 func (s *Server) ledgerCites(ctx context.Context, cs []aftermath.Citation) ([]citedSource, error) {
+	ids := make([]int64, 0, len(cs))
+	for _, c := range cs {
+		ids = append(ids, c.SourceID)
+	}
+	srcs, err := s.db.SourcesByID(ctx, viewerOf(ctx), ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]citedSource, 0, len(cs))
 	for _, c := range cs {
-		src, err := s.db.Source(ctx, viewerOf(ctx), c.SourceID)
-		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND {
-			continue
+		if src, ok := srcs[c.SourceID]; ok {
+			out = append(out, citedSource{Citation: c, Source: src})
 		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, citedSource{Citation: c, Source: *src})
 	}
 	return out, nil
 }
