@@ -23,14 +23,14 @@ import (
 // (though it holds 18 January rows): January 2022 is covered by neither.
 func gapServer(t *testing.T) (http.Handler, *sqldb.DB) {
 	t.Helper()
-	db := sqldbtest.Open(t, sqldb.SQLite)
-	ctx := context.Background()
-	for _, f := range []string{"ucdp/GEDEvent_v21_01_21_12.csv.zip", "ucdp/GEDEvent_v22_0_2.csv.zip"} {
-		if _, err := importer.Import(ctx, db, shareddata.Path(t, f), importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
-			t.Fatal(err)
+	db := sqldbtest.FilledSQLite(t, "gaps", func(t testing.TB, db *sqldb.DB) {
+		for _, f := range []string{"ucdp/GEDEvent_v21_01_21_12.csv.zip", "ucdp/GEDEvent_v22_0_2.csv.zip"} {
+			if _, err := importer.Import(context.Background(), db, shareddata.Path(t, f), importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	seedLedgerCatalog(t, db)
+		seedLedgerCatalog(t, db)
+	})
 	srv, err := newServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -48,7 +48,7 @@ type ledgerFixture struct {
 }
 
 // seedLedgerCatalog stores the starter catalog as `aftermath seed` does.
-func seedLedgerCatalog(t *testing.T, db *sqldb.DB) {
+func seedLedgerCatalog(t testing.TB, db *sqldb.DB) {
 	t.Helper()
 	ctx := context.Background()
 	cat, err := catalog.Load()

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -75,7 +76,14 @@ func DSN(t testing.TB, driver string) string {
 // Open returns a migrated database of the driver, closed when t ends.
 func Open(t testing.TB, driver string) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(context.Background(), DSN(t, driver))
+	return openChecked(t, DSN(t, driver))
+}
+
+// openChecked opens and migrates dsn, closing it when t ends after
+// checking it holds no dangling references.
+func openChecked(t testing.TB, dsn string) *sqldb.DB {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,4 +133,82 @@ func Snapshot(t testing.TB, db *sqldb.DB) string {
 		t.Fatal(err)
 	}
 	return strings.Join(s, "\n")
+}
+
+// filled is a SQLite database built once per test binary: the bytes of
+// its files after the build, or why the build failed.
+type filled struct {
+	once  sync.Once
+	files map[string][]byte // "" for the main file, "-wal" for its log
+	err   string
+}
+
+var (
+	filledMu sync.Mutex
+	filledBy = map[string]*filled{}
+)
+
+// FilledSQLite returns a migrated SQLite database of its own holding what
+// fill put into one, fill running once per test binary for each name and
+// later callers getting a copy of its files. Tests that read the same
+// real releases pay for importing them once (under the race detector an
+// import of two UCDP releases takes half a minute). fill must give the
+// same content whoever calls it first; a fill that failed fails every
+// caller of the name.
+func FilledSQLite(t testing.TB, name string, fill func(t testing.TB, db *sqldb.DB)) *sqldb.DB {
+	t.Helper()
+	filledMu.Lock()
+	f := filledBy[name]
+	if f == nil {
+		f = &filled{err: "the fill stopped before it ended"}
+		filledBy[name] = f
+	}
+	filledMu.Unlock()
+	f.once.Do(func() {
+		path := filepath.Join(t.TempDir(), "fill.db")
+		db, err := sqldb.Open(context.Background(), path)
+		if err != nil {
+			f.err = err.Error()
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Migrate(context.Background()); err != nil {
+			f.err = err.Error()
+			t.Fatal(err)
+		}
+		fill(t, db)
+		if t.Failed() {
+			f.err = "the fill failed in an earlier test"
+			return
+		}
+		// Closing the last connection checkpoints the log; whatever is
+		// left of it is copied too.
+		if err := db.Close(); err != nil {
+			f.err = err.Error()
+			t.Fatal(err)
+		}
+		files := map[string][]byte{}
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(path + suffix)
+			if suffix != "" && os.IsNotExist(err) {
+				continue
+			}
+			if err != nil {
+				f.err = err.Error()
+				t.Fatal(err)
+			}
+			files[suffix] = b
+		}
+		f.files, f.err = files, ""
+	})
+	if f.err != "" {
+		t.Fatalf("filled database %s: %s", name, f.err)
+	}
+	path := filepath.Join(t.TempDir(), "test.db")
+	for suffix, b := range f.files {
+		if err := os.WriteFile(path+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return openChecked(t, path)
 }
