@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
@@ -169,7 +170,13 @@ func TestPublishSite(t *testing.T) {
 				}
 				sign = []string{"--sign", signKey}
 			}
-			sites := []string{filepath.Join(t.TempDir(), "site"), filepath.Join(t.TempDir(), "site")}
+			// Built twice on SQLite, to compare the runs byte for byte; a
+			// second PostgreSQL run (half a minute under the race detector)
+			// would check the same code again.
+			sites := []string{filepath.Join(t.TempDir(), "site")}
+			if driver == sqldb.SQLite {
+				sites = append(sites, filepath.Join(t.TempDir(), "site"))
+			}
 			for _, out := range sites {
 				start := time.Now()
 				msg, err := runIn(t, "", append([]string{"publish", "--db", dsn, "--key-file", key, "--out", out, "--base-url", "https://site.example.org/mirror"}, sign...)...)
@@ -266,20 +273,8 @@ func TestPublishSite(t *testing.T) {
 				t.Errorf("the service shows the public no brief, or another; the fixture is wrong")
 			}
 			// Byte-identical on a second run.
-			err = filepath.WalkDir(sites[1], func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				rel, _ := filepath.Rel(sites[1], p)
-				b, _ := os.ReadFile(p)
-				if a, ok := files[filepath.ToSlash(rel)]; !ok || !bytes.Equal(a, b) {
-					t.Errorf("the second run's %s differs", rel)
-				}
-				delete(files, filepath.ToSlash(rel))
-				return err
-			})
-			if err != nil || len(files) != 0 {
-				t.Errorf("the second run lacks %d files: %v", len(files), err)
+			for _, again := range sites[1:] {
+				compareSites(t, files, again)
 			}
 			if haveTool(t, "sha256sum") {
 				cmd := exec.Command("sha256sum", "-c", "--quiet", "--strict", "SHA256SUMS")
@@ -303,6 +298,28 @@ func TestPublishSite(t *testing.T) {
 				browseSite(t, site)
 			}
 		})
+	}
+}
+
+// compareSites checks that the site in dir holds exactly files, byte for
+// byte.
+func compareSites(t *testing.T, files map[string][]byte, again string) {
+	t.Helper()
+	files = maps.Clone(files)
+	err := filepath.WalkDir(again, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(again, p)
+		b, _ := os.ReadFile(p)
+		if a, ok := files[filepath.ToSlash(rel)]; !ok || !bytes.Equal(a, b) {
+			t.Errorf("the second run's %s differs", rel)
+		}
+		delete(files, filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil || len(files) != 0 {
+		t.Errorf("the second run lacks %d files: %v", len(files), err)
 	}
 }
 
