@@ -77,4 +77,8 @@ type Generations interface {
 	// import, or a change the audience generation counts (an actor merge
 	// among them).
 	FiguresGeneration(ctx context.Context) (string, error)
+	// RecordsGeneration changes, in every process, whenever a record the
+	// pages list (interventions, sources, actors, the ledger, briefs and
+	// their translations) is written, by whatever wrote it.
+	RecordsGeneration(ctx context.Context) (int64, error)
 }

@@ -181,6 +181,12 @@ func (db *DB) applyMigration(ctx context.Context, m Migration) (bool, error) {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(4701)`); err != nil {
 			return false, err
 		}
+		// The records generation's triggers wait for the commit
+		// (migration 0025); a migration that writes rows and then alters
+		// or indexes their table could not, with their events pending.
+		if _, err := tx.ExecContext(ctx, `SET CONSTRAINTS ALL IMMEDIATE`); err != nil {
+			return false, err
+		}
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, db.rebind(`SELECT count(*) FROM schema_migrations WHERE version = ?`), m.Version).Scan(&n); err != nil {

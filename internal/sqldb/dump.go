@@ -36,9 +36,12 @@ type DumpSink interface {
 }
 
 // derivedTable reports tables a dump leaves out: the search index (rebuilt
-// from the records after a restore) and the database's own bookkeeping.
+// from the records after a restore), the database's own bookkeeping, and
+// the records generation, a clock for caches that the restored database
+// starts again (its triggers raise it as the rows go in; no process holds
+// anything kept under the old database's number).
 func derivedTable(name string) bool {
-	return strings.HasPrefix(name, "search_") || strings.HasPrefix(name, "sqlite_") || name == "schema_migrations"
+	return strings.HasPrefix(name, "search_") || strings.HasPrefix(name, "sqlite_") || name == "schema_migrations" || name == "records_generation"
 }
 
 // DumpTables returns the tables a dump holds, parents before the tables
@@ -346,6 +349,12 @@ func (db *DB) BeginRestore(ctx context.Context, h *DumpHeader) (*Restore, error)
 			if _, err := r.tx.ExecContext(ctx, `ALTER TABLE `+fk.table+` DROP CONSTRAINT `+quoteIdent(fk.name)); err != nil {
 				return fail(err)
 			}
+		}
+		// The records generation's triggers would wait for the commit
+		// (migration 0025), and a table with trigger events pending
+		// cannot be indexed again at the end.
+		if _, err := r.tx.ExecContext(ctx, `SET CONSTRAINTS ALL IMMEDIATE`); err != nil {
+			return fail(err)
 		}
 	}
 	for i := len(tables) - 1; i >= 0; i-- {

@@ -18,3 +18,15 @@ func (db *DB) FiguresGeneration(ctx context.Context) (string, error) {
 	}
 	return fmt.Sprint(n, "/", last, "/", audience), nil
 }
+
+// RecordsGeneration is a number the database raises itself, in the
+// transaction of the change, whenever a record the pages list changes:
+// interventions, sources, actors, the ledger, briefs, translations,
+// organisations (migration 0025 names the tables). One primary-key read.
+func (db *DB) RecordsGeneration(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.read.QueryRowContext(ctx, `SELECT n FROM records_generation WHERE id = 1`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("records generation: %w", err)
+	}
+	return n, nil
+}
