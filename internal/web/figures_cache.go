@@ -28,22 +28,29 @@ import (
 // and interventions that the generation does not follow.
 type figureStore struct {
 	Store
-	mu     sync.Mutex
-	gen    string
-	values map[string]any
+	mu      sync.Mutex
+	figures kept // under the figures generation
+	records kept // under it and the records generation (records_cache.go)
 	// flight makes concurrent readers of one missing figure wait for a
 	// single read instead of all running it (50 clients, one query each).
 	flight singleflight.Group
 }
 
+// kept is what was read under one generation, by key.
+type kept struct {
+	gen    string
+	values map[string]any
+}
+
 type generationKey struct{}
 
 // requestGeneration is one request's figures generation, read at its
-// first figure: a page reads a dozen, all under one generation.
+// first figure: a page reads a dozen, all under one generation; and its
+// records generation, read at its first kept record.
 type requestGeneration struct {
-	once sync.Once
-	gen  string
-	err  error
+	once, recordsOnce sync.Once
+	gen, records      string
+	err, recordsErr   error
 }
 
 // withGeneration gives each page request its own generation to read once.
@@ -73,7 +80,7 @@ const figureCacheSize = 2048
 const figureReadTimeout = 2 * time.Minute
 
 func newFigureStore(db Store) *figureStore {
-	return &figureStore{Store: db, values: map[string]any{}}
+	return &figureStore{Store: db}
 }
 
 // cachedFigure returns the figure kept under key for the current
@@ -82,21 +89,30 @@ func newFigureStore(db Store) *figureStore {
 // values, so it is answered by the primary (a replica behind it would
 // keep old figures under the new generation).
 func cachedFigure[T any](ctx context.Context, c *figureStore, key string, read func(context.Context) (T, error), clone func(T) T) (T, error) {
-	var zero T
 	gen, err := c.generation(ctx)
 	if err != nil {
+		var zero T
 		return zero, err
 	}
+	return cachedIn(c, &c.figures, gen, key, read, clone)
+}
+
+// cachedIn returns the value kept in k under key for gen, reading it once
+// when missing.
+func cachedIn[T any](c *figureStore, k *kept, gen, key string, read func(context.Context) (T, error), clone func(T) T) (T, error) {
+	var zero T
 	c.mu.Lock()
-	if c.gen != gen || len(c.values) >= figureCacheSize {
-		c.gen, c.values = gen, map[string]any{}
+	if k.gen != gen || len(k.values) >= figureCacheSize {
+		k.gen, k.values = gen, map[string]any{}
 	}
-	v, ok := c.values[key]
+	v, ok := k.values[key]
 	c.mu.Unlock()
 	if ok {
 		return clone(v.(T)), nil
 	}
-	v, err, _ = c.flight.Do(gen+"\x00"+key, func() (any, error) {
+	// The two sets' generations never look alike (the records one has a
+	// "+"), so one flight group serves both.
+	v, err, _ := c.flight.Do(gen+"\x00"+key, func() (any, error) {
 		rctx, cancel := context.WithTimeout(context.Background(), figureReadTimeout)
 		defer cancel()
 		val, err := read(rctx)
@@ -104,8 +120,8 @@ func cachedFigure[T any](ctx context.Context, c *figureStore, key string, read f
 			return nil, err
 		}
 		c.mu.Lock()
-		if c.gen == gen {
-			c.values[key] = val
+		if k.gen == gen {
+			k.values[key] = val
 		}
 		c.mu.Unlock()
 		return val, nil

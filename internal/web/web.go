@@ -254,35 +254,22 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(ctx)
 	p := homePage{page: s.newPage(w, r, "home.title")}
 	p.CanImport = auth.Can(p.User, auth.ActionImport)
-	ivs, err := s.db.Interventions(ctx, v)
+	hr, err := s.homeRecords(ctx, v)
 	if err == nil {
 		p.Datasets, err = s.db.Datasets(ctx, v)
 	}
 	if err == nil {
 		p.Events, err = s.db.Events(ctx, aftermath.EventFilter{Viewer: v, Limit: 5})
 	}
-	if err == nil {
-		p.Briefs, err = s.db.Briefs(ctx, v, aftermath.BriefFilter{Limit: 4})
-	}
-	var items []aftermath.TimelineItem
-	if err == nil {
-		items, err = s.db.LedgerTimeline(ctx, v, aftermath.TimelineFilter{})
-	}
 	if err != nil {
 		s.PageError(w, r, err)
 		return
 	}
-	// The timeline runs oldest first: the latest five, newest first.
-	for i := len(items) - 1; i >= 0 && len(p.Ledger) < 5; i-- {
-		p.Ledger = append(p.Ledger, items[i])
-	}
-	for i, iv := range ivs {
-		if i == homeInterventions {
-			p.MoreInterventions = len(ivs) - i
-			break
-		}
-		hi := homeIntervention{Intervention: iv}
-		rep, err := s.analyze(ctx, &ivs[i], impact.Options{Viewer: v, Outcome: "deaths_best", Method: "summary"})
+	p.Briefs, p.Ledger, p.MoreInterventions = hr.Briefs, hr.Ledger, hr.More
+	for i := range hr.Interventions {
+		iv := &hr.Interventions[i]
+		hi := homeIntervention{Intervention: *iv}
+		rep, err := s.analyze(ctx, iv, impact.Options{Viewer: v, Outcome: "deaths_best", Method: "summary"})
 		switch {
 		case err == nil:
 			hi.Summary, hi.Dataset = rep.Summary, rep.Dataset

@@ -1,0 +1,107 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"aftermath"
+	"aftermath/internal/sqldb"
+)
+
+// TestSignedInHomeFollowsRecordsWrittenElsewhere: the home page keeps
+// what it lists of the records (records_cache.go) only while nothing
+// changed them. A decision and an intervention written straight into
+// the database, as the command line does, reach the signed-in home page
+// of both serve processes at once; another organisation's internal
+// decision never reaches the member, kept or not.
+func TestSignedInHomeFollowsRecordsWrittenElsewhere(t *testing.T) {
+	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
+		t.Run(driver, func(t *testing.T) {
+			ctx := context.Background()
+			db1, db2, servers := twoServers(t, driver)
+			member, _ := signIn(t, db1, "member-records@example.org", aftermath.RoleResearcher)
+			sys := aftermath.System
+			maker := aftermath.ActorRef{Name: "Council of the European Union", Kind: "organisation"}
+			first := &aftermath.Decision{Maker: maker, Date: "2013-02-18", Kind: "training", Summary: "EUTM Mali launched", Audience: aftermath.AudiencePublic}
+			if err := db2.CreateDecision(ctx, sys, first); err != nil {
+				t.Fatal(err)
+			}
+			iv := &aftermath.Intervention{Audience: aftermath.AudiencePublic, Slug: "eutm-mali", Name: "EUTM Mali", Area: []aftermath.AreaRef{{Country: "MLI"}},
+				Phases: []aftermath.Phase{{Name: "Mandate", Start: "2013-02-18", End: "2024-05-18"}}}
+			if err := db2.CreateIntervention(ctx, sys, iv); err != nil {
+				t.Fatal(err)
+			}
+			src := &aftermath.Source{Title: "Report of the committee", Audience: aftermath.AudiencePublic}
+			if err := db2.CreateSource(ctx, src); err != nil {
+				t.Fatal(err)
+			}
+			q := &aftermath.Inquiry{Body: aftermath.ActorRef{Name: "Parliament committee", Kind: aftermath.KindOrganisation}, Type: "parliamentary-inquiry",
+				Title: "Review of the training mission", Date: "2022-01-01", Audience: aftermath.AudiencePublic}
+			if err := db2.CreateInquiry(ctx, sys, q); err != nil {
+				t.Fatal(err)
+			}
+			rec := &aftermath.Recommendation{InquiryID: q.ID, Addressee: aftermath.ActorRef{Name: "Council of the European Union"}, Text: "Vet every unit trained.",
+				Citations: []aftermath.Citation{{Field: "text", SourceID: src.ID, Confidence: "high"}}, Audience: aftermath.AudiencePublic}
+			if err := db2.CreateRecommendation(ctx, sys, rec); err != nil {
+				t.Fatal(err)
+			}
+			home := func(i int) string {
+				t.Helper()
+				rec := getAs(servers[i], "/", member)
+				if rec.Code != 200 {
+					t.Fatalf("server %d, home: %d", i+1, rec.Code)
+				}
+				return rec.Body.String()
+			}
+			for i := range servers {
+				for range 2 { // the second read comes from memory
+					if b := home(i); !strings.Contains(b, "EUTM Mali launched") || !strings.Contains(b, ">EUTM Mali<") {
+						t.Fatalf("server %d: the home page lacks the decision or the intervention", i+1)
+					}
+				}
+			}
+			// A judgement of the recommendation moves the records
+			// generation only (no audience changes).
+			if err := db2.AddRecommendationStatus(ctx, sys, rec.ID, &aftermath.StatusChange{Status: aftermath.StatusImplemented, Date: "2023-01-01",
+				JudgedBy: "Monitor", Criteria: "Vetting records published.", Citations: []aftermath.Citation{{Field: "status", SourceID: src.ID, Confidence: "high"}}}); err != nil {
+				t.Fatal(err)
+			}
+			for i := range servers {
+				if b := home(i); !strings.Contains(b, "Status change") || !strings.Contains(b, "Implemented") {
+					t.Errorf("server %d: the judgement written elsewhere is not on the home page", i+1)
+				}
+			}
+			// Written by neither server: a later decision, the
+			// intervention renamed, and another organisation's internal
+			// decision.
+			later := &aftermath.Decision{Maker: maker, Date: "2024-05-18", Kind: "training", Summary: "EUTM Mali ended", Audience: aftermath.AudiencePublic}
+			if err := db2.CreateDecision(ctx, sys, later); err != nil {
+				t.Fatal(err)
+			}
+			iv.Name = "EU Training Mission in Mali"
+			if err := db2.UpdateIntervention(ctx, sys, iv); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db2.CreateUser(ctx, sqldb.NewUser{Email: "other-records@example.org", Name: "Other", PasswordHash: "$argon2id$test", OrgSlug: "elsewhere", Role: aftermath.RoleEditor}); err != nil {
+				t.Fatal(err)
+			}
+			hidden := &aftermath.Decision{Maker: maker, Date: "2024-06-01", Kind: "training", Summary: "SENTINELHIDDEN", Audience: aftermath.AudienceInternal, Owner: "elsewhere"}
+			if err := db2.CreateDecision(ctx, sys, hidden); err != nil {
+				t.Fatal(err)
+			}
+			for i := range servers {
+				b := home(i)
+				if !strings.Contains(b, "EUTM Mali ended") {
+					t.Errorf("server %d: the decision written elsewhere is not on the home page", i+1)
+				}
+				if !strings.Contains(b, ">EU Training Mission in Mali<") || strings.Contains(b, ">EUTM Mali<") {
+					t.Errorf("server %d: the home page shows the intervention under its old name", i+1)
+				}
+				if strings.Contains(b, "SENTINELHIDDEN") {
+					t.Errorf("server %d: the member sees another organisation's internal decision", i+1)
+				}
+			}
+		})
+	}
+}
