@@ -61,7 +61,7 @@ func checkValues(t *testing.T, what string, v impact.Values, want sums) {
 	}
 }
 
-func importAll(t *testing.T, db *sqldb.DB, files ...string) {
+func importAll(t testing.TB, db *sqldb.DB, files ...string) {
 	t.Helper()
 	for _, f := range files {
 		if _, err := importer.Import(context.Background(), db, f, importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
@@ -96,9 +96,8 @@ func TestSeriesFollowsCoverage(t *testing.T) {
 	if lateMexico == 0 {
 		t.Fatal("the 22.0.2 candidate was expected to hold late January rows for Mexico")
 	}
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.EachFilled(t, "ged-21.0.12+22.0.2", func(t testing.TB, db *sqldb.DB) { importAll(t, db, f21, f22) }, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		importAll(t, db, f21, f22)
 		mali := []aftermath.AreaRef{{Country: "MLI"}}
 		res, err := impact.Series(ctx, db, impact.SeriesOptions{Viewer: aftermath.System, Dataset: "ucdp", Area: mali})
 		if err != nil {
@@ -309,9 +308,8 @@ func harmWant(rows []rawRow, names func(r rawRow) (a, b bool), from, to string) 
 func TestHarmByOwnEvents(t *testing.T) {
 	file := sqldbtest.SharedData(t, "ucdp/ged191_syria.csv.zip")
 	rows := readRaw(t, file)
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.EachFilled(t, "ged-19.1-syria", func(t testing.TB, db *sqldb.DB) { importAll(t, db, file) }, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		importAll(t, db, file)
 		iv := createIntervention(t, db, `{"slug": "test-syria", "name": "Test support in Syria", "area": [{"country": "SYR"}],
 			"phases": [{"start": "2017-01-01", "end": "2018-06-30"}],
 			"partner_forces": [
@@ -378,9 +376,8 @@ func TestHarmByOwnEvents(t *testing.T) {
 func TestHarmPeriodWithoutCoverage(t *testing.T) {
 	file := sqldbtest.SharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip")
 	rows := readRaw(t, file)
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.EachFilled(t, "ged-21.0.12", func(t testing.TB, db *sqldb.DB) { importAll(t, db, file) }, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		importAll(t, db, file)
 		iv := createIntervention(t, db, `{"slug": "test-yemen", "name": "Test coalition", "area": [{"country": "YEM"}],
 			"phases": [{"start": "2015-03-26"}],
 			"partner_forces": [{"name": "Hadi's forces", "aliases": {"ucdp": ["Forces of Hadi"]}}]}`)
@@ -449,9 +446,8 @@ func TestHarmPeriodWithoutCoverage(t *testing.T) {
 // neighbours and countries hosting another recorded intervention.
 func TestSynthDonorsChosenBeforeTreatment(t *testing.T) {
 	file := sqldbtest.SharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip")
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.EachFilled(t, "ged-21.0.12", func(t testing.TB, db *sqldb.DB) { importAll(t, db, file) }, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		importAll(t, db, file)
 		iv := createIntervention(t, db, `{"slug": "test-mali-late", "name": "Late support to Mali", "area": [{"country": "MLI"}],
 			"phases": [{"start": "2021-07-01", "end": "2021-12-31"}]}`)
 		createIntervention(t, db, `{"slug": "test-other", "name": "Other mission", "area": [{"country": "SOM"}], "phases": [{"start": "2020-01-01"}]}`)
@@ -529,9 +525,8 @@ func TestHarmFollowsNewImports(t *testing.T) {
 	if feb == 0 {
 		t.Fatal("expected battles of the Malian government in February 2022")
 	}
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.EachFilled(t, "ged-21.0.12", func(t testing.TB, db *sqldb.DB) { importAll(t, db, f21) }, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		importAll(t, db, f21)
 		iv := createIntervention(t, db, `{"slug": "test-mali", "name": "Test support to Mali", "area": [{"country": "MLI"}],
 			"phases": [{"start": "2021-01-01"}], "partner_forces": [{"name": "Malian forces", "aliases": {"ucdp": ["Government of Mali"]}}]}`)
 		battles := func() int64 {

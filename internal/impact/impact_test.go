@@ -7,7 +7,6 @@ import (
 
 	"aftermath"
 	"aftermath/internal/impact"
-	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 	"aftermath/internal/sqldb/sqldbtest"
 )
@@ -21,13 +20,8 @@ func TestRealDataSeriesMatchStats(t *testing.T) {
 		sqldbtest.SharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip"),
 		sqldbtest.SharedData(t, "ucdp/GEDEvent_v22_0_2.csv.zip"),
 	}
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.EachFilled(t, "ged-21.0.12+22.0.2", func(t testing.TB, db *sqldb.DB) { importAll(t, db, files...) }, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		for _, f := range files {
-			if _, err := importer.Import(ctx, db, f, importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
-				t.Fatal(err)
-			}
-		}
 		iv := &aftermath.Intervention{Slug: "test-mali", Name: "Test support to Mali",
 			Backers:       []aftermath.InterventionActor{{Name: "France"}},
 			PartnerForces: []aftermath.InterventionActor{{Name: "Malian forces", Aliases: aftermath.DatedAliases{{Dataset: "ucdp", Name: "Government of Mali"}}}},

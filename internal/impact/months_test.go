@@ -22,9 +22,8 @@ var monthIndexRE = regexp.MustCompile(`(t = |time |before |from |around )-?\d+([
 // the index the models count in.
 func TestMethodsNameMonths(t *testing.T) {
 	file := sqldbtest.SharedData(t, "ucdp/GEDEvent_v21_01_21_12.csv.zip")
-	db := sqldbtest.Open(t, sqldb.SQLite)
+	db := sqldbtest.FilledSQLite(t, "ged-21.0.12", func(t testing.TB, db *sqldb.DB) { importAll(t, db, file) })
 	ctx := context.Background()
-	importAll(t, db, file)
 	mid := createIntervention(t, db, `{"slug": "mid", "name": "Mid-year support", "area": [{"country": "MLI"}], "phases": [{"start": "2021-07-01", "end": "2021-12-31"}]}`)
 	early := createIntervention(t, db, `{"slug": "early", "name": "Early support", "area": [{"country": "MLI"}], "phases": [{"start": "2021-02-01", "end": "2021-12-31"}]}`)
 	before := createIntervention(t, db, `{"slug": "before", "name": "Support before the data", "area": [{"country": "MLI"}], "phases": [{"start": "2020-10-01", "end": "2021-12-31"}]}`)

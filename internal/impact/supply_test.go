@@ -50,9 +50,8 @@ func TestSuppliedBeforeHarm(t *testing.T) {
 		func(r string) bool { return r == "Syria" || r == "Saudi Arabia" })
 	events := readRaw(t, ged)
 	deals := shareddata.SIPRIRows(t, register)
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	sqldbtest.EachFilled(t, "ged-19.1-syria", func(t testing.TB, db *sqldb.DB) { importAll(t, db, ged) }, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		importAll(t, db, ged)
 		if _, err := importer.ImportSIPRI(ctx, db, aftermath.ImportAs{}, register); err != nil {
 			t.Fatal(err)
 		}

@@ -212,3 +212,15 @@ func FilledSQLite(t testing.TB, name string, fill func(t testing.TB, db *sqldb.D
 	}
 	return openChecked(t, path)
 }
+
+// EachFilled is Each on databases filled first: on SQLite a copy of the
+// one FilledSQLite keeps under name, on PostgreSQL filled afresh.
+func EachFilled(t *testing.T, name string, fill func(t testing.TB, db *sqldb.DB), fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	t.Run(sqldb.SQLite, func(t *testing.T) { fn(t, FilledSQLite(t, name, fill)) })
+	t.Run(sqldb.Postgres, func(t *testing.T) {
+		db := Open(t, sqldb.Postgres)
+		fill(t, db)
+		fn(t, db)
+	})
+}
