@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"aftermath"
 )
@@ -13,7 +14,11 @@ import (
 // change to those records, whoever makes it (a form, the API, the command
 // line, another serve process). Signed-in pages are never cached whole,
 // and without this the home page read every intervention and every
-// ledger record again for each request (about 70 queries).
+// ledger record again for each request (about 70 queries), the ledger
+// page every decision and inquiry with their citations, a country's page
+// every intervention. The lists are handed out as copies of the kept
+// slice whose elements are shared: pages sort and cut their own, and
+// never change a record they were given.
 
 // recordsGeneration is the request's figures and records generations
 // together, the records one read once per request.
@@ -24,7 +29,9 @@ func (c *figureStore) recordsGeneration(ctx context.Context) (string, error) {
 	}
 	read := func() (string, error) {
 		n, err := c.RecordsGeneration(ctx)
-		return fmt.Sprint(figures, "+", n), err
+		// The day too: a recommendation becomes overdue when its deadline
+		// passes, with nothing written.
+		return fmt.Sprint(figures, "+", n, "@", time.Now().UTC().Format(time.DateOnly)), err
 	}
 	rg, _ := ctx.Value(generationKey{}).(*requestGeneration)
 	if rg == nil {
@@ -55,8 +62,12 @@ type homeRecords struct {
 }
 
 func (s *Server) homeRecords(ctx context.Context, v aftermath.Viewer) (*homeRecords, error) {
+	db := s.db
+	if c, ok := s.db.(*figureStore); ok {
+		db = c.Store // the parts are not kept apart as well
+	}
 	read := func(ctx context.Context) (*homeRecords, error) {
-		ivs, err := s.db.Interventions(ctx, v)
+		ivs, err := db.Interventions(ctx, v)
 		if err != nil {
 			return nil, err
 		}
@@ -64,10 +75,10 @@ func (s *Server) homeRecords(ctx context.Context, v aftermath.Viewer) (*homeReco
 		if len(ivs) > homeInterventions {
 			hr.Interventions, hr.More = ivs[:homeInterventions], len(ivs)-homeInterventions
 		}
-		if hr.Briefs, err = s.db.Briefs(ctx, v, aftermath.BriefFilter{Limit: 4}); err != nil {
+		if hr.Briefs, err = db.Briefs(ctx, v, aftermath.BriefFilter{Limit: 4}); err != nil {
 			return nil, err
 		}
-		items, err := s.db.LedgerTimeline(ctx, v, aftermath.TimelineFilter{})
+		items, err := db.LedgerTimeline(ctx, v, aftermath.TimelineFilter{})
 		if err != nil {
 			return nil, err
 		}
@@ -82,4 +93,36 @@ func (s *Server) homeRecords(ctx context.Context, v aftermath.Viewer) (*homeReco
 		return read(ctx)
 	}
 	return cachedRecords(ctx, c, figureKey("home", v), read, same)
+}
+
+func (c *figureStore) Interventions(ctx context.Context, v aftermath.Viewer) ([]aftermath.Intervention, error) {
+	return cachedRecords(ctx, c, figureKey("Interventions", v),
+		func(ctx context.Context) ([]aftermath.Intervention, error) { return c.Store.Interventions(ctx, v) }, cloneSlice)
+}
+
+func (c *figureStore) Decisions(ctx context.Context, v aftermath.Viewer, f aftermath.DecisionFilter) ([]aftermath.Decision, error) {
+	return cachedRecords(ctx, c, figureKey("Decisions", v, f),
+		func(ctx context.Context) ([]aftermath.Decision, error) { return c.Store.Decisions(ctx, v, f) }, cloneSlice)
+}
+
+func (c *figureStore) Inquiries(ctx context.Context, v aftermath.Viewer, f aftermath.InquiryFilter) ([]aftermath.Inquiry, error) {
+	return cachedRecords(ctx, c, figureKey("Inquiries", v, f),
+		func(ctx context.Context) ([]aftermath.Inquiry, error) { return c.Store.Inquiries(ctx, v, f) }, cloneSlice)
+}
+
+func (c *figureStore) Recommendations(ctx context.Context, v aftermath.Viewer, f aftermath.RecommendationFilter) ([]aftermath.Recommendation, error) {
+	return cachedRecords(ctx, c, figureKey("Recommendations", v, f),
+		func(ctx context.Context) ([]aftermath.Recommendation, error) {
+			return c.Store.Recommendations(ctx, v, f)
+		}, cloneSlice)
+}
+
+func (c *figureStore) Claims(ctx context.Context, v aftermath.Viewer, f aftermath.ClaimFilter) ([]aftermath.Claim, error) {
+	return cachedRecords(ctx, c, figureKey("Claims", v, f),
+		func(ctx context.Context) ([]aftermath.Claim, error) { return c.Store.Claims(ctx, v, f) }, cloneSlice)
+}
+
+func (c *figureStore) LedgerTimeline(ctx context.Context, v aftermath.Viewer, f aftermath.TimelineFilter) ([]aftermath.TimelineItem, error) {
+	return cachedRecords(ctx, c, figureKey("LedgerTimeline", v, f),
+		func(ctx context.Context) ([]aftermath.TimelineItem, error) { return c.Store.LedgerTimeline(ctx, v, f) }, cloneSlice)
 }

@@ -9,9 +9,9 @@ import (
 	"aftermath/internal/sqldb"
 )
 
-// TestSignedInHomeFollowsRecordsWrittenElsewhere: the home page keeps
-// what it lists of the records (records_cache.go) only while nothing
-// changed them. A decision and an intervention written straight into
+// TestSignedInHomeFollowsRecordsWrittenElsewhere: the home, ledger and
+// interventions pages keep what they list of the records
+// (records_cache.go) only while nothing changed them. A decision and an intervention written straight into
 // the database, as the command line does, reach the signed-in home page
 // of both serve processes at once; another organisation's internal
 // decision never reaches the member, kept or not.
@@ -46,13 +46,24 @@ func TestSignedInHomeFollowsRecordsWrittenElsewhere(t *testing.T) {
 			if err := db2.CreateRecommendation(ctx, sys, rec); err != nil {
 				t.Fatal(err)
 			}
-			home := func(i int) string {
+			page := func(i int, path string) string {
 				t.Helper()
-				rec := getAs(servers[i], "/", member)
+				rec := getAs(servers[i], path, member)
 				if rec.Code != 200 {
-					t.Fatalf("server %d, home: %d", i+1, rec.Code)
+					t.Fatalf("server %d, %s: %d", i+1, path, rec.Code)
 				}
 				return rec.Body.String()
+			}
+			home := func(i int) string { return page(i, "/") }
+			// The ledger's and the interventions' own pages keep their
+			// lists the same way.
+			for i := range servers {
+				for range 2 {
+					if b := page(i, "/ledger"); !strings.Contains(b, "Vet every unit trained.") || strings.Contains(b, "Implemented") {
+						t.Fatalf("server %d: the ledger page lacks the open recommendation", i+1)
+					}
+					page(i, "/interventions")
+				}
 			}
 			for i := range servers {
 				for range 2 { // the second read comes from memory
@@ -70,6 +81,9 @@ func TestSignedInHomeFollowsRecordsWrittenElsewhere(t *testing.T) {
 			for i := range servers {
 				if b := home(i); !strings.Contains(b, "Status change") || !strings.Contains(b, "Implemented") {
 					t.Errorf("server %d: the judgement written elsewhere is not on the home page", i+1)
+				}
+				if b := page(i, "/ledger"); !strings.Contains(b, "Implemented") {
+					t.Errorf("server %d: the judgement written elsewhere is not on the ledger page", i+1)
 				}
 			}
 			// Written by neither server: a later decision, the
@@ -100,6 +114,12 @@ func TestSignedInHomeFollowsRecordsWrittenElsewhere(t *testing.T) {
 				}
 				if strings.Contains(b, "SENTINELHIDDEN") {
 					t.Errorf("server %d: the member sees another organisation's internal decision", i+1)
+				}
+				if b := page(i, "/interventions"); !strings.Contains(b, "EU Training Mission in Mali") {
+					t.Errorf("server %d: the interventions page shows the intervention under its old name", i+1)
+				}
+				if b := page(i, "/ledger"); !strings.Contains(b, "EUTM Mali ended") || strings.Contains(b, "SENTINELHIDDEN") {
+					t.Errorf("server %d: the ledger page lacks the decision written elsewhere, or shows another organisation's", i+1)
 				}
 			}
 		})
