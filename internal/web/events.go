@@ -275,7 +275,7 @@ func (s *Server) eventsMap(ctx context.Context, p *eventsPage, mode string) (tem
 		}
 	}
 	slices.Sort(spec.Focus)
-	svg, err := chart.Map(spec)
+	svg, err := drawMap(l, spec)
 	if err != nil {
 		return "", err
 	}

@@ -117,7 +117,7 @@ func (s *Server) placesMap(ctx context.Context, p *placesPage, totals []aftermat
 	spec := chart.MapSpec{Title: p.L.T("places.map"), Desc: p.L.T("places.intro"), Credit: creditFor(p.L, "", datasets),
 		RTL: p.L.Dir() == "rtl", Width: 720, FormatWeight: func(v float64) string { return p.L.Number(v, 0) }}
 	shadeByCountry(p.L, &spec, dataset, byISO, covers)
-	svg, err := chart.Map(spec)
+	svg, err := drawMap(p.L, spec)
 	if err != nil {
 		s.log.ErrorContext(ctx, "places map", "err", err)
 		return nil
@@ -201,7 +201,7 @@ func (s *Server) place(w http.ResponseWriter, r *http.Request) {
 			for _, pt := range pts {
 				spec.Points = append(spec.Points, chart.MapPoint{Lat: pt.Lat, Lon: pt.Lon, Weight: float64(max(pt.DeathsBest, pt.Events))})
 			}
-			if svg, err := chart.Map(spec); err == nil {
+			if svg, err := drawMap(p.L, spec); err == nil {
 				p.Map = template.HTML(svg) // package chart escapes all text
 			} else {
 				s.log.ErrorContext(ctx, "place map", "err", err)
