@@ -247,14 +247,23 @@ func (s *Server) analyze(ctx context.Context, iv *aftermath.Intervention, opt im
 	if !ok || (method != "summary" && method != "did") {
 		return impact.Analyze(ctx, s.db, iv, opt)
 	}
-	ivKey, err := json.Marshal(iv)
+	key, err := interventionKey("Analyze", iv, opt)
 	if err != nil {
 		return nil, err
+	}
+	return cachedFigure(ctx, c, key, func(ctx context.Context) (*impact.Report, error) { return impact.Analyze(ctx, c, iv, opt) }, same)
+}
+
+// interventionKey keys a figure by the intervention whole and the options
+// it was read with, so that an edit of either is a new key.
+func interventionKey(method string, iv *aftermath.Intervention, opt any) (string, error) {
+	ivKey, err := json.Marshal(iv)
+	if err != nil {
+		return "", err
 	}
 	optKey, err := json.Marshal(opt)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	return cachedFigure(ctx, c, "Analyze"+string(ivKey)+string(optKey),
-		func(ctx context.Context) (*impact.Report, error) { return impact.Analyze(ctx, c, iv, opt) }, same)
+	return method + string(ivKey) + string(optKey), nil
 }

@@ -27,7 +27,23 @@ func init() {
 // SIPRI or IATI data concern its parties (the page then leaves the
 // section out rather than showing empty tables).
 func (s *Server) supply(ctx context.Context, iv *aftermath.Intervention) (*impact.SupplyReport, error) {
-	rep, err := impact.Supply(ctx, s.db, s.db, iv, impact.HarmOptions{Viewer: viewerOf(ctx), Dataset: aftermath.DatasetUCDP})
+	opt := impact.HarmOptions{Viewer: viewerOf(ctx), Dataset: aftermath.DatasetUCDP}
+	var rep *impact.SupplyReport
+	var err error
+	if c, ok := s.db.(*figureStore); ok {
+		// Kept like the analyses (figures_cache.go): the partner forces'
+		// harm summed again for every year of deliveries was a third of the
+		// intervention page. Arms and aid imports move the figures
+		// generation too (they raise the audience generation).
+		var key string
+		if key, err = interventionKey("Supply", iv, opt); err == nil {
+			rep, err = cachedFigure(ctx, c, key, func(ctx context.Context) (*impact.SupplyReport, error) {
+				return impact.Supply(ctx, c, c, iv, opt)
+			}, same)
+		}
+	} else {
+		rep, err = impact.Supply(ctx, s.db, s.db, iv, opt)
+	}
 	if err != nil || rep.Empty() {
 		return nil, err
 	}

@@ -35,6 +35,11 @@ func TestInterventionMoneyAndArms(t *testing.T) {
 	if _, _, body := fetch(t, h, "/interventions/test-mission"); strings.Contains(body, `id="money"`) {
 		t.Error("test mission shows a money section without data")
 	}
+	// Read once before the import: what the page keeps of it (its
+	// supply figures) must not outlive the import.
+	if _, _, body := fetch(t, h, "/interventions/saudi-uae-coalition-yemen?lang=en"); strings.Contains(body, `id="money"`) {
+		t.Error("the coalition's page shows a money section before any SIPRI data")
+	}
 	if _, err := importer.ImportSIPRI(context.Background(), db, aftermath.ImportAs{}, register); err != nil {
 		t.Fatal(err)
 	}
