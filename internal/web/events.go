@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,6 +34,7 @@ type eventsPage struct {
 	Exact           bool // false: Total is a lower bound (countLimit)
 	Query           template.URL
 	Prev, Next      string
+	Table           template.HTML // the rows of Events, drawn (events_rows)
 	Map             template.HTML
 	MapMode         string // "hex" (all matching events) or "points" (this page's)
 	MapNote         string // what the map shows
@@ -168,14 +170,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Limit = pageSize
 	p.Query = template.URL(f.Query().Encode())
+	var table *eventTable
 	if p.Datasets, err = s.db.Datasets(ctx, viewerOf(ctx)); err == nil {
-		p.Events, err = s.db.Events(ctx, f)
+		table, err = s.eventTable(ctx, p.L, f)
 	}
 	if err == nil {
+		p.Events, p.Rows, p.Table = table.Events, table.Rows, table.HTML
 		p.Total, p.Exact, err = s.db.CountEvents(ctx, f, countLimit)
-	}
-	for _, e := range p.Events {
-		p.Rows = append(p.Rows, newEventRow(e))
 	}
 	if err == nil {
 		p.Actors, err = s.actorSuggestions(ctx, &p)
@@ -214,6 +215,58 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "events.html", p)
+}
+
+// eventTable is one page of the events table as a reader sees it in one
+// language: the events, their rows and the rows drawn. Signed-in readers
+// are never served a cached page, and reading the hundred events and
+// drawing their rows was two thirds of the explorer's time; the table is
+// kept like a figure (figures_cache.go), since the events, their actors'
+// names and who may see them change only with what moves the figures
+// generation. It is shared by the requests that read it: they only read.
+type eventTable struct {
+	Events []aftermath.Event
+	Rows   []eventRow
+	HTML   template.HTML
+}
+
+// eventRowsView is what the events_rows template reads.
+type eventRowsView struct {
+	L    *i18n.Locale
+	Rows []eventRow
+}
+
+func (s *Server) eventTable(ctx context.Context, l *i18n.Locale, f aftermath.EventFilter) (*eventTable, error) {
+	c, kept := s.db.(*figureStore)
+	db := s.db
+	if kept {
+		db = c.Store
+	}
+	read := func(ctx context.Context) (*eventTable, error) {
+		events, err := db.Events(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		t := &eventTable{Events: events}
+		for _, e := range events {
+			t.Rows = append(t.Rows, newEventRow(e))
+		}
+		var b bytes.Buffer
+		if err := s.pages.ExecuteTemplate(&b, "events_rows", eventRowsView{L: l, Rows: t.Rows}); err != nil {
+			return nil, fmt.Errorf("render events_rows: %w", err)
+		}
+		t.HTML = template.HTML(b.String()) // html/template escaped it
+		return t, nil
+	}
+	// A filter naming an actor is read afresh, as the figures are.
+	if !kept || f.Actor != "" {
+		return read(ctx)
+	}
+	gen, err := c.generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return cachedIn(c, &c.tables, gen, figureKey("eventTable", f, l.Tag()), read, same)
 }
 
 // mapCells caps how many of the matching events the explorer's hexagon

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,15 +32,18 @@ type figureStore struct {
 	mu      sync.Mutex
 	figures kept // under the figures generation
 	records kept // under it and the records generation (records_cache.go)
+	tables  kept // the explorer's tables (eventTable), larger: fewer are kept
 	// flight makes concurrent readers of one missing figure wait for a
 	// single read instead of all running it (50 clients, one query each).
 	flight singleflight.Group
 }
 
-// kept is what was read under one generation, by key.
+// kept is what was read under one generation, by key, at most max
+// values (0: figureCacheSize).
 type kept struct {
 	gen    string
 	values map[string]any
+	max    int
 }
 
 type generationKey struct{}
@@ -79,8 +83,12 @@ const figureCacheSize = 2048
 // the others waiting for it.
 const figureReadTimeout = 2 * time.Minute
 
+// eventTablesKept bounds the explorer's tables kept: each is a hundred
+// events and their rows drawn, some 200 KB.
+const eventTablesKept = 128
+
 func newFigureStore(db Store) *figureStore {
-	return &figureStore{Store: db}
+	return &figureStore{Store: db, tables: kept{max: eventTablesKept}}
 }
 
 // cachedFigure returns the figure kept under key for the current
@@ -102,7 +110,7 @@ func cachedFigure[T any](ctx context.Context, c *figureStore, key string, read f
 func cachedIn[T any](c *figureStore, k *kept, gen, key string, read func(context.Context) (T, error), clone func(T) T) (T, error) {
 	var zero T
 	c.mu.Lock()
-	if k.gen != gen || len(k.values) >= figureCacheSize {
+	if k.gen != gen || len(k.values) >= cmp.Or(k.max, figureCacheSize) {
 		k.gen, k.values = gen, map[string]any{}
 	}
 	v, ok := k.values[key]

@@ -46,6 +46,15 @@ func TestSignedInFiguresFollowImportsAndAudiences(t *testing.T) {
 				}
 				return strings.Contains(rec.Body.String(), "· acled</caption>") || strings.Contains(rec.Body.String(), "<h2>acled</h2>")
 			}
+			// The explorer's table lists ACLED's events by their dataset.
+			acledListed := func(h http.Handler, session string) bool {
+				t.Helper()
+				rec := getAs(h, "/events", session)
+				if rec.Code != http.StatusOK {
+					t.Fatalf("/events: %d", rec.Code)
+				}
+				return strings.Contains(rec.Body.String(), "<tr><td>acled ")
+			}
 			pages := []string{"/places", "/places/MLI"}
 			for i, h := range servers {
 				for _, page := range pages {
@@ -54,6 +63,16 @@ func TestSignedInFiguresFollowImportsAndAudiences(t *testing.T) {
 							t.Fatalf("server %d, %s shows ACLED before its import", i+1, page)
 						}
 					}
+				}
+				for range 2 {
+					if acledListed(h, member) {
+						t.Fatalf("server %d, /events lists ACLED before its import", i+1)
+					}
+				}
+				// The table is kept per language: the French one is French.
+				en, fr := getAs(h, "/events?lang=en", member).Body.String(), getAs(h, "/events?lang=fr", member).Body.String()
+				if !strings.Contains(en, "<td>State-based") || !strings.Contains(fr, "<td>Conflit étatique") {
+					t.Errorf("server %d: /events in English and French do not name the violence in their own language", i+1)
 				}
 			}
 			place := &sqldb.Placement{Audience: aftermath.AudiencePublic}
@@ -66,6 +85,9 @@ func TestSignedInFiguresFollowImportsAndAudiences(t *testing.T) {
 					if !acledShown(h, page, member) {
 						t.Errorf("server %d, %s: ACLED's events imported through the other process are not shown", i+1, page)
 					}
+				}
+				if !acledListed(h, member) {
+					t.Errorf("server %d, /events: ACLED's events imported through the other process are not listed", i+1)
 				}
 			}
 			// Only the member's organisation may now see ACLED: the member
@@ -93,6 +115,10 @@ func TestSignedInFiguresFollowImportsAndAudiences(t *testing.T) {
 					if acledShown(h, page, outsider) || acledShown(h, page, "") {
 						t.Errorf("server %d, %s: ACLED, now internal to another organisation, is still shown", i+1, page)
 					}
+				}
+				if !acledListed(h, member) || acledListed(h, outsider) {
+					t.Errorf("server %d, /events: after the audience change the member sees ACLED %v, the outsider %v, want true and false",
+						i+1, acledListed(h, member), acledListed(h, outsider))
 				}
 			}
 		})
