@@ -30,3 +30,17 @@ func (db *DB) RecordsGeneration(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// PageGeneration is the number the public page cache keeps its pages
+// under (internal/web/server/cache.go): the audience generation plus the
+// records generation, in one read. Both only grow, so the sum moves
+// whenever either does: a change of who may see a record, or of a record
+// the pages list, by whatever wrote it (the command line included, which
+// tells no server).
+func (db *DB) PageGeneration(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.read.QueryRowContext(ctx, `SELECT (SELECT n FROM cache_generation WHERE id = 1) + (SELECT n FROM records_generation WHERE id = 1)`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("page generation: %w", err)
+	}
+	return n, nil
+}

@@ -125,3 +125,55 @@ func TestSignedInHomeFollowsRecordsWrittenElsewhere(t *testing.T) {
 		})
 	}
 }
+
+// TestPublicPagesFollowRecordsWrittenElsewhere: a cached public page is
+// dropped on every server as soon as a record it lists changes, though
+// the change (a recommendation judged, straight into the database, as the
+// command line does it) tells no server and moves no audience.
+func TestPublicPagesFollowRecordsWrittenElsewhere(t *testing.T) {
+	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
+		t.Run(driver, func(t *testing.T) {
+			ctx := context.Background()
+			db1, db2, servers := twoServers(t, driver)
+			sys := aftermath.System
+			src := &aftermath.Source{Title: "Report of the committee", Audience: aftermath.AudiencePublic}
+			if err := db1.CreateSource(ctx, src); err != nil {
+				t.Fatal(err)
+			}
+			q := &aftermath.Inquiry{Body: aftermath.ActorRef{Name: "Parliament committee", Kind: aftermath.KindOrganisation}, Type: "parliamentary-inquiry",
+				Title: "Review of the training mission", Date: "2022-01-01", Audience: aftermath.AudiencePublic}
+			if err := db1.CreateInquiry(ctx, sys, q); err != nil {
+				t.Fatal(err)
+			}
+			rec := &aftermath.Recommendation{InquiryID: q.ID, Addressee: aftermath.ActorRef{Name: "Council of the European Union"}, Text: "Vet every unit trained.",
+				Citations: []aftermath.Citation{{Field: "text", SourceID: src.ID, Confidence: "high"}}, Audience: aftermath.AudiencePublic}
+			if err := db1.CreateRecommendation(ctx, sys, rec); err != nil {
+				t.Fatal(err)
+			}
+			for i, h := range servers {
+				for n := range 2 {
+					r := getAs(h, "/ledger", "")
+					if r.Code != 200 || !strings.Contains(r.Body.String(), "Vet every unit trained.") || strings.Contains(r.Body.String(), "Implemented") {
+						t.Fatalf("server %d: the public ledger page lacks the open recommendation", i+1)
+					}
+					if n == 1 && r.Header().Get("X-Cache") != "hit" {
+						t.Fatalf("server %d: the second public read was not from the cache (X-Cache %q)", i+1, r.Header().Get("X-Cache"))
+					}
+				}
+			}
+			audience, _ := db2.AudienceGeneration(ctx)
+			if err := db2.AddRecommendationStatus(ctx, sys, rec.ID, &aftermath.StatusChange{Status: aftermath.StatusImplemented, Date: "2023-01-01",
+				JudgedBy: "Monitor", Criteria: "Vetting records published.", Citations: []aftermath.Citation{{Field: "status", SourceID: src.ID, Confidence: "high"}}}); err != nil {
+				t.Fatal(err)
+			}
+			if now, _ := db2.AudienceGeneration(ctx); now != audience {
+				t.Fatalf("the judgement moved the audience generation (%d to %d): the test would not show the records generation at work", audience, now)
+			}
+			for i, h := range servers {
+				if r := getAs(h, "/ledger", ""); !strings.Contains(r.Body.String(), "Implemented") {
+					t.Errorf("server %d: the public ledger page still shows the recommendation open (X-Cache %q)", i+1, r.Header().Get("X-Cache"))
+				}
+			}
+		})
+	}
+}

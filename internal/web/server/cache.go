@@ -17,17 +17,18 @@ import (
 // time: under load every visitor of a popular page shares one rendering.
 // Pages may lag an import by up to two cacheTTLs (a page past its time is
 // still served while a fresh one renders); signed-in users always get
-// fresh pages. A change of who may see a record never lags: every page
-// is kept with the database's audience generation (sqldb
-// AudienceGeneration), read before it was rendered, and it is served only
-// while the generation is the same; every serve process sharing the
-// database reads it before serving, so all drop the page at once.
+// fresh pages. A change of who may see a record, or of a record the pages
+// list, never lags: every page is kept with the database's page
+// generation (sqldb PageGeneration: the audience and records generations),
+// read before it was rendered, and it is served only while the generation
+// is the same; every serve process sharing the database reads it before
+// serving, so all drop the page at once, whoever made the change.
 type pageCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedPage
 	max     int
 	ttl     time.Duration
-	gen     int64 // the newest audience generation seen
+	gen     int64 // the newest page generation seen
 }
 
 type cachedPage struct {
@@ -35,7 +36,7 @@ type cachedPage struct {
 	body    []byte
 	gz      []byte // body, gzipped once when cached
 	expires time.Time
-	gen     int64 // the audience generation it was rendered under
+	gen     int64 // the page generation it was rendered under
 }
 
 // gzipped compresses a page for the cache. Only anonymous pages are cached
@@ -69,8 +70,8 @@ func newPageCache(maxEntries int, ttl time.Duration) *pageCache {
 
 // get returns a page and whether it is stale: past its time but within
 // one more ttl, when it may still be served while a fresh one renders.
-// Older pages are dropped, and every page when the audience generation
-// gen has moved since they were rendered.
+// Older pages are dropped, and every page when the page generation gen
+// has moved since they were rendered.
 func (c *pageCache) get(key string, gen int64, now time.Time) (e cachedPage, ok, stale bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -152,9 +153,9 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 		key := s.bundle.Negotiate(r).Tag() + " " + r.URL.RequestURI()
 		// Read before rendering: a change committed after this read marks
 		// the page with a generation that is no longer current.
-		gen, err := s.db.AudienceGeneration(r.Context())
+		gen, err := s.db.PageGeneration(r.Context())
 		if err != nil {
-			s.log.WarnContext(r.Context(), "page cache: no audience generation; rendering afresh", "err", err)
+			s.log.WarnContext(r.Context(), "page cache: no page generation; rendering afresh", "err", err)
 			h(w, r)
 			return
 		}
