@@ -10,6 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -149,6 +150,19 @@ func (db *DB) migrateTo(ctx context.Context, n int) ([]string, error) {
 	}
 	if n < 0 || n > len(ms) {
 		n = len(ms)
+	}
+	// Nothing to apply is found by reading: on SQLite each migration's
+	// check is a write transaction, and every command starts by migrating,
+	// so a command would otherwise wait for (and, past the busy timeout,
+	// fail behind) any other process's long write.
+	if pending, err := db.Pending(ctx); err == nil {
+		todo := false
+		for _, m := range ms[:n] {
+			todo = todo || slices.Contains(pending, m.Version)
+		}
+		if !todo {
+			return nil, nil
+		}
 	}
 	var applied []string
 	err = db.Exclusive(ctx, func(ctx context.Context) error {

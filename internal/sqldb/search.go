@@ -207,6 +207,27 @@ func (db *DB) lockSearchState(ctx context.Context, tx *sql.Tx) (stamp string, cu
 // searchChunk is how many records one catch-up transaction handles.
 const searchChunk = 5000
 
+// writerYield is how long a catch-up in the background leaves SQLite's
+// writer free between its transactions. Other processes (a command, a
+// second server) wait for the writer in SQLite's busy handler, which
+// looks again after sleeps of up to 100 ms: without the pause they found
+// it taken every time until the whole catch-up of 3 million events had
+// ended, and failed after the busy timeout. It costs about a tenth of
+// the catch-up's speed. This process's own writers take their turn
+// without it (one pooled connection, handed to whoever waits).
+const writerYield = 100 * time.Millisecond
+
+// yieldWriter pauses a background catch-up between two transactions.
+func (db *DB) yieldWriter(ctx context.Context, background bool) {
+	if !background || db.Driver != SQLite {
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(writerYield):
+	}
+}
+
 // CatchUpSearch brings the search index up to date with every record,
 // however long it takes: for a job after an import.
 func (db *DB) CatchUpSearch(ctx context.Context) error {
@@ -256,15 +277,16 @@ func (db *DB) catchUpSearch(ctx context.Context, deadline time.Time) (bool, erro
 			if err != nil {
 				return false, fmt.Errorf("search index: %w", err)
 			}
+			db.yieldWriter(ctx, deadline.IsZero())
 		}
 	}
-	return db.catchUpEvents(ctx, &kinds[slices.IndexFunc(kinds, func(k searchKind) bool { return k.name == aftermath.SearchEvent })], late)
+	return db.catchUpEvents(ctx, &kinds[slices.IndexFunc(kinds, func(k searchKind) bool { return k.name == aftermath.SearchEvent })], late, deadline.IsZero())
 }
 
 // catchUpEvents compares events with their documents by content hash,
 // one range of ids per transaction, whenever the imports have changed
 // since the last complete pass.
-func (db *DB) catchUpEvents(ctx context.Context, k *searchKind, late func() bool) (bool, error) {
+func (db *DB) catchUpEvents(ctx context.Context, k *searchKind, late func() bool, background bool) (bool, error) {
 	var imports string
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) || ':' || coalesce(max(id), 0) FROM imports`).Scan(&imports); err != nil {
 		return false, fmt.Errorf("search index: %w", err)
@@ -319,6 +341,7 @@ func (db *DB) catchUpEvents(ctx context.Context, k *searchKind, late func() bool
 		if finished {
 			return true, nil
 		}
+		db.yieldWriter(ctx, background)
 	}
 }
 
