@@ -210,7 +210,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		mq.Set("map", "points")
 	}
 	p.MapSwitch = "/events?" + mq.Encode()
-	if p.Map, err = s.eventsMap(ctx, &p, p.MapMode); err != nil {
+	if p.Map, err = s.keptEventsMap(ctx, &p, p.MapMode); err != nil {
 		s.PageError(w, r, err)
 		return
 	}
@@ -267,6 +267,35 @@ func (s *Server) eventTable(ctx context.Context, l *i18n.Locale, f aftermath.Eve
 		return nil, err
 	}
 	return cachedIn(c, &c.tables, gen, figureKey("eventTable", f, l.Tag()), read, same)
+}
+
+// keptMap is an explorer map drawn, with the note under it.
+type keptMap struct {
+	HTML template.HTML
+	Note string
+}
+
+// keptEventsMap is eventsMap kept with the explorer's tables, per reader,
+// filter, kind of map and language: it reads nothing but figures (the
+// points, the countries' counts and coverage, the page's events), and
+// encoding its 10,000 points to find the drawing in drawnMaps was most of
+// what was left of the page's time.
+func (s *Server) keptEventsMap(ctx context.Context, p *eventsPage, mode string) (template.HTML, error) {
+	c, kept := s.db.(*figureStore)
+	if !kept || p.F.Actor != "" {
+		return s.eventsMap(ctx, p, mode)
+	}
+	gen, err := c.generation(ctx)
+	if err != nil {
+		return "", err
+	}
+	m, err := cachedIn(c, &c.tables, gen, figureKey("eventsMap", p.F, mode, p.L.Tag()), func(ctx context.Context) (keptMap, error) {
+		q := *p // the read runs apart from the request: it sets its own note
+		svg, err := s.eventsMap(ctx, &q, mode)
+		return keptMap{svg, q.MapNote}, err
+	}, same)
+	p.MapNote = m.Note
+	return m.HTML, err
 }
 
 // mapCells caps how many of the matching events the explorer's hexagon

@@ -55,8 +55,23 @@ func TestSignedInFiguresFollowImportsAndAudiences(t *testing.T) {
 				}
 				return strings.Contains(rec.Body.String(), "<tr><td>acled ")
 			}
+			// The explorer's map, kept like its table.
+			mapOf := func(h http.Handler, session string) string {
+				t.Helper()
+				b := getAs(h, "/events", session).Body.String()
+				i, j := strings.Index(b, "<figure>"), strings.Index(b, "</figure>")
+				if i < 0 || j < i {
+					t.Fatalf("/events has no map")
+				}
+				return b[i:j]
+			}
+			maps := map[int]string{}
 			pages := []string{"/places", "/places/MLI"}
 			for i, h := range servers {
+				maps[i] = mapOf(h, member)
+				if mapOf(h, member) != maps[i] {
+					t.Errorf("server %d: the map read twice differs", i+1)
+				}
 				for _, page := range pages {
 					for range 2 { // the second read comes from memory
 						if acledShown(h, page, member) {
@@ -88,6 +103,9 @@ func TestSignedInFiguresFollowImportsAndAudiences(t *testing.T) {
 				}
 				if !acledListed(h, member) {
 					t.Errorf("server %d, /events: ACLED's events imported through the other process are not listed", i+1)
+				}
+				if mapOf(h, member) == maps[i] {
+					t.Errorf("server %d, /events: the map is the one drawn before ACLED's import", i+1)
 				}
 			}
 			// Only the member's organisation may now see ACLED: the member
