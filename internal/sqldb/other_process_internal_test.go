@@ -18,14 +18,7 @@ import (
 func TestMigrateNeedsNoWriterWhenNothingIsPending(t *testing.T) {
 	ctx := context.Background()
 	path := t.TempDir() + "/m.db"
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t, path)
 	tx, err := db.write.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the writer is taken
 	if err != nil {
 		t.Fatal(err)
@@ -52,34 +45,8 @@ func TestMigrateNeedsNoWriterWhenNothingIsPending(t *testing.T) {
 func TestBackgroundCatchUpLetsOtherProcessesWrite(t *testing.T) {
 	ctx := context.Background()
 	path := t.TempDir() + "/y.db"
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	n := 4 * searchChunk
-	im, err := db.BeginImport(ctx, "ucdp", "1", "1.csv", "1", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var batch []*aftermath.Event
-	for i := range n {
-		batch = append(batch, &aftermath.Event{NativeID: fmt.Sprint(i), Year: 2020, DateStart: "2020-01-02", DateEnd: "2020-01-02",
-			ViolenceType: aftermath.ViolenceOneSided, Country: "Mali", CountryGW: 432, SourceText: fmt.Sprintf("market attack number%d", i),
-			Actors: []aftermath.EventActor{{Role: aftermath.RoleSideA, Name: "JNIM"}, {Role: aftermath.RoleSideB, Name: "Civilians"}}})
-		if len(batch) == 1000 || i == n-1 {
-			if err := im.Add(batch); err != nil {
-				t.Fatal(err)
-			}
-			batch = nil
-		}
-	}
-	if _, err := im.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t, path)
+	loadEvents(t, db, "1", 4*searchChunk, func(i int) string { return fmt.Sprintf("market attack number%d", i) })
 	other, err := Open(ctx, path) // another process
 	if err != nil {
 		t.Fatal(err)

@@ -15,36 +15,9 @@ import (
 // range, are found by their new words only.
 func TestSearchCatchUpInRanges(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir()+"/s.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t, t.TempDir()+"/s.db")
 	n := 3*searchChunk + 17
-	load := func(version string, text func(i int) string) {
-		im, err := db.BeginImport(ctx, "ucdp", version, version+".csv", version, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var batch []*aftermath.Event
-		for i := range n {
-			batch = append(batch, &aftermath.Event{NativeID: fmt.Sprint(i), Year: 2020, DateStart: "2020-01-02", DateEnd: "2020-01-02",
-				ViolenceType: aftermath.ViolenceOneSided, Country: "Mali", CountryGW: 432, SourceText: text(i),
-				Actors: []aftermath.EventActor{{Role: aftermath.RoleSideA, Name: "JNIM"}, {Role: aftermath.RoleSideB, Name: "Civilians"}}})
-			if len(batch) == 1000 || i == n-1 {
-				if err := im.Add(batch); err != nil {
-					t.Fatal(err)
-				}
-				batch = nil
-			}
-		}
-		if _, err := im.Commit(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	load := func(version string, text func(i int) string) { loadEvents(t, db, version, n, text) }
 	load("1", func(i int) string { return fmt.Sprintf("market attack number%d", i) })
 	if done, err := db.catchUpSearch(ctx, time.Now().Add(-time.Second)); err != nil || done {
 		t.Fatalf("a catch-up out of time: done %v, %v", done, err)

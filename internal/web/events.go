@@ -258,15 +258,23 @@ func (s *Server) eventTable(ctx context.Context, l *i18n.Locale, f aftermath.Eve
 		t.HTML = template.HTML(b.String()) // html/template escaped it
 		return t, nil
 	}
-	// A filter naming an actor is read afresh, as the figures are.
+	return keptTable(ctx, s, f, figureKey("eventTable", f, l.Tag()), read)
+}
+
+// keptTable reads what an explorer page shows for filter f once per key
+// under the figures generation (in figureStore.tables); a filter naming
+// an actor is read afresh, as the figures are.
+func keptTable[T any](ctx context.Context, s *Server, f aftermath.EventFilter, key string, read func(context.Context) (T, error)) (T, error) {
+	c, kept := s.db.(*figureStore)
 	if !kept || f.Actor != "" {
 		return read(ctx)
 	}
 	gen, err := c.generation(ctx)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	return cachedIn(c, &c.tables, gen, figureKey("eventTable", f, l.Tag()), read, same)
+	return cachedIn(c, &c.tables, gen, key, read, same)
 }
 
 // keptMap is an explorer map drawn, with the note under it.
@@ -281,19 +289,11 @@ type keptMap struct {
 // encoding its 10,000 points to find the drawing in drawnMaps was most of
 // what was left of the page's time.
 func (s *Server) keptEventsMap(ctx context.Context, p *eventsPage, mode string) (template.HTML, error) {
-	c, kept := s.db.(*figureStore)
-	if !kept || p.F.Actor != "" {
-		return s.eventsMap(ctx, p, mode)
-	}
-	gen, err := c.generation(ctx)
-	if err != nil {
-		return "", err
-	}
-	m, err := cachedIn(c, &c.tables, gen, figureKey("eventsMap", p.F, mode, p.L.Tag()), func(ctx context.Context) (keptMap, error) {
-		q := *p // the read runs apart from the request: it sets its own note
+	m, err := keptTable(ctx, s, p.F, figureKey("eventsMap", p.F, mode, p.L.Tag()), func(ctx context.Context) (keptMap, error) {
+		q := *p // the read may run apart from the request: it sets its own note
 		svg, err := s.eventsMap(ctx, &q, mode)
 		return keptMap{svg, q.MapNote}, err
-	}, same)
+	})
 	p.MapNote = m.Note
 	return m.HTML, err
 }

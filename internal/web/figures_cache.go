@@ -118,8 +118,8 @@ func cachedIn[T any](c *figureStore, k *kept, gen, key string, read func(context
 	if ok {
 		return clone(v.(T)), nil
 	}
-	// The two sets' generations never look alike (the records one has a
-	// "+"), so one flight group serves both.
+	// Keys name their method and the records generation has a "+", so
+	// one flight group serves every set.
 	v, err, _ := c.flight.Do(gen+"\x00"+key, func() (any, error) {
 		rctx, cancel := context.WithTimeout(context.Background(), figureReadTimeout)
 		defer cancel()

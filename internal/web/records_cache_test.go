@@ -32,20 +32,7 @@ func TestSignedInHomeFollowsRecordsWrittenElsewhere(t *testing.T) {
 			if err := db2.CreateIntervention(ctx, sys, iv); err != nil {
 				t.Fatal(err)
 			}
-			src := &aftermath.Source{Title: "Report of the committee", Audience: aftermath.AudiencePublic}
-			if err := db2.CreateSource(ctx, src); err != nil {
-				t.Fatal(err)
-			}
-			q := &aftermath.Inquiry{Body: aftermath.ActorRef{Name: "Parliament committee", Kind: aftermath.KindOrganisation}, Type: "parliamentary-inquiry",
-				Title: "Review of the training mission", Date: "2022-01-01", Audience: aftermath.AudiencePublic}
-			if err := db2.CreateInquiry(ctx, sys, q); err != nil {
-				t.Fatal(err)
-			}
-			rec := &aftermath.Recommendation{InquiryID: q.ID, Addressee: aftermath.ActorRef{Name: "Council of the European Union"}, Text: "Vet every unit trained.",
-				Citations: []aftermath.Citation{{Field: "text", SourceID: src.ID, Confidence: "high"}}, Audience: aftermath.AudiencePublic}
-			if err := db2.CreateRecommendation(ctx, sys, rec); err != nil {
-				t.Fatal(err)
-			}
+			src, rec := openRecommendation(t, db2)
 			page := func(i int, path string) string {
 				t.Helper()
 				rec := getAs(servers[i], path, member)
@@ -74,10 +61,7 @@ func TestSignedInHomeFollowsRecordsWrittenElsewhere(t *testing.T) {
 			}
 			// A judgement of the recommendation moves the records
 			// generation only (no audience changes).
-			if err := db2.AddRecommendationStatus(ctx, sys, rec.ID, &aftermath.StatusChange{Status: aftermath.StatusImplemented, Date: "2023-01-01",
-				JudgedBy: "Monitor", Criteria: "Vetting records published.", Citations: []aftermath.Citation{{Field: "status", SourceID: src.ID, Confidence: "high"}}}); err != nil {
-				t.Fatal(err)
-			}
+			judgeImplemented(t, db2, src, rec)
 			for i := range servers {
 				if b := home(i); !strings.Contains(b, "Status change") || !strings.Contains(b, "Implemented") {
 					t.Errorf("server %d: the judgement written elsewhere is not on the home page", i+1)
@@ -135,21 +119,7 @@ func TestPublicPagesFollowRecordsWrittenElsewhere(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			ctx := context.Background()
 			db1, db2, servers := twoServers(t, driver)
-			sys := aftermath.System
-			src := &aftermath.Source{Title: "Report of the committee", Audience: aftermath.AudiencePublic}
-			if err := db1.CreateSource(ctx, src); err != nil {
-				t.Fatal(err)
-			}
-			q := &aftermath.Inquiry{Body: aftermath.ActorRef{Name: "Parliament committee", Kind: aftermath.KindOrganisation}, Type: "parliamentary-inquiry",
-				Title: "Review of the training mission", Date: "2022-01-01", Audience: aftermath.AudiencePublic}
-			if err := db1.CreateInquiry(ctx, sys, q); err != nil {
-				t.Fatal(err)
-			}
-			rec := &aftermath.Recommendation{InquiryID: q.ID, Addressee: aftermath.ActorRef{Name: "Council of the European Union"}, Text: "Vet every unit trained.",
-				Citations: []aftermath.Citation{{Field: "text", SourceID: src.ID, Confidence: "high"}}, Audience: aftermath.AudiencePublic}
-			if err := db1.CreateRecommendation(ctx, sys, rec); err != nil {
-				t.Fatal(err)
-			}
+			src, rec := openRecommendation(t, db1)
 			for i, h := range servers {
 				for n := range 2 {
 					r := getAs(h, "/ledger", "")
@@ -162,10 +132,7 @@ func TestPublicPagesFollowRecordsWrittenElsewhere(t *testing.T) {
 				}
 			}
 			audience, _ := db2.AudienceGeneration(ctx)
-			if err := db2.AddRecommendationStatus(ctx, sys, rec.ID, &aftermath.StatusChange{Status: aftermath.StatusImplemented, Date: "2023-01-01",
-				JudgedBy: "Monitor", Criteria: "Vetting records published.", Citations: []aftermath.Citation{{Field: "status", SourceID: src.ID, Confidence: "high"}}}); err != nil {
-				t.Fatal(err)
-			}
+			judgeImplemented(t, db2, src, rec)
 			if now, _ := db2.AudienceGeneration(ctx); now != audience {
 				t.Fatalf("the judgement moved the audience generation (%d to %d): the test would not show the records generation at work", audience, now)
 			}
@@ -175,5 +142,37 @@ func TestPublicPagesFollowRecordsWrittenElsewhere(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// openRecommendation stores a public inquiry with one open recommendation
+// citing a public source.
+func openRecommendation(t *testing.T, db *sqldb.DB) (*aftermath.Source, *aftermath.Recommendation) {
+	t.Helper()
+	ctx, sys := context.Background(), aftermath.System
+	src := &aftermath.Source{Title: "Report of the committee", Audience: aftermath.AudiencePublic}
+	if err := db.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	q := &aftermath.Inquiry{Body: aftermath.ActorRef{Name: "Parliament committee", Kind: aftermath.KindOrganisation}, Type: "parliamentary-inquiry",
+		Title: "Review of the training mission", Date: "2022-01-01", Audience: aftermath.AudiencePublic}
+	if err := db.CreateInquiry(ctx, sys, q); err != nil {
+		t.Fatal(err)
+	}
+	rec := &aftermath.Recommendation{InquiryID: q.ID, Addressee: aftermath.ActorRef{Name: "Council of the European Union"}, Text: "Vet every unit trained.",
+		Citations: []aftermath.Citation{{Field: "text", SourceID: src.ID, Confidence: "high"}}, Audience: aftermath.AudiencePublic}
+	if err := db.CreateRecommendation(ctx, sys, rec); err != nil {
+		t.Fatal(err)
+	}
+	return src, rec
+}
+
+// judgeImplemented records the recommendation as implemented, citing src.
+func judgeImplemented(t *testing.T, db *sqldb.DB, src *aftermath.Source, rec *aftermath.Recommendation) {
+	t.Helper()
+	if err := db.AddRecommendationStatus(context.Background(), aftermath.System, rec.ID, &aftermath.StatusChange{Status: aftermath.StatusImplemented,
+		Date: "2023-01-01", JudgedBy: "Monitor", Criteria: "Vetting records published.",
+		Citations: []aftermath.Citation{{Field: "status", SourceID: src.ID, Confidence: "high"}}}); err != nil {
+		t.Fatal(err)
 	}
 }
