@@ -55,7 +55,8 @@ type Import struct {
 	layout    *extraLayout
 	extraVals []string
 	extraBuf  []byte
-	nextID    map[string]int64 // SQLite: the last id drawn per table
+	nextID    map[string]int64  // SQLite: the last id drawn per table
+	sequences map[string]string // PostgreSQL: each table's id sequence, as an SQL literal
 	// countryISO3 maps the dataset's country spellings to ISO 3166-1
 	// alpha-3, so that analysis can select an area by code.
 	countryISO3 map[string]string
@@ -252,7 +253,7 @@ func (db *DB) BeginImportAs(ctx context.Context, as ImportAs, dataset, version, 
 	}
 	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, as: ia, dataset: dataset, version: version, file: file, sha256: sha, placement: place,
 		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, actorAgg: map[actorAggKey]*aggVal{}, places: map[placeKey]int64{},
-		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, layout: &extraLayout{}, nextID: map[string]int64{}, countryISO3: map[string]string{}}
+		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, layout: &extraLayout{}, nextID: map[string]int64{}, sequences: map[string]string{}, countryISO3: map[string]string{}}
 	if err := im.begin(); err != nil {
 		im.Rollback()
 		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND || aftermath.ErrorCode(err) == aftermath.EFORBIDDEN {
@@ -1060,7 +1061,17 @@ func (im *Import) resolve(batch []*aftermath.Event) error {
 func (im *Import) allocIDs(table string, n int) ([]int64, error) {
 	ids := make([]int64, 0, n)
 	if im.db.Driver == Postgres {
-		rows, err := im.tx.QueryContext(im.ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, $1)`, n)
+		// The sequence is named as a literal: pg_get_serial_sequence in the
+		// query ran once per id drawn, 1.3 s of a 15 s import of 522,210 rows.
+		seq, ok := im.sequences[table]
+		if !ok {
+			if err := im.tx.QueryRowContext(im.ctx, `SELECT pg_get_serial_sequence($1, 'id')`, table).Scan(&seq); err != nil {
+				return nil, fmt.Errorf("allocate %s ids: %w", table, err)
+			}
+			seq = "'" + strings.ReplaceAll(seq, "'", "''") + "'"
+			im.sequences[table] = seq
+		}
+		rows, err := im.tx.QueryContext(im.ctx, `SELECT nextval(`+seq+`::regclass) FROM generate_series(1, $1)`, n)
 		if err != nil {
 			return nil, fmt.Errorf("allocate %s ids: %w", table, err)
 		}

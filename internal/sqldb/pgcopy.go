@@ -17,25 +17,14 @@ func (im *Import) copyEvents(events []*aftermath.Event, args [][]any) error {
 	if len(events) == 0 {
 		return nil
 	}
-	rows, err := im.tx.QueryContext(im.ctx, `SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, $1)`, len(events))
+	drawn, err := im.allocIDs("events", len(events))
 	if err != nil {
-		return fmt.Errorf("allocate event ids: %w", err)
+		return err
 	}
 	ids := make(map[string]int64, len(events))
-	i := 0
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
+	for i, id := range drawn {
 		ids[events[i].NativeID] = id
 		args[i] = append([]any{id}, args[i]...)
-		i++
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	cols := []string{"id"}
 	for _, c := range strings.Split(eventColumns, ",") {
