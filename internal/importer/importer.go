@@ -65,8 +65,10 @@ type Result struct {
 	RejectsPath string // set when rows were rejected
 }
 
-// batchSize is how many rows one lookup-and-insert round carries.
-const batchSize = 512
+// batchSize is how many rows one lookup-and-insert round carries. 2,048
+// rather than 512 made a PostgreSQL import of 522,210 rows 1.6 s (11%)
+// faster, at 30 MiB more peak memory (docs/benchmarks.md).
+const batchSize = 2048
 
 // Import imports one file into db.
 func Import(ctx context.Context, db aftermath.EventImports, file string, opt Options) (*Result, error) {

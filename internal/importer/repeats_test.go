@@ -63,9 +63,9 @@ func gedRows(t *testing.T, name string, n int, repeats map[int]int) string {
 func TestRepeatedIDsAcrossBatches(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		const n = 1300
-		far := gedRows(t, "GEDEvent_v23_1.csv", n, map[int]int{1100: 3, 1200: 1190})
-		want := fmt.Sprintf(`%s:1102: column "id": "5000003" appears twice in this file`, far)
+		const n = 4300 // more than two batches
+		far := gedRows(t, "GEDEvent_v23_1.csv", n, map[int]int{3000: 3, 4200: 4190})
+		want := fmt.Sprintf(`%s:3002: column "id": "5000003" appears twice in this file`, far)
 		if _, err := importer.Import(ctx, db, far, importer.Options{Dataset: aftermath.DatasetUCDP}); err == nil || err.Error() != want {
 			t.Fatalf("new dataset: error = %v, want %s", err, want)
 		}
@@ -79,14 +79,14 @@ func TestRepeatedIDsAcrossBatches(t *testing.T) {
 			t.Errorf("new dataset, skipping: counts = %+v", c)
 		}
 		recs := readRejects(t, rejects)
-		if len(recs) != 3 || recs[1][0] != "1102" || recs[1][2] != "5000003" || recs[2][0] != "1202" || recs[2][2] != "5001190" {
+		if len(recs) != 3 || recs[1][0] != "3002" || recs[1][2] != "5000003" || recs[2][0] != "4202" || recs[2][2] != "5004190" {
 			t.Errorf("rejects file = %q", recs)
 		}
 
 		// Into the dataset that now has events: a new version of the same
 		// rows, with the same repeats.
-		v2 := gedRows(t, "GEDEvent_v23_2.csv", n, map[int]int{1100: 3, 1200: 1190})
-		want = fmt.Sprintf(`%s:1102: column "id": "5000003" appears twice in this file`, v2)
+		v2 := gedRows(t, "GEDEvent_v23_2.csv", n, map[int]int{3000: 3, 4200: 4190})
+		want = fmt.Sprintf(`%s:3002: column "id": "5000003" appears twice in this file`, v2)
 		if _, err := importer.Import(ctx, db, v2, importer.Options{Dataset: aftermath.DatasetUCDP}); err == nil || err.Error() != want {
 			t.Fatalf("dataset with events: error = %v, want %s", err, want)
 		}
