@@ -111,6 +111,11 @@ type Search interface {
 	// CatchUpSearch brings the index up to date with every record: for a
 	// job after an import (a search catches up for a bounded time only).
 	CatchUpSearch(ctx context.Context) error
+	// SearchGeneration changes, in every process, whenever what a search
+	// may find changes: a record or an import indexed, a change of who may
+	// see what. It is "" while the index has changes to catch up, when
+	// results are not to be kept.
+	SearchGeneration(ctx context.Context) (string, error)
 }
 
 // TestimonyMatches are the testimonies whose redacted text holds every

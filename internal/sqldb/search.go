@@ -235,6 +235,32 @@ func (db *DB) CatchUpSearch(ctx context.Context) error {
 	return err
 }
 
+// SearchGeneration is, when the index holds every change, the audience
+// and records generations, the imports and the largest document id, in
+// one read of the primary: a record written marks itself stale in its
+// own transaction (so the index is not caught up until it is indexed
+// again, under a larger id), an import or a deleted import changes the
+// imports, a change of who may see what the audience generation. While
+// records are stale or events wait for their pass it is "".
+func (db *DB) SearchGeneration(ctx context.Context) (string, error) {
+	var stale bool
+	var audience, records, imports, lastImport, lastDoc, cursor int64
+	var stamp string
+	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_stale),
+		(SELECT n FROM cache_generation WHERE id = 1), (SELECT n FROM records_generation WHERE id = 1),
+		(SELECT count(*) FROM imports), (SELECT coalesce(max(id), 0) FROM imports),
+		(SELECT coalesce(max(id), 0) FROM search_docs), events_stamp, events_cursor
+		FROM search_state WHERE id = 1`).Scan(&stale, &audience, &records, &imports, &lastImport, &lastDoc, &stamp, &cursor)
+	if err != nil {
+		return "", fmt.Errorf("search generation: %w", err)
+	}
+	importsStamp := fmt.Sprint(imports, ":", lastImport)
+	if stale || stamp != importsStamp || cursor != eventsDone {
+		return "", nil
+	}
+	return fmt.Sprint(audience, "/", records, "/", importsStamp, "/", lastDoc), nil
+}
+
 // catchUpSearch indexes what changed until deadline (zero: no limit),
 // in short transactions, and reports whether it finished.
 func (db *DB) catchUpSearch(ctx context.Context, deadline time.Time) (bool, error) {

@@ -324,3 +324,65 @@ func joinMatched(fs []aftermath.SearchFragment) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// TestSearchGenerationFollowsTheIndex: the generation that kept search
+// results live under (internal/web/records_cache.go) is "" while a change
+// waits to be indexed, and is new once it is: an intervention written,
+// rewritten and deleted, an import, a change of who may see a record.
+// Reading it or searching changes nothing.
+func TestSearchGenerationFollowsTheIndex(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx, sys := context.Background(), aftermath.System
+		seen := map[string]string{}
+		next := func(after string, pending bool) {
+			t.Helper()
+			if g, err := db.SearchGeneration(ctx); err != nil || (g == "") != pending {
+				t.Fatalf("after %s, before the index caught up: generation %q (%v), want pending %v", after, g, err, pending)
+			}
+			if err := db.CatchUpSearch(ctx); err != nil {
+				t.Fatal(err)
+			}
+			g, err := db.SearchGeneration(ctx)
+			if err != nil || g == "" {
+				t.Fatalf("after %s, caught up: generation %q (%v)", after, g, err)
+			}
+			if prev, ok := seen[g]; ok {
+				t.Fatalf("after %s: generation %q, the same as after %s", after, g, prev)
+			}
+			seen[g] = after
+			found(t, db, aftermath.Anonymous, "Konna")
+			if again, err := db.SearchGeneration(ctx); err != nil || again != g {
+				t.Fatalf("after %s: a search moved the generation from %q to %q (%v)", after, g, again, err)
+			}
+		}
+		if err := db.CatchUpSearch(ctx); err != nil {
+			t.Fatal(err)
+		}
+		next("migrating", false)
+
+		iv := &aftermath.Intervention{Slug: "operation-serval", Name: "Opération Serval near Konna", Audience: aftermath.AudiencePublic,
+			Area: []aftermath.AreaRef{{Country: "MLI"}}, Phases: []aftermath.Phase{{Start: "2013-01-11"}}}
+		if err := db.CreateIntervention(ctx, sys, iv); err != nil {
+			t.Fatal(err)
+		}
+		next("an intervention written", true)
+		iv.Name = "Opération Serval"
+		if err := db.UpdateIntervention(ctx, sys, iv); err != nil {
+			t.Fatal(err)
+		}
+		next("the intervention renamed", true)
+
+		searchImport(t, db, "1", searchEvent("1", "Reuters 2013-01-12: ambush near Konna", ""))
+		next("an import", true)
+
+		if err := db.SetAudience(ctx, "intervention", iv.ID, sqldb.Placement{Audience: aftermath.AudienceInternal}); err != nil {
+			t.Fatal(err)
+		}
+		next("the intervention made internal", true)
+
+		if err := db.DeleteIntervention(ctx, sys, iv.ID); err != nil {
+			t.Fatal(err)
+		}
+		next("the intervention deleted", true)
+	})
+}
