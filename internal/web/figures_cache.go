@@ -33,6 +33,7 @@ type figureStore struct {
 	figures kept // under the figures generation
 	records kept // under it and the records generation (records_cache.go)
 	tables  kept // the explorer's tables (eventTable), larger: fewer are kept
+	search  kept // pages of search results, under the search generation (records_cache.go)
 	// flight makes concurrent readers of one missing figure wait for a
 	// single read instead of all running it (50 clients, one query each).
 	flight singleflight.Group
@@ -88,7 +89,7 @@ const figureReadTimeout = 2 * time.Minute
 const eventTablesKept = 128
 
 func newFigureStore(db Store) *figureStore {
-	return &figureStore{Store: db, tables: kept{max: eventTablesKept}}
+	return &figureStore{Store: db, tables: kept{max: eventTablesKept}, search: kept{max: searchesKept}}
 }
 
 // cachedFigure returns the figure kept under key for the current

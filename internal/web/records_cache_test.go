@@ -110,6 +110,70 @@ func TestSignedInHomeFollowsRecordsWrittenElsewhere(t *testing.T) {
 	}
 }
 
+// TestSignedInSearchFollowsRecordsWrittenElsewhere: a page of search
+// results is kept per viewer and query (records_cache.go) only while the
+// search generation holds. A decision written, rewritten and deleted
+// straight into the database, as the command line does, shows on both
+// servers' search as it now is; another organisation's internal decision
+// with the same word never does.
+func TestSignedInSearchFollowsRecordsWrittenElsewhere(t *testing.T) {
+	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
+		t.Run(driver, func(t *testing.T) {
+			ctx, sys := context.Background(), aftermath.System
+			db1, db2, servers := twoServers(t, driver)
+			member, _ := signIn(t, db1, "member-search@example.org", aftermath.RoleResearcher)
+			maker := aftermath.ActorRef{Name: "Council of the European Union", Kind: "organisation"}
+			d := &aftermath.Decision{Maker: maker, Date: "2013-02-18", Kind: "training", Summary: "Mission to Koulikoro launched", Audience: aftermath.AudiencePublic}
+			if err := db2.CreateDecision(ctx, sys, d); err != nil {
+				t.Fatal(err)
+			}
+			search := func(i int) string {
+				t.Helper()
+				rec := getAs(servers[i], "/search?q=Koulikoro", member)
+				if rec.Code != 200 {
+					t.Fatalf("server %d: search: %d", i+1, rec.Code)
+				}
+				return rec.Body.String()
+			}
+			for i := range servers {
+				for range 2 { // the second from memory
+					if b := search(i); !strings.Contains(b, "Mission to Koulikoro launched") {
+						t.Fatalf("server %d: the search does not find the decision", i+1)
+					}
+				}
+			}
+			d.Summary = "Mission to Koulikoro ended"
+			if err := db2.UpdateDecision(ctx, sys, d); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db2.CreateUser(ctx, sqldb.NewUser{Email: "other-search@example.org", Name: "Other", PasswordHash: "$argon2id$test", OrgSlug: "elsewhere", Role: aftermath.RoleEditor}); err != nil {
+				t.Fatal(err)
+			}
+			hidden := &aftermath.Decision{Maker: maker, Date: "2024-06-01", Kind: "training", Summary: "Koulikoro SENTINELHIDDEN", Audience: aftermath.AudienceInternal, Owner: "elsewhere"}
+			if err := db2.CreateDecision(ctx, sys, hidden); err != nil {
+				t.Fatal(err)
+			}
+			for i := range servers {
+				b := search(i)
+				if !strings.Contains(b, "Mission to Koulikoro ended") || strings.Contains(b, "Mission to Koulikoro launched") {
+					t.Errorf("server %d: the search shows the decision as it was", i+1)
+				}
+				if strings.Contains(b, "SENTINELHIDDEN") {
+					t.Errorf("server %d: the member finds another organisation's internal decision", i+1)
+				}
+			}
+			if err := db2.DeleteDecision(ctx, sys, d.ID); err != nil {
+				t.Fatal(err)
+			}
+			for i := range servers {
+				if b := search(i); strings.Contains(b, "Mission to Koulikoro") {
+					t.Errorf("server %d: the search still finds the deleted decision", i+1)
+				}
+			}
+		})
+	}
+}
+
 // TestPublicPagesFollowRecordsWrittenElsewhere: a cached public page is
 // dropped on every server as soon as a record it lists changes, though
 // the change (a recommendation judged, straight into the database, as the
