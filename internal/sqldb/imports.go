@@ -19,9 +19,14 @@ import (
 // Import is one import run: a single transaction, so a failed or killed run
 // leaves the database as it was, and running it again gives exact totals.
 type Import struct {
-	db        *DB
-	conn      *sql.Conn
-	tx        *sql.Tx
+	db   *DB
+	conn *sql.Conn
+	tx   importTx
+	// copying, while a COPY runs on conn in the background (pgcopy.go),
+	// is where its outcome will come; copyErr is the first COPY that
+	// failed, which fails every statement after it.
+	copying   chan error
+	copyErr   error
 	ctx       context.Context
 	dataset   string
 	as        importAs
@@ -251,9 +256,10 @@ func (db *DB) BeginImportAs(ctx context.Context, as ImportAs, dataset, version, 
 		conn.Close()
 		return nil, fmt.Errorf("begin import: %w", err)
 	}
-	im := &Import{db: db, conn: conn, tx: tx, ctx: ctx, as: ia, dataset: dataset, version: version, file: file, sha256: sha, placement: place,
+	im := &Import{db: db, conn: conn, ctx: ctx, as: ia, dataset: dataset, version: version, file: file, sha256: sha, placement: place,
 		versions: map[int64]string{}, aggs: map[aggKey]*aggVal{}, actorAgg: map[actorAggKey]*aggVal{}, places: map[placeKey]int64{},
 		actors: map[string]int64{}, actorsX: map[string]int64{}, stmts: map[string]*sql.Stmt{}, layout: &extraLayout{}, nextID: map[string]int64{}, sequences: map[string]string{}, countryISO3: map[string]string{}}
+	im.tx = importTx{Tx: tx, im: im}
 	if err := im.begin(); err != nil {
 		im.Rollback()
 		if aftermath.ErrorCode(err) == aftermath.ENOTFOUND || aftermath.ErrorCode(err) == aftermath.EFORBIDDEN {
@@ -456,7 +462,12 @@ var nEventColumns = strings.Count(eventColumns, ",") + 1
 // Add stores a batch of events, each read from the file in order. Events
 // must have distinct native ids within one import: Repeats finds those
 // that do not, before Add.
-func (im *Import) Add(batch []*aftermath.Event) error {
+func (im *Import) Add(batch []*aftermath.Event) (err error) {
+	defer func() {
+		if im.copyErr != nil { // what failed first, not the aborted statements after it
+			err = im.copyErr
+		}
+	}()
 	if len(batch) == 0 {
 		return nil
 	}
@@ -562,6 +573,9 @@ func month(date string) string {
 
 // stmt prepares (once per size) a statement whose text depends on a count.
 func (im *Import) stmt(name string, n int, text func(int) string) (*sql.Stmt, error) {
+	if err := im.copied(); err != nil { // a kept statement runs on the connection too
+		return nil, err
+	}
 	k := name + "/" + strconv.Itoa(n)
 	if st, ok := im.stmts[k]; ok {
 		return st, nil
@@ -694,18 +708,28 @@ func (im *Import) insert(events []*aftermath.Event, args [][]any) error {
 
 // inserted links the actors of newly inserted events and counts them.
 func (im *Import) inserted(events []*aftermath.Event, ids map[string]int64) error {
+	links, err := im.linksOf(events, ids)
+	if err != nil {
+		return err
+	}
+	return im.insertLinks(links)
+}
+
+// linksOf counts newly inserted events into the aggregates and returns
+// their event_actors rows, four values a row.
+func (im *Import) linksOf(events []*aftermath.Event, ids map[string]int64) ([]any, error) {
 	var links []any
 	var err error
 	for _, e := range events {
 		if links, err = im.actorLinks(links, ids[e.NativeID], e); err != nil {
-			return err
+			return nil, err
 		}
 		if err := im.addAgg(e, 1); err != nil {
-			return err
+			return nil, err
 		}
 		im.counts.Inserted++
 	}
-	return im.insertLinks(links)
+	return links, nil
 }
 
 func (im *Import) update(old existing, e *aftermath.Event, args []any) error {
@@ -1131,6 +1155,10 @@ func (im *Import) insertMany(table string, cols []string, rows [][]any, suffix s
 func (im *Import) Commit() (aftermath.ImportCounts, error) {
 	defer im.closeStmts()
 	ctx, tx := im.ctx, im.tx
+	if err := im.copied(); err != nil {
+		im.Rollback()
+		return im.counts, err
+	}
 	if im.counts.Inserted+im.counts.Updated == 0 && !im.newVer {
 		var n int
 		if err := tx.QueryRowContext(ctx, im.q(`SELECT count(*) FROM imports WHERE version_id = ? AND sha256 = ?`), im.versionID, im.sha256).Scan(&n); err != nil {
@@ -1334,6 +1362,7 @@ func (im *Import) Rollback() error {
 }
 
 func (im *Import) closeStmts() {
+	im.copied() // closing a statement may use the connection
 	for k, st := range im.stmts {
 		st.Close()
 		delete(im.stmts, k)

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"aftermath"
@@ -125,4 +126,37 @@ func TestDeferredIndexesMatchSchema(t *testing.T) {
 			t.Errorf("a rolled-back import changed the indexes:\nbefore %s\nafter  %s", before, after)
 		}
 	})
+}
+
+// TestFailedCopyFailsTheImport: on PostgreSQL a batch's events are copied
+// in the background while the next batch is prepared (pgcopy.go). A COPY
+// the server refuses (a NUL byte, which PostgreSQL's text cannot hold)
+// fails the next Add, or the Commit, with the COPY's own error rather
+// than the aborted transaction's, and leaves no event behind.
+func TestFailedCopyFailsTheImport(t *testing.T) {
+	db := sqldbtest.Open(t, sqldb.Postgres)
+	ctx := context.Background()
+	bad := ev("1", "Mali", 432, "Gao")
+	bad.Notes = "before\x00after"
+	for _, then := range []string{"add", "commit"} {
+		im, err := db.BeginImport(ctx, aftermath.DatasetUCDP, "1.0", "f.csv", "abc-"+then, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = im.Add([]*aftermath.Event{bad})
+		if err == nil && then == "add" {
+			err = im.Add([]*aftermath.Event{ev("2", "Mali", 432, "Gao")})
+		}
+		if err == nil {
+			_, err = im.Commit()
+		} else {
+			im.Rollback()
+		}
+		if err == nil || !strings.Contains(err.Error(), "copy into events") || !strings.Contains(err.Error(), "0x00") {
+			t.Errorf("%s after the refused batch: error %v, want the COPY's", then, err)
+		}
+		if counts, err := db.Counts(ctx); err != nil || counts["events"] != 0 {
+			t.Errorf("%s after the refused batch: %d events stored (%v)", then, counts["events"], err)
+		}
+	}
 }
