@@ -237,7 +237,7 @@ type eventRowsView struct {
 }
 
 func (s *Server) eventTable(ctx context.Context, l *i18n.Locale, f aftermath.EventFilter) (*eventTable, error) {
-	c, kept := s.db.(*figureStore)
+	c, kept := s.db.(*keptStore)
 	db := s.db
 	if kept {
 		db = c.Store
@@ -262,10 +262,10 @@ func (s *Server) eventTable(ctx context.Context, l *i18n.Locale, f aftermath.Eve
 }
 
 // keptTable reads what an explorer page shows for filter f once per key
-// under the figures generation (in figureStore.tables); a filter naming
+// under the figures generation (in keptStore.tables); a filter naming
 // an actor is read afresh, as the figures are.
 func keptTable[T any](ctx context.Context, s *Server, f aftermath.EventFilter, key string, read func(context.Context) (T, error)) (T, error) {
-	c, kept := s.db.(*figureStore)
+	c, kept := s.db.(*keptStore)
 	if !kept || f.Actor != "" {
 		return read(ctx)
 	}

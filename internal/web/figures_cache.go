@@ -17,17 +17,21 @@ import (
 	"aftermath/internal/impact"
 )
 
-// figureStore answers the pages' reads of figures summed over the events
-// and their aggregates from memory while the store's figures generation
-// (an import, a change of who may see what) stays the same. Signed-in
-// pages are never cached whole; without this every one of them summed
-// the 3 million events' aggregates again (the explorer's counts and map,
-// the places, the home page's analyses), 1 to 6 s a page under 50
-// clients. Each answer is kept per viewer (the whole Viewer is in the
-// key), so no reader is given what another may see; filters naming an
-// actor are read afresh, since actors are also named by ledger records
-// and interventions that the generation does not follow.
-type figureStore struct {
+// keptStore answers the reads of signed-in pages that cost the most from
+// memory, each kept under the generation that changes with what it read:
+// figures summed over the events and their aggregates under the figures
+// generation (an import, a change of who may see what); the record lists
+// under that and the records generation (records_cache.go); the
+// explorer's tables under the figures generation; pages of search
+// results under the search generation. Signed-in pages are never cached
+// whole; without this every one of them summed the 3 million events'
+// aggregates again (the explorer's counts and map, the places, the home
+// page's analyses), 1 to 6 s a page under 50 clients. Each answer is kept
+// per viewer (the whole Viewer is in the key), so no reader is given what
+// another may see; filters naming an actor are read afresh, since actors
+// are also named by ledger records and interventions that the figures
+// generation does not follow.
+type keptStore struct {
 	Store
 	mu      sync.Mutex
 	figures kept // under the figures generation
@@ -67,7 +71,7 @@ func withGeneration(h http.HandlerFunc) http.HandlerFunc {
 
 // generation is the request's figures generation (the store's own when
 // the request has none to share).
-func (c *figureStore) generation(ctx context.Context) (string, error) {
+func (c *keptStore) generation(ctx context.Context) (string, error) {
 	rg, _ := ctx.Value(generationKey{}).(*requestGeneration)
 	if rg == nil {
 		return c.FiguresGeneration(ctx)
@@ -88,8 +92,8 @@ const figureReadTimeout = 2 * time.Minute
 // events and their rows drawn, some 200 KB.
 const eventTablesKept = 128
 
-func newFigureStore(db Store) *figureStore {
-	return &figureStore{Store: db, tables: kept{max: eventTablesKept}, search: kept{max: searchesKept}}
+func newKeptStore(db Store) *keptStore {
+	return &keptStore{Store: db, tables: kept{max: eventTablesKept}, search: kept{max: searchesKept}}
 }
 
 // cachedFigure returns the figure kept under key for the current
@@ -97,7 +101,7 @@ func newFigureStore(db Store) *figureStore {
 // its own: not cancelled with the request, and carrying none of its
 // values, so it is answered by the primary (a replica behind it would
 // keep old figures under the new generation).
-func cachedFigure[T any](ctx context.Context, c *figureStore, key string, read func(context.Context) (T, error), clone func(T) T) (T, error) {
+func cachedFigure[T any](ctx context.Context, c *keptStore, key string, read func(context.Context) (T, error), clone func(T) T) (T, error) {
 	gen, err := c.generation(ctx)
 	if err != nil {
 		var zero T
@@ -108,7 +112,7 @@ func cachedFigure[T any](ctx context.Context, c *figureStore, key string, read f
 
 // cachedIn returns the value kept in k under key for gen, reading it once
 // when missing.
-func cachedIn[T any](c *figureStore, k *kept, gen, key string, read func(context.Context) (T, error), clone func(T) T) (T, error) {
+func cachedIn[T any](c *keptStore, k *kept, gen, key string, read func(context.Context) (T, error), clone func(T) T) (T, error) {
 	var zero T
 	c.mu.Lock()
 	if k.gen != gen || len(k.values) >= cmp.Or(k.max, figureCacheSize) {
@@ -164,7 +168,7 @@ func same[T any](v T) T { return v }
 
 func figureKey(method string, args ...any) string { return method + fmt.Sprintf("%#v", args) }
 
-func (c *figureStore) Datasets(ctx context.Context, v aftermath.Viewer) ([]aftermath.Dataset, error) {
+func (c *keptStore) Datasets(ctx context.Context, v aftermath.Viewer) ([]aftermath.Dataset, error) {
 	return cachedFigure(ctx, c, figureKey("Datasets", v), func(ctx context.Context) ([]aftermath.Dataset, error) { return c.Store.Datasets(ctx, v) },
 		func(ds []aftermath.Dataset) []aftermath.Dataset {
 			out := slices.Clone(ds)
@@ -175,14 +179,14 @@ func (c *figureStore) Datasets(ctx context.Context, v aftermath.Viewer) ([]after
 		})
 }
 
-func (c *figureStore) DatasetCoverage(ctx context.Context, v aftermath.Viewer, dataset string) (aftermath.CoverageSet, error) {
+func (c *keptStore) DatasetCoverage(ctx context.Context, v aftermath.Viewer, dataset string) (aftermath.CoverageSet, error) {
 	return cachedFigure(ctx, c, figureKey("DatasetCoverage", v, dataset),
 		func(ctx context.Context) (aftermath.CoverageSet, error) {
 			return c.Store.DatasetCoverage(ctx, v, dataset)
 		}, cloneSlice)
 }
 
-func (c *figureStore) CountEvents(ctx context.Context, f aftermath.EventFilter, limit int) (int64, bool, error) {
+func (c *keptStore) CountEvents(ctx context.Context, f aftermath.EventFilter, limit int) (int64, bool, error) {
 	if f.Actor != "" {
 		return c.Store.CountEvents(ctx, f, limit)
 	}
@@ -193,7 +197,7 @@ func (c *figureStore) CountEvents(ctx context.Context, f aftermath.EventFilter, 
 	return r.n, r.exact, err
 }
 
-func (c *figureStore) CountryCounts(ctx context.Context, f aftermath.EventFilter, max int) ([]aftermath.CountryCount, bool, error) {
+func (c *keptStore) CountryCounts(ctx context.Context, f aftermath.EventFilter, max int) ([]aftermath.CountryCount, bool, error) {
 	if f.Actor != "" {
 		return c.Store.CountryCounts(ctx, f, max)
 	}
@@ -204,7 +208,7 @@ func (c *figureStore) CountryCounts(ctx context.Context, f aftermath.EventFilter
 	return r.counts, r.exact, err
 }
 
-func (c *figureStore) EventPoints(ctx context.Context, f aftermath.EventFilter, max int) ([]aftermath.EventPoint, int64, error) {
+func (c *keptStore) EventPoints(ctx context.Context, f aftermath.EventFilter, max int) ([]aftermath.EventPoint, int64, error) {
 	if f.Actor != "" {
 		return c.Store.EventPoints(ctx, f, max)
 	}
@@ -215,28 +219,28 @@ func (c *figureStore) EventPoints(ctx context.Context, f aftermath.EventFilter, 
 	return r.pts, r.binned, err
 }
 
-func (c *figureStore) PlaceTotals(ctx context.Context, v aftermath.Viewer, iso3 string) ([]aftermath.PlaceTotal, error) {
+func (c *keptStore) PlaceTotals(ctx context.Context, v aftermath.Viewer, iso3 string) ([]aftermath.PlaceTotal, error) {
 	return cachedFigure(ctx, c, figureKey("PlaceTotals", v, iso3),
 		func(ctx context.Context) ([]aftermath.PlaceTotal, error) { return c.Store.PlaceTotals(ctx, v, iso3) }, cloneSlice)
 }
 
-func (c *figureStore) MonthlyTotals(ctx context.Context, f aftermath.AreaFilter) ([]aftermath.MonthTotal, error) {
+func (c *keptStore) MonthlyTotals(ctx context.Context, f aftermath.AreaFilter) ([]aftermath.MonthTotal, error) {
 	return cachedFigure(ctx, c, figureKey("MonthlyTotals", f),
 		func(ctx context.Context) ([]aftermath.MonthTotal, error) { return c.Store.MonthlyTotals(ctx, f) }, cloneSlice)
 }
 
-func (c *figureStore) ActorMonthlyTotals(ctx context.Context, f aftermath.AreaFilter, sel aftermath.ActorSelect) ([]aftermath.MonthTotal, error) {
+func (c *keptStore) ActorMonthlyTotals(ctx context.Context, f aftermath.AreaFilter, sel aftermath.ActorSelect) ([]aftermath.MonthTotal, error) {
 	return cachedFigure(ctx, c, figureKey("ActorMonthlyTotals", f, sel),
 		func(ctx context.Context) ([]aftermath.MonthTotal, error) {
 			return c.Store.ActorMonthlyTotals(ctx, f, sel)
 		}, cloneSlice)
 }
 
-func (c *figureStore) Spread(ctx context.Context, f aftermath.AreaFilter) (map[int]int, error) {
+func (c *keptStore) Spread(ctx context.Context, f aftermath.AreaFilter) (map[int]int, error) {
 	return cachedFigure(ctx, c, figureKey("Spread", f), func(ctx context.Context) (map[int]int, error) { return c.Store.Spread(ctx, f) }, maps.Clone)
 }
 
-func (c *figureStore) ActorEventDays(ctx context.Context, f aftermath.ActorEventsFilter) ([]aftermath.ActorEventDay, error) {
+func (c *keptStore) ActorEventDays(ctx context.Context, f aftermath.ActorEventsFilter) ([]aftermath.ActorEventDay, error) {
 	return cachedFigure(ctx, c, figureKey("ActorEventDays", f),
 		func(ctx context.Context) ([]aftermath.ActorEventDay, error) { return c.Store.ActorEventDays(ctx, f) }, cloneSlice)
 }
@@ -248,7 +252,7 @@ func (c *figureStore) ActorEventDays(ctx context.Context, f aftermath.ActorEvent
 // the intervention whole, so an edit of it is a new key. The report is
 // shared by every reader: the pages only read it.
 func (s *Server) analyze(ctx context.Context, iv *aftermath.Intervention, opt impact.Options) (*impact.Report, error) {
-	c, ok := s.db.(*figureStore)
+	c, ok := s.db.(*keptStore)
 	method := opt.Method
 	if method == "" {
 		method = "summary"

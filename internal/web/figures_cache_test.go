@@ -14,7 +14,7 @@ import (
 )
 
 // TestSignedInFiguresFollowImportsAndAudiences: the figures a signed-in
-// page reads from memory (figureStore) are read again, in every serve
+// page reads from memory (keptStore) are read again, in every serve
 // process on the database, as soon as an import adds events or a
 // dataset's audience changes, and one reader is never handed another's.
 func TestSignedInFiguresFollowImportsAndAudiences(t *testing.T) {

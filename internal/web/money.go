@@ -30,7 +30,7 @@ func (s *Server) supply(ctx context.Context, iv *aftermath.Intervention) (*impac
 	opt := impact.HarmOptions{Viewer: viewerOf(ctx), Dataset: aftermath.DatasetUCDP}
 	var rep *impact.SupplyReport
 	var err error
-	if c, ok := s.db.(*figureStore); ok {
+	if c, ok := s.db.(*keptStore); ok {
 		// Kept like the analyses (figures_cache.go): the partner forces'
 		// harm summed again for every year of deliveries was a third of the
 		// intervention page. Arms and aid imports move the figures

@@ -23,7 +23,7 @@ import (
 
 // recordsGeneration is the request's figures and records generations
 // together, the records one read once per request.
-func (c *figureStore) recordsGeneration(ctx context.Context) (string, error) {
+func (c *keptStore) recordsGeneration(ctx context.Context) (string, error) {
 	figures, err := c.generation(ctx)
 	if err != nil {
 		return "", err
@@ -43,7 +43,7 @@ func (c *figureStore) recordsGeneration(ctx context.Context) (string, error) {
 }
 
 // cachedRecords is cachedFigure under both generations.
-func cachedRecords[T any](ctx context.Context, c *figureStore, key string, read func(context.Context) (T, error), clone func(T) T) (T, error) {
+func cachedRecords[T any](ctx context.Context, c *keptStore, key string, read func(context.Context) (T, error), clone func(T) T) (T, error) {
 	gen, err := c.recordsGeneration(ctx)
 	if err != nil {
 		var zero T
@@ -64,7 +64,7 @@ type homeRecords struct {
 
 func (s *Server) homeRecords(ctx context.Context, v aftermath.Viewer) (*homeRecords, error) {
 	db := s.db
-	if c, ok := s.db.(*figureStore); ok {
+	if c, ok := s.db.(*keptStore); ok {
 		db = c.Store // the parts are not kept apart as well
 	}
 	read := func(ctx context.Context) (*homeRecords, error) {
@@ -89,41 +89,41 @@ func (s *Server) homeRecords(ctx context.Context, v aftermath.Viewer) (*homeReco
 		}
 		return hr, nil
 	}
-	c, ok := s.db.(*figureStore)
+	c, ok := s.db.(*keptStore)
 	if !ok {
 		return read(ctx)
 	}
 	return cachedRecords(ctx, c, figureKey("home", v), read, same)
 }
 
-func (c *figureStore) Interventions(ctx context.Context, v aftermath.Viewer) ([]aftermath.Intervention, error) {
+func (c *keptStore) Interventions(ctx context.Context, v aftermath.Viewer) ([]aftermath.Intervention, error) {
 	return cachedRecords(ctx, c, figureKey("Interventions", v),
 		func(ctx context.Context) ([]aftermath.Intervention, error) { return c.Store.Interventions(ctx, v) }, cloneSlice)
 }
 
-func (c *figureStore) Decisions(ctx context.Context, v aftermath.Viewer, f aftermath.DecisionFilter) ([]aftermath.Decision, error) {
+func (c *keptStore) Decisions(ctx context.Context, v aftermath.Viewer, f aftermath.DecisionFilter) ([]aftermath.Decision, error) {
 	return cachedRecords(ctx, c, figureKey("Decisions", v, f),
 		func(ctx context.Context) ([]aftermath.Decision, error) { return c.Store.Decisions(ctx, v, f) }, cloneSlice)
 }
 
-func (c *figureStore) Inquiries(ctx context.Context, v aftermath.Viewer, f aftermath.InquiryFilter) ([]aftermath.Inquiry, error) {
+func (c *keptStore) Inquiries(ctx context.Context, v aftermath.Viewer, f aftermath.InquiryFilter) ([]aftermath.Inquiry, error) {
 	return cachedRecords(ctx, c, figureKey("Inquiries", v, f),
 		func(ctx context.Context) ([]aftermath.Inquiry, error) { return c.Store.Inquiries(ctx, v, f) }, cloneSlice)
 }
 
-func (c *figureStore) Recommendations(ctx context.Context, v aftermath.Viewer, f aftermath.RecommendationFilter) ([]aftermath.Recommendation, error) {
+func (c *keptStore) Recommendations(ctx context.Context, v aftermath.Viewer, f aftermath.RecommendationFilter) ([]aftermath.Recommendation, error) {
 	return cachedRecords(ctx, c, figureKey("Recommendations", v, f),
 		func(ctx context.Context) ([]aftermath.Recommendation, error) {
 			return c.Store.Recommendations(ctx, v, f)
 		}, cloneSlice)
 }
 
-func (c *figureStore) Claims(ctx context.Context, v aftermath.Viewer, f aftermath.ClaimFilter) ([]aftermath.Claim, error) {
+func (c *keptStore) Claims(ctx context.Context, v aftermath.Viewer, f aftermath.ClaimFilter) ([]aftermath.Claim, error) {
 	return cachedRecords(ctx, c, figureKey("Claims", v, f),
 		func(ctx context.Context) ([]aftermath.Claim, error) { return c.Store.Claims(ctx, v, f) }, cloneSlice)
 }
 
-func (c *figureStore) LedgerTimeline(ctx context.Context, v aftermath.Viewer, f aftermath.TimelineFilter) ([]aftermath.TimelineItem, error) {
+func (c *keptStore) LedgerTimeline(ctx context.Context, v aftermath.Viewer, f aftermath.TimelineFilter) ([]aftermath.TimelineItem, error) {
 	return cachedRecords(ctx, c, figureKey("LedgerTimeline", v, f),
 		func(ctx context.Context) ([]aftermath.TimelineItem, error) { return c.Store.LedgerTimeline(ctx, v, f) }, cloneSlice)
 }
@@ -138,7 +138,7 @@ const searchesKept = 512
 // 300 of 522,000 events and most of a second for one in most of them,
 // for each request. While the index is catching up (the generation is
 // "") every search is read afresh, and says that results may be missing.
-func (c *figureStore) Search(ctx context.Context, v aftermath.Viewer, q aftermath.SearchQuery) (*aftermath.SearchResults, error) {
+func (c *keptStore) Search(ctx context.Context, v aftermath.Viewer, q aftermath.SearchQuery) (*aftermath.SearchResults, error) {
 	gen, err := c.SearchGeneration(ctx)
 	if err != nil {
 		return nil, err

@@ -65,7 +65,7 @@ func New(db Store, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	srv := server.New(db, log)
-	s := &Server{Server: srv, db: newFigureStore(db), log: log, bundle: srv.Bundle(), pages: t, static: st, limiter: newRateLimiter(10),
+	s := &Server{Server: srv, db: newKeptStore(db), log: log, bundle: srv.Bundle(), pages: t, static: st, limiter: newRateLimiter(10),
 		uploadDir: filepath.Join(os.TempDir(), "aftermath-uploads")}
 	srv.ErrorPage = s.errorPage
 	srv.AddRoutes(s.routesPages)
