@@ -35,6 +35,12 @@ func TestSearchCatchUpInRanges(t *testing.T) {
 	if got := indexed(); got != n {
 		t.Errorf("%d events indexed, want %d", got, n)
 	}
+	// The writer's larger page cache is the catch-up's only: an import
+	// on the same connection would take it too.
+	var pages string
+	if err := db.write.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&pages); err != nil || pages != sqliteCachePages {
+		t.Errorf("after the catch-up the writer's cache_size is %s (%v), want %s", pages, err, sqliteCachePages)
+	}
 	// Version 2 changes the events past the first range.
 	load("2", func(i int) string {
 		if i > searchChunk+100 {
