@@ -81,8 +81,7 @@ type Generations interface {
 	// pages list (interventions, sources, actors, the ledger, briefs and
 	// their translations) is written, by whatever wrote it.
 	RecordsGeneration(ctx context.Context) (int64, error)
-	// PageGeneration changes whenever the audience or records generation
-	// does or an import is added or deleted, read at once: what cached
-	// public pages follow.
+	// PageGeneration changes whenever either of the audience and records
+	// generations does, read at once: what cached public pages follow.
 	PageGeneration(ctx context.Context) (int64, error)
 }

@@ -2,9 +2,7 @@ package sqldb
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 )
 
 // FiguresGeneration is the import generation (every import that changes
@@ -34,23 +32,15 @@ func (db *DB) RecordsGeneration(ctx context.Context) (int64, error) {
 }
 
 // PageGeneration is the number the public page cache keeps its pages
-// under (internal/web/server/cache.go): the audience generation, the
-// records generation and the imports (their count and last id), in one
-// read, folded into one number by a hash, since the imports do not only
-// grow (an import can be deleted) and a sum of parts that move both ways
-// could come back to a value it had. It moves whenever any part does: a
-// change of who may see a record, of a record the pages list, or of the
-// events, by whatever made it (the command line included, which tells no
-// server).
+// under (internal/web/server/cache.go): the audience generation plus the
+// records generation, in one read. Both only grow, so the sum moves
+// whenever either does: a change of who may see a record, or of a record
+// the pages list, by whatever wrote it (the command line included, which
+// tells no server).
 func (db *DB) PageGeneration(ctx context.Context) (int64, error) {
-	var parts [4]int64
-	if err := db.read.QueryRowContext(ctx, `SELECT (SELECT n FROM cache_generation WHERE id = 1), (SELECT n FROM records_generation WHERE id = 1),
-		(SELECT count(*) FROM imports), (SELECT COALESCE(max(id), 0) FROM imports)`).Scan(&parts[0], &parts[1], &parts[2], &parts[3]); err != nil {
+	var n int64
+	if err := db.read.QueryRowContext(ctx, `SELECT (SELECT n FROM cache_generation WHERE id = 1) + (SELECT n FROM records_generation WHERE id = 1)`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("page generation: %w", err)
 	}
-	h := fnv.New64a()
-	for _, p := range parts {
-		binary.Write(h, binary.LittleEndian, p)
-	}
-	return int64(h.Sum64()), nil
+	return n, nil
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"aftermath"
-	"aftermath/internal/importer"
 	"aftermath/internal/sqldb"
 )
 
@@ -204,48 +203,6 @@ func TestPublicPagesFollowRecordsWrittenElsewhere(t *testing.T) {
 			for i, h := range servers {
 				if r := getAs(h, "/ledger", ""); !strings.Contains(r.Body.String(), "Implemented") {
 					t.Errorf("server %d: the public ledger page still shows the recommendation open (X-Cache %q)", i+1, r.Header().Get("X-Cache"))
-				}
-			}
-		})
-	}
-}
-
-// TestPublicPagesFollowImportsMadeElsewhere: an import run straight into
-// the database, as the command line runs it, tells no server and, into a
-// dataset that exists, moves no audience; the cached public pages of both
-// servers show its events at the next request all the same, instead of
-// after the cache's lifetime.
-func TestPublicPagesFollowImportsMadeElsewhere(t *testing.T) {
-	for _, driver := range []string{sqldb.SQLite, sqldb.Postgres} {
-		t.Run(driver, func(t *testing.T) {
-			ctx := context.Background()
-			_, db2, servers := twoServers(t, driver)
-			load := func(file string) {
-				t.Helper()
-				if _, err := importer.Import(ctx, db2, "../importer/testdata/"+file, importer.Options{Dataset: aftermath.DatasetUCDP}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			load("GEDEvent_v23_1.csv") // five events
-			for i, h := range servers {
-				for n := range 2 {
-					r := getAs(h, "/events", "")
-					if r.Code != 200 || !strings.Contains(r.Body.String(), "5 matching events") {
-						t.Fatalf("server %d: the explorer does not count the first import's five events (%d)", i+1, r.Code)
-					}
-					if n == 1 && r.Header().Get("X-Cache") != "hit" {
-						t.Fatalf("server %d: the second public read was not from the cache (X-Cache %q)", i+1, r.Header().Get("X-Cache"))
-					}
-				}
-			}
-			audience, _ := db2.AudienceGeneration(ctx)
-			load("GEDEvent_v24_1.csv") // a sixth
-			if now, _ := db2.AudienceGeneration(ctx); now != audience {
-				t.Fatalf("the import moved the audience generation (%d to %d): the test would not show the import followed", audience, now)
-			}
-			for i, h := range servers {
-				if r := getAs(h, "/events", ""); !strings.Contains(r.Body.String(), "6 matching events") {
-					t.Errorf("server %d: the public explorer does not count the event imported elsewhere (X-Cache %q)", i+1, r.Header().Get("X-Cache"))
 				}
 			}
 		})

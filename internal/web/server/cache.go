@@ -14,17 +14,15 @@ import (
 )
 
 // pageCache keeps rendered public pages for anonymous visitors for a short
-// time: under load every visitor of a popular page shares one rendering;
-// signed-in users always get fresh pages. A change of who may see a
-// record, of a record the pages list, or an import never lags: every page
-// is kept with the database's page generation (sqldb PageGeneration: the
-// audience and records generations and the imports), read before it was
-// rendered, and it is served only while the generation is the same; every
-// serve process sharing the database reads it before serving, so all drop
-// the page at once, whoever made the change. What else a page shows (the
-// day's date in an overdue recommendation, say) may lag by up to two
-// cacheTTLs (a page past its time is still served while a fresh one
-// renders).
+// time: under load every visitor of a popular page shares one rendering.
+// Pages may lag an import by up to two cacheTTLs (a page past its time is
+// still served while a fresh one renders); signed-in users always get
+// fresh pages. A change of who may see a record, or of a record the pages
+// list, never lags: every page is kept with the database's page
+// generation (sqldb PageGeneration: the audience and records generations),
+// read before it was rendered, and it is served only while the generation
+// is the same; every serve process sharing the database reads it before
+// serving, so all drop the page at once, whoever made the change.
 type pageCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedPage
