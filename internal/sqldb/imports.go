@@ -841,11 +841,7 @@ const linkRows = 256
 // round trip per few hundred links rather than one per event.
 func (im *Import) insertLinks(args []any) error {
 	if im.db.Driver == Postgres && len(args) > 0 {
-		rows := make([][]any, 0, len(args)/4)
-		for i := 0; i < len(args); i += 4 {
-			rows = append(rows, args[i:i+4])
-		}
-		return im.copyRows("event_actors", []string{"event_id", "actor_id", "role", "inter"}, rows)
+		return im.copyLinks(args)
 	}
 	for len(args) > 0 {
 		n := min(len(args)/4, linkRows)

@@ -37,20 +37,26 @@ func (im *Import) copyEvents(events []*aftermath.Event, args [][]any) error {
 	if err != nil {
 		return err
 	}
-	linkRows := make([][]any, 0, len(links)/4)
-	for i := 0; i < len(links); i += 4 {
-		linkRows = append(linkRows, links[i:i+4])
-	}
 	done := make(chan error, 1)
 	im.copying = done
 	go func() {
 		err := im.copyRows("events", eventCopyColumns, args)
-		if err == nil && len(linkRows) > 0 {
-			err = im.copyRows("event_actors", []string{"event_id", "actor_id", "role", "inter"}, linkRows)
+		if err == nil && len(links) > 0 {
+			err = im.copyLinks(links)
 		}
 		done <- err
 	}()
 	return nil
+}
+
+// copyLinks copies event_actors rows, given as actorLinks collects them
+// (four values a row).
+func (im *Import) copyLinks(links []any) error {
+	rows := make([][]any, 0, len(links)/4)
+	for i := 0; i < len(links); i += 4 {
+		rows = append(rows, links[i:i+4])
+	}
+	return im.copyRows("event_actors", []string{"event_id", "actor_id", "role", "inter"}, rows)
 }
 
 // eventCopyColumns are the events' columns as COPY takes them: the id first.
